@@ -1,0 +1,96 @@
+import AudioAnalysis
+import CallsCore
+import CallsStore
+import Hummingbird
+import HummingbirdCore
+import JobQueue
+import Logging
+import NIOPosix
+import PostgresNIO
+import RecordingStorage
+import ServiceLifecycle
+
+/// What the routes need, so tests can build the same router over in-memory twins.
+public struct APIDependencies<Calls: CallRepository & Outbox>: Sendable {
+    public var calls: Calls
+    public var queue: any JobPublisher
+    public var store: any RecordingStore
+    public var maxUploadBytes: Int64
+    public var blockingPool: NIOThreadPool
+
+    public init(calls: Calls, queue: any JobPublisher, store: any RecordingStore, maxUploadBytes: Int64, blockingPool: NIOThreadPool) {
+        self.calls = calls
+        self.queue = queue
+        self.store = store
+        self.maxUploadBytes = maxUploadBytes
+        self.blockingPool = blockingPool
+    }
+}
+
+public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router<CallsRequestContext> {
+    let router = Router(context: CallsRequestContext.self)
+    router.add(middleware: ProblemMiddleware())
+    let uploads = RecordingUploadHandler(
+        calls: dependencies.calls, queue: dependencies.queue, store: dependencies.store,
+        maxUploadBytes: dependencies.maxUploadBytes, blockingPool: dependencies.blockingPool)
+    CallsController(calls: dependencies.calls, uploads: uploads).addRoutes(to: router)
+    HealthController(checks: [
+        .init(name: "database") { try await dependencies.calls.ping() },
+        .init(name: "queue") { try await dependencies.queue.ping() },
+    ]).addRoutes(to: router)
+    return router
+}
+
+/// The HTTP server: HTTP/1.1 answering `Expect: 100-continue` itself.
+public func httpServer() -> HTTPServerBuilder {
+    .http1(configuration: .init(additionalChannelHandlers: [ContinueExpectationHandler()]))
+}
+
+/// What to do about migrations when the API starts.
+public enum MigrationPolicy: Sendable {
+    /// Refuse to start while any migration is pending.
+    case require
+    /// Apply pending migrations first.
+    case apply
+}
+
+/// The production application, used by `calls-api serve` and by the integration tests alike.
+public func buildApplication(
+    configuration: CallsConfiguration, migrations: MigrationPolicy, logger: Logger
+) throws -> some ApplicationProtocol {
+    let postgres = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
+    let redis = RedisClient(url: configuration.redis)
+    let blockingPool = NIOThreadPool(numberOfThreads: 4)
+    blockingPool.start()
+    let store = try LocalRecordingStore(root: configuration.recordingsDirectory, ioPool: blockingPool)
+    let calls = PostgresCallRepository(client: postgres, logger: logger)
+    let queue = RedisJobQueue(client: redis, keys: QueueKeys(name: configuration.queueName))
+    let migrator = try Migrator(client: postgres, directory: configuration.migrationsDirectory, logger: logger)
+
+    let router = buildRouter(APIDependencies(
+        calls: calls, queue: queue, store: store, maxUploadBytes: configuration.maxUploadBytes,
+        blockingPool: blockingPool))
+    var app = Application(
+        router: router,
+        server: httpServer(),
+        configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "calls-api"),
+        services: [
+            CleanupService {
+                await redis.shutdown()
+                try? await blockingPool.shutdownGracefully()
+            },
+            postgres,
+            OutboxRelay(outbox: calls, queue: queue, logger: logger),
+        ],
+        logger: logger
+    )
+    app.beforeServerStarts {
+        switch migrations {
+        case .require: try await migrator.verifyUpToDate()
+        case .apply: try await migrator.migrate()
+        }
+        let swept = try store.sweepIncoming(olderThan: 3600)
+        if swept > 0 { logger.info("removed abandoned partial uploads", metadata: ["count": "\(swept)"]) }
+    }
+    return app
+}

@@ -1,0 +1,85 @@
+import CallsCore
+import CallsStore
+import Foundation
+import Hummingbird
+
+/// `/calls`: create, read and list calls. Generic over the repository so route tests can use an in-memory
+/// twin while production uses PostgreSQL.
+struct CallsController<Calls: CallRepository & Outbox> {
+    let calls: Calls
+    let uploads: RecordingUploadHandler<Calls>
+
+    static var maxPageSize: Int { 200 }
+    static var defaultPageSize: Int { 50 }
+
+    /// Paths follow the Python original; a trailing slash is accepted as the same path, without a redirect.
+    func addRoutes(to router: Router<CallsRequestContext>) {
+        router.post("/calls", use: create)
+        router.get("/calls", use: list)
+        router.get("/calls/:id", use: get)
+        router.post("/calls/:id/recording", use: uploads.upload)
+    }
+
+    @Sendable func create(_ request: Request, context: CallsRequestContext) async throws -> Response {
+        let body: NewCallRequest
+        do {
+            body = try await request.decode(as: NewCallRequest.self, context: context)
+        } catch {
+            throw Problem.validation(field: "body", "must be a JSON object with caller, receiver and started_at")
+        }
+        let newCall: NewCall
+        do {
+            newCall = try body.validated()
+        } catch {
+            throw Problem.validation(error)
+        }
+        return try .json(try await calls.create(newCall), status: .created)
+    }
+
+    @Sendable func get(_ request: Request, context: CallsRequestContext) async throws -> Response {
+        let id = try callID(context)
+        guard let call = try await calls.find(id: id) else { throw Problem.callNotFound(id.lowercasedString) }
+        return try .json(call)
+    }
+
+    struct CallList: Encodable {
+        var total: Int
+        var items: [Call]
+    }
+
+    @Sendable func list(_ request: Request, context: CallsRequestContext) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        var failure = ValidationFailure()
+        let limit = Self.integer(parameters.get("limit"), default: Self.defaultPageSize, in: 1...Self.maxPageSize,
+                                 field: "limit", failure: &failure)
+        let offset = Self.integer(parameters.get("offset"), default: 0, in: 0...Int(Int32.max),
+                                  field: "offset", failure: &failure)
+        var digits: String?
+        if let query = parameters.get("query"), !query.trimmingCharacters(in: .whitespaces).isEmpty {
+            digits = PhoneNumber.searchDigits(query)
+            if digits?.isEmpty == true { failure.add("query", "must contain digits of a phone number") }
+        }
+        guard failure.isEmpty else { throw Problem.validation(failure) }
+        let page = try await calls.list(CallQuery(digits: digits, limit: limit, offset: offset))
+        return try .json(CallList(total: page.total, items: page.items))
+    }
+
+    private static func integer(
+        _ text: String?, default defaultValue: Int, in range: ClosedRange<Int>, field: String,
+        failure: inout ValidationFailure
+    ) -> Int {
+        guard let text, !text.isEmpty else { return defaultValue }
+        guard let value = Int(text), range.contains(value) else {
+            failure.add(field, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return defaultValue
+        }
+        return value
+    }
+}
+
+/// The call id of a `/calls/:id/...` path. A malformed id names no call, so it is a 404 like an unknown one.
+func callID(_ context: CallsRequestContext) throws -> UUID {
+    let text = context.parameters.get("id") ?? ""
+    guard let id = UUID(uuidString: text) else { throw Problem.callNotFound(text) }
+    return id
+}

@@ -1,0 +1,91 @@
+import MultipartKit
+import NIOCore
+
+/// Where the bytes of the uploaded file go.
+protocol UploadSink {
+    func append(_ chunk: ByteBuffer) async throws
+}
+
+/// Streams the `file` field of a multipart/form-data body into a sink without ever holding the file in
+/// memory. MultipartKit hands over body bytes in small slices (it splits at every CR byte), so they are
+/// gathered into writes of about 64 KiB; at most one network chunk plus one write is ever buffered.
+struct MultipartFileReceiver {
+    static let fieldName = "file"
+    static let writeSize = 64 * 1024
+
+    let boundary: String
+    /// The most bytes the file may have.
+    let limit: Int64
+
+    struct Received: Equatable {
+        var filename: String?
+        var byteCount: Int64
+    }
+
+    enum Failure: Error, Equatable {
+        case tooLarge
+        case malformed(String)
+        case missingFile
+    }
+
+    /// Collects what the synchronous parser callbacks see between two awaits.
+    private final class Collector {
+        var pending = ByteBuffer()
+        var filename: String?
+        var sawFile = false
+        var fileComplete = false
+        var inFilePart = false
+        var duplicateFile = false
+        var byteCount: Int64 = 0
+    }
+
+    func receive<Body: AsyncSequence>(_ body: Body, into sink: some UploadSink) async throws -> Received
+    where Body.Element == ByteBuffer {
+        let collector = Collector()
+        let parser = MultipartParser(boundary: boundary)
+        parser.onHeader = { name, value in
+            guard name.lowercased() == "content-disposition" else { return }
+            let disposition = MultipartHeaders.disposition(value)
+            guard disposition.name == Self.fieldName else { return }
+            if collector.sawFile { collector.duplicateFile = true }
+            collector.sawFile = true
+            collector.inFilePart = true
+            collector.filename = disposition.filename
+        }
+        parser.onBody = { slice in
+            guard collector.inFilePart else { return }
+            collector.byteCount += Int64(slice.readableBytes)
+            collector.pending.writeBuffer(&slice)
+        }
+        parser.onPartComplete = {
+            if collector.inFilePart { collector.fileComplete = true }
+            collector.inFilePart = false
+        }
+
+        for try await chunk in body {
+            do {
+                try parser.execute(chunk)
+            } catch {
+                throw Failure.malformed("the multipart body is malformed")
+            }
+            if collector.duplicateFile { throw Failure.malformed("send exactly one field named 'file'") }
+            if collector.byteCount > limit { throw Failure.tooLarge }
+            if collector.pending.readableBytes >= Self.writeSize {
+                try await flush(collector, into: sink)
+            }
+        }
+        try await flush(collector, into: sink)
+        guard collector.sawFile else { throw Failure.missingFile }
+        guard collector.fileComplete else {
+            throw Failure.malformed("the body ended before the closing boundary of the 'file' field")
+        }
+        return Received(filename: collector.filename, byteCount: collector.byteCount)
+    }
+
+    private func flush(_ collector: Collector, into sink: some UploadSink) async throws {
+        guard collector.pending.readableBytes > 0 else { return }
+        let chunk = collector.pending
+        collector.pending = ByteBuffer()
+        try await sink.append(chunk)
+    }
+}

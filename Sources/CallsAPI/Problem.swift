@@ -1,0 +1,103 @@
+import CallsCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An RFC 9457 problem: the only shape errors leave the API in. Clients switch on `code`, people read
+/// `detail`.
+public struct Problem: HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var title: String
+    public var detail: String
+    public var fieldErrors: [ValidationFailure.FieldError]?
+    public var retryAfterSeconds: Int?
+
+    public init(
+        _ status: HTTPResponse.Status, code: String, title: String, detail: String,
+        fieldErrors: [ValidationFailure.FieldError]? = nil, retryAfterSeconds: Int? = nil
+    ) {
+        self.status = status
+        self.code = code
+        self.title = title
+        self.detail = detail
+        self.fieldErrors = fieldErrors
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    public static let contentType = "application/problem+json"
+
+    private struct Body: Encodable {
+        var type: String
+        var title: String
+        var status: Int
+        var detail: String
+        var code: String
+        var errors: [ValidationFailure.FieldError]?
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        response()
+    }
+
+    public func response() -> Response {
+        let body = Body(
+            type: "urn:calls:problem:\(code)",
+            title: title, status: status.code, detail: detail, code: code, errors: fieldErrors)
+        let data = (try? JSONCoding.makeEncoder().encode(body)) ?? Data()
+        var headers: HTTPFields = [.contentType: Self.contentType]
+        if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension Problem {
+    static func callNotFound(_ id: String) -> Problem {
+        Problem(.notFound, code: "call_not_found", title: "Call not found", detail: "No call has the id '\(id)'.")
+    }
+
+    static func validation(_ failure: ValidationFailure) -> Problem {
+        Problem(
+            .unprocessableContent, code: "validation_failed", title: "Invalid request",
+            detail: failure.summary, fieldErrors: failure.errors)
+    }
+
+    static func validation(field: String, _ message: String) -> Problem {
+        validation(ValidationFailure(field: field, message: message))
+    }
+
+    static let recordingExists = Problem(
+        .conflict, code: "recording_already_exists", title: "Recording already exists",
+        detail: "This call already has a recording; the stored file was left unchanged.")
+
+    static func payloadTooLarge(limit: Int64) -> Problem {
+        Problem(
+            .contentTooLarge, code: "payload_too_large", title: "Recording too large",
+            detail: "Recordings may be at most \(limit) bytes.")
+    }
+
+    static func unsupportedMedia(_ reason: String) -> Problem {
+        Problem(
+            .unprocessableContent, code: "unsupported_media", title: "Not a supported audio file",
+            detail: "The uploaded file is not audio this service can decode: \(reason).")
+    }
+
+    static func invalidMultipart(_ reason: String) -> Problem {
+        Problem(.badRequest, code: "invalid_multipart", title: "Malformed multipart body", detail: reason)
+    }
+
+    static let multipartRequired = Problem(
+        .unsupportedMediaType, code: "multipart_required", title: "Multipart upload required",
+        detail: "Send the recording as multipart/form-data with the file in the field 'file'.")
+
+    static func unavailable(_ dependency: String) -> Problem {
+        Problem(
+            .serviceUnavailable, code: "\(dependency)_unavailable", title: "Service temporarily unavailable",
+            detail: "The \(dependency) is not reachable right now; retry shortly.", retryAfterSeconds: 5)
+    }
+
+    static let internalError = Problem(
+        .internalServerError, code: "internal_error", title: "Internal error",
+        detail: "The request failed unexpectedly; it has been logged.")
+}

@@ -1,0 +1,17 @@
+/// The container/codec family of a recording, as decided from its content (never from its file name).
+public enum AudioFormat: String, Codable, Sendable, CaseIterable {
+    case wav
+    case mp3
+    case flac
+    case ogg
+    case aiff
+    case other
+
+    /// The extension used for the stored object, so operators browsing the store can open files directly.
+    public var fileExtension: String {
+        switch self {
+        case .other: "audio"
+        default: rawValue
+        }
+    }
+}

@@ -1,0 +1,50 @@
+/// Every setting of the API and the worker, read from `CALLS_*` variables. The README's configuration table
+/// lists the same names and defaults.
+public struct CallsConfiguration: Sendable {
+    public var httpHost = "127.0.0.1"
+    public var httpPort = 8000
+    public var database: DatabaseURL
+    public var redis: RedisURL
+    public var recordingsDirectory = "recordings"
+    public var migrationsDirectory = "migrations"
+    public var maxUploadBytes: Int64 = 2 * 1024 * 1024 * 1024
+    /// Prefix of every Redis key, wrapped in a hash tag so all queue keys land in one cluster slot.
+    public var queueName = "calls"
+    public var workerConcurrency: Int
+    public var jobLeaseSeconds = 300
+    public var analysis = AnalysisSettings()
+    public var logLevel = "info"
+
+    public init(database: DatabaseURL, redis: RedisURL, workerConcurrency: Int) {
+        self.database = database
+        self.redis = redis
+        self.workerConcurrency = workerConcurrency
+    }
+
+    public init(environment: EnvironmentVariables, processorCount: Int) throws(ConfigurationError) {
+        self.init(
+            database: try environment.databaseURL("CALLS_DATABASE_URL"),
+            redis: try environment.redisURL("CALLS_REDIS_URL"),
+            workerConcurrency: try environment.integer(
+                "CALLS_WORKER_CONCURRENCY", default: max(1, processorCount), in: 1...256)
+        )
+        httpHost = environment.string("CALLS_HTTP_HOST", default: httpHost)
+        httpPort = try environment.integer("CALLS_HTTP_PORT", default: httpPort, in: 0...65535)
+        recordingsDirectory = environment.string("CALLS_RECORDINGS_DIR", default: recordingsDirectory)
+        migrationsDirectory = environment.string("CALLS_MIGRATIONS_DIR", default: migrationsDirectory)
+        maxUploadBytes = Int64(try environment.integer(
+            "CALLS_MAX_UPLOAD_BYTES", default: Int(maxUploadBytes), in: 1...(1 << 40)))
+        queueName = environment.string("CALLS_QUEUE_NAME", default: queueName)
+        guard queueName.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw ConfigurationError(variable: "CALLS_QUEUE_NAME", problem: "may hold only letters, digits, '-', '_' and '.'")
+        }
+        jobLeaseSeconds = try environment.integer("CALLS_JOB_LEASE_SECONDS", default: jobLeaseSeconds, in: 5...86_400)
+        analysis.minSilenceMs = try environment.integer(
+            "CALLS_MIN_SILENCE_MS", default: analysis.minSilenceMs, in: 50...60_000)
+        logLevel = environment.string("CALLS_LOG_LEVEL", default: logLevel).lowercased()
+        let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        guard levels.contains(logLevel) else {
+            throw ConfigurationError(variable: "CALLS_LOG_LEVEL", problem: "must be one of \(levels.joined(separator: ", "))")
+        }
+    }
+}

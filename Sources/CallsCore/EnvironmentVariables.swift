@@ -1,0 +1,57 @@
+/// Typed reads of `CALLS_*` variables: a missing variable takes its default, a malformed one is an error that
+/// names the variable.
+public struct EnvironmentVariables: Sendable {
+    public var values: [String: String]
+
+    public init(_ values: [String: String]) {
+        self.values = values
+    }
+
+    /// The variable's value with surrounding whitespace removed; nil when unset or blank.
+    public func value(_ name: String) -> String? {
+        guard let raw = values[name] else { return nil }
+        let trimmed = String(raw.trimmingWhitespace())
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    public func string(_ name: String, default defaultValue: String) -> String {
+        guard let value = value(name) else {
+            return defaultValue
+        }
+        return value
+    }
+
+    public func required(_ name: String, example: String) throws(ConfigurationError) -> String {
+        guard let value = value(name) else {
+            throw ConfigurationError(variable: name, problem: "is not set (expected e.g. \(example))")
+        }
+        return value
+    }
+
+    public func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+        guard let text = value(name) else {
+            return defaultValue
+        }
+        guard let value = Int(text), range.contains(value) else {
+            throw ConfigurationError(
+                variable: name, problem: "must be a whole number from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
+        }
+        return value
+    }
+
+    public func databaseURL(_ name: String) throws(ConfigurationError) -> DatabaseURL {
+        let text = try required(name, example: "postgres://calls:secret@127.0.0.1:5432/calls")
+        guard let url = DatabaseURL(string: text) else {
+            throw ConfigurationError(variable: name, problem: "must look like postgres://user:password@host:port/database")
+        }
+        return url
+    }
+
+    public func redisURL(_ name: String) throws(ConfigurationError) -> RedisURL {
+        let text = try required(name, example: "redis://127.0.0.1:6379/0")
+        guard let url = RedisURL(string: text) else {
+            throw ConfigurationError(variable: name, problem: "must look like redis://host:port/db")
+        }
+        return url
+    }
+}

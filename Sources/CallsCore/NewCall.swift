@@ -1,0 +1,77 @@
+import Foundation
+
+/// The body of `POST /calls` exactly as the client sent it: every field optional and loosely typed, so that
+/// validation can report every problem at once instead of failing on the first.
+public struct NewCallRequest: Decodable, Sendable {
+    public var caller: String?
+    public var receiver: String?
+    public var startedAt: String?
+    public var tags: [String]?
+
+    public init(caller: String?, receiver: String?, startedAt: String?, tags: [String]? = nil) {
+        self.caller = caller
+        self.receiver = receiver
+        self.startedAt = startedAt
+        self.tags = tags
+    }
+}
+
+/// A call that passed validation and can be stored.
+public struct NewCall: Sendable, Equatable {
+    public var caller: String
+    public var receiver: String
+    public var callerDigits: String
+    public var receiverDigits: String
+    public var startedAt: Date
+    public var tags: [String]
+}
+
+extension NewCallRequest {
+    public static let maxTags = 32
+    public static let maxTagLength = 64
+
+    public func validated() throws(ValidationFailure) -> NewCall {
+        var failure = ValidationFailure()
+
+        func phone(_ value: String?, field: String) -> (String, String)? {
+            guard let value else {
+                failure.add(field, "is required")
+                return nil
+            }
+            guard let digits = PhoneNumber.normalizedDigits(value) else {
+                failure.add(field, "must be a phone number: an optional '+' and 2 to 15 digits")
+                return nil
+            }
+            return (String(value.trimmingWhitespace()), digits)
+        }
+
+        let caller = phone(caller, field: "caller")
+        let receiver = phone(receiver, field: "receiver")
+
+        var startedAt: Date?
+        if let text = self.startedAt {
+            startedAt = Timestamp.parse(text)
+            if startedAt == nil { failure.add("started_at", "must be an RFC 3339 timestamp with a time zone") }
+        } else {
+            failure.add("started_at", "is required")
+        }
+
+        let tags = (self.tags ?? []).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        if tags.count > Self.maxTags { failure.add("tags", "at most \(Self.maxTags) tags") }
+        if tags.contains(where: { $0.isEmpty || $0.count > Self.maxTagLength }) {
+            failure.add("tags", "each tag must be 1 to \(Self.maxTagLength) characters")
+        }
+
+        guard failure.isEmpty, let caller, let receiver, let startedAt else { throw failure }
+        var uniqueTags: [String] = []
+        for tag in tags where !uniqueTags.contains(tag) { uniqueTags.append(tag) }
+        return NewCall(
+            caller: caller.0,
+            receiver: receiver.0,
+            callerDigits: caller.1,
+            receiverDigits: receiver.1,
+            startedAt: startedAt,
+            tags: uniqueTags
+        )
+    }
+}

@@ -1,0 +1,79 @@
+import CallsCore
+import Foundation
+
+/// What `GET /calls` asks for.
+public struct CallQuery: Sendable, Equatable {
+    /// Digits that must occur in the caller's or the receiver's number; nil for every call.
+    public var digits: String?
+    public var limit: Int
+    public var offset: Int
+
+    public init(digits: String? = nil, limit: Int = 50, offset: Int = 0) {
+        self.digits = digits
+        self.limit = limit
+        self.offset = offset
+    }
+}
+
+public struct CallPage: Sendable, Equatable {
+    public var total: Int
+    public var items: [Call]
+
+    public init(total: Int, items: [Call]) {
+        self.total = total
+        self.items = items
+    }
+}
+
+/// A recording that has been stored and probed, ready to be attached to its call.
+public struct NewRecording: Sendable, Equatable {
+    public var id: UUID
+    public var filename: String
+    public var storageKey: String
+    public var format: AudioFormat
+    public var sizeBytes: Int64
+    public var sha256: String
+    public var sampleRate: Int
+    public var channels: Int
+
+    public init(
+        id: UUID, filename: String, storageKey: String, format: AudioFormat, sizeBytes: Int64, sha256: String,
+        sampleRate: Int, channels: Int
+    ) {
+        self.id = id
+        self.filename = filename
+        self.storageKey = storageKey
+        self.format = format
+        self.sizeBytes = sizeBytes
+        self.sha256 = sha256
+        self.sampleRate = sampleRate
+        self.channels = channels
+    }
+}
+
+public enum AttachRecordingError: Error, Equatable {
+    case callNotFound
+    case recordingExists
+}
+
+/// The calls as the API reads and writes them. Postgres in production; an in-memory twin in route tests.
+public protocol CallRepository: Sendable {
+    func create(_ call: NewCall) async throws -> Call
+    func find(id: UUID) async throws -> Call?
+    func list(_ query: CallQuery) async throws -> CallPage
+    /// In one transaction: stores the recording row, moves the call to `processing` and records `jobPayload`
+    /// in the outbox. Returns the outbox entry, to be removed once the job is in Redis.
+    /// Throws `AttachRecordingError` when the call is gone or already has a recording.
+    func attachRecording(_ recording: NewRecording, toCall callID: UUID, jobPayload: String) async throws -> Int64
+    /// Throws when the database cannot be reached; for readiness checks.
+    func ping() async throws
+}
+
+/// Jobs committed with their call but maybe not yet pushed to Redis.
+public protocol Outbox: Sendable {
+    /// Forgets an entry whose job is known to be in Redis.
+    func remove(entryID: Int64) async throws
+    /// Hands entries older than `minimumAge` to `publish`, oldest first, and removes each one that
+    /// `publish` accepted. Several relays may run at once: each entry is locked by the relay handling it.
+    func relay(olderThan minimumAge: Duration, limit: Int, publish: @Sendable (String) async throws -> Void) async throws -> Int
+}

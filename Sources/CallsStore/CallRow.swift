@@ -1,0 +1,58 @@
+import CallsCore
+import Foundation
+import PostgresNIO
+
+/// The one SELECT list that turns a `calls` row joined with its recording into a `Call`.
+enum CallRow {
+    static let source = "calls c LEFT JOIN recordings r ON r.call_id = c.id"
+
+    static let columns = """
+        c.id, c.caller, c.receiver, c.started_at, c.status, c.tags, c.error, c.created_at, c.updated_at, \
+        r.id, r.filename, r.format, r.size_bytes, r.sha256, r.sample_rate, r.channels, r.duration_ms, \
+        r.silence_marks::text, r.transcription, r.analysis::text
+        """
+
+    static func decodeAll(_ rows: PostgresRowSequence) async throws -> [Call] {
+        var calls: [Call] = []
+        for try await row in rows {
+            calls.append(try decode(row))
+        }
+        return calls
+    }
+
+    static func decode(_ row: PostgresRow) throws -> Call {
+        let cells = row.makeRandomAccess()
+        let statusText = try cells[4].decode(String.self)
+        guard let status = CallStatus(rawValue: statusText) else {
+            throw PostgresStoreError("unknown call status '\(statusText)'")
+        }
+        var call = Call(
+            id: try cells[0].decode(UUID.self),
+            caller: try cells[1].decode(String.self),
+            receiver: try cells[2].decode(String.self),
+            startedAt: try cells[3].decode(Date.self),
+            status: status,
+            tags: try cells[5].decode([String].self),
+            createdAt: try cells[7].decode(Date.self),
+            updatedAt: try cells[8].decode(Date.self),
+            error: try cells[6].decode(String?.self)
+        )
+        if let recordingID = try cells[9].decode(UUID?.self) {
+            let formatText = try cells[11].decode(String.self)
+            call.recording = Recording(
+                id: recordingID,
+                filename: try cells[10].decode(String.self),
+                format: AudioFormat(rawValue: formatText) ?? .other,
+                sizeBytes: try cells[12].decode(Int64.self),
+                sha256: try cells[13].decode(String.self),
+                sampleRate: try cells[14].decode(Int.self),
+                channels: try cells[15].decode(Int.self),
+                durationSec: try cells[16].decode(Int64?.self).map(\.seconds),
+                silenceMarks: try cells[17].decode(String?.self).map { try JSONCoding.decode([SilenceMark].self, from: $0) },
+                transcription: try cells[18].decode(String?.self),
+                analysis: try cells[19].decode(String?.self).map { try JSONCoding.decode(CallAnalysis.self, from: $0) }
+            )
+        }
+        return call
+    }
+}

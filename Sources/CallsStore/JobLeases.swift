@@ -1,0 +1,37 @@
+import CallsCore
+import Foundation
+
+/// A worker's right to process one call, valid while `leaseToken` is the call's current token.
+public struct JobClaim: Sendable, Equatable {
+    public var callID: UUID
+    public var leaseToken: Int64
+    public var storageKey: String
+    public var attempts: Int
+
+    public init(callID: UUID, leaseToken: Int64, storageKey: String, attempts: Int) {
+        self.callID = callID
+        self.leaseToken = leaseToken
+        self.storageKey = storageKey
+        self.attempts = attempts
+    }
+}
+
+public enum ClaimOutcome: Sendable, Equatable {
+    case claimed(JobClaim)
+    /// The call is `ready` or `failed`: a duplicate delivery, to be acknowledged and skipped.
+    case alreadyFinished
+    /// Another worker holds a live lease on the call.
+    case leasedByAnother
+    /// The call, or its recording, does not exist (deleted since the job was queued).
+    case missing
+}
+
+/// The PostgreSQL side of the queue protocol: claims with a lease, and fenced commits.
+public protocol JobLeaseRepository: Sendable {
+    func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimOutcome
+    /// Stores the analysis and marks the call `ready`, only if `claim` still holds the lease.
+    /// Returns false when a newer claim fenced this one off; nothing is written then.
+    func complete(_ claim: JobClaim, with result: AnalysisResult) async throws -> Bool
+    /// Marks the call `failed` with `reason`, only if `claim` still holds the lease.
+    func fail(_ claim: JobClaim, reason: String) async throws -> Bool
+}

@@ -1,0 +1,32 @@
+import Foundation
+import PostgresNIO
+
+extension PostgresCallRepository {
+    public func remove(entryID: Int64) async throws {
+        _ = try await client.query("DELETE FROM outbox WHERE id = \(entryID)", logger: logger)
+    }
+
+    public func relay(
+        olderThan minimumAge: Duration, limit: Int, publish: @Sendable (String) async throws -> Void
+    ) async throws -> Int {
+        let seconds = Double(minimumAge.components.seconds) + Double(minimumAge.components.attoseconds) / 1e18
+        return try await client.withTransaction(logger: logger) { connection in
+            var entries: [(Int64, String)] = []
+            for try await entry in try await connection.query("""
+                SELECT id, payload FROM outbox
+                WHERE created_at < now() - make_interval(secs => \(seconds))
+                ORDER BY id
+                LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+                """, logger: logger
+            ).decode((Int64, String).self) {
+                entries.append(entry)
+            }
+            for (id, payload) in entries {
+                try await publish(payload)
+                _ = try await connection.query("DELETE FROM outbox WHERE id = \(id)", logger: logger)
+            }
+            return entries.count
+        }
+    }
+}

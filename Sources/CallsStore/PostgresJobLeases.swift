@@ -1,0 +1,72 @@
+import CallsCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// `JobLeaseRepository` over PostgreSQL.
+public struct PostgresJobLeases: JobLeaseRepository {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    public func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimOutcome {
+        let rows = try await client.query("""
+            UPDATE calls c
+            SET status = 'processing', lease_token = c.lease_token + 1, lease_owner = \(worker),
+                lease_expires_at = now() + make_interval(secs => \(Double(leaseSeconds))),
+                attempts = c.attempts + 1, updated_at = now()
+            FROM recordings r
+            WHERE c.id = \(callID) AND r.call_id = c.id
+              AND c.status IN ('created', 'processing')
+              AND (c.lease_expires_at IS NULL OR c.lease_expires_at < now())
+            RETURNING c.lease_token, r.storage_key, c.attempts
+            """, logger: logger)
+        if let (token, key, attempts) = try await rows.decode((Int64, String, Int).self).collectAll().first {
+            return .claimed(JobClaim(callID: callID, leaseToken: token, storageKey: key, attempts: attempts))
+        }
+        let statuses = try await client.query(
+            "SELECT c.status FROM calls c JOIN recordings r ON r.call_id = c.id WHERE c.id = \(callID)", logger: logger
+        ).decode(String.self).collectAll()
+        guard let status = statuses.first else { return .missing }
+        return CallStatus(rawValue: status)?.isFinal == true ? .alreadyFinished : .leasedByAnother
+    }
+
+    public func complete(_ claim: JobClaim, with result: AnalysisResult) async throws -> Bool {
+        let silenceMarks = try JSONCoding.encodeToString(result.silenceMarks)
+        let analysis = try JSONCoding.encodeToString(result.analysis)
+        return try await client.withTransaction(logger: logger) { connection in
+            guard try await finish(claim, status: .ready, error: nil, on: connection) else { return false }
+            _ = try await connection.query("""
+                UPDATE recordings
+                SET frame_count = \(result.frameCount), duration_ms = \(result.durationMs),
+                    sample_rate = \(result.sampleRate), channels = \(result.channels),
+                    silence_marks = \(silenceMarks)::jsonb, transcription = \(result.transcription),
+                    analysis = \(analysis)::jsonb, updated_at = now()
+                WHERE call_id = \(claim.callID)
+                """, logger: logger)
+            return true
+        }
+    }
+
+    public func fail(_ claim: JobClaim, reason: String) async throws -> Bool {
+        try await client.withConnection { connection in
+            try await finish(claim, status: .failed, error: reason, on: connection)
+        }
+    }
+
+    /// The fence: the status changes only while the claim's token is still the call's token.
+    private func finish(_ claim: JobClaim, status: CallStatus, error: String?, on connection: PostgresConnection) async throws -> Bool {
+        let rows = try await connection.query("""
+            UPDATE calls
+            SET status = \(status.rawValue), error = \(error), lease_owner = NULL, lease_expires_at = NULL,
+                updated_at = now()
+            WHERE id = \(claim.callID) AND lease_token = \(claim.leaseToken) AND status = 'processing'
+            RETURNING id
+            """, logger: logger)
+        return try await !rows.collect().isEmpty
+    }
+}

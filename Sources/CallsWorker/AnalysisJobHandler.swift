@@ -1,0 +1,76 @@
+import AudioAnalysis
+import CallsCore
+import CallsStore
+import Foundation
+import JobQueue
+import Logging
+import NIOPosix
+import RecordingStorage
+
+/// What became of one delivery of a job.
+public enum JobOutcome: Sendable, Equatable {
+    /// Results committed, call `ready`.
+    case completed
+    /// The recording could not be analysed; call `failed` with the reason.
+    case failed(String)
+    /// A duplicate delivery of a finished job, or a job for a call that no longer exists.
+    case skipped(String)
+    /// Another worker claimed the call after this one; its commit was refused, nothing was written.
+    case fenced
+}
+
+/// Runs one analysis job: claim the call, analyse its recording, commit the result under the claim's fencing
+/// token. Errors that are not about the recording (database down) are thrown, so the job stays in the
+/// worker's processing list and is tried again.
+public struct AnalysisJobHandler: Sendable {
+    let leases: any JobLeaseRepository
+    let store: any RecordingStore
+    let analyzer: AudioAnalyzer
+    let worker: String
+    let leaseSeconds: Int
+    /// Runs the blocking decode; one thread per job slot.
+    let analysisPool: NIOThreadPool
+    let logger: Logger
+
+    public init(
+        leases: any JobLeaseRepository, store: any RecordingStore, analyzer: AudioAnalyzer, worker: String,
+        leaseSeconds: Int, analysisPool: NIOThreadPool, logger: Logger
+    ) {
+        self.leases = leases
+        self.store = store
+        self.analyzer = analyzer
+        self.worker = worker
+        self.leaseSeconds = leaseSeconds
+        self.analysisPool = analysisPool
+        self.logger = logger
+    }
+
+    public func handle(_ job: Job) async throws -> JobOutcome {
+        let claim: JobClaim
+        switch try await leases.claim(callID: job.callID, worker: worker, leaseSeconds: leaseSeconds) {
+        case .claimed(let granted): claim = granted
+        case .alreadyFinished: return .skipped("already finished")
+        case .leasedByAnother: return .skipped("leased by another worker")
+        case .missing: return .skipped("call or recording no longer exists")
+        }
+
+        let analysis: Result<AnalysisResult, AudioDecodingError>
+        do {
+            let path = try store.localPath(forKey: claim.storageKey)
+            let analyzer = self.analyzer
+            analysis = try await analysisPool.runIfActive {
+                guard FileManager.default.fileExists(atPath: path) else {
+                    return .failure(AudioDecodingError("the recording file is missing from storage"))
+                }
+                return Result { () throws(AudioDecodingError) in try analyzer.analyzeFile(atPath: path) }
+            }
+        }
+
+        switch analysis {
+        case .success(let result):
+            return try await leases.complete(claim, with: result) ? .completed : .fenced
+        case .failure(let error):
+            return try await leases.fail(claim, reason: error.message) ? .failed(error.message) : .fenced
+        }
+    }
+}

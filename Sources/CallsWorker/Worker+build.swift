@@ -1,0 +1,73 @@
+import AudioAnalysis
+import CallsCore
+import CallsStore
+import Foundation
+import JobQueue
+import Logging
+import NIOPosix
+import PostgresNIO
+import RecordingStorage
+import ServiceLifecycle
+
+/// A worker process: its PostgreSQL client and its job loop in one service group.
+public struct WorkerProcess {
+    public let worker: String
+    public let services: [any Service]
+    private let cleanup: @Sendable () async -> Void
+
+    public init(configuration: CallsConfiguration, logger: Logger, worker: String = WorkerProcess.makeWorkerID()) throws {
+        self.worker = worker
+        let postgres = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
+        let commandClient = RedisClient(url: configuration.redis)
+        let ioPool = NIOThreadPool(numberOfThreads: configuration.workerConcurrency)
+        ioPool.start()
+        let store = try LocalRecordingStore(root: configuration.recordingsDirectory, ioPool: ioPool)
+        let keys = QueueKeys(name: configuration.queueName)
+        let queue = RedisJobQueue(client: commandClient, keys: keys)
+        let handler = AnalysisJobHandler(
+            leases: PostgresJobLeases(client: postgres, logger: logger),
+            store: store,
+            analyzer: AudioAnalyzer(settings: configuration.analysis),
+            worker: worker,
+            leaseSeconds: configuration.jobLeaseSeconds,
+            analysisPool: ioPool,
+            logger: logger)
+        let redisURL = configuration.redis
+        let loop = WorkerService(
+            worker: worker, concurrency: configuration.workerConcurrency, queue: queue,
+            makeFetcher: { JobFetcher(client: RedisClient(url: redisURL), keys: keys, worker: worker) },
+            handler: handler, logger: logger)
+        cleanup = {
+            await commandClient.shutdown()
+            try? await ioPool.shutdownGracefully()
+        }
+        services = [postgres, loop]
+    }
+
+    /// Runs until SIGTERM or SIGINT, lets the slots finish their jobs, then releases everything.
+    public func run(logger: Logger) async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            await cleanup()
+            throw error
+        }
+        await cleanup()
+    }
+
+    /// Releases the Redis connection and threads; call after the services have stopped.
+    public func releaseResources() async {
+        await cleanup()
+    }
+
+    /// `host-pid-random`: unique across machines and restarts, readable in logs and Redis keys.
+    public static func makeWorkerID() -> String {
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        return "\(host)-\(ProcessInfo.processInfo.processIdentifier)-\(suffix)"
+    }
+}

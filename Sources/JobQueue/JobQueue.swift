@@ -1,0 +1,66 @@
+/// Puts jobs on the queue. The API depends on this protocol, so its route tests can use an in-memory twin.
+public protocol JobPublisher: Sendable {
+    func enqueue(_ job: Job) async throws
+    /// Throws when the queue cannot be reached; for readiness checks.
+    func ping() async throws
+}
+
+/// The Redis side of the queue shared by API and workers.
+public struct RedisJobQueue: JobPublisher {
+    public let keys: QueueKeys
+    private let client: RedisClient
+
+    public init(client: RedisClient, keys: QueueKeys) {
+        self.client = client
+        self.keys = keys
+    }
+
+    public func enqueue(_ job: Job) async throws {
+        try await client.command("LPUSH", keys.ready, job.payload)
+    }
+
+    public func ping() async throws {
+        let reply = try await client.command("PING")
+        guard reply.string == "PONG" else { throw RedisError(.protocolViolation, "PING answered \(reply)") }
+    }
+
+    public func readyCount() async throws -> Int {
+        Int(try await client.command("LLEN", keys.ready).integer ?? 0)
+    }
+
+    public func processingCount(worker: String) async throws -> Int {
+        Int(try await client.command("LLEN", keys.processing(worker: worker)).integer ?? 0)
+    }
+
+    /// Removes a finished job from the worker's processing list. Only called after its result is committed.
+    public func acknowledge(payload: String, worker: String) async throws {
+        try await client.command("LREM", keys.processing(worker: worker), "1", payload)
+    }
+}
+
+/// Takes jobs for one worker slot. `BLMOVE` blocks, so each fetcher has its own connection and thread: a slot
+/// waiting for work never delays another slot's commands.
+public final class JobFetcher: Sendable {
+    public let worker: String
+    private let keys: QueueKeys
+    private let client: RedisClient
+
+    /// `client` must be used by this fetcher alone.
+    public init(client: RedisClient, keys: QueueKeys, worker: String) {
+        self.client = client
+        self.keys = keys
+        self.worker = worker
+    }
+
+    /// Atomically moves the oldest ready job into this worker's processing list, waiting up to `timeout`
+    /// seconds. Returns the raw payload, nil when nothing arrived in time.
+    public func fetch(timeoutSeconds: Double) async throws -> String? {
+        let reply = try await client.command(
+            "BLMOVE", keys.ready, keys.processing(worker: worker), "RIGHT", "LEFT", String(timeoutSeconds))
+        return reply.string
+    }
+
+    public func shutdown() async {
+        await client.shutdown()
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import NIOPosix
+
+/// Recordings on the local filesystem under one root. Temporary files live in `<root>/.incoming` so that
+/// publishing is a `rename(2)` within one filesystem: atomic, and never a copy.
+public struct LocalRecordingStore: RecordingStore {
+    public let root: String
+    private let incoming: String
+    private let ioPool: NIOThreadPool
+
+    /// `ioPool` runs the blocking file calls; it must be started and outlive the store.
+    public init(root: String, ioPool: NIOThreadPool) throws {
+        let absolute = URL(fileURLWithPath: root).standardizedFileURL.path
+        self.root = absolute
+        self.incoming = absolute + "/.incoming"
+        self.ioPool = ioPool
+        do {
+            try FileManager.default.createDirectory(atPath: incoming, withIntermediateDirectories: true)
+        } catch {
+            throw RecordingStoreError(.io, "cannot create the recordings directory \(incoming): \(error)")
+        }
+    }
+
+    public func makeTemporaryRecording() async throws -> TemporaryRecording {
+        let path = "\(incoming)/\(UUID().uuidString.lowercased()).part"
+        return try await ioPool.runIfActive { try TemporaryRecording(path: path, ioPool: ioPool) }
+    }
+
+    public func publish(_ temporary: TemporaryRecording, as key: String) async throws {
+        let destination = try localPath(forKey: key)
+        try await ioPool.runIfActive {
+            let directory = (destination as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            // link(2) fails if the destination exists, unlike rename(2): an existing recording is never replaced.
+            guard link(temporary.path, destination) == 0 else {
+                let code = errno
+                if code == EEXIST { throw RecordingStoreError(.alreadyExists, "\(key) already exists") }
+                throw RecordingStoreError(.io, "cannot store \(key): \(String(cString: strerror(code)))")
+            }
+            unlink(temporary.path)
+            Self.syncDirectory(directory)
+        }
+    }
+
+    public func remove(key: String) async throws {
+        let path = try localPath(forKey: key)
+        try await ioPool.runIfActive {
+            guard unlink(path) == 0 || errno == ENOENT else {
+                throw RecordingStoreError(.io, "cannot remove \(key): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    public func localPath(forKey key: String) throws -> String {
+        guard RecordingKey.isValid(key) else { throw RecordingStoreError(.invalidKey, "invalid storage key \(key)") }
+        return "\(root)/\(key)"
+    }
+
+    /// Removes temporary files left by a process that died mid-upload.
+    public func sweepIncoming(olderThan age: TimeInterval) throws -> Int {
+        let cutoff = Date().addingTimeInterval(-age)
+        var removed = 0
+        for name in try FileManager.default.contentsOfDirectory(atPath: incoming) where name.hasSuffix(".part") {
+            let path = "\(incoming)/\(name)"
+            let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate]) as? Date
+            if let modified, modified < cutoff, unlink(path) == 0 { removed += 1 }
+        }
+        return removed
+    }
+
+    /// Makes the new directory entry durable, so a power cut after the upload was acknowledged cannot lose it.
+    private static func syncDirectory(_ path: String) {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
+    }
+}

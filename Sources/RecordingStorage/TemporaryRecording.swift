@@ -1,0 +1,74 @@
+import Crypto
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// An upload being written: appends go to a temporary file while the SHA-256 and the byte count are
+/// computed on the way. Writes run on the store's I/O threads, never on an event loop.
+///
+/// Owned by one upload task at a time; the mutable state is only touched inside `ioPool` jobs that the owner
+/// awaits one after another, which is why it can be `@unchecked Sendable`.
+public final class TemporaryRecording: @unchecked Sendable {
+    public let path: String
+    private let ioPool: NIOThreadPool
+    private var descriptor: Int32
+    private var hasher = SHA256()
+    public private(set) var byteCount: Int64 = 0
+
+    init(path: String, ioPool: NIOThreadPool) throws {
+        self.path = path
+        self.ioPool = ioPool
+        descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+        guard descriptor >= 0 else {
+            throw RecordingStoreError(.io, "cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    public func append(_ chunk: ByteBuffer) async throws {
+        try await ioPool.runIfActive {
+            try chunk.withUnsafeReadableBytes { bytes in
+                self.hasher.update(bufferPointer: bytes)
+                var offset = 0
+                while offset < bytes.count {
+                    let written = write(self.descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw RecordingStoreError(.io, "cannot write \(self.path): \(String(cString: strerror(errno)))")
+                    }
+                    offset += written
+                }
+            }
+            self.byteCount += Int64(chunk.readableBytes)
+        }
+    }
+
+    /// Flushes the data to disk and closes the file; returns the hex SHA-256 of everything appended.
+    public func finish() async throws -> String {
+        try await ioPool.runIfActive {
+            defer {
+                close(self.descriptor)
+                self.descriptor = -1
+            }
+            guard fsync(self.descriptor) == 0 else {
+                throw RecordingStoreError(.io, "cannot sync \(self.path): \(String(cString: strerror(errno)))")
+            }
+            return self.hasher.finalize().map { byte in
+                let hex = String(byte, radix: 16)
+                return byte < 16 ? "0" + hex : hex
+            }.joined()
+        }
+    }
+
+    /// Deletes the temporary file; safe to call more than once.
+    public func discard() {
+        if descriptor >= 0 {
+            close(descriptor)
+            descriptor = -1
+        }
+        unlink(path)
+    }
+}

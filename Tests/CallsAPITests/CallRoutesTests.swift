@@ -1,0 +1,118 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+@Suite struct CallRoutesTests {
+    @Test func createsACall() async throws {
+        try await RouteHarness.run { _, client in
+            let (status, call) = try await client.json(.post, "/calls", """
+                {"caller": "+7 900 123-45-67", "receiver": "442079460958", "started_at": "2026-11-21T12:30:00+03:00"}
+                """)
+            #expect(status == .created)
+            #expect(call["status"] as? String == "created")
+            #expect(call["caller"] as? String == "+7 900 123-45-67")
+            #expect(call["started_at"] as? String == "2026-11-21T09:30:00.000Z")
+            #expect(call["recording"] is NSNull)
+            #expect((call["id"] as? String).flatMap(UUID.init(uuidString:)) != nil)
+        }
+    }
+
+    @Test func acceptsTrailingSlashesWithoutRedirect() async throws {
+        try await RouteHarness.run { _, client in
+            let (created, call) = try await client.json(.post, "/calls/", """
+                {"caller": "+100", "receiver": "+200", "started_at": "2026-11-21T09:30:00Z"}
+                """)
+            #expect(created == .created)
+            let id = try #require(call["id"] as? String)
+            #expect(try await client.json(.get, "/calls/\(id)/").0 == .ok)
+            #expect(try await client.json(.get, "/calls/").0 == .ok)
+        }
+    }
+
+    @Test func listsEveryInvalidFieldAsProblem() async throws {
+        try await RouteHarness.run { _, client in
+            try await client.execute(
+                uri: "/calls", method: .post, headers: [.contentType: "application/json"],
+                body: .init(string: #"{"caller": "12", "receiver": "x", "started_at": "soon"}"#)
+            ) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(response.headers[.contentType] == "application/problem+json")
+                let problem = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
+                #expect(problem["code"] as? String == "validation_failed")
+                let fields = (problem["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String }
+                #expect(fields == ["receiver", "started_at"])
+            }
+        }
+    }
+
+    @Test(arguments: ["not json", "[]", #"{"caller": 5}"#])
+    func rejectsBodiesThatAreNotACall(body: String) async throws {
+        try await RouteHarness.run { _, client in
+            let (status, problem) = try await client.json(.post, "/calls", body)
+            #expect(status == .unprocessableContent)
+            #expect(problem["code"] as? String == "validation_failed")
+        }
+    }
+
+    @Test(arguments: ["0b8d5c4e-1f0a-4c0b-9b1e-6a1d2c3e4f50", "not-a-uuid"])
+    func unknownCallsAreNotFound(id: String) async throws {
+        try await RouteHarness.run { _, client in
+            let (status, problem) = try await client.json(.get, "/calls/\(id)")
+            #expect(status == .notFound)
+            #expect(problem["code"] as? String == "call_not_found")
+        }
+    }
+
+    @Test func searchesByEitherPartysDigits() async throws {
+        try await RouteHarness.run { _, client in
+            let first = try await client.createCall(caller: "+7 900 111-22-33", receiver: "+1 555 0100")
+            let second = try await client.createCall(caller: "+1 555 0199", receiver: "+7 900 444-55-66")
+            _ = try await client.createCall(caller: "+49 30 1234", receiver: "+49 30 5678")
+
+            for query in ["%2B7900", "7900", "+7900", "7%20900"] {
+                let (status, page) = try await client.json(.get, "/calls?query=\(query)")
+                #expect(status == .ok)
+                #expect(page["total"] as? Int == 2, "query \(query)")
+                let ids = Set((page["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+                #expect(ids == [first, second], "query \(query)")
+            }
+            let (_, all) = try await client.json(.get, "/calls")
+            #expect(all["total"] as? Int == 3)
+            let (_, paged) = try await client.json(.get, "/calls?limit=1&offset=1")
+            #expect(paged["total"] as? Int == 3)
+            #expect((paged["items"] as? [Any])?.count == 1)
+        }
+    }
+
+    @Test(arguments: ["limit=0", "limit=201", "limit=ten", "offset=-1", "query=abc"])
+    func rejectsBadListParameters(parameters: String) async throws {
+        try await RouteHarness.run { _, client in
+            let (status, problem) = try await client.json(.get, "/calls?\(parameters)")
+            #expect(status == .unprocessableContent)
+            #expect(problem["code"] as? String == "validation_failed")
+        }
+    }
+
+    @Test func unknownRoutesAnswerWithAProblem() async throws {
+        try await RouteHarness.run { _, client in
+            let (status, problem) = try await client.json(.get, "/nowhere")
+            #expect(status == .notFound)
+            #expect(problem["code"] as? String == "not_found")
+        }
+    }
+
+    @Test func healthAndReadiness() async throws {
+        try await RouteHarness.run { harness, client in
+            #expect(try await client.json(.get, "/healthz").0 == .ok)
+            let (ready, checks) = try await client.json(.get, "/readyz")
+            #expect(ready == .ok)
+            #expect(checks["status"] as? String == "ready")
+            harness.queue.setFailing(true)
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[.retryAfter] == "5")
+            }
+        }
+    }
+}

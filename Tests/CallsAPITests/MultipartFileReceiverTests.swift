@@ -1,0 +1,82 @@
+@testable import CallsAPI
+import Foundation
+import NIOCore
+import Synchronization
+import TestSupport
+import Testing
+
+/// Collects what the receiver writes, and the size of each write.
+final class MemorySink: UploadSink, Sendable {
+    private let state = Mutex<(bytes: [UInt8], writes: [Int])>(([], []))
+
+    var bytes: [UInt8] { state.withLock { $0.bytes } }
+    var writes: [Int] { state.withLock { $0.writes } }
+
+    func append(_ chunk: ByteBuffer) async throws {
+        state.withLock {
+            $0.bytes += chunk.readableBytesView
+            $0.writes.append(chunk.readableBytes)
+        }
+    }
+}
+
+@Suite struct MultipartFileReceiverTests {
+    /// Binary content full of CR and LF bytes and near-boundaries, the hard case for a multipart parser.
+    static let content: Data = {
+        var bytes: [UInt8] = []
+        for index in 0..<300_000 {
+            switch index % 97 {
+            case 0: bytes += Array("\r\n--".utf8)
+            case 1: bytes.append(13)
+            default: bytes.append(UInt8(truncatingIfNeeded: index &* 31))
+            }
+        }
+        return Data(bytes)
+    }()
+
+    @Test(arguments: [1, 2, 3, 7, 64, 1000, 8192, 65_536, 1 << 20])
+    func everyChunkSizeYieldsTheSameFile(chunkSize: Int) async throws {
+        var body = MultipartBody()
+        body.addField(name: "caller", value: "+100")
+        body.addFile(filename: "a;b \"q\".wav", content: Self.content)
+        body.addField(name: "after", value: "x")
+        let sink = MemorySink()
+        let receiver = MultipartFileReceiver(boundary: body.boundary, limit: 10_000_000)
+        let received = try await receiver.receive(ChunkedBytes(data: body.finished(), chunkSize: chunkSize), into: sink)
+        #expect(received.byteCount == Int64(Self.content.count))
+        #expect(received.filename == "a;b \"q\".wav")
+        #expect(sink.bytes == Array(Self.content))
+        // Writes are gathered to about 64 KiB however small the network chunks are.
+        #expect(sink.writes.dropLast().allSatisfy { $0 >= MultipartFileReceiver.writeSize })
+    }
+
+    @Test func stopsAsSoonAsTheLimitIsPassed() async throws {
+        var body = MultipartBody()
+        body.addFile(filename: "big.wav", content: Self.content)
+        let sink = MemorySink()
+        let receiver = MultipartFileReceiver(boundary: body.boundary, limit: 100_000)
+        await #expect(throws: MultipartFileReceiver.Failure.tooLarge) {
+            try await receiver.receive(ChunkedBytes(data: body.finished(), chunkSize: 4096), into: sink)
+        }
+        #expect(sink.bytes.count <= 100_000 + 4096)
+    }
+
+    @Test func garbageIsMalformed() async throws {
+        let receiver = MultipartFileReceiver(boundary: "b", limit: 1000)
+        await #expect(throws: MultipartFileReceiver.Failure.self) {
+            try await receiver.receive(ChunkedBytes(data: Data("--b\r\nbad header line\r\n\r\n".utf8), chunkSize: 5), into: MemorySink())
+        }
+    }
+
+    @Test func parsesContentTypesAndDispositions() {
+        #expect(MultipartHeaders.boundary(contentType: "multipart/form-data; boundary=abc") == "abc")
+        #expect(MultipartHeaders.boundary(contentType: "Multipart/Form-Data; charset=utf-8; boundary=\"a b\"") == "a b")
+        #expect(MultipartHeaders.boundary(contentType: "multipart/form-data") == nil)
+        #expect(MultipartHeaders.boundary(contentType: "application/json") == nil)
+        let disposition = MultipartHeaders.disposition(#"form-data; name="file"; filename="C:\x\y.wav""#)
+        #expect(disposition.name == "file")
+        #expect(MultipartHeaders.displayName(disposition.filename, fallbackExtension: "wav") == "y.wav")
+        #expect(MultipartHeaders.displayName("..", fallbackExtension: "mp3") == "recording.mp3")
+        #expect(MultipartHeaders.displayName("a\u{0}b\nc.wav", fallbackExtension: "wav") == "abc.wav")
+    }
+}

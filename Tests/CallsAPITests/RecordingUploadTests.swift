@@ -1,0 +1,162 @@
+@testable import CallsAPI
+import Crypto
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import JobQueue
+import TestSupport
+import Testing
+
+@Suite struct RecordingUploadTests {
+    static func sha256(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    @Test func acceptsAWAVAndQueuesItsJob() async throws {
+        try await RouteHarness.run { harness, client in
+            let id = try await client.createCall()
+            let wav = Fixtures.wav()
+            let body = Fixtures.multipart(wav, filename: "../../etc/Agent 7.wav")
+            let (status, accepted) = try await client.upload(body.finished(), contentType: body.contentType, to: id)
+            #expect(status == .accepted)
+            #expect(accepted["format"] as? String == "wav")
+            #expect(accepted["filename"] as? String == "Agent 7.wav")
+            #expect(accepted["size_bytes"] as? Int == wav.count)
+            #expect(accepted["sha256"] as? String == Self.sha256(wav))
+            #expect(accepted["sample_rate"] as? Int == 8000)
+            #expect(accepted["status"] as? String == "processing")
+
+            let key = try #require(harness.calls.storageKey(ofCall: UUID(uuidString: id)!))
+            #expect(key.hasSuffix(".wav") && !key.contains("Agent"))
+            #expect(harness.storedFiles == [key])
+            #expect(try Data(contentsOf: URL(fileURLWithPath: harness.store.localPath(forKey: key))) == wav)
+            #expect(harness.queue.jobs == [Job(kind: .analyze, callID: UUID(uuidString: id)!)])
+            #expect(harness.calls.pendingOutbox.isEmpty)
+
+            let (_, call) = try await client.json(.get, "/calls/\(id)")
+            #expect(call["status"] as? String == "processing")
+            let recording = try #require(call["recording"] as? [String: Any])
+            #expect(recording["duration_sec"] is NSNull)
+        }
+    }
+
+    @Test func aSecondUploadLeavesTheStoredFileUntouched() async throws {
+        try await RouteHarness.run { harness, client in
+            let id = try await client.createCall()
+            let original = Fixtures.wav(seconds: 2)
+            let first = Fixtures.multipart(original)
+            #expect(try await client.upload(first.finished(), contentType: first.contentType, to: id).0 == .accepted)
+            let storedBefore = harness.storedFiles
+
+            let second = Fixtures.multipart(Fixtures.wav(seconds: 3), filename: "other.wav")
+            let (status, problem) = try await client.upload(second.finished(), contentType: second.contentType, to: id)
+            #expect(status == .conflict)
+            #expect(problem["code"] as? String == "recording_already_exists")
+            #expect(harness.storedFiles == storedBefore)
+            let path = try harness.store.localPath(forKey: try #require(storedBefore.first))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == original)
+            #expect(harness.queue.jobs.count == 1)
+        }
+    }
+
+    @Test func anUnknownCallIsRefusedBeforeAnythingIsWritten() async throws {
+        try await RouteHarness.run { harness, client in
+            let body = Fixtures.multipart(Fixtures.wav())
+            let (status, problem) = try await client.upload(body.finished(), contentType: body.contentType, to: UUID().uuidString)
+            #expect(status == .notFound)
+            #expect(problem["code"] as? String == "call_not_found")
+            #expect(harness.storedFiles.isEmpty)
+        }
+    }
+
+    @Test func anOversizedUploadIsRefusedAndRemoved() async throws {
+        try await RouteHarness.run(maxUploadBytes: 20_000) { harness, client in
+            let id = try await client.createCall()
+            let body = Fixtures.multipart(Fixtures.wav(seconds: 3))
+            let (status, problem) = try await client.upload(body.finished(), contentType: body.contentType, to: id)
+            #expect(status == .contentTooLarge)
+            #expect(problem["code"] as? String == "payload_too_large")
+            #expect(harness.storedFiles.isEmpty)
+            #expect(harness.queue.jobs.isEmpty)
+            let (_, call) = try await client.json(.get, "/calls/\(id)")
+            #expect(call["status"] as? String == "created")
+        }
+    }
+
+    @Test func aFileThatIsNotAudioIsRefusedByContent() async throws {
+        try await RouteHarness.run { harness, client in
+            let id = try await client.createCall()
+            let body = Fixtures.multipart(Data(String(repeating: "just some text\n", count: 500).utf8), filename: "x.wav")
+            let (status, problem) = try await client.upload(body.finished(), contentType: body.contentType, to: id)
+            #expect(status == .unprocessableContent)
+            #expect(problem["code"] as? String == "unsupported_media")
+            #expect(harness.storedFiles.isEmpty)
+            #expect(harness.queue.jobs.isEmpty)
+        }
+    }
+
+    @Test func theFileFieldIsRequired() async throws {
+        try await RouteHarness.run { harness, client in
+            let id = try await client.createCall()
+            var body = MultipartBody()
+            body.addFile(name: "upload", filename: "a.wav", content: Fixtures.wav())
+            let (status, problem) = try await client.upload(body.finished(), contentType: body.contentType, to: id)
+            #expect(status == .unprocessableContent)
+            #expect(problem["code"] as? String == "validation_failed")
+            #expect(harness.storedFiles.isEmpty)
+        }
+    }
+
+    @Test func aTruncatedBodyIsMalformed() async throws {
+        try await RouteHarness.run { harness, client in
+            let id = try await client.createCall()
+            let body = Fixtures.multipart(Fixtures.wav())
+            let (status, problem) = try await client.upload(body.data, contentType: body.contentType, to: id)
+            #expect(status == .badRequest)
+            #expect(problem["code"] as? String == "invalid_multipart")
+            #expect(harness.storedFiles.isEmpty)
+        }
+    }
+
+    @Test func twoFileFieldsAreMalformed() async throws {
+        try await RouteHarness.run { harness, client in
+            let id = try await client.createCall()
+            var body = Fixtures.multipart(Fixtures.wav())
+            body.addFile(filename: "b.wav", content: Fixtures.wav())
+            let (status, problem) = try await client.upload(body.finished(), contentType: body.contentType, to: id)
+            #expect(status == .badRequest)
+            #expect(problem["code"] as? String == "invalid_multipart")
+            #expect(harness.storedFiles.isEmpty)
+        }
+    }
+
+    @Test(arguments: ["application/octet-stream", "multipart/form-data", "multipart/mixed; boundary=x"])
+    func onlyMultipartFormDataIsAccepted(contentType: String) async throws {
+        try await RouteHarness.run { harness, client in
+            let id = try await client.createCall()
+            let (status, problem) = try await client.upload(Fixtures.wav(), contentType: contentType, to: id)
+            #expect(status == .unsupportedMediaType)
+            #expect(problem["code"] as? String == "multipart_required")
+            #expect(harness.storedFiles.isEmpty)
+        }
+    }
+
+    @Test func anUploadWhileRedisIsDownIsQueuedByTheRelay() async throws {
+        try await RouteHarness.run { harness, client in
+            harness.queue.setFailing(true)
+            let id = try await client.createCall()
+            let body = Fixtures.multipart(Fixtures.wav())
+            #expect(try await client.upload(body.finished(), contentType: body.contentType, to: id).0 == .accepted)
+            #expect(harness.queue.jobs.isEmpty)
+            #expect(harness.calls.pendingOutbox == ["analyze:\(id)"])
+
+            let relay = OutboxRelay(outbox: harness.calls, queue: harness.queue, logger: .init(label: "test"))
+            await #expect(throws: (any Error).self) { try await relay.relayOnce() }
+            #expect(harness.calls.pendingOutbox.count == 1)
+            harness.queue.setFailing(false)
+            #expect(try await relay.relayOnce() == 1)
+            #expect(harness.queue.jobs.map(\.payload) == ["analyze:\(id)"])
+            #expect(harness.calls.pendingOutbox.isEmpty)
+        }
+    }
+}

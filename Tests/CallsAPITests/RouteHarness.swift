@@ -1,0 +1,84 @@
+@testable import CallsAPI
+import CallsCore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import NIOPosix
+import RecordingStorage
+import TestSupport
+
+/// The real router over in-memory twins of the repository and the queue, with a real local store in a
+/// temporary directory.
+struct RouteHarness: Sendable {
+    let calls = InMemoryCallRepository()
+    let queue = RecordingJobPublisher()
+    let directory: TemporaryDirectory
+    let store: LocalRecordingStore
+    let maxUploadBytes: Int64
+
+    static func run(maxUploadBytes: Int64 = 10 * 1024 * 1024, _ body: @escaping @Sendable (RouteHarness, any TestClientProtocol) async throws -> Void) async throws {
+        let pool = NIOThreadPool(numberOfThreads: 2)
+        pool.start()
+        let directory = try TemporaryDirectory()
+        defer {
+            directory.remove()
+        }
+        let harness = RouteHarness(
+            directory: directory, store: try LocalRecordingStore(root: directory.path, ioPool: pool), maxUploadBytes: maxUploadBytes)
+        let router = buildRouter(APIDependencies(
+            calls: harness.calls, queue: harness.queue, store: harness.store, maxUploadBytes: maxUploadBytes, blockingPool: pool))
+        let app = Application(router: router)
+        try await app.test(.router) { client in try await body(harness, client) }
+        try await pool.shutdownGracefully()
+    }
+
+    /// Files stored under the recordings root, temporary ones included.
+    var storedFiles: [String] { directory.files() }
+}
+
+extension TestClientProtocol {
+    func json(_ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil) async throws -> (HTTPResponse.Status, [String: Any]) {
+        try await execute(
+            uri: uri, method: method, headers: [.contentType: "application/json"],
+            body: body.map { ByteBuffer(string: $0) }
+        ) { response in
+            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
+            return (response.status, object)
+        }
+    }
+
+    func createCall(caller: String = "+7 900 123-45-67", receiver: String = "+44 20 7946 0958") async throws -> String {
+        let (status, call) = try await json(.post, "/calls", """
+            {"caller": "\(caller)", "receiver": "\(receiver)", "started_at": "2026-11-21T09:30:00Z", "tags": ["test"]}
+            """)
+        precondition(status == .created, "could not create a call: \(status)")
+        return call["id"] as! String
+    }
+
+    func upload(_ body: Data, contentType: String, to callID: String) async throws -> (HTTPResponse.Status, [String: Any]) {
+        try await execute(
+            uri: "/calls/\(callID)/recording", method: .post, headers: [.contentType: contentType],
+            body: ByteBuffer(bytes: body)
+        ) { response in
+            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
+            return (response.status, object)
+        }
+    }
+}
+
+enum Fixtures {
+    static func wav(seconds: Double = 2) -> Data {
+        var audio = SyntheticAudio()
+        return WAVFile.pcm16(audio.channel([.tone(seconds: seconds / 2), .noise(seconds: seconds / 2)]), channels: 1, sampleRate: 8000)
+    }
+
+    static func multipart(_ content: Data, filename: String = "call.wav") -> MultipartBody {
+        var body = MultipartBody()
+        body.addField(name: "note", value: "ignored")
+        body.addFile(filename: filename, content: content)
+        return body
+    }
+}
+
+import HTTPTypes

@@ -1,0 +1,56 @@
+import CallsCore
+import Testing
+
+@Suite struct ConfigurationTests {
+    let required = [
+        "CALLS_DATABASE_URL": "postgres://calls:secret@db.internal:6543/calls",
+        "CALLS_REDIS_URL": "redis://:pw@cache:6380/2",
+    ]
+
+    @Test func readsDefaultsAndRequiredURLs() throws {
+        let configuration = try CallsConfiguration(environment: EnvironmentVariables(required), processorCount: 3)
+        #expect(configuration.database == DatabaseURL(host: "db.internal", port: 6543, user: "calls", password: "secret", database: "calls"))
+        #expect(configuration.redis == RedisURL(host: "cache", port: 6380, database: 2, password: "pw"))
+        #expect(configuration.httpPort == 8000)
+        #expect(configuration.maxUploadBytes == 2 * 1024 * 1024 * 1024)
+        #expect(configuration.recordingsDirectory == "recordings")
+        #expect(configuration.workerConcurrency == 3)
+    }
+
+    @Test(arguments: [
+        ("CALLS_DATABASE_URL", nil as String?),
+        ("CALLS_DATABASE_URL", "mysql://x@y/z"),
+        ("CALLS_REDIS_URL", "redis://host:1/notanumber"),
+        ("CALLS_HTTP_PORT", "eighty"),
+        ("CALLS_HTTP_PORT", "70000"),
+        ("CALLS_MAX_UPLOAD_BYTES", "0"),
+        ("CALLS_WORKER_CONCURRENCY", "-1"),
+        ("CALLS_LOG_LEVEL", "loud"),
+        ("CALLS_QUEUE_NAME", "a b"),
+    ])
+    func namesTheVariableThatIsWrong(variable: String, value: String?) {
+        var values = required
+        values[variable] = value
+        #expect {
+            _ = try CallsConfiguration(environment: EnvironmentVariables(values), processorCount: 2)
+        } throws: { error in
+            (error as? ConfigurationError)?.variable == variable
+        }
+    }
+
+    @Test func parsesDotEnvFiles() {
+        let values = DotEnv.parse("""
+            # comment
+            CALLS_HTTP_PORT=9000
+            export CALLS_REDIS_URL="redis://127.0.0.1:6379/0"
+            CALLS_RECORDINGS_DIR='/srv/recordings'
+
+            not a line
+            """)
+        #expect(values == [
+            "CALLS_HTTP_PORT": "9000",
+            "CALLS_REDIS_URL": "redis://127.0.0.1:6379/0",
+            "CALLS_RECORDINGS_DIR": "/srv/recordings",
+        ])
+    }
+}

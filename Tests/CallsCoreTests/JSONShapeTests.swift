@@ -1,0 +1,26 @@
+import CallsCore
+import Foundation
+import Testing
+
+@Suite struct JSONShapeTests {
+    @Test func callKeepsTheOriginalsShape() throws {
+        let id = UUID(uuidString: "0B8D5C4E-1F0A-4C0B-9B1E-6A1D2C3E4F50")!
+        let call = Call(
+            id: id, caller: "+100", receiver: "+200", startedAt: Timestamp.parse("2026-11-21T09:30:00Z")!,
+            status: .created, tags: [], createdAt: Timestamp.parse("2026-11-21T09:31:00.5Z")!,
+            updatedAt: Timestamp.parse("2026-11-21T09:31:00.5Z")!)
+        let json = try JSONCoding.encodeToString(call)
+        #expect(json == """
+            {"caller":"+100","created_at":"2026-11-21T09:31:00.500Z","error":null,"id":"0b8d5c4e-1f0a-4c0b-9b1e-6a1d2c3e4f50",\
+            "receiver":"+200","recording":null,"started_at":"2026-11-21T09:30:00.000Z","status":"created","tags":[],\
+            "updated_at":"2026-11-21T09:31:00.500Z"}
+            """)
+    }
+
+    @Test func silenceMarksAreSecondsWithMillisecondPrecision() throws {
+        let marks = [SilenceMark(startMs: 1250, endMs: 3001), SilenceMark(startMs: 0, endMs: 500, channel: 1)]
+        let json = try JSONCoding.encodeToString(marks)
+        #expect(json == #"[{"end":3.001,"start":1.25},{"channel":1,"end":0.5,"start":0}]"#)
+        #expect(try JSONCoding.decode([SilenceMark].self, from: json) == marks)
+    }
+}

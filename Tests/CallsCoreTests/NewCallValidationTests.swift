@@ -1,0 +1,33 @@
+import CallsCore
+import Foundation
+import Testing
+
+@Suite struct NewCallValidationTests {
+    @Test func acceptsAValidCall() throws {
+        let call = try NewCallRequest(
+            caller: " +7 900 123-45-67 ", receiver: "442079460958", startedAt: "2026-11-21T09:30:00+03:00",
+            tags: ["VIP", "vip", " sales "]
+        ).validated()
+        #expect(call.caller == "+7 900 123-45-67")
+        #expect(call.callerDigits == "79001234567")
+        #expect(call.receiverDigits == "442079460958")
+        #expect(call.startedAt == Timestamp.parse("2026-11-21T06:30:00Z"))
+        #expect(call.tags == ["vip", "sales"])
+    }
+
+    @Test func reportsEveryInvalidFieldAtOnce() {
+        #expect {
+            _ = try NewCallRequest(caller: "not a phone", receiver: nil, startedAt: "yesterday", tags: [""]).validated()
+        } throws: { error in
+            let fields = (error as? ValidationFailure)?.errors.map(\.field)
+            return fields == ["caller", "receiver", "started_at", "tags"]
+        }
+    }
+
+    @Test func rejectsTooManyTags() {
+        let tags = (0...NewCallRequest.maxTags).map { "t\($0)" }
+        #expect(throws: ValidationFailure.self) {
+            try NewCallRequest(caller: "+100", receiver: "+200", startedAt: "2026-01-01T00:00:00Z", tags: tags).validated()
+        }
+    }
+}

@@ -1,0 +1,66 @@
+@testable import CallsStore
+import Foundation
+import Testing
+
+@Suite struct SQLScriptTests {
+    @Test func splitsOnSemicolonsBetweenStatements() {
+        let statements = SQLScript.statements("""
+            -- leading comment; with a semicolon
+            CREATE TABLE a (x text DEFAULT 'a;b');
+            /* block; comment */ CREATE INDEX a_x ON a (x);
+
+            INSERT INTO a VALUES ('it''s; fine');
+            """)
+        #expect(statements == [
+            "-- leading comment; with a semicolon\nCREATE TABLE a (x text DEFAULT 'a;b')",
+            "/* block; comment */ CREATE INDEX a_x ON a (x)",
+            "INSERT INTO a VALUES ('it''s; fine')",
+        ])
+    }
+
+    @Test func keepsDollarQuotedBodiesWhole() {
+        let body = """
+            CREATE FUNCTION f() RETURNS trigger AS $fn$
+            BEGIN NEW.updated_at = now(); RETURN NEW; END;
+            $fn$ LANGUAGE plpgsql
+            """
+        #expect(SQLScript.statements(body + ";\nSELECT $$a;b$$;") == [body, "SELECT $$a;b$$"])
+    }
+
+    @Test func ignoresTrailingCommentsAndBlankStatements() {
+        #expect(SQLScript.statements("SELECT 1;;\n-- the end\n") == ["SELECT 1"])
+    }
+
+    @Test func theShippedMigrationsSplitIntoStatements() throws {
+        let migrations = try Migrator.load(directory: "migrations")
+        #expect(!migrations.isEmpty)
+        for migration in migrations {
+            #expect(SQLScript.statements(migration.sql).allSatisfy { !$0.contains(";") || $0.contains("'") })
+        }
+    }
+}
+
+@Suite struct MigrationFileTests {
+    @Test func migrationsAreOrderedByTheirNumber() throws {
+        let versions = try Migrator.load(directory: "migrations").map(\.version)
+        #expect(versions == versions.sorted())
+        #expect(versions.first == "0001_init")
+    }
+
+    @Test func anUnreadableDirectoryIsReported() {
+        #expect(throws: Migrator.MigrationError.self) { try Migrator.load(directory: "/nonexistent") }
+    }
+
+    @Test func aBadlyNamedFileIsRefused() throws {
+        let directory = NSTemporaryDirectory() + "migrations-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "SELECT 1;".write(toFile: directory + "/init.sql", atomically: true, encoding: .utf8)
+        #expect {
+            try Migrator.load(directory: directory)
+        } throws: { error in
+            if case .badFileName("init.sql") = error as? Migrator.MigrationError { return true }
+            return false
+        }
+    }
+}

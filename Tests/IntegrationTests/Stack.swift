@@ -1,0 +1,55 @@
+import CallsAPI
+import CallsCore
+import CallsWorker
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import ServiceLifecycle
+import TestSupport
+
+/// One API (the production `buildApplication`, on a real socket) and its settings, over a migrated database
+/// of its own, a Redis queue namespace of its own and a temporary recordings directory.
+struct Stack: Sendable {
+    var configuration: CallsConfiguration
+    let recordings: TemporaryDirectory
+
+    static func make(database: DatabaseURL, redis: RedisURL? = nil) throws -> Stack {
+        var configuration = CallsConfiguration(database: database, redis: try redis ?? TestServices.redisURL(), workerConcurrency: 2)
+        configuration.httpPort = 0
+        configuration.queueName = "test-" + UUID().uuidString.lowercased().prefix(8)
+        let recordings = try TemporaryDirectory()
+        configuration.recordingsDirectory = recordings.path
+        return Stack(configuration: configuration, recordings: recordings)
+    }
+
+    /// Runs `body` against the live API.
+    func withAPI(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = try buildApplication(configuration: configuration, migrations: .require, logger: TestServices.logger)
+        try await app.test(.live, body)
+    }
+
+    /// Runs a worker process's services for the length of `body`, then shuts it down gracefully.
+    func withWorker<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        let worker = try WorkerProcess(configuration: configuration, logger: TestServices.logger)
+        let group = ServiceGroup(services: worker.services, logger: TestServices.logger)
+        return try await withThrowingTaskGroup(of: T?.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return nil
+            }
+            do {
+                let result = try await body()
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                await worker.releaseResources()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                await worker.releaseResources()
+                throw error
+            }
+        }
+    }
+}

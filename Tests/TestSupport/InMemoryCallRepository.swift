@@ -1,0 +1,94 @@
+import CallsCore
+import CallsStore
+import Foundation
+import Synchronization
+
+/// The in-memory twin of the PostgreSQL repository, for route tests that are about HTTP, not SQL.
+public final class InMemoryCallRepository: CallRepository, Outbox {
+    private struct State {
+        var calls: [UUID: Call] = [:]
+        var storageKeys: [UUID: String] = [:]
+        var outbox: [Int64: String] = [:]
+        var nextOutboxID: Int64 = 1
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public func create(_ call: NewCall) async throws -> Call {
+        let now = Date()
+        let created = Call(
+            id: UUID(), caller: call.caller, receiver: call.receiver, startedAt: call.startedAt, status: .created,
+            tags: call.tags, createdAt: now, updatedAt: now)
+        state.withLock { $0.calls[created.id] = created }
+        return created
+    }
+
+    public func find(id: UUID) async throws -> Call? {
+        state.withLock { $0.calls[id] }
+    }
+
+    public func list(_ query: CallQuery) async throws -> CallPage {
+        let matching = state.withLock { state in
+            state.calls.values.filter { call in
+                guard let digits = query.digits else { return true }
+                return [call.caller, call.receiver].contains { PhoneNumber.searchDigits($0).contains(digits) }
+            }
+        }.sorted { ($0.startedAt, $0.id.uuidString) > ($1.startedAt, $1.id.uuidString) }
+        return CallPage(total: matching.count, items: Array(matching.dropFirst(query.offset).prefix(query.limit)))
+    }
+
+    public func attachRecording(_ recording: NewRecording, toCall callID: UUID, jobPayload: String) async throws -> Int64 {
+        try state.withLock { state in
+            guard var call = state.calls[callID] else { throw AttachRecordingError.callNotFound }
+            guard call.recording == nil else { throw AttachRecordingError.recordingExists }
+            call.recording = Recording(
+                id: recording.id, filename: recording.filename, format: recording.format, sizeBytes: recording.sizeBytes,
+                sha256: recording.sha256, sampleRate: recording.sampleRate, channels: recording.channels)
+            call.status = .processing
+            state.calls[callID] = call
+            state.storageKeys[callID] = recording.storageKey
+            let id = state.nextOutboxID
+            state.nextOutboxID += 1
+            state.outbox[id] = jobPayload
+            return id
+        }
+    }
+
+    public func ping() async throws {}
+
+    public func remove(entryID: Int64) async throws {
+        _ = state.withLock { $0.outbox.removeValue(forKey: entryID) }
+    }
+
+    public func relay(olderThan minimumAge: Duration, limit: Int, publish: @Sendable (String) async throws -> Void) async throws -> Int {
+        let entries = state.withLock { $0.outbox.sorted { $0.key < $1.key }.prefix(limit) }
+        for (id, payload) in entries {
+            try await publish(payload)
+            _ = state.withLock { $0.outbox.removeValue(forKey: id) }
+        }
+        return entries.count
+    }
+
+    /// Test inspection: the outbox payloads not yet published.
+    public var pendingOutbox: [String] {
+        state.withLock { $0.outbox.sorted { $0.key < $1.key }.map(\.value) }
+    }
+
+    public func storageKey(ofCall id: UUID) -> String? {
+        state.withLock { $0.storageKeys[id] }
+    }
+
+    /// Test setup: a call that already has a recording stored under `storageKey`.
+    public func insertRecording(_ recording: NewRecording, forCall callID: UUID) throws {
+        _ = try state.withLock { state in
+            guard var call = state.calls[callID] else { throw AttachRecordingError.callNotFound }
+            call.recording = Recording(
+                id: recording.id, filename: recording.filename, format: recording.format, sizeBytes: recording.sizeBytes,
+                sha256: recording.sha256, sampleRate: recording.sampleRate, channels: recording.channels)
+            state.calls[callID] = call
+            state.storageKeys[callID] = recording.storageKey
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import JobQueue
+import Synchronization
+
+/// A `JobPublisher` that remembers what was enqueued, and can be told to fail like an unreachable Redis.
+public final class RecordingJobPublisher: JobPublisher {
+    private let state = Mutex<(jobs: [Job], failing: Bool)>(([], false))
+
+    public init(failing: Bool = false) {
+        state.withLock { $0.failing = failing }
+    }
+
+    public var jobs: [Job] { state.withLock { $0.jobs } }
+
+    public func setFailing(_ failing: Bool) {
+        state.withLock { $0.failing = failing }
+    }
+
+    public func enqueue(_ job: Job) async throws {
+        try state.withLock { state in
+            if state.failing { throw RedisError(.connection, "connection refused (test)") }
+            state.jobs.append(job)
+        }
+    }
+
+    public func ping() async throws {
+        if state.withLock({ $0.failing }) { throw RedisError(.connection, "connection refused (test)") }
+    }
+}

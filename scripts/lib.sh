@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Service bootstrap shared by `make run`, `make test` and `make bench`: installs what is missing, starts a
+# private PostgreSQL and Redis on loopback, and stops exactly what it started, by PID.
+# Source it; every function is prefixed `calls_`.
+
+set -euo pipefail
+
+CALLS_APT_PACKAGES=(
+  pkg-config libhiredis-dev libsndfile1-dev libmp3lame-dev libpq-dev postgresql postgresql-contrib
+  postgresql-client redis-server redis-tools python3 curl espeak-ng sox lame
+)
+
+calls_log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+calls_die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# Installs the Debian packages that are not installed yet (nothing when all are there).
+calls_install_packages() {
+  local missing=()
+  for package in "${CALLS_APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  calls_log "installing ${missing[*]}"
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || calls_die "need root or sudo to install: ${missing[*]}"
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+calls_pg_bin() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$dir" ] || calls_die "PostgreSQL server binaries not found under /usr/lib/postgresql"
+  echo "$dir"
+}
+
+# A TCP port nobody listens on right now.
+calls_free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# PostgreSQL refuses to run as root: as root, the cluster belongs to the `postgres` system user.
+calls_as_pg_owner() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# calls_start_postgres DATA_DIR PORT: initialises DATA_DIR on first use (user and password `calls`, database
+# `calls`), starts the server on 127.0.0.1:PORT, and sets CALLS_PG_PID.
+calls_start_postgres() {
+  local data=$1 port=$2 bin
+  bin=$(calls_pg_bin)
+  mkdir -p "$(dirname "$data")"
+  if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$(dirname "$data")"; then
+    # The work tree is not reachable by the postgres user (e.g. under /root): keep the cluster in /var/tmp
+    # and link it into place.
+    local outside
+    outside=/var/tmp/calls-pg-$(echo "$data" | md5sum | cut -c1-12)
+    [ -e "$data" ] || ln -s "$outside" "$data"
+    data=$outside
+  fi
+  if [ ! -s "$data/PG_VERSION" ]; then
+    calls_log "initialising PostgreSQL in $data"
+    mkdir -p "$data"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$data"
+    chmod 700 "$data"
+    local pwfile
+    pwfile=$(mktemp)
+    echo calls >"$pwfile"
+    chmod 644 "$pwfile"
+    calls_as_pg_owner "$bin/initdb" -D "$data" -U calls --pwfile="$pwfile" --auth-local=trust \
+      --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
+    rm -f "$pwfile"
+  fi
+  calls_log "starting PostgreSQL on 127.0.0.1:$port"
+  calls_as_pg_owner "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=on" start >/dev/null \
+    || { tail -n 20 "$data/server.log" >&2; calls_die "PostgreSQL did not start"; }
+  CALLS_PG_PID=$(head -n 1 "$data/postmaster.pid")
+  CALLS_PG_DATA=$data
+  PGPASSWORD=calls psql -h 127.0.0.1 -p "$port" -U calls -d postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname = 'calls'" | grep -q 1 \
+    || PGPASSWORD=calls psql -q -h 127.0.0.1 -p "$port" -U calls -d postgres -c "CREATE DATABASE calls"
+}
+
+# calls_start_redis DATA_DIR PORT: starts Redis with the production durability settings on 127.0.0.1:PORT
+# and sets CALLS_REDIS_PID.
+calls_start_redis() {
+  local data=$1 port=$2
+  mkdir -p "$data"
+  calls_log "starting Redis on 127.0.0.1:$port"
+  redis-server --bind 127.0.0.1 --port "$port" --dir "$data" --daemonize yes --pidfile "$data/redis.pid" \
+    --logfile "$data/redis.log" --appendonly yes --appendfsync everysec --maxmemory-policy noeviction \
+    --save "" >/dev/null
+  for _ in $(seq 1 100); do
+    redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null | grep -q PONG && break
+    sleep 0.1
+  done
+  redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null | grep -q PONG || calls_die "Redis did not start"
+  CALLS_REDIS_PID=$(cat "$data/redis.pid")
+}
+
+# calls_stop_pid PID [NAME]: SIGTERM, wait up to 30 s, then SIGKILL. Only for processes this script started.
+calls_stop_pid() {
+  local pid=$1 name=${2:-process}
+  [ -n "$pid" ] || return 0
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 300); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  calls_log "$name ($pid) did not stop in time; killing it"
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+# calls_wait_http URL SECONDS: waits until URL answers 200.
+calls_wait_http() {
+  local url=$1 seconds=$2
+  for _ in $(seq 1 $((seconds * 10))); do
+    curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# Processes started by this script, stopped in reverse order by calls_stop_started.
+CALLS_STARTED=()
+calls_track() { CALLS_STARTED+=("$1:$2"); }
+calls_stop_started() {
+  local index
+  for ((index = ${#CALLS_STARTED[@]} - 1; index >= 0; index--)); do
+    calls_stop_pid "${CALLS_STARTED[index]%%:*}" "${CALLS_STARTED[index]#*:}"
+  done
+  CALLS_STARTED=()
+}

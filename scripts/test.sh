@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# `make test`: the bootstrap of `make run` on free ports with throw-away data, the whole Swift test suite
+# against the real services, then the smoke test and the upload memory check against a running stack.
+source "$(dirname "$0")/lib.sh"
+cd "$(dirname "$0")/.."
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/calls-test.XXXXXX")
+chmod 755 "$work"
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  calls_stop_started
+  rm -rf "$work"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+calls_install_packages
+pg_port=$(calls_free_port)
+redis_port=$(calls_free_port)
+calls_start_postgres "$work/pg" "$pg_port"
+calls_track "$CALLS_PG_PID" postgres
+calls_start_redis "$work/redis" "$redis_port"
+calls_track "$CALLS_REDIS_PID" redis
+
+export CALLS_TEST_DATABASE_URL="postgres://calls:calls@127.0.0.1:$pg_port/calls"
+export CALLS_TEST_REDIS_URL="redis://127.0.0.1:$redis_port/0"
+
+calls_log "building"
+swift build --build-tests
+calls_log "running the test suite"
+swift test --skip-build 2>&1 | tee "$work/swift-test.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
+
+calls_log "smoke test against a running stack"
+export CALLS_DATABASE_URL="postgres://calls:calls@127.0.0.1:$pg_port/calls"
+export CALLS_REDIS_URL="redis://127.0.0.1:$redis_port/1"
+export CALLS_RECORDINGS_DIR="$work/recordings"
+export CALLS_HTTP_HOST=127.0.0.1
+export CALLS_HTTP_PORT
+CALLS_HTTP_PORT=$(calls_free_port)
+bin=$(swift build --show-bin-path)
+"$bin/calls-api" serve --migrate &
+api_pid=$!
+calls_track "$api_pid" calls-api
+for index in 1 2; do
+  "$bin/calls-worker" --concurrency 2 &
+  calls_track "$!" calls-worker-$index
+done
+calls_wait_http "http://127.0.0.1:$CALLS_HTTP_PORT/readyz" 60 || calls_die "the API did not become ready"
+BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" python3 scripts/smoke_test.py
+BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" API_PID=$api_pid python3 scripts/upload_memory.py
+
+# The suite's own closing line is the verdict; repeat it last so it is the final word of the run.
+grep -E "^(✔|✘|􀟈|􀢄)? ?Test run with" "$work/swift-test.log" | tail -n 1 || tail -n 1 "$work/swift-test.log"
