@@ -66,6 +66,7 @@ public func buildApplication(
     let calls = PostgresCallRepository(client: postgres, logger: logger)
     let queue = RedisJobQueue(client: redis, keys: QueueKeys(name: configuration.queueName))
     let migrator = try Migrator(client: postgres, directory: configuration.migrationsDirectory, logger: logger)
+    let startup = StartupGate()
 
     let router = buildRouter(APIDependencies(
         calls: calls, queue: queue, store: store, maxUploadBytes: configuration.maxUploadBytes,
@@ -80,7 +81,7 @@ public func buildApplication(
                 try? await blockingPool.shutdownGracefully()
             },
             postgres,
-            OutboxRelay(outbox: calls, queue: queue, logger: logger),
+            OutboxRelay(outbox: calls, queue: queue, logger: logger, startup: startup),
         ],
         logger: logger
     )
@@ -89,6 +90,7 @@ public func buildApplication(
         case .require: try await migrator.verifyUpToDate()
         case .apply: try await migrator.migrate()
         }
+        startup.open()
         let swept = try store.sweepIncoming(olderThan: 3600)
         if swept > 0 { logger.info("removed abandoned partial uploads", metadata: ["count": "\(swept)"]) }
     }

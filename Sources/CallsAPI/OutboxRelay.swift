@@ -10,12 +10,15 @@ struct OutboxRelay: Service {
     let outbox: any Outbox
     let queue: any JobPublisher
     let logger: Logger
+    /// Opened when the database is known to be migrated.
+    var startup: StartupGate?
     var interval: Duration = .seconds(1)
     /// Leaves fresh entries to the request that created them.
     var minimumAge: Duration = .seconds(2)
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
+            await startup?.wait()
             var delay = interval
             while !Task.isCancelled {
                 do {

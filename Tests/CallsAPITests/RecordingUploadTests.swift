@@ -3,7 +3,9 @@ import Crypto
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import CallsStore
 import JobQueue
+import NIOCore
 import TestSupport
 import Testing
 
@@ -157,6 +159,64 @@ import Testing
             #expect(try await relay.relayOnce() == 1)
             #expect(harness.queue.jobs.map(\.payload) == ["analyze:\(id)"])
             #expect(harness.calls.pendingOutbox.isEmpty)
+        }
+    }
+}
+
+/// Failures after the file was already published must take the file away again.
+@Suite struct UploadRollbackTests {
+    struct DatabaseWentAway: Error {}
+
+    @Test func losingTheRaceForTheRecordingRemovesTheNewFile() async throws {
+        try await RouteHarness.run { harness, client in
+            let id = try await client.createCall()
+            harness.calls.failAttachments(with: AttachRecordingError.recordingExists)
+            let body = Fixtures.multipart(Fixtures.wav())
+            let (status, problem) = try await client.upload(body.finished(), contentType: body.contentType, to: id)
+            #expect(status == .conflict)
+            #expect(problem["code"] as? String == "recording_already_exists")
+            #expect(harness.storedFiles.isEmpty)
+            #expect(harness.queue.jobs.isEmpty)
+        }
+    }
+
+    @Test func aCallDeletedDuringTheUploadIsNotFoundAndLeavesNothing() async throws {
+        try await RouteHarness.run { harness, client in
+            let id = try await client.createCall()
+            harness.calls.failAttachments(with: AttachRecordingError.callNotFound)
+            let body = Fixtures.multipart(Fixtures.wav())
+            let (status, problem) = try await client.upload(body.finished(), contentType: body.contentType, to: id)
+            #expect(status == .notFound)
+            #expect(problem["code"] as? String == "call_not_found")
+            #expect(harness.storedFiles.isEmpty)
+        }
+    }
+
+    @Test func aDatabaseFailureLeavesNoFileAndLeaksNoDetail() async throws {
+        try await RouteHarness.run { harness, client in
+            let id = try await client.createCall()
+            harness.calls.failAttachments(with: DatabaseWentAway())
+            let body = Fixtures.multipart(Fixtures.wav())
+            let (status, problem) = try await client.upload(body.finished(), contentType: body.contentType, to: id)
+            #expect(status == .internalServerError)
+            #expect(problem["code"] as? String == "internal_error")
+            #expect((problem["detail"] as? String)?.contains("DatabaseWentAway") == false)
+            #expect(harness.storedFiles.isEmpty)
+        }
+    }
+
+    @Test func aDeclaredLengthOverTheLimitIsRefusedBeforeReading() async throws {
+        try await RouteHarness.run(maxUploadBytes: 1000) { harness, client in
+            let id = try await client.createCall()
+            let body = Fixtures.multipart(Fixtures.wav(seconds: 0.5))
+            try await client.execute(
+                uri: "/calls/\(id)/recording", method: .post,
+                headers: [.contentType: body.contentType, .contentLength: "5000000000"],
+                body: ByteBuffer(bytes: body.finished())
+            ) { response in
+                #expect(response.status == .contentTooLarge)
+            }
+            #expect(harness.storedFiles.isEmpty)
         }
     }
 }

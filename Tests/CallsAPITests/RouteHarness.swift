@@ -17,7 +17,10 @@ struct RouteHarness: Sendable {
     let store: LocalRecordingStore
     let maxUploadBytes: Int64
 
-    static func run(maxUploadBytes: Int64 = 10 * 1024 * 1024, _ body: @escaping @Sendable (RouteHarness, any TestClientProtocol) async throws -> Void) async throws {
+    static func run(
+        maxUploadBytes: Int64 = 10 * 1024 * 1024, live: Bool = false,
+        _ body: @escaping @Sendable (RouteHarness, any TestClientProtocol) async throws -> Void
+    ) async throws {
         let pool = NIOThreadPool(numberOfThreads: 2)
         pool.start()
         let directory = try TemporaryDirectory()
@@ -28,8 +31,12 @@ struct RouteHarness: Sendable {
             directory: directory, store: try LocalRecordingStore(root: directory.path, ioPool: pool), maxUploadBytes: maxUploadBytes)
         let router = buildRouter(APIDependencies(
             calls: harness.calls, queue: harness.queue, store: harness.store, maxUploadBytes: maxUploadBytes, blockingPool: pool))
-        let app = Application(router: router)
-        try await app.test(.router) { client in try await body(harness, client) }
+        if live {
+            let app = Application(router: router, server: httpServer(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            try await app.test(.live) { client in try await body(harness, client) }
+        } else {
+            try await Application(router: router).test(.router) { client in try await body(harness, client) }
+        }
         try await pool.shutdownGracefully()
     }
 

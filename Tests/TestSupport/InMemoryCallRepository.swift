@@ -10,6 +10,7 @@ public final class InMemoryCallRepository: CallRepository, Outbox {
         var storageKeys: [UUID: String] = [:]
         var outbox: [Int64: String] = [:]
         var nextOutboxID: Int64 = 1
+        var attachFailure: (any Error)?
     }
 
     private let state = Mutex(State())
@@ -41,6 +42,7 @@ public final class InMemoryCallRepository: CallRepository, Outbox {
 
     public func attachRecording(_ recording: NewRecording, toCall callID: UUID, jobPayload: String) async throws -> Int64 {
         try state.withLock { state in
+            if let failure = state.attachFailure { throw failure }
             guard var call = state.calls[callID] else { throw AttachRecordingError.callNotFound }
             guard call.recording == nil else { throw AttachRecordingError.recordingExists }
             call.recording = Recording(
@@ -69,6 +71,11 @@ public final class InMemoryCallRepository: CallRepository, Outbox {
             _ = state.withLock { $0.outbox.removeValue(forKey: id) }
         }
         return entries.count
+    }
+
+    /// Makes `attachRecording` fail with `error`, as a lost race or a database failure would.
+    public func failAttachments(with error: any Error) {
+        state.withLock { $0.attachFailure = error }
     }
 
     /// Test inspection: the outbox payloads not yet published.
