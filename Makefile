@@ -1,11 +1,19 @@
 # The two commands of the README, plus a few helpers. Every target installs what it needs.
-.PHONY: run test build release clean-data
+.PHONY: run test bench fuzz build release clean-data
 
 run:
 	bash scripts/run.sh
 
 test:
 	bash scripts/test.sh
+
+# Benchmarks (release build); rewrites BENCHMARKS.md.
+bench:
+	bash scripts/bench.sh
+
+# Fuzzes the audio decoder entry for FUZZ_SECONDS (default 60).
+fuzz:
+	bash scripts/fuzz.sh $${FUZZ_SECONDS:-60}
 
 build:
 	swift build

@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "calls-api", targets: ["calls-api"]),
         .executable(name: "calls-worker", targets: ["calls-worker"]),
+        .executable(name: "calls-analyze", targets: ["calls-analyze"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -86,6 +87,14 @@ let package = Package(
             ],
             path: "Tests/TestSupport"
         ),
+        .executableTarget(
+            name: "calls-analyze",
+            dependencies: ["AudioAnalysis", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        .executableTarget(name: "calls-fuzz-decoder", dependencies: ["AudioAnalysis"]),
+        .executableTarget(name: "calls-bench", dependencies: ["AudioAnalysis", "CSndfile"]),
+
         .testTarget(name: "CallsCoreTests", dependencies: ["CallsCore"]),
         .testTarget(name: "AudioAnalysisTests", dependencies: ["AudioAnalysis", "TestSupport"]),
         .testTarget(name: "CallsStoreTests", dependencies: ["CallsStore"]),

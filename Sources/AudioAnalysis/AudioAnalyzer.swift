@@ -24,10 +24,17 @@ public struct AudioAnalyzer: Sendable {
         var meter = FrameEnergyMeter(channelCount: channels, sampleRate: sampleRate, frameMs: settings.frameMs)
         let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: blockFrames * channels)
         defer { buffer.deallocate() }
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(settings.decodeBudgetSeconds)
+        var blocks = 0
         while true {
             let frames = try decoder.readFrames(into: buffer)
             if frames == 0 { break }
             meter.consume(UnsafeBufferPointer(buffer), frames: frames)
+            blocks += 1
+            if blocks % 64 == 0, clock.now > deadline {
+                throw AudioDecodingError("decoding took longer than the \(settings.decodeBudgetSeconds) s budget")
+            }
         }
         let frameCount = meter.framesConsumed
         guard frameCount > 0 else { throw AudioDecodingError("the recording contains no audio frames") }
@@ -43,10 +50,12 @@ public struct AudioAnalyzer: Sendable {
         let timeline = SpeechTimelineBuilder(settings: settings, envelope: envelope, durationMs: durationMs)
             .build(speech: speech)
         let silenceMs = timeline.silences.reduce(0) { $0 + $1.durationMs }
+        let speakers = (0..<envelope.channelCount).map { settings.speaker(forChannel: $0, channelCount: envelope.channelCount) }
         let analysis = CallAnalysis(
             timeline: timeline.turns,
             channelSilences: timeline.channelSilences,
             silenceMs: silenceMs,
+            metrics: CallMetricsCalculator(durationMs: durationMs).metrics(timeline: timeline, speakers: speakers),
             settings: settings
         )
         return AnalysisResult(

@@ -14,14 +14,21 @@ public struct SndfileDecoder: AudioDecoder, ~Copyable {
     public let format: AudioFormat
     private let handle: OpaquePointer
 
+    /// Telephony is mono or stereo; a header claiming thousands of channels is damaged or hostile, and would
+    /// make every decode block huge.
+    static let channelRange = 1...16
+    static let sampleRateRange = 1000...384_000
+
     public init(path: String) throws(AudioDecodingError) {
         var info = SF_INFO()
         guard let handle = sf_open(path, Int32(SFM_READ), &info) else {
             throw AudioDecodingError("not a readable audio file: \(String(cString: sf_strerror(nil)))")
         }
-        guard info.channels > 0, info.samplerate > 0 else {
+        guard Self.channelRange.contains(Int(info.channels)), Self.sampleRateRange.contains(Int(info.samplerate)) else {
             sf_close(handle)
-            throw AudioDecodingError("the file declares \(info.channels) channels at \(info.samplerate) Hz")
+            throw AudioDecodingError(
+                "the file declares \(info.channels) channels at \(info.samplerate) Hz; supported are "
+                    + "\(Self.channelRange.upperBound) channels and \(Self.sampleRateRange.upperBound) Hz at most")
         }
         self.handle = handle
         self.sampleRate = Int(info.samplerate)

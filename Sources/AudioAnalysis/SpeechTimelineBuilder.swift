@@ -8,9 +8,15 @@ struct SpeechTimelineBuilder {
     let durationMs: Milliseconds
 
     struct Timeline {
+        /// Per-channel speech with pauses shorter than the minimum silence bridged, by start time.
         var turns: [SpeechSegment]
         var channelSilences: [SilenceMark]
+        /// Spans in which nobody speaks, at least the minimum silence long.
         var silences: [SilenceMark]
+        /// Each channel's detected speech, in milliseconds.
+        var channelSpeech: [[TimeSpan]]
+        /// The union of all channels' speech.
+        var anyoneSpeaks: [TimeSpan]
     }
 
     func build(speech: [[FrameSpan]]) -> Timeline {
@@ -19,6 +25,7 @@ struct SpeechTimelineBuilder {
         var turns: [SpeechSegment] = []
         var channelSilences: [SilenceMark] = []
         var everyone: [FrameSpan] = []
+        var channelSpeech: [[TimeSpan]] = []
 
         for (channel, spans) in speech.enumerated() {
             // A pause shorter than a noticeable silence does not end a party's turn.
@@ -31,6 +38,7 @@ struct SpeechTimelineBuilder {
                 channelSilences += silences(between: channelTurns, channel: channel)
             }
             everyone += spans
+            channelSpeech.append(spans.map { TimeSpan(startMs: time($0.start), endMs: time($0.end)) })
         }
 
         everyone.sort { $0.start < $1.start }
@@ -40,7 +48,9 @@ struct SpeechTimelineBuilder {
         return Timeline(
             turns: turns,
             channelSilences: channelCount > 1 ? channelSilences : silences,
-            silences: silences
+            silences: silences,
+            channelSpeech: channelSpeech,
+            anyoneSpeaks: union.map { TimeSpan(startMs: time($0.start), endMs: time($0.end)) }
         )
     }
 

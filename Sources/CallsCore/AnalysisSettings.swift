@@ -14,10 +14,14 @@ public struct AnalysisSettings: Codable, Sendable, Equatable {
     public var hangoverMs: Int = 250
     /// Speech islands shorter than this are dropped (clicks, line pops).
     public var minSpeechMs: Int = 120
-    /// Silences shorter than this are not reported.
+    /// Silences shorter than this are not reported. Half a second: gaps between words and the breath before
+    /// an answer stay under it, while a pause a listener notices (hesitation, looking something up) is over it.
     public var minSilenceMs: Int = 500
     /// Width of the window the noise floor is estimated over, centred on the frame.
     public var noiseWindowMs: Int = 20_000
+    /// A decode that takes longer than this is abandoned: a file crafted to decode forever cannot hold a
+    /// worker. Far above the few seconds an hour of audio takes.
+    public var decodeBudgetSeconds: Int = 300
     /// Party names by channel for stereo recordings (channel 0 first).
     public var channelSpeakers: [String] = ["caller", "receiver"]
 

@@ -6,17 +6,20 @@ public struct CallAnalysis: Codable, Sendable, Equatable {
     public var channelSilences: [SilenceMark]
     /// Total length of the silence marks.
     public var silenceMs: Milliseconds
+    public var metrics: CallMetrics
     public var settings: AnalysisSettings
 
     public init(
         timeline: [SpeechSegment],
         channelSilences: [SilenceMark],
         silenceMs: Milliseconds,
+        metrics: CallMetrics,
         settings: AnalysisSettings
     ) {
         self.timeline = timeline
         self.channelSilences = channelSilences
         self.silenceMs = silenceMs
+        self.metrics = metrics
         self.settings = settings
     }
 }

@@ -39,8 +39,7 @@ public struct CallsConfiguration: Sendable {
             throw ConfigurationError(variable: "CALLS_QUEUE_NAME", problem: "may hold only letters, digits, '-', '_' and '.'")
         }
         jobLeaseSeconds = try environment.integer("CALLS_JOB_LEASE_SECONDS", default: jobLeaseSeconds, in: 5...86_400)
-        analysis.minSilenceMs = try environment.integer(
-            "CALLS_MIN_SILENCE_MS", default: analysis.minSilenceMs, in: 50...60_000)
+        analysis = try AnalysisSettings(environment: environment)
         logLevel = environment.string("CALLS_LOG_LEVEL", default: logLevel).lowercased()
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(logLevel) else {

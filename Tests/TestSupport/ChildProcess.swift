@@ -63,6 +63,30 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
+    /// Waits for the process to exit by itself; returns its exit status (128 + signal if killed).
+    public func waitForExit() async -> Int32 {
+        var status: Int32 = 0
+        while true {
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid {
+                exited = true
+                let signal = status & 0x7f
+                return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+            }
+            if result < 0 { return -1 }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// Runs a command to completion; throws with its name when it fails.
+    public static func run(_ name: String, _ arguments: [String]) async throws {
+        let process = try ChildProcess(executable: try which(name), arguments: arguments)
+        let status = await process.waitForExit()
+        guard status == 0 else {
+            throw ChildProcessError("\(name) \(arguments.joined(separator: " ")) exited with \(status)")
+        }
+    }
+
     /// The absolute path of `name` on `PATH`.
     public static func which(_ name: String) throws -> String {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"

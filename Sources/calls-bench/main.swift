@@ -1,0 +1,49 @@
+import AudioAnalysis
+import CSndfile
+import CallsCore
+import Foundation
+
+/// One measurement per process, so peak RSS belongs to that measurement alone:
+///   calls-bench decode FILE    bare libsndfile decode of every frame (the floor)
+///   calls-bench analyze FILE   the worker's full analysis of the same file
+/// Prints `{"mode":…,"seconds":…,"peak_rss_kb":…,"frames":…}`.
+let arguments = CommandLine.arguments
+guard arguments.count == 3, ["decode", "analyze"].contains(arguments[1]) else {
+    FileHandle.standardError.write(Data("usage: calls-bench decode|analyze FILE\n".utf8))
+    exit(2)
+}
+let mode = arguments[1]
+let path = arguments[2]
+let clock = ContinuousClock()
+let started = clock.now
+var frames: Int64 = 0
+
+if mode == "decode" {
+    var info = SF_INFO()
+    guard let file = sf_open(path, Int32(SFM_READ), &info) else {
+        FileHandle.standardError.write(Data("cannot open \(path)\n".utf8))
+        exit(1)
+    }
+    var block = [Float](repeating: 0, count: AudioAnalyzer.defaultBlockFrames * Int(info.channels))
+    while true {
+        let read = block.withUnsafeMutableBufferPointer {
+            sf_readf_float(file, $0.baseAddress, sf_count_t(AudioAnalyzer.defaultBlockFrames))
+        }
+        if read <= 0 { break }
+        frames += Int64(read)
+    }
+    sf_close(file)
+} else {
+    do {
+        frames = try AudioAnalyzer().analyzeFile(atPath: path).frameCount
+    } catch {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        exit(1)
+    }
+}
+
+let elapsed = clock.now - started
+let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+var usage = rusage()
+getrusage(RUSAGE_SELF.rawValue, &usage)
+print(#"{"mode":"\#(mode)","seconds":\#(seconds),"peak_rss_kb":\#(usage.ru_maxrss),"frames":\#(frames)}"#)

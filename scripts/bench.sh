@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `make bench`: release build, then the benchmarks; results are written into BENCHMARKS.md with the machine
+# and the command.
+source "$(dirname "$0")/lib.sh"
+cd "$(dirname "$0")/.."
+calls_install_packages
+command -v taskset >/dev/null || calls_die "taskset (util-linux) is required"
+
+calls_log "building (release)"
+swift build -c release --product calls-bench >/dev/null
+bin=$(swift build -c release --show-bin-path)
+
+calls_log "analysis benchmark"
+analysis=$(python3 scripts/bench_analysis.py "$bin" .build-bench)
+
+cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+{
+  echo "# Benchmarks"
+  echo
+  echo "Written by \`make bench\` ($(date -u +%Y-%m-%d)); rerun it to refresh. Machine: ${cpu:-unknown CPU},"
+  echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sr), $(swift --version 2>/dev/null | head -n1)."
+  echo
+  echo "## Audio analysis (issue 3)"
+  echo
+  echo "Command: \`make bench\` (= \`scripts/bench_analysis.py\`): each figure is the best of 5 runs of"
+  echo "\`calls-bench decode|analyze FILE\` (release build), each run its own process pinned to one core with"
+  echo "\`taskset -c 0\`. *Bare decode* reads every frame with \`sf_readf_float\` in blocks of 4096 frames and"
+  echo "does nothing else: the floor. *Analysis* is the worker's full analysis of the same file (decode, frame"
+  echo "energies, voice activity, timeline, metrics, transcript). Targets: analysis ≤ 2× the decode for WAV,"
+  echo "≤ 1.3× for MP3, peak RSS ≤ 64 MB, 60-minute 8 kHz mono WAV under 0.5 s."
+  echo
+  echo "$analysis"
+} > BENCHMARKS.md
+cat BENCHMARKS.md
