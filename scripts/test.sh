@@ -33,6 +33,9 @@ calls_log "running the test suite"
 swift test --skip-build 2>&1 | tee "$work/swift-test.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
 
+calls_log "fuzzing the decoder entry for ${CALLS_FUZZ_SECONDS:-30}s"
+bash scripts/fuzz.sh "${CALLS_FUZZ_SECONDS:-30}"
+
 # The stack runs the release build, as `make run` does: a debug build parses multipart bodies about a
 # hundred times slower, which would make the upload figures meaningless.
 calls_log "building the release binaries for the smoke test"

@@ -24,6 +24,21 @@ public func fuzzDecoder(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
     DecoderFuzzTarget.run(Data(bytes: bytes, count: count))
     return 0
 }
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<Int32>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
+) -> Int32
+
+/// SwiftPM links an executable's entry point under `<module>_main`; hand control to libFuzzer from there.
+@_cdecl("calls_fuzz_decoder_main")
+public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments, fuzzDecoder)
+}
 #else
 @main
 struct DecoderReplay {

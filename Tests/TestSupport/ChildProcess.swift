@@ -11,7 +11,8 @@ public final class ChildProcess: @unchecked Sendable {
     public let pid: pid_t
     private var exited = false
 
-    public init(executable: String, arguments: [String]) throws {
+    /// `standardOutput`, when given, is a file the child's standard output is written to.
+    public init(executable: String, arguments: [String], standardOutput: String? = nil) throws {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -23,10 +24,17 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawnattr_setsigdefault(&attributes, &everySignal)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
+        var fileActions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fileActions)
+        defer { posix_spawn_file_actions_destroy(&fileActions) }
+        if let standardOutput {
+            posix_spawn_file_actions_addopen(&fileActions, 1, standardOutput, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        }
+
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, nil, &attributes, argv, environ)
+        let result = posix_spawn(&pid, executable, &fileActions, &attributes, argv, environ)
         guard result == 0 else {
             throw ChildProcessError("cannot start \(executable): \(String(cString: strerror(result)))")
         }
@@ -79,8 +87,9 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Runs a command to completion; throws with its name when it fails.
-    public static func run(_ name: String, _ arguments: [String]) async throws {
-        let process = try ChildProcess(executable: try which(name), arguments: arguments)
+    public static func run(_ name: String, _ arguments: [String], standardOutput: String? = nil) async throws {
+        let executable = name.hasPrefix("/") ? name : try which(name)
+        let process = try ChildProcess(executable: executable, arguments: arguments, standardOutput: standardOutput)
         let status = await process.waitForExit()
         guard status == 0 else {
             throw ChildProcessError("\(name) \(arguments.joined(separator: " ")) exited with \(status)")
