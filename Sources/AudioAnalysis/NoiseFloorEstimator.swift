@@ -1,56 +1,99 @@
-/// Estimates a channel's background level (line hiss, comfort noise, room tone) as a low percentile of frame
-/// energies in a window centred on each frame. Speech occupies a channel only part of the time and even
-/// continuous speech dips between syllables, so the 10th percentile of a 20-second window sits on the noise,
-/// and it follows a line whose noise changes during the call.
+/// Estimates a channel's background level (line hiss, comfort noise, room tone) at each frame.
+///
+/// The base estimate is a low percentile of the energies in a long window centred on the frame: speech
+/// fills a channel only part of the time and even continuous speech dips between words, so the percentile
+/// sits on the noise. A long window alone lags where the line noise steps up or down (a transfer to a noisier
+/// leg, comfort noise switching on): for seconds after the step it still hears the quieter side and would take
+/// the louder hiss for speech. So two short windows, just before and just after the frame, are consulted too:
+/// if even their quietest 5 % stays high, the noise there *is* that high, and the floor rises to it. Speech
+/// never holds a level that steadily for seconds, noise does.
 struct NoiseFloorEstimator {
-    static let percentile = 0.10
+    static let longPercentile = 0.10
+    static let shortPercentile = 0.05
     /// Energies are binned to whole decibels from -120 to 0 dBFS.
-    private static let binCount = 121
+    fileprivate static let binCount = 121
 
-    let windowFrames: Int
+    let longWindowFrames: Int
+    let shortWindowFrames: Int
     /// The floor is recomputed every `hopFrames`; frames in between share it.
     let hopFrames: Int
 
-    init(windowFrames: Int, hopFrames: Int = 25) {
-        self.windowFrames = max(1, windowFrames)
+    init(longWindowFrames: Int, shortWindowFrames: Int, hopFrames: Int = 25) {
+        self.longWindowFrames = max(2, longWindowFrames)
+        self.shortWindowFrames = max(1, shortWindowFrames)
         self.hopFrames = max(1, hopFrames)
     }
 
     func floors(for decibels: [Float]) -> [Float] {
         guard !decibels.isEmpty else { return [] }
-        var histogram = [Int](repeating: 0, count: Self.binCount)
-        var windowStart = 0
-        var windowEnd = 0
-        var floors = [Float](repeating: EnergyEnvelope.silenceDb, count: decibels.count)
-        let half = windowFrames / 2
-
+        // Binned once: the three windows add and remove every frame, so this is the hot loop.
+        let bins = decibels.map(Self.bin)
+        var centred = SlidingPercentile(bins: bins)
+        var before = SlidingPercentile(bins: bins)
+        var after = SlidingPercentile(bins: bins)
+        let count = decibels.count
+        let half = longWindowFrames / 2
+        var floors = [Float](repeating: EnergyEnvelope.silenceDb, count: count)
         var hopStart = 0
-        while hopStart < decibels.count {
-            let centre = min(hopStart + hopFrames / 2, decibels.count - 1)
-            let wantedStart = max(0, centre - half)
-            let wantedEnd = min(decibels.count, centre + half + 1)
-            while windowEnd < wantedEnd {
-                histogram[Self.bin(decibels[windowEnd])] += 1
-                windowEnd += 1
+        while hopStart < count {
+            let hopEnd = min(hopStart + hopFrames, count)
+            let centre = (hopStart + hopEnd) / 2
+            centred.move(to: max(0, centre - half)..<min(count, centre + half + 1))
+            var floor = centred.value(Self.longPercentile) ?? EnergyEnvelope.silenceDb
+            // Short windows cut off by the start or end of the recording say too little to overrule it.
+            if centre >= shortWindowFrames {
+                before.move(to: (centre - shortWindowFrames)..<centre)
+                floor = max(floor, before.value(Self.shortPercentile) ?? floor)
             }
-            while windowStart < wantedStart {
-                histogram[Self.bin(decibels[windowStart])] -= 1
-                windowStart += 1
+            if centre + shortWindowFrames <= count {
+                after.move(to: centre..<(centre + shortWindowFrames))
+                floor = max(floor, after.value(Self.shortPercentile) ?? floor)
             }
-            let floor = Self.percentile(of: histogram, count: windowEnd - windowStart)
-            let hopEnd = min(hopStart + hopFrames, decibels.count)
             for index in hopStart..<hopEnd { floors[index] = floor }
             hopStart = hopEnd
         }
         return floors
     }
 
-    private static func bin(_ db: Float) -> Int {
-        min(binCount - 1, max(0, Int((db - EnergyEnvelope.silenceDb).rounded())))
+    /// Whole decibels above -120 dBFS, rounded half up (without a libm call per frame).
+    fileprivate static func bin(_ db: Float) -> UInt8 {
+        UInt8(min(Float(binCount - 1), max(0, db - EnergyEnvelope.silenceDb + 0.5)))
+    }
+}
+
+/// A percentile over a window that only moves forward, kept as a histogram of whole decibels.
+private struct SlidingPercentile {
+    let bins: [UInt8]
+    var histogram = [Int](repeating: 0, count: NoiseFloorEstimator.binCount)
+    var window = 0..<0
+
+    init(bins: [UInt8]) {
+        self.bins = bins
     }
 
-    private static func percentile(of histogram: [Int], count: Int) -> Float {
-        let target = max(1, Int((Double(count) * percentile).rounded(.up)))
+    mutating func move(to target: Range<Int>) {
+        if target.lowerBound >= window.upperBound {
+            // No overlap with the current window: start afresh rather than add and remove every frame.
+            histogram = [Int](repeating: 0, count: NoiseFloorEstimator.binCount)
+            window = target.lowerBound..<target.lowerBound
+        }
+        var end = window.upperBound
+        while end < target.upperBound {
+            histogram[Int(bins[end])] += 1
+            end += 1
+        }
+        var start = window.lowerBound
+        while start < target.lowerBound {
+            histogram[Int(bins[start])] -= 1
+            start += 1
+        }
+        window = start..<end
+    }
+
+    /// The `fraction` percentile of the window, nil when the window is empty.
+    func value(_ fraction: Double) -> Float? {
+        guard !window.isEmpty else { return nil }
+        let target = max(1, Int((Double(window.count) * fraction).rounded(.up)))
         var cumulative = 0
         for (bin, frames) in histogram.enumerated() {
             cumulative += frames

@@ -15,14 +15,19 @@ struct VoiceActivityDetector {
     let settings: AnalysisSettings
     let frameMs: Int
 
+    /// Energy that stays up this long without dipping is noise, not speech.
+    static let steadyNoiseMs = 5000
+
     init(settings: AnalysisSettings) {
         self.settings = settings
         self.frameMs = settings.frameMs
     }
 
     func speechSpans(decibels: [Float]) -> [FrameSpan] {
-        let windowFrames = settings.noiseWindowMs / frameMs
-        let floors = NoiseFloorEstimator(windowFrames: windowFrames).floors(for: decibels)
+        let floors = NoiseFloorEstimator(
+            longWindowFrames: settings.noiseWindowMs / frameMs,
+            shortWindowFrames: Self.steadyNoiseMs / frameMs
+        ).floors(for: decibels)
 
         var spans: [FrameSpan] = []
         var speechStart: Int?

@@ -89,3 +89,21 @@ import Testing
         #expect(throws: AudioDecodingError.self) { try AudioAnalyzer().analyze(&decoder) }
     }
 }
+
+/// Line noise that changes during the call (a noisier leg after a transfer, comfort noise switching on):
+/// the adaptive floor must follow it instead of calling the louder hiss speech.
+@Suite struct ChangingNoiseTests {
+    @Test func silencesAreFoundOnBothSidesOfANoiseStep() throws {
+        var quiet = SyntheticAudio(noiseAmplitude: 0.002, seed: 1)
+        var loud = SyntheticAudio(noiseAmplitude: 0.02, seed: 2)
+        let samples = quiet.channel([.tone(seconds: 1), .noise(seconds: 25), .tone(seconds: 1)])
+            + loud.channel([.noise(seconds: 25), .tone(seconds: 1), .noise(seconds: 25), .tone(seconds: 1)])
+        var decoder = ArrayDecoder(samples: samples, sampleRate: 8000, channelCount: 1)
+        let result = try AudioAnalyzer().analyze(&decoder)
+        let expected: [(Milliseconds, Milliseconds)] = [(1000, 26_000), (27_000, 52_000), (53_000, 78_000)]
+        #expect(result.silenceMarks.count == 3, "\(result.silenceMarks)")
+        for (mark, truth) in zip(result.silenceMarks, expected) {
+            #expect(abs(mark.startMs - truth.0) <= 60 && abs(mark.endMs - truth.1) <= 60, "\(mark) vs \(truth)")
+        }
+    }
+}
