@@ -11,7 +11,7 @@ public struct CallsConfiguration: Sendable {
     /// Prefix of every Redis key, wrapped in a hash tag so all queue keys land in one cluster slot.
     public var queueName = "calls"
     public var workerConcurrency: Int
-    public var jobLeaseSeconds = 300
+    public var jobLeaseSeconds = 30
     public var analysis = AnalysisSettings()
     public var logLevel = "info"
 

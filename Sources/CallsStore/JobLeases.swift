@@ -34,4 +34,9 @@ public protocol JobLeaseRepository: Sendable {
     func complete(_ claim: JobClaim, with result: AnalysisResult) async throws -> Bool
     /// Marks the call `failed` with `reason`, only if `claim` still holds the lease.
     func fail(_ claim: JobClaim, reason: String) async throws -> Bool
+    /// Renews the leases of every call `worker` is processing; returns how many.
+    func extendLeases(worker: String, leaseSeconds: Int) async throws -> Int
+    /// Calls whose analysis is due but that no live worker holds: leases that expired, or jobs never claimed
+    /// for longer than `unclaimedFor` and not waiting in the outbox.
+    func stalledCalls(unclaimedFor: Duration, limit: Int) async throws -> [UUID]
 }

@@ -58,6 +58,27 @@ public struct PostgresJobLeases: JobLeaseRepository {
         }
     }
 
+    public func extendLeases(worker: String, leaseSeconds: Int) async throws -> Int {
+        try await client.query("""
+            UPDATE calls SET lease_expires_at = now() + make_interval(secs => \(Double(leaseSeconds)))
+            WHERE lease_owner = \(worker) AND status = 'processing'
+            RETURNING id
+            """, logger: logger).collect().count
+    }
+
+    public func stalledCalls(unclaimedFor: Duration, limit: Int) async throws -> [UUID] {
+        let seconds = Double(unclaimedFor.components.seconds)
+        return try await client.query("""
+            SELECT c.id FROM calls c JOIN recordings r ON r.call_id = c.id
+            WHERE c.status = 'processing'
+              AND (c.lease_expires_at < now()
+                   OR (c.lease_expires_at IS NULL AND c.updated_at < now() - make_interval(secs => \(seconds))))
+              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.call_id = c.id)
+            ORDER BY c.updated_at
+            LIMIT \(limit)
+            """, logger: logger).decode(UUID.self).collectAll()
+    }
+
     /// The fence: the status changes only while the claim's token is still the call's token.
     private func finish(_ claim: JobClaim, status: CallStatus, error: String?, on connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query("""

@@ -15,7 +15,10 @@ public struct WorkerProcess {
     public let services: [any Service]
     private let cleanup: @Sendable () async -> Void
 
-    public init(configuration: CallsConfiguration, logger: Logger, worker: String = WorkerProcess.makeWorkerID()) throws {
+    public init(
+        configuration: CallsConfiguration, logger: Logger, worker: String = WorkerProcess.makeWorkerID(),
+        timing: WorkerTiming = WorkerTiming()
+    ) throws {
         self.worker = worker
         let postgres = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
         let commandClient = RedisClient(url: configuration.redis)
@@ -24,8 +27,10 @@ public struct WorkerProcess {
         let store = try LocalRecordingStore(root: configuration.recordingsDirectory, ioPool: ioPool)
         let keys = QueueKeys(name: configuration.queueName)
         let queue = RedisJobQueue(client: commandClient, keys: keys)
+        let leases = PostgresJobLeases(client: postgres, logger: logger)
+        let registry = WorkerRegistry(client: commandClient, keys: keys)
         let handler = AnalysisJobHandler(
-            leases: PostgresJobLeases(client: postgres, logger: logger),
+            leases: leases,
             store: store,
             analyzer: AudioAnalyzer(settings: configuration.analysis),
             worker: worker,
@@ -41,7 +46,15 @@ public struct WorkerProcess {
             await commandClient.shutdown()
             try? await ioPool.shutdownGracefully()
         }
-        services = [postgres, loop]
+        let heartbeat = HeartbeatService(
+            worker: worker, registry: registry, leases: leases, leaseSeconds: configuration.jobLeaseSeconds,
+            timing: timing, logger: logger)
+        let maintenance = MaintenanceService(
+            owner: worker,
+            reaper: Reaper(client: commandClient, keys: keys, owner: worker, restartGrace: timing.restartGrace),
+            queue: queue, registry: registry, leases: leases, timing: timing, logger: logger)
+        // Shut down in reverse: the job loop drains first, the heartbeat deregisters after it.
+        services = [postgres, heartbeat, maintenance, loop]
     }
 
     /// Runs until SIGTERM or SIGINT, lets the slots finish their jobs, then releases everything.

@@ -32,6 +32,18 @@ public struct RedisJobQueue: JobPublisher {
         Int(try await client.command("LLEN", keys.processing(worker: worker)).integer ?? 0)
     }
 
+    /// Every payload waiting in the ready list or held in one of `workers`' processing lists. One read per
+    /// list, so a reconciliation pass costs the same however many calls it checks.
+    public func queuedPayloads(workers: [String]) async throws -> Set<String> {
+        var payloads = Set<String>()
+        for list in [keys.ready] + workers.map({ keys.processing(worker: $0) }) {
+            for entry in try await client.command("LRANGE", list, "0", "-1").array ?? [] {
+                if let payload = entry.string { payloads.insert(payload) }
+            }
+        }
+        return payloads
+    }
+
     /// Removes a finished job from the worker's processing list. Only called after its result is committed.
     public func acknowledge(payload: String, worker: String) async throws {
         try await client.command("LREM", keys.processing(worker: worker), "1", payload)

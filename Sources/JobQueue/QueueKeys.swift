@@ -12,4 +12,21 @@ public struct QueueKeys: Sendable {
 
     /// Jobs a worker has taken and not yet acknowledged.
     public func processing(worker: String) -> String { "{\(name)}:proc:\(worker)" }
+
+    /// Prefix of the processing lists, for scripts that build the name from a worker id.
+    public var processingPrefix: String { "{\(name)}:proc:" }
+
+    /// Exists while the worker is alive; it expires when heartbeats stop.
+    public func heartbeat(worker: String) -> String { "{\(name)}:hb:\(worker)" }
+
+    public var heartbeatPrefix: String { "{\(name)}:hb:" }
+
+    /// Hash of registered workers: id -> description.
+    public var workers: String { "{\(name)}:workers" }
+
+    /// Held by the one process that reaps dead workers at a time.
+    public var reaperLock: String { "{\(name)}:lock:reaper" }
+
+    /// Held by the one process that reconciles PostgreSQL with Redis at a time.
+    public var reconcilerLock: String { "{\(name)}:lock:reconciler" }
 }

@@ -29,9 +29,22 @@ struct Stack: Sendable {
         try await app.test(.live, body)
     }
 
+    /// Background duties at test speed: the production values would make recovery tests wait minutes.
+    static var fastTiming: WorkerTiming {
+        var timing = WorkerTiming()
+        timing.heartbeatInterval = .milliseconds(200)
+        timing.heartbeatTTL = .seconds(1)
+        timing.maintenanceInterval = .milliseconds(250)
+        timing.unclaimedGrace = .seconds(1)
+        return timing
+    }
+
     /// Runs a worker process's services for the length of `body`, then shuts it down gracefully.
-    func withWorker<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        let worker = try WorkerProcess(configuration: configuration, logger: TestServices.logger)
+    func withWorker<T: Sendable>(
+        id: String = WorkerProcess.makeWorkerID(), timing: WorkerTiming = Stack.fastTiming,
+        _ body: @Sendable () async throws -> T
+    ) async throws -> T {
+        let worker = try WorkerProcess(configuration: configuration, logger: TestServices.logger, worker: id, timing: timing)
         let group = ServiceGroup(services: worker.services, logger: TestServices.logger)
         return try await withThrowingTaskGroup(of: T?.self) { tasks in
             tasks.addTask {

@@ -1,0 +1,66 @@
+import CallsStore
+import Foundation
+import JobQueue
+import Logging
+import ServiceLifecycle
+
+/// Keeps this worker visibly alive: a heartbeat key with a TTL in Redis, and the leases of the calls it is
+/// processing renewed in PostgreSQL. When the process dies both lapse, the reaper requeues its jobs and
+/// the reconciler re-enqueues its calls. On graceful shutdown (after the job loop has drained) it
+/// deregisters.
+struct HeartbeatService: Service {
+    let worker: String
+    let registry: WorkerRegistry
+    let leases: any JobLeaseRepository
+    let leaseSeconds: Int
+    let timing: WorkerTiming
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await beat()
+                try? await Task.sleep(for: timing.heartbeatInterval)
+            }
+        }
+        do {
+            try await registry.deregister(worker: worker)
+        } catch {
+            logger.warning("deregistering failed; the reaper will clean up", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func beat() async {
+        do {
+            // Heartbeat before registration: a reaper must never see this worker registered but silent.
+            try await registry.beat(worker: worker, ttl: timing.heartbeatTTL)
+            try await registry.register(worker: worker, description: Self.describe(worker))
+        } catch where !Task.isCancelled {
+            logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+        } catch {}
+        do {
+            _ = try await leases.extendLeases(worker: worker, leaseSeconds: leaseSeconds)
+        } catch where !Task.isCancelled {
+            logger.warning("renewing leases failed", metadata: ["error": "\(error)"])
+        } catch {}
+    }
+
+    static func describe(_ worker: String) -> String {
+        #"{"host":"\#(ProcessInfo.processInfo.hostName)","pid":\#(ProcessInfo.processInfo.processIdentifier)}"#
+    }
+}
+
+/// How often the worker's background duties run.
+public struct WorkerTiming: Sendable {
+    public var heartbeatInterval: Duration = .seconds(2)
+    public var heartbeatTTL: Duration = .seconds(10)
+    public var maintenanceInterval: Duration = .seconds(5)
+    /// A job unclaimed this long (not in the outbox, not in Redis) is considered lost and re-enqueued.
+    public var unclaimedGrace: Duration = .seconds(30)
+
+    public init() {}
+
+    /// After a Redis restart, wait this long before declaring workers dead: they need a heartbeat or two to
+    /// re-register.
+    public var restartGrace: Duration { heartbeatTTL * 3 }
+}

@@ -1,0 +1,68 @@
+/// Returns the jobs of dead workers to the ready queue. Any number of processes may run it; a lock makes
+/// one of them do the work at a time, and the move itself is one Lua script, so a job is always in exactly
+/// one list.
+public struct Reaper: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        /// Another process holds the reaper lock.
+        case busy
+        /// Redis restarted less than `restartGrace` ago: live workers may not have re-registered their
+        /// heartbeats yet, so nobody is declared dead.
+        case waitingAfterRestart
+        /// Dead workers found and the jobs handed back.
+        case reaped(workers: Int, jobs: Int)
+    }
+
+    public static let lockPeriod: Duration = .seconds(1)
+
+    public let keys: QueueKeys
+    private let client: RedisClient
+    private let owner: String
+    public var restartGrace: Duration
+
+    public init(client: RedisClient, keys: QueueKeys, owner: String, restartGrace: Duration) {
+        self.client = client
+        self.keys = keys
+        self.owner = owner
+        self.restartGrace = restartGrace
+    }
+
+    static let script = """
+        local workers = redis.call('HKEYS', KEYS[1])
+        local dead, moved = 0, 0
+        for _, worker in ipairs(workers) do
+          if redis.call('EXISTS', ARGV[1] .. worker) == 0 then
+            dead = dead + 1
+            while redis.call('LMOVE', ARGV[2] .. worker, KEYS[2], 'RIGHT', 'RIGHT') do moved = moved + 1 end
+            redis.call('HDEL', KEYS[1], worker)
+          end
+        end
+        return {dead, moved}
+        """
+
+    public func reap() async throws -> Outcome {
+        guard try await redisUptime() >= restartGrace else { return .waitingAfterRestart }
+        // Held until it expires: reaping once per lock period is plenty, whichever process does it.
+        let lock = try await client.command("SET", keys.reaperLock, owner, "NX", "PX", String(Self.lockPeriod.milliseconds))
+        guard lock.string == "OK" else { return .busy }
+        // A requeued job goes to the consuming end of `ready` (BLMOVE takes from the right): it has waited
+        // long enough already.
+        let reply = try await client.command(
+            "EVAL", Self.script, "2", keys.workers, keys.ready, keys.heartbeatPrefix, keys.processingPrefix)
+        let counts = (reply.array ?? []).compactMap(\.integer)
+        guard counts.count == 2 else { throw RedisError(.protocolViolation, "reaper script answered \(reply)") }
+        return .reaped(workers: Int(counts[0]), jobs: Int(counts[1]))
+    }
+
+    /// Seconds since the Redis server started, from `INFO server`.
+    func redisUptime() async throws -> Duration {
+        let info = try await client.command("INFO", "server").string ?? ""
+        for line in info.split(whereSeparator: \.isNewline) where line.hasPrefix("uptime_in_seconds:") {
+            if let seconds = Int64(line.dropFirst("uptime_in_seconds:".count).trimmingCharacters(in: .whitespaces)) {
+                return .seconds(seconds)
+            }
+        }
+        throw RedisError(.protocolViolation, "INFO server has no uptime_in_seconds")
+    }
+}
+
+import Foundation

@@ -1,0 +1,127 @@
+import CallsCore
+import CallsStore
+import CallsWorker
+import Foundation
+import JobQueue
+import PostgresNIO
+import TestSupport
+import Testing
+
+extension IntegrationSuite {
+    /// Jobs survive the death of the worker holding them and the loss of Redis' data.
+    @Suite struct RecoveryTests {
+        /// Leaves a call exactly as a worker killed mid-job leaves it: the job in that worker's processing list,
+        /// the worker registered with a heartbeat about to expire, the call claimed under its lease.
+        static func simulateWorkerKilledMidJob(
+            callID: UUID, stack: Stack, database: DatabaseURL, redis: RedisClient
+        ) async throws -> String {
+            let ghost = "ghost-\(UUID().uuidString.prefix(8))"
+            let keys = QueueKeys(name: stack.configuration.queueName)
+            let fetcher = JobFetcher(client: RedisClient(url: stack.configuration.redis), keys: keys, worker: ghost)
+            #expect(try await fetcher.fetch(timeoutSeconds: 2) == "analyze:\(callID.lowercasedString)")
+            await fetcher.shutdown()
+            let registry = WorkerRegistry(client: redis, keys: keys)
+            try await registry.beat(worker: ghost, ttl: .milliseconds(300))
+            try await registry.register(worker: ghost, description: "{}")
+            let claim = try await TestServices.withPostgres(database) { client in
+                try await PostgresJobLeases(client: client, logger: TestServices.logger)
+                    .claim(callID: callID, worker: ghost, leaseSeconds: 5)
+            }
+            guard case .claimed = claim else { throw SetupError("the ghost could not claim the call: \(claim)") }
+            return ghost
+        }
+
+        @Test func aJobHeldByAWorkerThatDiedIsFinishedByAnother() async throws {
+            try await TestServices.withMigratedDatabase { url in
+                let stack = try Stack.make(database: url)
+                defer { stack.recordings.remove() }
+                let redis = RedisClient(url: stack.configuration.redis)
+                let keys = QueueKeys(name: stack.configuration.queueName)
+                try await stack.withAPI { client in
+                    let id = try await client.createCall()
+                    let body = CallFlowTests.multipart(CallFlowTests.dialogue())
+                    #expect(try await streamUpload(port: client.port!, callID: id, body: body, chunkSize: 65_536).0 == 202)
+                    let callID = UUID(uuidString: id)!
+                    let ghost = try await Self.simulateWorkerKilledMidJob(callID: callID, stack: stack, database: url, redis: redis)
+
+                    try await stack.withWorker { () async throws -> Void in
+                        let call = try await client.waitForFinalStatus(id, seconds: 60)
+                        #expect(call["status"] as? String == "ready", "\(call)")
+                        let registry = WorkerRegistry(client: redis, keys: keys)
+                        #expect(try await eventually(within: 10) { try await !registry.registeredWorkers().contains(ghost) })
+                        #expect(try await RedisJobQueue(client: redis, keys: keys).processingCount(worker: ghost) == 0)
+                    }
+                }
+                let attempts = try await TestServices.withPostgres(url) { client in
+                    try await client.query("SELECT attempts FROM calls", logger: TestServices.logger).decode(Int.self).collectAll()
+                }
+                #expect(attempts == [2], "the dead worker's claim and the survivor's")
+                await redis.shutdown()
+            }
+        }
+
+        @Test func callsLostWithRedisDataAreReEnqueuedFromPostgres() async throws {
+            let redisDirectory = try TemporaryDirectory()
+            defer { redisDirectory.remove() }
+            let server = try RedisServerProcess(directory: redisDirectory.path)
+            try await server.start()
+            try await TestServices.withMigratedDatabase { url in
+                let stack = try Stack.make(database: url, redis: RedisURL(string: server.url))
+                defer { stack.recordings.remove() }
+                let redis = RedisClient(url: stack.configuration.redis)
+                try await stack.withAPI { client in
+                    let id = try await client.createCall()
+                    let body = CallFlowTests.multipart(CallFlowTests.dialogue())
+                    #expect(try await streamUpload(port: client.port!, callID: id, body: body, chunkSize: 65_536).0 == 202)
+                    try await redis.command("FLUSHALL")
+                    let keys = QueueKeys(name: stack.configuration.queueName)
+                    #expect(try await RedisJobQueue(client: redis, keys: keys).readyCount() == 0)
+
+                    try await stack.withWorker { () async throws -> Void in
+                        let call = try await client.waitForFinalStatus(id, seconds: 60)
+                        #expect(call["status"] as? String == "ready", "\(call)")
+                    }
+                }
+                await redis.shutdown()
+            }
+            await server.stop()
+        }
+
+        @Test func theReaperWaitsAfterARedisRestart() async throws {
+            let redisDirectory = try TemporaryDirectory()
+            defer { redisDirectory.remove() }
+            let server = try RedisServerProcess(directory: redisDirectory.path)
+            try await server.start()
+            let redis = RedisClient(url: try #require(RedisURL(string: server.url)))
+            let keys = QueueKeys(name: "restart-guard")
+            // A live worker whose heartbeat did not survive the restart yet.
+            try await WorkerRegistry(client: redis, keys: keys).register(worker: "alive", description: "{}")
+            try await redis.command("LPUSH", keys.processing(worker: "alive"), "analyze:\(UUID().lowercasedString)")
+            let reaper = Reaper(client: redis, keys: keys, owner: "test", restartGrace: .seconds(60))
+            #expect(try await reaper.reap() == .waitingAfterRestart)
+            #expect(try await RedisJobQueue(client: redis, keys: keys).processingCount(worker: "alive") == 1)
+
+            let eager = Reaper(client: redis, keys: keys, owner: "test", restartGrace: .zero)
+            #expect(try await eager.reap() == .reaped(workers: 1, jobs: 1))
+            #expect(try await eager.reap() == .busy, "the lock keeps a second reaper out")
+            await redis.shutdown()
+            await server.stop()
+        }
+
+        @Test func aWorkerRegistersWhileRunningAndDeregistersOnShutdown() async throws {
+            try await TestServices.withMigratedDatabase { url in
+                let stack = try Stack.make(database: url)
+                defer { stack.recordings.remove() }
+                let redis = RedisClient(url: stack.configuration.redis)
+                let registry = WorkerRegistry(client: redis, keys: QueueKeys(name: stack.configuration.queueName))
+                let id = "registered-\(UUID().uuidString.prefix(8))"
+                try await stack.withWorker(id: id) { () async throws -> Void in
+                    #expect(try await eventually(within: 5) { try await registry.registeredWorkers() == [id] })
+                    #expect(try await registry.aliveCount() == 1)
+                }
+                #expect(try await registry.registeredWorkers().isEmpty)
+                await redis.shutdown()
+            }
+        }
+    }
+}
