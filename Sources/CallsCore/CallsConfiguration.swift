@@ -12,6 +12,12 @@ public struct CallsConfiguration: Sendable {
     public var queueName = "calls"
     public var workerConcurrency: Int
     public var jobLeaseSeconds = 30
+    /// Analyses of one call before it is given up as `failed`.
+    public var maxAttempts = 3
+    /// First retry delay; each further retry doubles it (with jitter), up to five minutes.
+    public var retryBaseMilliseconds = 1000
+    /// Deliveries after which a job that never finishes (it crashes its worker) is dead-lettered.
+    public var maxDeliveries = 5
     public var analysis = AnalysisSettings()
     public var logLevel = "info"
 
@@ -39,6 +45,9 @@ public struct CallsConfiguration: Sendable {
             throw ConfigurationError(variable: "CALLS_QUEUE_NAME", problem: "may hold only letters, digits, '-', '_' and '.'")
         }
         jobLeaseSeconds = try environment.integer("CALLS_JOB_LEASE_SECONDS", default: jobLeaseSeconds, in: 5...86_400)
+        maxAttempts = try environment.integer("CALLS_MAX_ATTEMPTS", default: maxAttempts, in: 1...100)
+        retryBaseMilliseconds = try environment.integer("CALLS_RETRY_BASE_MS", default: retryBaseMilliseconds, in: 1...600_000)
+        maxDeliveries = try environment.integer("CALLS_MAX_DELIVERIES", default: maxDeliveries, in: 1...1000)
         analysis = try AnalysisSettings(environment: environment)
         logLevel = environment.string("CALLS_LOG_LEVEL", default: logLevel).lowercased()
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]

@@ -34,6 +34,11 @@ public protocol JobLeaseRepository: Sendable {
     func complete(_ claim: JobClaim, with result: AnalysisResult) async throws -> Bool
     /// Marks the call `failed` with `reason`, only if `claim` still holds the lease.
     func fail(_ claim: JobClaim, reason: String) async throws -> Bool
+    /// Gives the claim back so a later delivery can claim the call again; records `reason` as the call's
+    /// error meanwhile. False when the claim was fenced off.
+    func release(_ claim: JobClaim, reason: String) async throws -> Bool
+    /// Marks a call `failed` that no live lease protects (a job dead-lettered before it could be claimed).
+    func failUnclaimed(callID: UUID, reason: String) async throws -> Bool
     /// Renews the leases of every call `worker` is processing; returns how many.
     func extendLeases(worker: String, leaseSeconds: Int) async throws -> Int
     /// Calls whose analysis is due but that no live worker holds: leases that expired, or jobs never claimed

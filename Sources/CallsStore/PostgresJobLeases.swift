@@ -58,6 +58,23 @@ public struct PostgresJobLeases: JobLeaseRepository {
         }
     }
 
+    public func release(_ claim: JobClaim, reason: String) async throws -> Bool {
+        try await !client.query("""
+            UPDATE calls SET lease_owner = NULL, lease_expires_at = NULL, error = \(reason), updated_at = now()
+            WHERE id = \(claim.callID) AND lease_token = \(claim.leaseToken) AND status = 'processing'
+            RETURNING id
+            """, logger: logger).collect().isEmpty
+    }
+
+    public func failUnclaimed(callID: UUID, reason: String) async throws -> Bool {
+        try await !client.query("""
+            UPDATE calls SET status = 'failed', error = \(reason), lease_owner = NULL, lease_expires_at = NULL,
+                             updated_at = now()
+            WHERE id = \(callID) AND status = 'processing' AND (lease_expires_at IS NULL OR lease_expires_at < now())
+            RETURNING id
+            """, logger: logger).collect().isEmpty
+    }
+
     public func extendLeases(worker: String, leaseSeconds: Int) async throws -> Int {
         try await client.query("""
             UPDATE calls SET lease_expires_at = now() + make_interval(secs => \(Double(leaseSeconds)))

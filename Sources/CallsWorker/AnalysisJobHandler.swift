@@ -11,7 +11,9 @@ import RecordingStorage
 public enum JobOutcome: Sendable, Equatable {
     /// Results committed, call `ready`.
     case completed
-    /// The recording could not be analysed; call `failed` with the reason.
+    /// The recording could not be analysed this time; the job goes to the delayed set for another attempt.
+    case retry(String, attempt: Int)
+    /// The recording could not be analysed and no attempt is left; call `failed` with the reason.
     case failed(String)
     /// A duplicate delivery of a finished job, or a job for a call that no longer exists.
     case skipped(String)
@@ -28,19 +30,21 @@ public struct AnalysisJobHandler: Sendable {
     let analyzer: AudioAnalyzer
     let worker: String
     let leaseSeconds: Int
+    let maxAttempts: Int
     /// Runs the blocking decode; one thread per job slot.
     let analysisPool: NIOThreadPool
     let logger: Logger
 
     public init(
         leases: any JobLeaseRepository, store: any RecordingStore, analyzer: AudioAnalyzer, worker: String,
-        leaseSeconds: Int, analysisPool: NIOThreadPool, logger: Logger
+        leaseSeconds: Int, maxAttempts: Int, analysisPool: NIOThreadPool, logger: Logger
     ) {
         self.leases = leases
         self.store = store
         self.analyzer = analyzer
         self.worker = worker
         self.leaseSeconds = leaseSeconds
+        self.maxAttempts = maxAttempts
         self.analysisPool = analysisPool
         self.logger = logger
     }
@@ -69,6 +73,8 @@ public struct AnalysisJobHandler: Sendable {
         switch analysis {
         case .success(let result):
             return try await leases.complete(claim, with: result) ? .completed : .fenced
+        case .failure(let error) where claim.attempts < maxAttempts:
+            return try await leases.release(claim, reason: error.message) ? .retry(error.message, attempt: claim.attempts) : .fenced
         case .failure(let error):
             return try await leases.fail(claim, reason: error.message) ? .failed(error.message) : .fenced
         }

@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 
 /// The queue's self-healing, run by every worker (locks make one do the work at a time):
+/// - due retries move from the delayed set to the ready queue;
 /// - the reaper returns the jobs of workers whose heartbeat expired to the ready queue;
 /// - the reconciler re-enqueues calls PostgreSQL says are due but Redis does not hold (expired leases, or
 ///   jobs lost with Redis data, e.g. after `FLUSHALL`).
@@ -18,14 +19,28 @@ struct MaintenanceService: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
+            var lastUpkeep = ContinuousClock.now - timing.maintenanceInterval
             while !Task.isCancelled {
-                await runOnce()
-                try? await Task.sleep(for: timing.maintenanceInterval)
+                await promote()
+                if ContinuousClock.now - lastUpkeep >= timing.maintenanceInterval {
+                    await upkeep()
+                    lastUpkeep = .now
+                }
+                try? await Task.sleep(for: timing.promotionInterval)
             }
         }
     }
 
-    func runOnce() async {
+    /// Often, so a retry starts within a fraction of a second of being due.
+    func promote() async {
+        do {
+            try await queue.promoteDueRetries()
+        } catch {
+            logger.warning("promoting due retries failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func upkeep() async {
         do {
             if case .reaped(let workers, let jobs) = try await reaper.reap(), workers > 0 {
                 logger.notice("reaped dead workers", metadata: ["workers": "\(workers)", "requeued": "\(jobs)"])

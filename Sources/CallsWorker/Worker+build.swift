@@ -35,13 +35,17 @@ public struct WorkerProcess {
             analyzer: AudioAnalyzer(settings: configuration.analysis),
             worker: worker,
             leaseSeconds: configuration.jobLeaseSeconds,
+            maxAttempts: configuration.maxAttempts,
             analysisPool: ioPool,
             logger: logger)
         let redisURL = configuration.redis
         let loop = WorkerService(
             worker: worker, concurrency: configuration.workerConcurrency, queue: queue,
             makeFetcher: { JobFetcher(client: RedisClient(url: redisURL), keys: keys, worker: worker) },
-            handler: handler, logger: logger)
+            handler: handler, leases: leases,
+            retryPolicy: RetryPolicy(
+                base: .milliseconds(configuration.retryBaseMilliseconds), maxDeliveries: configuration.maxDeliveries),
+            logger: logger)
         cleanup = {
             await commandClient.shutdown()
             try? await ioPool.shutdownGracefully()

@@ -14,19 +14,23 @@ public struct WorkerService: Service {
     let queue: RedisJobQueue
     let makeFetcher: @Sendable () -> JobFetcher
     let handler: AnalysisJobHandler
+    let leases: any JobLeaseRepository
+    let retryPolicy: RetryPolicy
     let logger: Logger
     /// How long one BLMOVE waits; bounds how late a slot notices shutdown.
     var fetchTimeoutSeconds = 1.0
 
     public init(
         worker: String, concurrency: Int, queue: RedisJobQueue, makeFetcher: @escaping @Sendable () -> JobFetcher,
-        handler: AnalysisJobHandler, logger: Logger
+        handler: AnalysisJobHandler, leases: any JobLeaseRepository, retryPolicy: RetryPolicy, logger: Logger
     ) {
         self.worker = worker
         self.concurrency = concurrency
         self.queue = queue
         self.makeFetcher = makeFetcher
         self.handler = handler
+        self.leases = leases
+        self.retryPolicy = retryPolicy
         self.logger = logger
     }
 
@@ -56,30 +60,59 @@ public struct WorkerService: Service {
         await fetcher.shutdown()
     }
 
-    /// Handles one delivered payload until its outcome is committed, then acknowledges it.
+    /// Handles one delivered payload until its outcome is committed, then settles it in Redis: acknowledged,
+    /// scheduled for a retry, or dead-lettered.
     func process(_ payload: String) async {
         guard let job = Job(payload: payload) else {
             logger.error("dropping a malformed job", metadata: ["payload": "\(payload)"])
             await acknowledge(payload)
             return
         }
+        guard let outcome = await outcome(of: job) else { return }
+        logger.info("job done", metadata: ["job": "\(job)", "outcome": "\(outcome)"])
+        await settle(payload, after: outcome)
+    }
+
+    /// Runs the job, retrying infrastructure failures (database or storage down) in place without spending
+    /// an attempt; nil when the task was cancelled before an outcome was committed.
+    private func outcome(of job: Job) async -> JobOutcome? {
         var backoff = Backoff()
         while true {
-            let started = ContinuousClock.now
             do {
-                let outcome = try await handler.handle(job)
-                logger.info("job done", metadata: [
-                    "job": "\(job)", "outcome": "\(outcome)", "seconds": "\((ContinuousClock.now - started).seconds)",
-                ])
-                break
+                let deliveries = try await queue.recordDelivery(job.payload)
+                if deliveries > retryPolicy.maxDeliveries {
+                    // Delivered again and again without ever finishing: it takes its worker down with it.
+                    let reason = "the recording was delivered \(deliveries - 1) times without its analysis ever finishing"
+                    _ = try await leases.failUnclaimed(callID: job.callID, reason: reason)
+                    return .failed(reason)
+                }
+                return try await handler.handle(job)
             } catch {
-                // Not the recording's fault (database down, storage unreachable): keep the job and try again.
                 logger.warning("job interrupted, retrying", metadata: ["job": "\(job)", "error": "\(String(reflecting: error))"])
-                if Task.isCancelled { return }
+                if Task.isCancelled { return nil }
                 try? await Task.sleep(for: backoff.next())
             }
         }
-        await acknowledge(payload)
+    }
+
+    private func settle(_ payload: String, after outcome: JobOutcome) async {
+        var backoff = Backoff()
+        while !Task.isCancelled {
+            do {
+                switch outcome {
+                case .retry(let error, let attempt):
+                    try await queue.scheduleRetry(payload, after: retryPolicy.delay(afterAttempt: attempt), worker: worker, error: error)
+                case .failed(let error):
+                    try await queue.deadLetter(payload, worker: worker, error: error)
+                case .completed, .skipped, .fenced:
+                    try await queue.acknowledge(payload: payload, worker: worker)
+                }
+                return
+            } catch {
+                logger.warning("settling a job failed, retrying", metadata: ["payload": "\(payload)", "error": "\(error)"])
+                try? await Task.sleep(for: backoff.next())
+            }
+        }
     }
 
     private func acknowledge(_ payload: String) async {
@@ -93,6 +126,23 @@ public struct WorkerService: Service {
                 try? await Task.sleep(for: backoff.next())
             }
         }
+    }
+}
+
+/// When a job whose recording could not be analysed is tried again.
+public struct RetryPolicy: Sendable {
+    public var base: Duration
+    public var cap: Duration = .seconds(300)
+    public var maxDeliveries: Int
+
+    public init(base: Duration, maxDeliveries: Int) {
+        self.base = base
+        self.maxDeliveries = maxDeliveries
+    }
+
+    /// Exponential from `base`, capped, with jitter so a batch of failures does not return all at once.
+    public func delay(afterAttempt attempt: Int) -> Duration {
+        min(base * (1 << min(max(attempt - 1, 0), 20)), cap) * Double.random(in: 0.5...1.0)
     }
 }
 

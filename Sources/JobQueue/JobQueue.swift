@@ -8,7 +8,7 @@ public protocol JobPublisher: Sendable {
 /// The Redis side of the queue shared by API and workers.
 public struct RedisJobQueue: JobPublisher {
     public let keys: QueueKeys
-    private let client: RedisClient
+    let client: RedisClient
 
     public init(client: RedisClient, keys: QueueKeys) {
         self.client = client
@@ -35,7 +35,7 @@ public struct RedisJobQueue: JobPublisher {
     /// Every payload waiting in the ready list or held in one of `workers`' processing lists. One read per
     /// list, so a reconciliation pass costs the same however many calls it checks.
     public func queuedPayloads(workers: [String]) async throws -> Set<String> {
-        var payloads = Set<String>()
+        var payloads = Set(try await delayedPayloads())
         for list in [keys.ready] + workers.map({ keys.processing(worker: $0) }) {
             for entry in try await client.command("LRANGE", list, "0", "-1").array ?? [] {
                 if let payload = entry.string { payloads.insert(payload) }
@@ -47,6 +47,7 @@ public struct RedisJobQueue: JobPublisher {
     /// Removes a finished job from the worker's processing list. Only called after its result is committed.
     public func acknowledge(payload: String, worker: String) async throws {
         try await client.command("LREM", keys.processing(worker: worker), "1", payload)
+        try await client.command("DEL", keys.job(payload))
     }
 }
 

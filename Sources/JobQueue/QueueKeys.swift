@@ -24,6 +24,15 @@ public struct QueueKeys: Sendable {
     /// Hash of registered workers: id -> description.
     public var workers: String { "{\(name)}:workers" }
 
+    /// Jobs waiting for a retry, scored by the time (ms, Redis clock) they are due.
+    public var delayed: String { "{\(name)}:delayed" }
+
+    /// Jobs that will not be retried, scored by the time they died.
+    public var dead: String { "{\(name)}:dead" }
+
+    /// Per-job bookkeeping: deliveries, last error.
+    public func job(_ payload: String) -> String { "{\(name)}:job:\(payload)" }
+
     /// Held by the one process that reaps dead workers at a time.
     public var reaperLock: String { "{\(name)}:lock:reaper" }
 

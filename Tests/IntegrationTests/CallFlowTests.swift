@@ -78,6 +78,9 @@ extension IntegrationSuite {
                         let failed = try await client.waitForFinalStatus(callID.lowercasedString)
                         #expect(failed["status"] as? String == "failed")
                         #expect((failed["error"] as? String)?.contains("not a readable audio file") == true, "\(failed)")
+                        let payload = Job(kind: .analyze, callID: callID).payload
+                        #expect(try await eventually(within: 5) { try await queue.deadPayloads() == [payload] })
+                        #expect(try await queue.lastError(of: payload)?.contains("not a readable audio file") == true)
 
                         let id = try await client.createCall()
                         let body = Self.multipart(Self.dialogue())
@@ -85,6 +88,11 @@ extension IntegrationSuite {
                         #expect(try await client.waitForFinalStatus(id)["status"] as? String == "ready")
                     }
                 }
+                let attempts = try await TestServices.withPostgres(url) { client in
+                    try await client.query("SELECT attempts FROM calls WHERE id = \(callID)", logger: TestServices.logger)
+                        .decode(Int.self).collectAll()
+                }
+                #expect(attempts == [stack.configuration.maxAttempts], "each attempt is an analysis, retried with backoff")
             }
         }
 

@@ -18,6 +18,7 @@ struct Stack: Sendable {
         var configuration = CallsConfiguration(database: database, redis: try redis ?? TestServices.redisURL(), workerConcurrency: 2)
         configuration.httpPort = 0
         configuration.queueName = "test-" + UUID().uuidString.lowercased().prefix(8)
+        configuration.retryBaseMilliseconds = 50
         let recordings = try TemporaryDirectory()
         configuration.recordingsDirectory = recordings.path
         return Stack(configuration: configuration, recordings: recordings)

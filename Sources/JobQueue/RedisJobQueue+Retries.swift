@@ -1,0 +1,63 @@
+/// Retries, dead letters and delivery counting. Times come from the Redis clock (`TIME` inside the scripts),
+/// so workers on machines with skewed clocks agree on when a retry is due.
+extension RedisJobQueue {
+    static let scheduleScript = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[2])
+        redis.call('LREM', KEYS[2], 1, ARGV[2])
+        redis.call('HSET', KEYS[3], 'last_error', ARGV[3])
+        return now
+        """
+
+    static let promoteScript = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+        for _, payload in ipairs(due) do
+          redis.call('ZREM', KEYS[1], payload)
+          redis.call('RPUSH', KEYS[2], payload)
+        end
+        return #due
+        """
+
+    /// Counts one more delivery of `payload`; returns the count. A job that keeps killing the worker
+    /// processing it is recognised by this number growing without the job ever finishing.
+    public func recordDelivery(_ payload: String) async throws -> Int {
+        Int(try await client.command("HINCRBY", keys.job(payload), "deliveries", "1").integer ?? 0)
+    }
+
+    /// Takes the job out of the worker's processing list and puts it in the delayed set, due after `delay`.
+    public func scheduleRetry(_ payload: String, after delay: Duration, worker: String, error: String) async throws {
+        try await client.command(
+            "EVAL", Self.scheduleScript, "3", keys.delayed, keys.processing(worker: worker), keys.job(payload),
+            String(max(0, delay.milliseconds)), payload, error)
+    }
+
+    /// Moves due retries to the consuming end of the ready list; returns how many.
+    @discardableResult
+    public func promoteDueRetries(limit: Int = 500) async throws -> Int {
+        Int(try await client.command("EVAL", Self.promoteScript, "2", keys.delayed, keys.ready, String(limit)).integer ?? 0)
+    }
+
+    /// Gives up on the job: records it with its error in the dead set and takes it out of the worker's list.
+    public func deadLetter(_ payload: String, worker: String, error: String) async throws {
+        try await client.command("HSET", keys.job(payload), "last_error", error)
+        try await client.command("ZADD", keys.dead, String(Int64(Date().timeIntervalSince1970 * 1000)), payload)
+        try await client.command("LREM", keys.processing(worker: worker), "1", payload)
+    }
+
+    public func deadPayloads() async throws -> [String] {
+        (try await client.command("ZRANGE", keys.dead, "0", "-1").array ?? []).compactMap(\.string)
+    }
+
+    public func delayedPayloads() async throws -> [String] {
+        (try await client.command("ZRANGE", keys.delayed, "0", "-1").array ?? []).compactMap(\.string)
+    }
+
+    public func lastError(of payload: String) async throws -> String? {
+        try await client.command("HGET", keys.job(payload), "last_error").string
+    }
+}
+
+import Foundation

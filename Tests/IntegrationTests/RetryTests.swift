@@ -1,0 +1,56 @@
+import CallsCore
+import Foundation
+import JobQueue
+import TestSupport
+import Testing
+
+extension IntegrationSuite {
+    @Suite struct RetryTests {
+        @Test func theDelayedSetPromotesRetriesWhenTheyAreDue() async throws {
+            let redis = RedisClient(url: try TestServices.redisURL())
+            let keys = QueueKeys(name: "retry-\(UUID().uuidString.prefix(8))")
+            let queue = RedisJobQueue(client: redis, keys: keys)
+            let payload = Job(kind: .analyze, callID: UUID()).payload
+            try await redis.command("LPUSH", keys.processing(worker: "w"), payload)
+
+            try await queue.scheduleRetry(payload, after: .milliseconds(400), worker: "w", error: "decode failed")
+            #expect(try await queue.processingCount(worker: "w") == 0, "scheduling a retry settles the delivery")
+            #expect(try await queue.promoteDueRetries() == 0, "not due yet")
+            #expect(try await queue.readyCount() == 0)
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await queue.promoteDueRetries() == 1)
+            #expect(try await queue.readyCount() == 1)
+            #expect(try await queue.delayedPayloads().isEmpty)
+            #expect(try await queue.lastError(of: payload) == "decode failed")
+            await redis.shutdown()
+        }
+
+        @Test func aJobThatKeepsKillingItsWorkerIsDeadLetteredWhileOthersFlow() async throws {
+            try await TestServices.withMigratedDatabase { url in
+                let stack = try Stack.make(database: url)
+                defer { stack.recordings.remove() }
+                let redis = RedisClient(url: stack.configuration.redis)
+                let queue = RedisJobQueue(client: redis, keys: QueueKeys(name: stack.configuration.queueName))
+                try await stack.withAPI { client in
+                    let poison = try await client.createCall()
+                    let body = CallFlowTests.multipart(CallFlowTests.dialogue())
+                    #expect(try await streamUpload(port: client.port!, callID: poison, body: body, chunkSize: 65_536).0 == 202)
+                    // As if it had been delivered to workers that all died while analysing it.
+                    let payload = "analyze:\(poison)"
+                    try await redis.command("HSET", queue.keys.job(payload), "deliveries", String(stack.configuration.maxDeliveries))
+                    let healthy = try await client.createCall()
+                    #expect(try await streamUpload(port: client.port!, callID: healthy, body: body, chunkSize: 65_536).0 == 202)
+
+                    try await stack.withWorker { () async throws -> Void in
+                        let dead = try await client.waitForFinalStatus(poison)
+                        #expect(dead["status"] as? String == "failed")
+                        #expect((dead["error"] as? String)?.contains("without its analysis ever finishing") == true, "\(dead)")
+                        #expect(try await client.waitForFinalStatus(healthy)["status"] as? String == "ready")
+                        #expect(try await queue.deadPayloads() == [payload])
+                    }
+                }
+                await redis.shutdown()
+            }
+        }
+    }
+}
