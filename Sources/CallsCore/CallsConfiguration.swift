@@ -16,6 +16,8 @@ public struct CallsConfiguration: Sendable {
     public var maxAttempts = 3
     /// First retry delay; each further retry doubles it (with jitter), up to five minutes.
     public var retryBaseMilliseconds = 1000
+    /// After SIGTERM, how long a worker may finish the jobs in hand before it hands them back.
+    public var shutdownGraceSeconds = 25
     /// Deliveries after which a job that never finishes (it crashes its worker) is dead-lettered.
     public var maxDeliveries = 5
     public var analysis = AnalysisSettings()
@@ -48,6 +50,7 @@ public struct CallsConfiguration: Sendable {
         maxAttempts = try environment.integer("CALLS_MAX_ATTEMPTS", default: maxAttempts, in: 1...100)
         retryBaseMilliseconds = try environment.integer("CALLS_RETRY_BASE_MS", default: retryBaseMilliseconds, in: 1...600_000)
         maxDeliveries = try environment.integer("CALLS_MAX_DELIVERIES", default: maxDeliveries, in: 1...1000)
+        shutdownGraceSeconds = try environment.integer("CALLS_SHUTDOWN_GRACE", default: shutdownGraceSeconds, in: 0...3600)
         analysis = try AnalysisSettings(environment: environment)
         logLevel = environment.string("CALLS_LOG_LEVEL", default: logLevel).lowercased()
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]

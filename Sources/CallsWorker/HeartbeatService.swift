@@ -11,6 +11,7 @@ import ServiceLifecycle
 struct HeartbeatService: Service {
     let worker: String
     let registry: WorkerRegistry
+    let queue: RedisJobQueue
     let leases: any JobLeaseRepository
     let leaseSeconds: Int
     let timing: WorkerTiming
@@ -24,6 +25,9 @@ struct HeartbeatService: Service {
             }
         }
         do {
+            // Jobs still in hand (the grace period ran out) go back to the queue for another worker.
+            let handedBack = try await queue.handBack(worker: worker)
+            if handedBack > 0 { logger.notice("handed back unfinished jobs", metadata: ["count": "\(handedBack)"]) }
             try await registry.deregister(worker: worker)
         } catch {
             logger.warning("deregistering failed; the reaper will clean up", metadata: ["error": "\(error)"])

@@ -13,6 +13,7 @@ import ServiceLifecycle
 public struct WorkerProcess {
     public let worker: String
     public let services: [any Service]
+    let shutdownGrace: Duration
     private let cleanup: @Sendable () async -> Void
 
     public init(
@@ -20,6 +21,7 @@ public struct WorkerProcess {
         timing: WorkerTiming = WorkerTiming()
     ) throws {
         self.worker = worker
+        shutdownGrace = .seconds(configuration.shutdownGraceSeconds)
         let postgres = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
         let commandClient = RedisClient(url: configuration.redis)
         let ioPool = NIOThreadPool(numberOfThreads: configuration.workerConcurrency)
@@ -51,7 +53,7 @@ public struct WorkerProcess {
             try? await ioPool.shutdownGracefully()
         }
         let heartbeat = HeartbeatService(
-            worker: worker, registry: registry, leases: leases, leaseSeconds: configuration.jobLeaseSeconds,
+            worker: worker, registry: registry, queue: queue, leases: leases, leaseSeconds: configuration.jobLeaseSeconds,
             timing: timing, logger: logger)
         let maintenance = MaintenanceService(
             owner: worker,
@@ -63,10 +65,13 @@ public struct WorkerProcess {
 
     /// Runs until SIGTERM or SIGINT, lets the slots finish their jobs, then releases everything.
     public func run(logger: Logger) async throws {
-        let group = ServiceGroup(configuration: .init(
+        var configuration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+            logger: logger)
+        // Past the grace period the job loop is cancelled; the heartbeat service then hands back what it held.
+        configuration.maximumGracefulShutdownDuration = shutdownGrace
+        let group = ServiceGroup(configuration: configuration)
         do {
             try await group.run()
         } catch {

@@ -44,6 +44,17 @@ public struct RedisJobQueue: JobPublisher {
         return payloads
     }
 
+    /// Returns every job still in `worker`'s processing list to the consuming end of the ready list; used
+    /// by a worker that stops with jobs in hand. Returns how many.
+    @discardableResult
+    public func handBack(worker: String) async throws -> Int {
+        var moved = 0
+        while try await client.command("LMOVE", keys.processing(worker: worker), keys.ready, "RIGHT", "RIGHT") != .null {
+            moved += 1
+        }
+        return moved
+    }
+
     /// Removes a finished job from the worker's processing list. Only called after its result is committed.
     public func acknowledge(payload: String, worker: String) async throws {
         try await client.command("LREM", keys.processing(worker: worker), "1", payload)

@@ -108,6 +108,24 @@ extension IntegrationSuite {
             await server.stop()
         }
 
+        @Test func aStoppingWorkerHandsBackTheJobsItStillHolds() async throws {
+            try await TestServices.withMigratedDatabase { url in
+                let stack = try Stack.make(database: url)
+                defer { stack.recordings.remove() }
+                let redis = RedisClient(url: stack.configuration.redis)
+                let queue = RedisJobQueue(client: redis, keys: QueueKeys(name: stack.configuration.queueName))
+                let id = "stopping-\(UUID().uuidString.prefix(8))"
+                let inHand = "analyze:\(UUID().lowercasedString)"
+                try await stack.withWorker(id: id) { () async throws -> Void in
+                    // As if a slot had taken it and the grace period ran out before it finished.
+                    try await redis.command("LPUSH", queue.keys.processing(worker: id), inHand)
+                }
+                #expect(try await queue.processingCount(worker: id) == 0)
+                #expect(try await redis.command("LRANGE", queue.keys.ready, "0", "-1").array?.compactMap(\.string) == [inHand])
+                await redis.shutdown()
+            }
+        }
+
         @Test func aWorkerRegistersWhileRunningAndDeregistersOnShutdown() async throws {
             try await TestServices.withMigratedDatabase { url in
                 let stack = try Stack.make(database: url)
