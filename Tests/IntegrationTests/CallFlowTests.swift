@@ -22,9 +22,7 @@ extension IntegrationSuite {
 
         @Test(arguments: [333, 1 << 20])
         func anUploadIsAnalysedUntilReady(chunkSize: Int) async throws {
-            try await TestServices.withMigratedDatabase { url in
-                let stack = try Stack.make(database: url)
-                defer { stack.recordings.remove() }
+            try await Stack.withMigrated { stack, url in
                 try await stack.withWorker { () async throws -> Void in
                     try await stack.withAPI { client in
                         let id = try await client.createCall()
@@ -51,9 +49,7 @@ extension IntegrationSuite {
         }
 
         @Test func aCorruptRecordingFailsTheCallWithAReasonAndTheWorkerGoesOn() async throws {
-            try await TestServices.withMigratedDatabase { url in
-                let stack = try Stack.make(database: url)
-                defer { stack.recordings.remove() }
+            try await Stack.withMigrated { stack, url in
                 // A file that passed no probe: written straight into storage, as if it were damaged there.
                 let callID = try await TestServices.withPostgres(url) { client in
                     let calls = PostgresCallRepository(client: client, logger: TestServices.logger)
@@ -97,11 +93,8 @@ extension IntegrationSuite {
         }
 
         @Test func repeatedDeliveriesOfOneJobHaveOneEffect() async throws {
-            try await TestServices.withMigratedDatabase { url in
-                let stack = try Stack.make(database: url)
-                defer { stack.recordings.remove() }
-                let redis = RedisClient(url: stack.configuration.redis)
-                let queue = RedisJobQueue(client: redis, keys: QueueKeys(name: stack.configuration.queueName))
+            try await Stack.withMigrated { stack, url in
+                let (redis, queue) = stack.makeQueue()
                 try await stack.withAPI { client in
                     let id = try await client.createCall()
                     #expect(try await streamUpload(port: client.port!, callID: id, body: Self.multipart(Self.dialogue()), chunkSize: 8192).0 == 202)
@@ -123,9 +116,7 @@ extension IntegrationSuite {
         }
 
         @Test func searchFindsCallsByEitherPartyInPostgres() async throws {
-            try await TestServices.withMigratedDatabase { url in
-                let stack = try Stack.make(database: url)
-                defer { stack.recordings.remove() }
+            try await Stack.withMigrated { stack, url in
                 try await stack.withAPI { client in
                     let first = try await client.createCall(caller: "+7 (900) 111-22-33", receiver: "+1 555 0100")
                     let second = try await client.createCall(caller: "+1 555 0199", receiver: "79004445566")

@@ -12,9 +12,7 @@ extension IntegrationSuite {
             let redis = try RedisServerProcess(directory: redisDirectory.path)
             try await redis.start()
 
-            try await TestServices.withMigratedDatabase { url in
-                let stack = try Stack.make(database: url, redis: RedisURL(string: redis.url))
-                defer { stack.recordings.remove() }
+            try await Stack.withMigrated(redis: RedisURL(string: redis.url)) { stack, url in
                 try await stack.withWorker { () async throws -> Void in
                     try await stack.withAPI { client in
                         await redis.stop()

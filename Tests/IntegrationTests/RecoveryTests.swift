@@ -32,9 +32,7 @@ extension IntegrationSuite {
         }
 
         @Test func aJobHeldByAWorkerThatDiedIsFinishedByAnother() async throws {
-            try await TestServices.withMigratedDatabase { url in
-                let stack = try Stack.make(database: url)
-                defer { stack.recordings.remove() }
+            try await Stack.withMigrated { stack, url in
                 let redis = RedisClient(url: stack.configuration.redis)
                 let keys = QueueKeys(name: stack.configuration.queueName)
                 try await stack.withAPI { client in
@@ -65,9 +63,7 @@ extension IntegrationSuite {
             defer { redisDirectory.remove() }
             let server = try RedisServerProcess(directory: redisDirectory.path)
             try await server.start()
-            try await TestServices.withMigratedDatabase { url in
-                let stack = try Stack.make(database: url, redis: RedisURL(string: server.url))
-                defer { stack.recordings.remove() }
+            try await Stack.withMigrated(redis: RedisURL(string: server.url)) { stack, url in
                 let redis = RedisClient(url: stack.configuration.redis)
                 try await stack.withAPI { client in
                     let id = try await client.createCall()
@@ -109,11 +105,8 @@ extension IntegrationSuite {
         }
 
         @Test func aStoppingWorkerHandsBackTheJobsItStillHolds() async throws {
-            try await TestServices.withMigratedDatabase { url in
-                let stack = try Stack.make(database: url)
-                defer { stack.recordings.remove() }
-                let redis = RedisClient(url: stack.configuration.redis)
-                let queue = RedisJobQueue(client: redis, keys: QueueKeys(name: stack.configuration.queueName))
+            try await Stack.withMigrated { stack, url in
+                let (redis, queue) = stack.makeQueue()
                 let id = "stopping-\(UUID().uuidString.prefix(8))"
                 let inHand = "analyze:\(UUID().lowercasedString)"
                 try await stack.withWorker(id: id) { () async throws -> Void in
@@ -127,9 +120,7 @@ extension IntegrationSuite {
         }
 
         @Test func aWorkerRegistersWhileRunningAndDeregistersOnShutdown() async throws {
-            try await TestServices.withMigratedDatabase { url in
-                let stack = try Stack.make(database: url)
-                defer { stack.recordings.remove() }
+            try await Stack.withMigrated { stack, url in
                 let redis = RedisClient(url: stack.configuration.redis)
                 let registry = WorkerRegistry(client: redis, keys: QueueKeys(name: stack.configuration.queueName))
                 let id = "registered-\(UUID().uuidString.prefix(8))"

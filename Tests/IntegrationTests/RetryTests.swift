@@ -26,11 +26,8 @@ extension IntegrationSuite {
         }
 
         @Test func aJobThatKeepsKillingItsWorkerIsDeadLetteredWhileOthersFlow() async throws {
-            try await TestServices.withMigratedDatabase { url in
-                let stack = try Stack.make(database: url)
-                defer { stack.recordings.remove() }
-                let redis = RedisClient(url: stack.configuration.redis)
-                let queue = RedisJobQueue(client: redis, keys: QueueKeys(name: stack.configuration.queueName))
+            try await Stack.withMigrated { stack, url in
+                let (redis, queue) = stack.makeQueue()
                 try await stack.withAPI { client in
                     let poison = try await client.createCall()
                     let body = CallFlowTests.multipart(CallFlowTests.dialogue())

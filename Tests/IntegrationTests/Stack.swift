@@ -4,6 +4,7 @@ import CallsWorker
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import JobQueue
 import Logging
 import ServiceLifecycle
 import TestSupport
@@ -22,6 +23,23 @@ struct Stack: Sendable {
         let recordings = try TemporaryDirectory()
         configuration.recordingsDirectory = recordings.path
         return Stack(configuration: configuration, recordings: recordings)
+    }
+
+    /// A stack over a migrated database of its own, removed with its recordings afterwards.
+    static func withMigrated<T: Sendable>(
+        redis: RedisURL? = nil, _ body: @Sendable (Stack, DatabaseURL) async throws -> T
+    ) async throws -> T {
+        try await TestServices.withMigratedDatabase { url in
+            let stack = try Stack.make(database: url, redis: redis)
+            defer { stack.recordings.remove() }
+            return try await body(stack, url)
+        }
+    }
+
+    /// The stack's Redis queue on a connection of its own; shut the client down after use.
+    func makeQueue() -> (RedisClient, RedisJobQueue) {
+        let client = RedisClient(url: configuration.redis)
+        return (client, RedisJobQueue(client: client, keys: QueueKeys(name: configuration.queueName)))
     }
 
     /// Runs `body` against the live API.
