@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "CallsCore", "CallsStore", "JobQueue", .product(name: "NIOCore", package: "swift-nio"),
+                "CallsCore", "CallsStore", "JobQueue", "AudioAnalysis", .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/TestSupport"
         ),

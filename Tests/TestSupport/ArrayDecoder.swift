@@ -1,21 +1,21 @@
 import AudioAnalysis
 
 /// Serves interleaved samples from memory, `maxFrames` at a time at most, like a decoder with small blocks.
-struct ArrayDecoder: AudioDecoder {
-    let samples: [Float]
-    let sampleRate: Int
-    let channelCount: Int
-    var maxFrames = Int.max
+public struct ArrayDecoder: AudioDecoder {
+    public let samples: [Float]
+    public let sampleRate: Int
+    public let channelCount: Int
+    public var maxFrames = Int.max
     private var position = 0
 
-    init(samples: [Float], sampleRate: Int, channelCount: Int, maxFrames: Int = .max) {
+    public init(samples: [Float], sampleRate: Int, channelCount: Int, maxFrames: Int = .max) {
         self.samples = samples
         self.sampleRate = sampleRate
         self.channelCount = channelCount
         self.maxFrames = maxFrames
     }
 
-    mutating func readFrames(into buffer: UnsafeMutableBufferPointer<Float>) throws(AudioDecodingError) -> Int {
+    public mutating func readFrames(into buffer: UnsafeMutableBufferPointer<Float>) throws(AudioDecodingError) -> Int {
         let remainingFrames = (samples.count - position) / channelCount
         let frames = min(buffer.count / channelCount, remainingFrames, maxFrames)
         for index in 0..<(frames * channelCount) {

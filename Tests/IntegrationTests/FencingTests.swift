@@ -1,0 +1,55 @@
+import AudioAnalysis
+import CallsCore
+import CallsStore
+import Foundation
+import JobQueue
+import PostgresNIO
+import TestSupport
+import Testing
+
+extension IntegrationSuite {
+    /// A worker that stalled (SIGSTOP, a long GC pause, a partition) past its lease must not overwrite the work
+    /// of the worker that took the call over.
+    @Suite struct FencingTests {
+        @Test func aClaimWhoseLeaseWasTakenOverCannotCommit() async throws {
+            try await Stack.withMigrated { stack, url in
+                try await TestServices.withPostgres(url) { client in
+                    let calls = PostgresCallRepository(client: client, logger: TestServices.logger)
+                    let leases = PostgresJobLeases(client: client, logger: TestServices.logger)
+                    let call = try await calls.create(
+                        try NewCallRequest(caller: "+100", receiver: "+200", startedAt: "2026-11-21T09:00:00Z").validated())
+                    _ = try await calls.attachRecording(
+                        NewRecording(id: UUID(), filename: "a.wav", storageKey: "2026/11/21/a.wav", format: .wav,
+                                     sizeBytes: 1, sha256: "0", sampleRate: 8000, channels: 1),
+                        toCall: call.id, jobPayload: Job(kind: .analyze, callID: call.id).payload)
+
+                    guard case .claimed(let stalled) = try await leases.claim(callID: call.id, worker: "paused", leaseSeconds: 30)
+                    else { throw SetupError("first claim failed") }
+                    #expect(try await leases.claim(callID: call.id, worker: "other", leaseSeconds: 30) == .leasedByAnother)
+
+                    // The paused worker's lease runs out while it is stopped.
+                    _ = try await client.query(
+                        "UPDATE calls SET lease_expires_at = now() - interval '1 second' WHERE id = \(call.id)",
+                        logger: TestServices.logger)
+                    guard case .claimed(let takeover) = try await leases.claim(callID: call.id, worker: "other", leaseSeconds: 30)
+                    else { throw SetupError("takeover claim failed") }
+                    #expect(takeover.leaseToken == stalled.leaseToken + 1)
+
+                    var audio = SyntheticAudio()
+                    var decoder = ArrayDecoder(samples: audio.channel([.tone(seconds: 1)]), sampleRate: 8000, channelCount: 1)
+                    let stale = try AudioAnalyzer().analyze(&decoder)
+                    var fresh = stale
+                    fresh.transcription = "the takeover's result"
+
+                    #expect(try await leases.complete(stalled, with: stale) == false, "the resumed worker is fenced off")
+                    #expect(try await leases.fail(stalled, reason: "late") == false)
+                    #expect(try await leases.complete(takeover, with: fresh))
+                    let stored = try #require(try await calls.find(id: call.id))
+                    #expect(stored.status == .ready)
+                    #expect(stored.recording?.transcription == "the takeover's result")
+                    #expect(stored.error == nil)
+                }
+            }
+        }
+    }
+}
