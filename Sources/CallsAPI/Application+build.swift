@@ -71,6 +71,10 @@ public func buildApplication(
     let router = buildRouter(APIDependencies(
         calls: calls, queue: queue, store: store, maxUploadBytes: configuration.maxUploadBytes,
         blockingPool: blockingPool))
+    AdminController(
+        queue: queue, registry: WorkerRegistry(client: redis, keys: queue.keys),
+        leases: PostgresJobLeases(client: postgres, logger: logger)
+    ).addRoutes(to: router)
     var app = Application(
         router: router,
         server: httpServer(),

@@ -39,6 +39,8 @@ public protocol JobLeaseRepository: Sendable {
     func release(_ claim: JobClaim, reason: String) async throws -> Bool
     /// Marks a call `failed` that no live lease protects (a job dead-lettered before it could be claimed).
     func failUnclaimed(callID: UUID, reason: String) async throws -> Bool
+    /// Puts a `failed` call back to `processing` with its attempts reset, for an operator's retry.
+    func resetForRetry(callID: UUID) async throws -> Bool
     /// Renews the leases of every call `worker` is processing; returns how many.
     func extendLeases(worker: String, leaseSeconds: Int) async throws -> Int
     /// Calls whose analysis is due but that no live worker holds: leases that expired, or jobs never claimed

@@ -75,6 +75,15 @@ public struct PostgresJobLeases: JobLeaseRepository {
             """, logger: logger).collect().isEmpty
     }
 
+    public func resetForRetry(callID: UUID) async throws -> Bool {
+        try await !client.query("""
+            UPDATE calls SET status = 'processing', attempts = 0, error = NULL, lease_owner = NULL,
+                             lease_expires_at = NULL, updated_at = now()
+            WHERE id = \(callID) AND status = 'failed'
+            RETURNING id
+            """, logger: logger).collect().isEmpty
+    }
+
     public func extendLeases(worker: String, leaseSeconds: Int) async throws -> Int {
         try await client.query("""
             UPDATE calls SET lease_expires_at = now() + make_interval(secs => \(Double(leaseSeconds)))

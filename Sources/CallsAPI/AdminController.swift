@@ -1,0 +1,51 @@
+import CallsCore
+import CallsStore
+import Foundation
+import Hummingbird
+import JobQueue
+
+/// `/admin`: the queue's figures, its dead jobs, and retrying one. (API keys with an `admin` role come with
+/// the authentication work; until then put these paths behind your proxy's access control.)
+struct AdminController {
+    let queue: RedisJobQueue
+    let registry: WorkerRegistry
+    let leases: any JobLeaseRepository
+
+    func addRoutes(to router: Router<CallsRequestContext>) {
+        router.get("/admin/queue", use: statistics)
+        router.get("/admin/dead", use: deadJobs)
+        router.post("/admin/dead/:id/retry", use: retry)
+    }
+
+    @Sendable func statistics(_ request: Request, context: CallsRequestContext) async throws -> Response {
+        try .json(try await queue.statistics(registry: registry))
+    }
+
+    struct DeadList: Encodable {
+        var total: Int
+        var items: [RedisJobQueue.DeadJob]
+    }
+
+    @Sendable func deadJobs(_ request: Request, context: CallsRequestContext) async throws -> Response {
+        let limitText = request.uri.queryParameters.get("limit") ?? "100"
+        guard let limit = Int(limitText), (1...1000).contains(limit) else {
+            throw Problem.validation(field: "limit", "must be a whole number from 1 to 1000")
+        }
+        let items = try await queue.deadJobs(limit: limit)
+        return try .json(DeadList(total: try await queue.statistics(registry: registry).dead, items: items))
+    }
+
+    /// Retries the dead analysis job of call `id`: the call goes back to `processing` with fresh attempts.
+    @Sendable func retry(_ request: Request, context: CallsRequestContext) async throws -> Response {
+        let id = try callID(context)
+        let job = Job(kind: .analyze, callID: id)
+        guard try await queue.deadJobs(limit: 1000).contains(where: { $0.payload == job.payload }) else {
+            throw Problem(
+                .notFound, code: "dead_job_not_found", title: "No dead job",
+                detail: "Call '\(id.lowercasedString)' has no dead analysis job to retry.")
+        }
+        _ = try await leases.resetForRetry(callID: id)
+        _ = try await queue.retryDead(job.payload)
+        return try .json(["call_id": id.lowercasedString, "status": CallStatus.processing.rawValue], status: .accepted)
+    }
+}
