@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
@@ -53,9 +55,18 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Observability",
+            dependencies: [
+                "CallsStore", "JobQueue",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .target(
             name: "CallsAPI",
             dependencies: [
-                "CallsCore", "CallsStore", "JobQueue", "RecordingStorage", "AudioAnalysis",
+                "CallsCore", "CallsStore", "JobQueue", "RecordingStorage", "AudioAnalysis", "Observability",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
@@ -66,18 +77,20 @@ let package = Package(
         .target(
             name: "CallsWorker",
             dependencies: [
-                "CallsCore", "CallsStore", "JobQueue", "RecordingStorage", "AudioAnalysis",
+                "CallsCore", "CallsStore", "JobQueue", "RecordingStorage", "AudioAnalysis", "Observability",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .executableTarget(
             name: "calls-api",
-            dependencies: ["CallsAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["CallsAPI", "Observability", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "calls-worker",
-            dependencies: ["CallsWorker", "CallsAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["CallsWorker", "CallsAPI", "Observability", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         .target(
@@ -111,6 +124,7 @@ let package = Package(
                 "CallsAPI", "CallsWorker", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
     ]

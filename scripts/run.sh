@@ -38,7 +38,7 @@ bin=$(swift build -c "$CALLS_BUILD_CONFIGURATION" --show-bin-path)
 "$bin/calls-api" serve &
 calls_track "$!" calls-api
 for index in $(seq 1 "$CALLS_WORKERS"); do
-  "$bin/calls-worker" &
+  CALLS_WORKER_METRICS_PORT=$((9100 + index)) "$bin/calls-worker" &
   calls_track "$!" calls-worker-$index
 done
 

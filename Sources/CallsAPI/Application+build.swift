@@ -6,7 +6,9 @@ import HummingbirdCore
 import JobQueue
 import Logging
 import NIOPosix
+import Observability
 import PostgresNIO
+import Prometheus
 import RecordingStorage
 import ServiceLifecycle
 
@@ -29,6 +31,7 @@ public struct APIDependencies<Calls: CallRepository & Outbox>: Sendable {
 
 public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router<CallsRequestContext> {
     let router = Router(context: CallsRequestContext.self)
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
     let uploads = RecordingUploadHandler(
         calls: dependencies.calls, queue: dependencies.queue, store: dependencies.store,
@@ -56,7 +59,8 @@ public enum MigrationPolicy: Sendable {
 
 /// The production application, used by `calls-api serve` and by the integration tests alike.
 public func buildApplication(
-    configuration: CallsConfiguration, migrations: MigrationPolicy, logger: Logger
+    configuration: CallsConfiguration, migrations: MigrationPolicy, logger: Logger,
+    metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
 ) throws -> some ApplicationProtocol {
     let postgres = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
     let redis = RedisClient(url: configuration.redis)
@@ -71,10 +75,10 @@ public func buildApplication(
     let router = buildRouter(APIDependencies(
         calls: calls, queue: queue, store: store, maxUploadBytes: configuration.maxUploadBytes,
         blockingPool: blockingPool))
-    AdminController(
-        queue: queue, registry: WorkerRegistry(client: redis, keys: queue.keys),
-        leases: PostgresJobLeases(client: postgres, logger: logger)
-    ).addRoutes(to: router)
+    let workers = WorkerRegistry(client: redis, keys: queue.keys)
+    let leases = PostgresJobLeases(client: postgres, logger: logger)
+    AdminController(queue: queue, registry: workers, leases: leases).addRoutes(to: router)
+    MetricsExporter(registry: metricsRegistry, queue: queue, workers: workers, leases: leases).addRoute(to: router)
     var app = Application(
         router: router,
         server: httpServer(),

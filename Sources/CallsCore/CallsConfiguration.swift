@@ -18,6 +18,9 @@ public struct CallsConfiguration: Sendable {
     public var retryBaseMilliseconds = 1000
     /// After SIGTERM, how long a worker may finish the jobs in hand before it hands them back.
     public var shutdownGraceSeconds = 25
+    /// Where a worker serves /metrics, /healthz and /readyz; nil for no listener.
+    public var workerMetricsPort: Int?
+    public var workerMetricsHost = "127.0.0.1"
     /// Deliveries after which a job that never finishes (it crashes its worker) is dead-lettered.
     public var maxDeliveries = 5
     public var analysis = AnalysisSettings()
@@ -50,6 +53,10 @@ public struct CallsConfiguration: Sendable {
         maxAttempts = try environment.integer("CALLS_MAX_ATTEMPTS", default: maxAttempts, in: 1...100)
         retryBaseMilliseconds = try environment.integer("CALLS_RETRY_BASE_MS", default: retryBaseMilliseconds, in: 1...600_000)
         maxDeliveries = try environment.integer("CALLS_MAX_DELIVERIES", default: maxDeliveries, in: 1...1000)
+        if environment.value("CALLS_WORKER_METRICS_PORT") != nil {
+            workerMetricsPort = try environment.integer("CALLS_WORKER_METRICS_PORT", default: 0, in: 0...65535)
+        }
+        workerMetricsHost = environment.string("CALLS_WORKER_METRICS_HOST", default: workerMetricsHost)
         shutdownGraceSeconds = try environment.integer("CALLS_SHUTDOWN_GRACE", default: shutdownGraceSeconds, in: 0...3600)
         analysis = try AnalysisSettings(environment: environment)
         logLevel = environment.string("CALLS_LOG_LEVEL", default: logLevel).lowercased()

@@ -41,6 +41,8 @@ public protocol JobLeaseRepository: Sendable {
     func failUnclaimed(callID: UUID, reason: String) async throws -> Bool
     /// Puts a `failed` call back to `processing` with its attempts reset, for an operator's retry.
     func resetForRetry(callID: UUID) async throws -> Bool
+    /// How long the oldest call still `processing` has waited since it was queued or last touched.
+    func oldestUnfinishedAge() async throws -> Duration?
     /// Renews the leases of every call `worker` is processing; returns how many.
     func extendLeases(worker: String, leaseSeconds: Int) async throws -> Int
     /// Calls whose analysis is due but that no live worker holds: leases that expired, or jobs never claimed

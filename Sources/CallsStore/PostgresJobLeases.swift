@@ -84,6 +84,14 @@ public struct PostgresJobLeases: JobLeaseRepository {
             """, logger: logger).collect().isEmpty
     }
 
+    public func oldestUnfinishedAge() async throws -> Duration? {
+        let ages = try await client.query(
+            "SELECT EXTRACT(EPOCH FROM now() - min(updated_at))::float8 FROM calls WHERE status = 'processing'",
+            logger: logger
+        ).decode(Double?.self).collectAll()
+        return ages.first.flatMap { $0 }.map { .milliseconds(Int64($0 * 1000)) }
+    }
+
     public func extendLeases(worker: String, leaseSeconds: Int) async throws -> Int {
         try await client.query("""
             UPDATE calls SET lease_expires_at = now() + make_interval(secs => \(Double(leaseSeconds)))

@@ -1,6 +1,7 @@
 import CallsStore
 import JobQueue
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// The queue's self-healing, run by every worker (locks make one do the work at a time):
@@ -44,13 +45,17 @@ struct MaintenanceService: Service {
         do {
             if case .reaped(let workers, let jobs) = try await reaper.reap(), workers > 0 {
                 logger.notice("reaped dead workers", metadata: ["workers": "\(workers)", "requeued": "\(jobs)"])
+                Counter(label: "calls_jobs_requeued_total", dimensions: [("by", "reaper")]).increment(by: jobs)
             }
         } catch {
             logger.warning("reaper failed", metadata: ["error": "\(error)"])
         }
         do {
             let requeued = try await reconcile()
-            if requeued > 0 { logger.notice("re-enqueued stalled calls", metadata: ["count": "\(requeued)"]) }
+            if requeued > 0 {
+                logger.notice("re-enqueued stalled calls", metadata: ["count": "\(requeued)"])
+                Counter(label: "calls_jobs_requeued_total", dimensions: [("by", "reconciler")]).increment(by: requeued)
+            }
         } catch {
             logger.warning("reconciler failed", metadata: ["error": "\(error)"])
         }

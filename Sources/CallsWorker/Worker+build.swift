@@ -5,7 +5,9 @@ import Foundation
 import JobQueue
 import Logging
 import NIOPosix
+import Observability
 import PostgresNIO
+import Prometheus
 import RecordingStorage
 import ServiceLifecycle
 
@@ -18,7 +20,7 @@ public struct WorkerProcess {
 
     public init(
         configuration: CallsConfiguration, logger: Logger, worker: String = WorkerProcess.makeWorkerID(),
-        timing: WorkerTiming = WorkerTiming()
+        timing: WorkerTiming = WorkerTiming(), metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) throws {
         self.worker = worker
         shutdownGrace = .seconds(configuration.shutdownGraceSeconds)
@@ -60,7 +62,15 @@ public struct WorkerProcess {
             reaper: Reaper(client: commandClient, keys: keys, owner: worker, restartGrace: timing.restartGrace),
             queue: queue, registry: registry, leases: leases, timing: timing, logger: logger)
         // Shut down in reverse: the job loop drains first, the heartbeat deregisters after it.
-        services = [postgres, heartbeat, maintenance, loop]
+        var services: [any Service] = [postgres, heartbeat, maintenance, loop]
+        if let port = configuration.workerMetricsPort {
+            let exporter = MetricsExporter(registry: metricsRegistry, queue: queue, workers: registry, leases: leases)
+            services.insert(
+                WorkerHTTPListener.make(
+                    host: configuration.workerMetricsHost, port: port, exporter: exporter, leases: leases, queue: queue),
+                at: 1)
+        }
+        self.services = services
     }
 
     /// Runs until SIGTERM or SIGINT, lets the slots finish their jobs, then releases everything.

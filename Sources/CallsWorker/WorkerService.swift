@@ -3,6 +3,7 @@ import CallsStore
 import Foundation
 import JobQueue
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// The worker's job loop: `concurrency` slots, each taking one job at a time from Redis into this worker's
@@ -68,9 +69,12 @@ public struct WorkerService: Service {
             await acknowledge(payload)
             return
         }
+        let started = ContinuousClock.now
         guard let outcome = await outcome(of: job) else { return }
         logger.info("job done", metadata: ["job": "\(job)", "outcome": "\(outcome)"])
         await settle(payload, after: outcome)
+        Counter(label: "calls_jobs_total", dimensions: [("outcome", outcome.metricName)]).increment()
+        Metrics.Timer(label: "calls_job_duration_seconds").recordInterval(since: started)
     }
 
     /// Runs the job, retrying infrastructure failures (database or storage down) in place without spending
@@ -126,6 +130,26 @@ public struct WorkerService: Service {
                 try? await Task.sleep(for: backoff.next())
             }
         }
+    }
+}
+
+extension JobOutcome {
+    /// The `outcome` label of `calls_jobs_total`.
+    var metricName: String {
+        switch self {
+        case .completed: "completed"
+        case .retry: "retried"
+        case .failed: "failed"
+        case .skipped: "duplicate"
+        case .fenced: "fenced"
+        }
+    }
+}
+
+extension Metrics.Timer {
+    func recordInterval(since start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
     }
 }
 

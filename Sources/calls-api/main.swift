@@ -5,6 +5,7 @@ import CallsStore
 import Foundation
 import Hummingbird
 import Logging
+import Observability
 import PostgresNIO
 
 @main
@@ -61,7 +62,9 @@ struct Serve: AsyncParsableCommand {
         if let port { environment.values["CALLS_HTTP_PORT"] = String(port) }
         let configuration = try loadConfiguration(environment)
         let logger = StartupSettings.bootstrapLogging(level: configuration.logLevel)
-        let app = try buildApplication(configuration: configuration, migrations: migrate ? .apply : .require, logger: logger)
+        let metrics = MetricsExporter.bootstrapMetricsSystem()
+        let app = try buildApplication(
+            configuration: configuration, migrations: migrate ? .apply : .require, logger: logger, metricsRegistry: metrics)
         try await app.runService()
     }
 }

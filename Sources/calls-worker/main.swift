@@ -3,6 +3,7 @@ import CallsAPI
 import CallsCore
 import CallsWorker
 import Foundation
+import Observability
 
 @main
 struct CallsWorkerCommand: AsyncParsableCommand {
@@ -25,7 +26,8 @@ struct CallsWorkerCommand: AsyncParsableCommand {
             throw ValidationError("configuration: \(error)")
         }
         let logger = StartupSettings.bootstrapLogging(level: configuration.logLevel)
-        let worker = try WorkerProcess(configuration: configuration, logger: logger)
+        let metrics = MetricsExporter.bootstrapMetricsSystem()
+        let worker = try WorkerProcess(configuration: configuration, logger: logger, metricsRegistry: metrics)
         try await worker.run(logger: logger)
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import JobQueue
+import Prometheus
 import Logging
 import ServiceLifecycle
 import TestSupport
@@ -61,9 +62,12 @@ struct Stack: Sendable {
     /// Runs a worker process's services for the length of `body`, then shuts it down gracefully.
     func withWorker<T: Sendable>(
         id: String = WorkerProcess.makeWorkerID(), timing: WorkerTiming = Stack.fastTiming,
+        metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         _ body: @Sendable () async throws -> T
     ) async throws -> T {
-        let worker = try WorkerProcess(configuration: configuration, logger: TestServices.logger, worker: id, timing: timing)
+        let worker = try WorkerProcess(
+            configuration: configuration, logger: TestServices.logger, worker: id, timing: timing,
+            metricsRegistry: metricsRegistry)
         let group = ServiceGroup(services: worker.services, logger: TestServices.logger)
         return try await withThrowingTaskGroup(of: T?.self) { tasks in
             tasks.addTask {

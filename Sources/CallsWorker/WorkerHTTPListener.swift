@@ -1,0 +1,28 @@
+import CallsStore
+import Hummingbird
+import JobQueue
+import Observability
+import Prometheus
+
+/// The worker's small HTTP face: `/metrics` for Prometheus, `/healthz`, and `/readyz` (PostgreSQL and Redis
+/// both answer).
+enum WorkerHTTPListener {
+    static func make(
+        host: String, port: Int, exporter: MetricsExporter, leases: any JobLeaseRepository, queue: RedisJobQueue
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        exporter.addRoute(to: router)
+        router.get("/healthz") { _, _ in "ok" }
+        router.get("/readyz") { _, _ -> Response in
+            do {
+                try await queue.ping()
+                _ = try await leases.oldestUnfinishedAge()
+                return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready")))
+            } catch {
+                return Response(status: .serviceUnavailable, headers: [.retryAfter: "5"],
+                                body: .init(byteBuffer: ByteBuffer(string: "not ready: \(error)")))
+            }
+        }
+        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "calls-worker"))
+    }
+}

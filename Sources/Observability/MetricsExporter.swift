@@ -1,0 +1,65 @@
+import CallsStore
+import Foundation
+import Hummingbird
+import JobQueue
+import Metrics
+import Prometheus
+
+/// Serves `GET /metrics` in the Prometheus text format: everything recorded through swift-metrics in this
+/// process (job outcomes and durations, HTTP requests), plus the queue's gauges, read from Redis and
+/// PostgreSQL at scrape time so every instance reports the same shared figures.
+public struct MetricsExporter: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    let queue: RedisJobQueue
+    let workers: WorkerRegistry
+    let leases: any JobLeaseRepository
+
+    public init(registry: PrometheusCollectorRegistry, queue: RedisJobQueue, workers: WorkerRegistry, leases: any JobLeaseRepository) {
+        self.registry = registry
+        self.queue = queue
+        self.workers = workers
+        self.leases = leases
+    }
+
+    /// Uses swift-metrics' global backend: call once per process, before any metric is created.
+    public static func bootstrapMetricsSystem() -> PrometheusCollectorRegistry {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }
+
+    public func refreshGauges() async throws {
+        let statistics = try await queue.statistics(registry: workers)
+        registry.makeGauge(name: "calls_queue_ready", help: "Jobs waiting for a worker").set(Double(statistics.ready))
+        registry.makeGauge(name: "calls_queue_in_flight", help: "Jobs held by workers").set(Double(statistics.inFlight))
+        registry.makeGauge(name: "calls_queue_delayed", help: "Jobs waiting for a retry").set(Double(statistics.delayed))
+        registry.makeGauge(name: "calls_queue_dead", help: "Jobs given up").set(Double(statistics.dead))
+        registry.makeGauge(name: "calls_workers_alive", help: "Workers with a live heartbeat").set(Double(statistics.workersAlive))
+        let age = try await leases.oldestUnfinishedAge()
+        registry.makeGauge(name: "calls_oldest_job_age_seconds", help: "Age of the oldest call still processing")
+            .set(age.map { Double($0.components.seconds) } ?? 0)
+    }
+
+    public func render() async -> String {
+        let refreshFailed = registry.makeGauge(
+            name: "calls_metrics_refresh_failed", help: "1 when the queue gauges could not be read")
+        do {
+            try await refreshGauges()
+            refreshFailed.set(Double(0))
+        } catch {
+            // The process' own counters are still worth exporting when Redis or PostgreSQL is away.
+            refreshFailed.set(Double(1))
+        }
+        return registry.emitToString()
+    }
+
+    public func addRoute<Context: RequestContext>(to router: Router<Context>) {
+        router.get("/metrics") { _, _ -> Response in
+            let text = await render()
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+    }
+}
