@@ -67,7 +67,7 @@ public func buildApplication(
     let blockingPool = NIOThreadPool(numberOfThreads: 4)
     blockingPool.start()
     let store = try LocalRecordingStore(root: configuration.recordingsDirectory, ioPool: blockingPool)
-    let calls = PostgresCallRepository(client: postgres, logger: logger)
+    let calls = DeadlineCallRepository(PostgresCallRepository(client: postgres, logger: logger))
     let queue = RedisJobQueue(client: redis, keys: QueueKeys(name: configuration.queueName))
     let migrator = try Migrator(client: postgres, directory: configuration.migrationsDirectory, logger: logger)
     let startup = StartupGate()
@@ -76,7 +76,7 @@ public func buildApplication(
         calls: calls, queue: queue, store: store, maxUploadBytes: configuration.maxUploadBytes,
         blockingPool: blockingPool))
     let workers = WorkerRegistry(client: redis, keys: queue.keys)
-    let leases = PostgresJobLeases(client: postgres, logger: logger)
+    let leases = DeadlineJobLeases(PostgresJobLeases(client: postgres, logger: logger))
     AdminController(queue: queue, registry: workers, leases: leases).addRoutes(to: router)
     MetricsExporter(registry: metricsRegistry, queue: queue, workers: workers, leases: leases).addRoute(to: router)
     var app = Application(

@@ -30,6 +30,27 @@ public struct AnalysisSettings: Codable, Sendable, Equatable {
 
     public init() {}
 
+    private enum CodingKeys: String, CodingKey {
+        case frameMs, absoluteFloorDb, marginDb, hysteresisDb, hangoverMs, minSpeechMs, minSilenceMs, noiseWindowMs
+        case decodeBudgetSeconds, channelSpeakers
+    }
+
+    /// Settings stored with older analyses lack the knobs added since; those read as their defaults.
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        frameMs = try container.decodeIfPresent(Int.self, forKey: .frameMs) ?? frameMs
+        absoluteFloorDb = try container.decodeIfPresent(Double.self, forKey: .absoluteFloorDb) ?? absoluteFloorDb
+        marginDb = try container.decodeIfPresent(Double.self, forKey: .marginDb) ?? marginDb
+        hysteresisDb = try container.decodeIfPresent(Double.self, forKey: .hysteresisDb) ?? hysteresisDb
+        hangoverMs = try container.decodeIfPresent(Int.self, forKey: .hangoverMs) ?? hangoverMs
+        minSpeechMs = try container.decodeIfPresent(Int.self, forKey: .minSpeechMs) ?? minSpeechMs
+        minSilenceMs = try container.decodeIfPresent(Int.self, forKey: .minSilenceMs) ?? minSilenceMs
+        noiseWindowMs = try container.decodeIfPresent(Int.self, forKey: .noiseWindowMs) ?? noiseWindowMs
+        decodeBudgetSeconds = try container.decodeIfPresent(Int.self, forKey: .decodeBudgetSeconds) ?? decodeBudgetSeconds
+        channelSpeakers = try container.decodeIfPresent([String].self, forKey: .channelSpeakers) ?? channelSpeakers
+    }
+
     public func speaker(forChannel channel: Int, channelCount: Int) -> String {
         guard channelCount > 1 else { return Self.monoSpeaker }
         return channel < channelSpeakers.count ? channelSpeakers[channel] : "channel\(channel)"

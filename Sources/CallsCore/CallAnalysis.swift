@@ -6,14 +6,15 @@ public struct CallAnalysis: Codable, Sendable, Equatable {
     public var channelSilences: [SilenceMark]
     /// Total length of the silence marks.
     public var silenceMs: Milliseconds
-    public var metrics: CallMetrics
+    /// Absent in analyses stored before metrics existed; a re-analysis fills it in.
+    public var metrics: CallMetrics?
     public var settings: AnalysisSettings
 
     public init(
         timeline: [SpeechSegment],
         channelSilences: [SilenceMark],
         silenceMs: Milliseconds,
-        metrics: CallMetrics,
+        metrics: CallMetrics?,
         settings: AnalysisSettings
     ) {
         self.timeline = timeline

@@ -75,5 +75,5 @@ public protocol Outbox: Sendable {
     func remove(entryID: Int64) async throws
     /// Hands entries older than `minimumAge` to `publish`, oldest first, and removes each one that
     /// `publish` accepted. Several relays may run at once: each entry is locked by the relay handling it.
-    func relay(olderThan minimumAge: Duration, limit: Int, publish: @Sendable (String) async throws -> Void) async throws -> Int
+    func relay(olderThan minimumAge: Duration, limit: Int, publish: @Sendable @escaping (String) async throws -> Void) async throws -> Int
 }

@@ -3,6 +3,10 @@ import PostgresNIO
 /// Tells an outage (retry later) from a bug (fix the code).
 public enum DatabaseErrors {
     public static func isUnavailable(_ error: any Error) -> Bool {
+        if error is DatabaseTimeout { return true }
+        if let transaction = error as? PostgresTransactionError, let inner = transaction.closureError ?? transaction.beginError {
+            return isUnavailable(inner)
+        }
         guard let error = error as? PSQLError else { return false }
         switch error.code {
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:

@@ -7,7 +7,7 @@ extension PostgresCallRepository {
     }
 
     public func relay(
-        olderThan minimumAge: Duration, limit: Int, publish: @Sendable (String) async throws -> Void
+        olderThan minimumAge: Duration, limit: Int, publish: @Sendable @escaping (String) async throws -> Void
     ) async throws -> Int {
         let seconds = Double(minimumAge.components.seconds) + Double(minimumAge.components.attoseconds) / 1e18
         return try await client.withTransaction(logger: logger) { connection in

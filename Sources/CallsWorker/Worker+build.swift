@@ -31,7 +31,7 @@ public struct WorkerProcess {
         let store = try LocalRecordingStore(root: configuration.recordingsDirectory, ioPool: ioPool)
         let keys = QueueKeys(name: configuration.queueName)
         let queue = RedisJobQueue(client: commandClient, keys: keys)
-        let leases = PostgresJobLeases(client: postgres, logger: logger)
+        let leases = DeadlineJobLeases(PostgresJobLeases(client: postgres, logger: logger))
         let registry = WorkerRegistry(client: commandClient, keys: keys)
         let handler = AnalysisJobHandler(
             leases: leases,

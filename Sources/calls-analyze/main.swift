@@ -83,10 +83,9 @@ struct CallsAnalyze: ParsableCommand {
     }
 
     static func describe(_ report: Report) -> String {
-        guard let analysis = report.analysis, let duration = report.durationSec else {
+        guard let analysis = report.analysis, let metrics = analysis.metrics, let duration = report.durationSec else {
             return "\(report.file): \(report.error ?? "no result")"
         }
-        let metrics = analysis.metrics
         var lines = [
             "\(report.file): \(report.format?.rawValue ?? "?"), \(report.sampleRate ?? 0) Hz, \(report.channels ?? 0) channel(s), \(duration) s",
             "talk \(metrics.talkMs.seconds) s, silence \(metrics.silenceMs.seconds) s, longest silence \(metrics.longestSilenceMs.seconds) s, "

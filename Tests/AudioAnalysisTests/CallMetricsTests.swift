@@ -36,7 +36,7 @@ import Testing
         let caller = audio.channel([.tone(seconds: 3), .noise(seconds: 9), .tone(seconds: 1, frequency: 300)])
         let receiver = audio.channel([.noise(seconds: 2.5), .tone(seconds: 3.5, frequency: 600), .noise(seconds: 7)])
         var decoder = ArrayDecoder(samples: audio.interleave([caller, receiver]), sampleRate: 8000, channelCount: 2)
-        let metrics = try AudioAnalyzer().analyze(&decoder).analysis.metrics
+        let metrics = try #require(try AudioAnalyzer().analyze(&decoder).analysis.metrics)
 
         #expect(metrics.durationMs == 13_000)
         #expect(abs(metrics.talkMs - 7000) <= 60)
@@ -62,7 +62,7 @@ import Testing
         var audio = SyntheticAudio()
         var decoder = ArrayDecoder(
             samples: audio.channel([.tone(seconds: 1), .noise(seconds: 4), .tone(seconds: 1)]), sampleRate: 8000, channelCount: 1)
-        let metrics = try AudioAnalyzer().analyze(&decoder).analysis.metrics
+        let metrics = try #require(try AudioAnalyzer().analyze(&decoder).analysis.metrics)
         #expect(metrics.parties == nil && metrics.turnCount == nil && metrics.overtalkMs == nil)
         #expect(metrics.nonTalk.count == 1 && metrics.deadAir.count == 0)
         #expect(abs(metrics.longestSilenceMs - 4000) <= 60)

@@ -64,7 +64,7 @@ import Testing
             #expect(abs(mark.endMs - truth.1) <= 60, "\(encoding): silence ends at \(mark.endMs), truth \(truth.1)")
         }
 
-        let metrics = result.analysis.metrics
+        let metrics = try #require(result.analysis.metrics)
         #expect(metrics.turnCount == 6, "\(encoding): \(result.analysis.timeline)")
         #expect(metrics.parties?.map(\.interruptions) == [1, 0], "\(encoding)")
         #expect(metrics.deadAir.count == 1)

@@ -24,3 +24,18 @@ import Testing
         #expect(try JSONCoding.decode([SilenceMark].self, from: json) == marks)
     }
 }
+
+/// Analyses stored by earlier versions must still read: the API serves them.
+@Suite struct StoredAnalysisCompatibilityTests {
+    @Test func anAnalysisStoredBeforeMetricsAndNewSettingsStillDecodes() throws {
+        let stored = """
+            {"channel_silences":[{"end":3.5,"start":1.5}],"settings":{"absolute_floor_db":-55,"channel_speakers":["caller","receiver"],
+            "frame_ms":10,"hangover_ms":250,"hysteresis_db":4,"margin_db":12,"min_silence_ms":500,"min_speech_ms":120,
+            "noise_window_ms":20000},"silence_ms":2000,"timeline":[{"channel":0,"end":1.5,"speaker":"speech","start":0}]}
+            """
+        let analysis = try JSONCoding.decode(CallAnalysis.self, from: stored)
+        #expect(analysis.metrics == nil)
+        #expect(analysis.settings.decodeBudgetSeconds == AnalysisSettings().decodeBudgetSeconds)
+        #expect(analysis.timeline.count == 1)
+    }
+}

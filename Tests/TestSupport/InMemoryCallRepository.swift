@@ -64,7 +64,7 @@ public final class InMemoryCallRepository: CallRepository, Outbox {
         _ = state.withLock { $0.outbox.removeValue(forKey: entryID) }
     }
 
-    public func relay(olderThan minimumAge: Duration, limit: Int, publish: @Sendable (String) async throws -> Void) async throws -> Int {
+    public func relay(olderThan minimumAge: Duration, limit: Int, publish: @Sendable @escaping (String) async throws -> Void) async throws -> Int {
         let entries = state.withLock { $0.outbox.sorted { $0.key < $1.key }.prefix(limit) }
         for (id, payload) in entries {
             try await publish(payload)

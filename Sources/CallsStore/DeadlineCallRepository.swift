@@ -1,0 +1,47 @@
+import CallsCore
+import Foundation
+
+/// A `CallRepository` and `Outbox` whose every call fails with `DatabaseTimeout` rather than waiting past
+/// `limit` (see `DatabaseDeadline`).
+public struct DeadlineCallRepository<Base: CallRepository & Outbox>: CallRepository, Outbox {
+    public let base: Base
+    public let limit: Duration
+
+    public init(_ base: Base, limit: Duration = DatabaseDeadline.defaultLimit) {
+        self.base = base
+        self.limit = limit
+    }
+
+    public func create(_ call: NewCall) async throws -> Call {
+        try await DatabaseDeadline.run(within: limit) { try await base.create(call) }
+    }
+
+    public func find(id: UUID) async throws -> Call? {
+        try await DatabaseDeadline.run(within: limit) { try await base.find(id: id) }
+    }
+
+    public func list(_ query: CallQuery) async throws -> CallPage {
+        try await DatabaseDeadline.run(within: limit) { try await base.list(query) }
+    }
+
+    public func attachRecording(_ recording: NewRecording, toCall callID: UUID, jobPayload: String) async throws -> Int64 {
+        try await DatabaseDeadline.run(within: limit) {
+            try await base.attachRecording(recording, toCall: callID, jobPayload: jobPayload)
+        }
+    }
+
+    public func ping() async throws {
+        try await DatabaseDeadline.run(within: limit) { try await base.ping() }
+    }
+
+    public func remove(entryID: Int64) async throws {
+        try await DatabaseDeadline.run(within: limit) { try await base.remove(entryID: entryID) }
+    }
+
+    /// A relay pass publishes up to `limit` entries, so it gets six times the deadline.
+    public func relay(olderThan minimumAge: Duration, limit count: Int, publish: @Sendable @escaping (String) async throws -> Void) async throws -> Int {
+        try await DatabaseDeadline.run(within: limit * 6) {
+            try await base.relay(olderThan: minimumAge, limit: count, publish: publish)
+        }
+    }
+}
