@@ -1,0 +1,40 @@
+/// When a job whose recording could not be analysed is tried again.
+public struct RetryPolicy: Sendable {
+    public var base: Duration
+    public var cap: Duration = .seconds(300)
+    public var maxDeliveries: Int
+
+    public init(base: Duration, maxDeliveries: Int) {
+        self.base = base
+        self.maxDeliveries = maxDeliveries
+    }
+
+    /// Exponential from `base`, capped, with jitter so a batch of failures does not return all at once.
+    public func delay(afterAttempt attempt: Int) -> Duration {
+        min(base * (1 << min(max(attempt - 1, 0), 20)), cap) * Double.random(in: 0.5...1.0)
+    }
+}
+
+/// Capped exponential backoff with jitter, so workers recovering from an outage do not retry in lockstep.
+struct Backoff {
+    var attempt = 0
+    var base: Duration = .milliseconds(200)
+    var cap: Duration = .seconds(10)
+
+    mutating func next() -> Duration {
+        let exponential = base * (1 << min(attempt, 16))
+        attempt += 1
+        let ceiling = min(exponential, cap)
+        return ceiling * Double.random(in: 0.5...1.0)
+    }
+
+    mutating func reset() {
+        attempt = 0
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
