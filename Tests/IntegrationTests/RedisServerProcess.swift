@@ -32,6 +32,12 @@ final class RedisServerProcess: @unchecked Sendable {
         process = nil
     }
 
+    /// SIGKILL: a crash; only what the append-only file already holds survives.
+    func kill() async {
+        await process?.stop(signal: SIGKILL)
+        process = nil
+    }
+
     private func isAccepting() -> Bool {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(descriptor) }
