@@ -59,49 +59,43 @@ extension IntegrationSuite {
         }
 
         @Test func callsLostWithRedisDataAreReEnqueuedFromPostgres() async throws {
-            let redisDirectory = try TemporaryDirectory()
-            defer { redisDirectory.remove() }
-            let server = try RedisServerProcess(directory: redisDirectory.path)
-            try await server.start()
-            try await Stack.withMigrated(redis: RedisURL(string: server.url)) { stack, url in
-                let redis = RedisClient(url: stack.configuration.redis)
-                try await stack.withAPI { client in
-                    let id = try await client.createCall()
-                    let body = CallFlowTests.multipart(CallFlowTests.dialogue())
-                    #expect(try await streamUpload(port: client.port!, callID: id, body: body, chunkSize: 65_536).0 == 202)
-                    try await redis.command("FLUSHALL")
-                    let keys = QueueKeys(name: stack.configuration.queueName)
-                    #expect(try await RedisJobQueue(client: redis, keys: keys).readyCount() == 0)
+            try await RedisServerProcess.withPrivateServer { server in
+                try await Stack.withMigrated(redis: RedisURL(string: server.url)) { stack, url in
+                    let redis = RedisClient(url: stack.configuration.redis)
+                    try await stack.withAPI { client in
+                        let id = try await client.createCall()
+                        let body = CallFlowTests.multipart(CallFlowTests.dialogue())
+                        #expect(try await streamUpload(port: client.port!, callID: id, body: body, chunkSize: 65_536).0 == 202)
+                        try await redis.command("FLUSHALL")
+                        let keys = QueueKeys(name: stack.configuration.queueName)
+                        #expect(try await RedisJobQueue(client: redis, keys: keys).readyCount() == 0)
 
-                    try await stack.withWorker { () async throws -> Void in
-                        let call = try await client.waitForFinalStatus(id, seconds: 60)
-                        #expect(call["status"] as? String == "ready", "\(call)")
+                        try await stack.withWorker { () async throws -> Void in
+                            let call = try await client.waitForFinalStatus(id, seconds: 60)
+                            #expect(call["status"] as? String == "ready", "\(call)")
+                        }
                     }
+                    await redis.shutdown()
                 }
-                await redis.shutdown()
             }
-            await server.stop()
         }
 
         @Test func theReaperWaitsAfterARedisRestart() async throws {
-            let redisDirectory = try TemporaryDirectory()
-            defer { redisDirectory.remove() }
-            let server = try RedisServerProcess(directory: redisDirectory.path)
-            try await server.start()
-            let redis = RedisClient(url: try #require(RedisURL(string: server.url)))
-            let keys = QueueKeys(name: "restart-guard")
-            // A live worker whose heartbeat did not survive the restart yet.
-            try await WorkerRegistry(client: redis, keys: keys).register(worker: "alive", description: "{}")
-            try await redis.command("LPUSH", keys.processing(worker: "alive"), "analyze:\(UUID().lowercasedString)")
-            let reaper = Reaper(client: redis, keys: keys, owner: "test", restartGrace: .seconds(60))
-            #expect(try await reaper.reap() == .waitingAfterRestart)
-            #expect(try await RedisJobQueue(client: redis, keys: keys).processingCount(worker: "alive") == 1)
+            try await RedisServerProcess.withPrivateServer { server in
+                let redis = RedisClient(url: try #require(RedisURL(string: server.url)))
+                let keys = QueueKeys(name: "restart-guard")
+                // A live worker whose heartbeat did not survive the restart yet.
+                try await WorkerRegistry(client: redis, keys: keys).register(worker: "alive", description: "{}")
+                try await redis.command("LPUSH", keys.processing(worker: "alive"), "analyze:\(UUID().lowercasedString)")
+                let reaper = Reaper(client: redis, keys: keys, owner: "test", restartGrace: .seconds(60))
+                #expect(try await reaper.reap() == .waitingAfterRestart)
+                #expect(try await RedisJobQueue(client: redis, keys: keys).processingCount(worker: "alive") == 1)
 
-            let eager = Reaper(client: redis, keys: keys, owner: "test", restartGrace: .zero)
-            #expect(try await eager.reap() == .reaped(workers: 1, jobs: 1))
-            #expect(try await eager.reap() == .busy, "the lock keeps a second reaper out")
-            await redis.shutdown()
-            await server.stop()
+                let eager = Reaper(client: redis, keys: keys, owner: "test", restartGrace: .zero)
+                #expect(try await eager.reap() == .reaped(workers: 1, jobs: 1))
+                #expect(try await eager.reap() == .busy, "the lock keeps a second reaper out")
+                await redis.shutdown()
+            }
         }
 
         @Test func aStoppingWorkerHandsBackTheJobsItStillHolds() async throws {

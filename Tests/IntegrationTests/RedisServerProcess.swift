@@ -15,6 +15,22 @@ final class RedisServerProcess: @unchecked Sendable {
 
     var url: String { "redis://127.0.0.1:\(port)/0" }
 
+    /// A running server of the test's own for the length of `body`, stopped and its files removed afterwards.
+    static func withPrivateServer<T: Sendable>(_ body: @Sendable (RedisServerProcess) async throws -> T) async throws -> T {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let server = try RedisServerProcess(directory: directory.path)
+        try await server.start()
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
     func start() async throws {
         process = try ChildProcess(executable: try ChildProcess.which("redis-server"), arguments: [
             "--bind", "127.0.0.1", "--port", String(port), "--dir", directory, "--appendonly", "yes",
