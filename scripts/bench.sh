@@ -8,10 +8,14 @@ command -v taskset >/dev/null || calls_die "taskset (util-linux) is required"
 
 calls_log "building (release)"
 swift build -c release --product calls-bench >/dev/null
+swift build -c release --product calls-api >/dev/null
+swift build -c release --product calls-worker >/dev/null
 bin=$(swift build -c release --show-bin-path)
 
 calls_log "analysis benchmark"
 analysis=$(python3 scripts/bench_analysis.py "$bin" .build-bench)
+calls_log "queue benchmark"
+queue=$(bash scripts/bench_queue.sh "$bin")
 
 cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 {
@@ -30,5 +34,16 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo "≤ 1.3× for MP3, peak RSS ≤ 64 MB, 60-minute 8 kHz mono WAV under 0.5 s."
   echo
   echo "$analysis"
+  echo
+  echo "## Job queue (issue 4)"
+  echo
+  echo "Command: \`make bench\` (= \`scripts/bench_queue.sh\` driving \`scripts/load_test.py\`): a private PostgreSQL"
+  echo "and Redis, the release API and worker processes (default concurrency = cores) on this machine, 8 client"
+  echo "threads creating calls and uploading WAVs over loopback. Timings come from PostgreSQL: upload→ready is"
+  echo "\`calls.updated_at - recordings.created_at\` (upload committed to analysis committed); completed/s is"
+  echo "calls ready divided by the span from the first upload to the last ready. *Lost* = accepted uploads not"
+  echo "ready or failed when the run ended. Everything (clients, API, workers, PostgreSQL, Redis) shares the 2 cores."
+  echo
+  echo "$queue"
 } > BENCHMARKS.md
 cat BENCHMARKS.md

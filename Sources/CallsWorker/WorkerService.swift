@@ -66,7 +66,7 @@ public struct WorkerService: Service {
     func process(_ payload: String) async {
         guard let job = Job(payload: payload) else {
             logger.error("dropping a malformed job", metadata: ["payload": "\(payload)"])
-            await acknowledge(payload)
+            await settle(payload, after: .skipped("malformed payload"))
             return
         }
         let started = ContinuousClock.now
@@ -80,10 +80,11 @@ public struct WorkerService: Service {
     /// Runs the job, retrying infrastructure failures (database or storage down) in place without spending
     /// an attempt; nil when the task was cancelled before an outcome was committed.
     private func outcome(of job: Job) async -> JobOutcome? {
+        // Counted once per delivery, not per in-place retry: an outage must not make a job look poisonous.
+        guard let deliveries = await recordDelivery(of: job) else { return nil }
         var backoff = Backoff()
         while true {
             do {
-                let deliveries = try await queue.recordDelivery(job.payload)
                 if deliveries > retryPolicy.maxDeliveries {
                     // Delivered again and again without ever finishing: it takes its worker down with it.
                     let reason = "the recording was delivered \(deliveries - 1) times without its analysis ever finishing"
@@ -119,16 +120,16 @@ public struct WorkerService: Service {
         }
     }
 
-    private func acknowledge(_ payload: String) async {
+    private func recordDelivery(of job: Job) async -> Int? {
         var backoff = Backoff()
         while !Task.isCancelled {
             do {
-                try await queue.acknowledge(payload: payload, worker: worker)
-                return
+                return try await queue.recordDelivery(job.payload)
             } catch {
-                logger.warning("acknowledging a job failed, retrying", metadata: ["payload": "\(payload)", "error": "\(error)"])
+                logger.warning("counting a delivery failed, retrying", metadata: ["job": "\(job)", "error": "\(error)"])
                 try? await Task.sleep(for: backoff.next())
             }
         }
+        return nil
     }
 }

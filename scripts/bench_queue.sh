@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Queue benchmark (issue 4): a private PostgreSQL + Redis on free ports, the release API and W worker
+# processes, and scripts/load_test.py against them. Prints Markdown. Usage: bench_queue.sh BIN_DIR
+source "$(dirname "$0")/lib.sh"
+cd "$(dirname "$0")/.."
+bin=$1
+work=$(mktemp -d "${TMPDIR:-/tmp}/calls-bench.XXXXXX")
+chmod 755 "$work"
+cleanup() { trap - EXIT INT TERM; calls_stop_started; rm -rf "$work"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+pg_port=$(calls_free_port)
+redis_port=$(calls_free_port)
+calls_start_postgres "$work/pg" "$pg_port" 2>/dev/null
+calls_track "$CALLS_PG_PID" postgres
+calls_start_redis "$work/redis" "$redis_port" 2>/dev/null
+calls_track "$CALLS_REDIS_PID" redis
+export CALLS_DATABASE_URL="postgres://calls:calls@127.0.0.1:$pg_port/calls"
+export CALLS_REDIS_URL="redis://127.0.0.1:$redis_port/0"
+export CALLS_RECORDINGS_DIR="$work/recordings" CALLS_LOG_LEVEL=warning
+export CALLS_HTTP_PORT
+CALLS_HTTP_PORT=$(calls_free_port)
+export PGURL="$CALLS_DATABASE_URL" BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT"
+"$bin/calls-api" serve --migrate 2>>"$work/api.log" &
+calls_track "$!" calls-api
+calls_wait_http "$BASE_URL/readyz" 60 || calls_die "the API did not become ready"
+
+workers=()
+start_workers() {
+  local count=$1 index
+  for index in $(seq 1 "$count"); do
+    "$bin/calls-worker" 2>>"$work/worker.log" &
+    workers+=("$!")
+    echo "$!" >>"$work/worker-pids"
+  done
+}
+stop_workers() {
+  local pid
+  for pid in "${workers[@]}"; do calls_stop_pid "$pid" calls-worker; done
+  workers=()
+}
+
+row() {  # label, JSON from load_test.py
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+label, r = sys.argv[1], json.loads(sys.argv[2])
+errors = {k: v for k, v in r["statuses"].items() if k != "202"} or "none"
+print(f"| {label} | {r['accepted']}/{r['calls']} | {r['uploads_per_s']} | {r['completed_per_s']} | "
+      f"{r['p50_ms']} / {r['p95_ms']} / {r['p99_ms']} ms | {r['lost']} | {r['attempts_over_1']} | {errors} |")
+PY
+}
+
+echo "| Scenario | Accepted | Uploads/s | Completed/s | Upload→ready p50 / p95 / p99 | Lost | Calls analysed more than once | Errors |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+for count in 1 2; do
+  start_workers "$count"
+  row "$count worker process(es), 8 clients, 400 × 10 s WAV" "$(CLIENTS=8 CALLS=400 SECONDS_OF_AUDIO=10 python3 scripts/load_test.py)"
+  stop_workers
+done
+start_workers 1
+row "idle: 1 client, 20 × 30 s WAV, 1 worker" "$(CLIENTS=1 CALLS=20 SECONDS_OF_AUDIO=30 python3 scripts/load_test.py)"
+stop_workers
+
+# Chaos: two workers, one of them killed with SIGKILL every 3 s (and restarted) while 500 calls go through.
+start_workers 2
+(
+  end=$((SECONDS + 60))
+  while [ $SECONDS -lt $end ]; do
+    sleep 3
+    # Only workers this script started, and only live ones.
+    victim=$(while read -r pid; do kill -0 "$pid" 2>/dev/null && echo "$pid"; done <"$work/worker-pids" | shuf -n 1)
+    [ -n "$victim" ] && kill -KILL "$victim" 2>/dev/null
+    "$bin/calls-worker" 2>>"$work/worker.log" &
+    echo "$!" >>"$work/worker-pids"
+  done
+) &
+chaos=$!
+row "chaos: 2 workers, one SIGKILLed every 3 s, 500 × 10 s WAV" \
+  "$(CLIENTS=8 CALLS=500 SECONDS_OF_AUDIO=10 TIMEOUT=180 python3 scripts/load_test.py)"
+kill "$chaos" 2>/dev/null; wait "$chaos" 2>/dev/null
+stop_workers
+while read -r pid; do calls_stop_pid "$pid" calls-worker; done <"$work/worker-pids"

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Load driver for a running Calls Service (standard library only).
+
+C client threads each create calls and upload a WAV recording; the driver then waits until every call is
+finished and reads the timings from PostgreSQL (recordings.created_at = upload committed, calls.updated_at
+= analysis committed), so measuring does not add polling load. Prints one JSON line.
+
+Environment: BASE_URL, PGURL (psql connection string), CLIENTS (default 8), CALLS (default 400),
+SECONDS_OF_AUDIO (default 10), TIMEOUT (default 300), CHAOS_PIDS_FILE (optional: see bench_queue.sh)."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wavgen import write_wav  # noqa: E402
+
+BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+PGURL = os.environ["PGURL"]
+CLIENTS = int(os.environ.get("CLIENTS", "8"))
+CALLS = int(os.environ.get("CALLS", "400"))
+SECONDS = float(os.environ.get("SECONDS_OF_AUDIO", "10"))
+TIMEOUT = float(os.environ.get("TIMEOUT", "300"))
+
+
+def psql(sql):
+    return subprocess.run(["psql", PGURL, "-tAc", sql], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def post(path, body, headers):
+    request = urllib.request.Request(BASE_URL + path, data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+    except OSError:
+        return 0, b""
+
+
+def main():
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "call.wav")
+        third = SECONDS / 3
+        write_wav(path, [(third, "tone"), (third, "silence"), (SECONDS - 2 * third, "tone")])
+        audio = open(path, "rb").read()
+    boundary = uuid.uuid4().hex
+    upload = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"call.wav\"\r\n"
+              f"Content-Type: audio/wav\r\n\r\n").encode() + audio + f"\r\n--{boundary}--\r\n".encode()
+    upload_headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    call_body = json.dumps({"caller": "+15550001", "receiver": "+15550002", "started_at": "2026-11-21T10:00:00Z"}).encode()
+
+    statuses = {}
+    ids = []
+    lock = threading.Lock()
+    counter = iter(range(CALLS))
+
+    def client():
+        while True:
+            with lock:
+                if next(counter, None) is None:
+                    return
+            status, body = post("/calls", call_body, {"Content-Type": "application/json"})
+            if status != 201:
+                with lock:
+                    statuses[f"create {status}"] = statuses.get(f"create {status}", 0) + 1
+                continue
+            call_id = json.loads(body)["id"]
+            status, _ = post(f"/calls/{call_id}/recording", upload, upload_headers)
+            with lock:
+                statuses[str(status)] = statuses.get(str(status), 0) + 1
+                if status == 202:
+                    ids.append(call_id)
+
+    baseline = int(psql("SELECT count(*) FROM calls"))
+    started = time.monotonic()
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    upload_seconds = time.monotonic() - started
+
+    id_list = ",".join(f"'{i}'" for i in ids) or "NULL"
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        finished = int(psql(f"SELECT count(*) FROM calls WHERE id IN ({id_list}) AND status IN ('ready','failed')"))
+        if finished == len(ids) or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    total_seconds = time.monotonic() - started
+
+    figures = psql(f"""
+        SELECT json_build_object(
+          'ready', count(*) FILTER (WHERE c.status = 'ready'),
+          'failed', count(*) FILTER (WHERE c.status = 'failed'),
+          'analysed_rows', count(r.duration_ms),
+          'attempts_over_1', count(*) FILTER (WHERE c.attempts > 1),
+          'p50_ms', percentile_cont(0.50) WITHIN GROUP (ORDER BY extract(epoch FROM c.updated_at - r.created_at) * 1000),
+          'p95_ms', percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM c.updated_at - r.created_at) * 1000),
+          'p99_ms', percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM c.updated_at - r.created_at) * 1000),
+          'max_ms', max(extract(epoch FROM c.updated_at - r.created_at) * 1000),
+          'first_upload', extract(epoch FROM min(r.created_at)), 'last_ready', extract(epoch FROM max(c.updated_at)))
+        FROM calls c JOIN recordings r ON r.call_id = c.id WHERE c.id IN ({id_list})""")
+    result = json.loads(figures)
+    span = (result.pop("last_ready") or 0) - (result.pop("first_upload") or 0)
+    result.update({
+        "clients": CLIENTS, "calls": CALLS, "accepted": len(ids), "statuses": statuses,
+        "uploads_per_s": round(len(ids) / upload_seconds, 1),
+        "completed_per_s": round(result["ready"] / span, 1) if span > 0 else None,
+        "lost": len(ids) - result["ready"] - result["failed"],
+        "wall_s": round(total_seconds, 2), "baseline_calls": baseline,
+    })
+    for key in ("p50_ms", "p95_ms", "p99_ms", "max_ms"):
+        result[key] = round(result[key], 1) if result[key] is not None else None
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
