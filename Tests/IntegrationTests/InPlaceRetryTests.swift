@@ -1,0 +1,86 @@
+import AudioAnalysis
+import CallsCore
+import CallsStore
+@testable import CallsWorker
+import Foundation
+import JobQueue
+import Logging
+import NIOPosix
+import PostgresNIO
+import RecordingStorage
+import Synchronization
+import TestSupport
+import Testing
+
+/// Job leases whose first claims time out, as during a database outage.
+final class FlakyLeases: JobLeaseRepository {
+    let base: PostgresJobLeases
+    let failuresLeft: Mutex<Int>
+
+    init(base: PostgresJobLeases, failures: Int) {
+        self.base = base
+        self.failuresLeft = Mutex(failures)
+    }
+
+    func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimOutcome {
+        let fail = failuresLeft.withLock { left -> Bool in
+            defer { left = max(0, left - 1) }
+            return left > 0
+        }
+        if fail { throw DatabaseTimeout(limit: .seconds(5)) }
+        return try await base.claim(callID: callID, worker: worker, leaseSeconds: leaseSeconds)
+    }
+
+    func complete(_ claim: JobClaim, with result: AnalysisResult) async throws -> Bool { try await base.complete(claim, with: result) }
+    func fail(_ claim: JobClaim, reason: String) async throws -> Bool { try await base.fail(claim, reason: reason) }
+    func release(_ claim: JobClaim, reason: String) async throws -> Bool { try await base.release(claim, reason: reason) }
+    func failUnclaimed(callID: UUID, reason: String) async throws -> Bool { try await base.failUnclaimed(callID: callID, reason: reason) }
+    func resetForRetry(callID: UUID) async throws -> Bool { try await base.resetForRetry(callID: callID) }
+    func oldestUnfinishedAge() async throws -> Duration? { try await base.oldestUnfinishedAge() }
+    func extendLeases(worker: String, leaseSeconds: Int) async throws -> Int { try await base.extendLeases(worker: worker, leaseSeconds: leaseSeconds) }
+    func stalledCalls(unclaimedFor: Duration, limit: Int) async throws -> [UUID] { try await base.stalledCalls(unclaimedFor: unclaimedFor, limit: limit) }
+}
+
+extension IntegrationSuite {
+    @Suite struct InPlaceRetryTests {
+        @Test func anOutageRetriedInPlaceSpendsNoAttemptAndNoDelivery() async throws {
+            try await Stack.withMigrated { stack, url in
+                try await stack.withAPI { client in
+                    let id = try await client.createCall()
+                    let body = CallFlowTests.multipart(CallFlowTests.dialogue())
+                    #expect(try await streamUpload(port: client.port!, callID: id, body: body, chunkSize: 65_536).0 == 202)
+                }
+                let (redis, queue) = stack.makeQueue()
+                let pool = NIOThreadPool(numberOfThreads: 1)
+                pool.start()
+                try await TestServices.withPostgres(url) { postgres in
+                    let leases = FlakyLeases(base: PostgresJobLeases(client: postgres, logger: TestServices.logger), failures: 3)
+                    let worker = "in-place"
+                    let handler = AnalysisJobHandler(
+                        leases: leases, store: try LocalRecordingStore(root: stack.recordings.path, ioPool: pool),
+                        analyzer: AudioAnalyzer(), worker: worker, leaseSeconds: 30, maxAttempts: 1,
+                        analysisPool: pool, logger: TestServices.logger)
+                    let service = WorkerService(
+                        worker: worker, concurrency: 1, queue: queue,
+                        makeFetcher: { JobFetcher(client: RedisClient(url: stack.configuration.redis), keys: queue.keys, worker: worker) },
+                        handler: handler, leases: leases,
+                        retryPolicy: RetryPolicy(base: .milliseconds(10), maxDeliveries: 1), logger: TestServices.logger)
+                    let fetcher = JobFetcher(client: RedisClient(url: stack.configuration.redis), keys: queue.keys, worker: worker)
+                    let payload = try #require(try await fetcher.fetch(timeoutSeconds: 2))
+                    await fetcher.shutdown()
+
+                    // Three timed-out claims, then success: one delivery, one attempt, not dead-lettered.
+                    await service.process(payload)
+                    let rows = try await postgres.query("SELECT status, attempts FROM calls", logger: TestServices.logger)
+                        .decode((String, Int).self).collectAll()
+                    #expect(rows.map(\.0) == ["ready"])
+                    #expect(rows.map(\.1) == [1])
+                    #expect(try await queue.deadPayloads().isEmpty)
+                    #expect(try await queue.processingCount(worker: worker) == 0)
+                }
+                try await pool.shutdownGracefully()
+                await redis.shutdown()
+            }
+        }
+    }
+}
