@@ -39,7 +39,7 @@ struct AdminController {
     @Sendable func retry(_ request: Request, context: CallsRequestContext) async throws -> Response {
         let id = try callID(context)
         let job = Job(kind: .analyze, callID: id)
-        guard try await queue.deadJobs(limit: 1000).contains(where: { $0.payload == job.payload }) else {
+        guard try await queue.isDead(job.payload) else {
             throw Problem(
                 .notFound, code: "dead_job_not_found", title: "No dead job",
                 detail: "Call '\(id.lowercasedString)' has no dead analysis job to retry.")

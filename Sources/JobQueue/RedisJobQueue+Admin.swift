@@ -49,6 +49,10 @@ extension RedisJobQueue {
         return jobs
     }
 
+    public func isDead(_ payload: String) async throws -> Bool {
+        try await client.command("ZSCORE", keys.dead, payload) != .null
+    }
+
     /// Takes `payload` out of the dead set and queues it afresh (its delivery count reset). False when it was
     /// not dead.
     public func retryDead(_ payload: String) async throws -> Bool {
