@@ -8,9 +8,6 @@ import CallsCore
 public struct SndfileDecoder: AudioDecoder, ~Copyable {
     public let sampleRate: Int
     public let channelCount: Int
-    /// The frame count the header claims. For MP3 this is an estimate; count what `readFrames` returns
-    /// for the real length.
-    public let declaredFrameCount: Int64
     public let format: AudioFormat
     private let handle: OpaquePointer
 
@@ -33,7 +30,6 @@ public struct SndfileDecoder: AudioDecoder, ~Copyable {
         self.handle = handle
         self.sampleRate = Int(info.samplerate)
         self.channelCount = Int(info.channels)
-        self.declaredFrameCount = Int64(info.frames)
         self.format = Self.audioFormat(majorType: info.format & Int32(SF_FORMAT_TYPEMASK))
     }
 
