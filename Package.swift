@@ -111,6 +111,7 @@ let package = Package(
         .testTarget(name: "CallsCoreTests", dependencies: ["CallsCore"]),
         .testTarget(name: "AudioAnalysisTests", dependencies: ["AudioAnalysis", "TestSupport"]),
         .testTarget(name: "CallsStoreTests", dependencies: ["CallsStore"]),
+        .testTarget(name: "CallsWorkerTests", dependencies: ["CallsWorker"]),
         .testTarget(
             name: "CallsAPITests",
             dependencies: [

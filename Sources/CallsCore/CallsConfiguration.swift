@@ -23,6 +23,8 @@ public struct CallsConfiguration: Sendable {
     public var workerMetricsHost = "127.0.0.1"
     /// Deliveries after which a job that never finishes (it crashes its worker) is dead-lettered.
     public var maxDeliveries = 5
+    /// A worker whose heartbeat is this old is dead and its jobs go back to the queue.
+    public var heartbeatTTLSeconds = 10
     public var analysis = AnalysisSettings()
     public var logLevel = "info"
 
@@ -53,6 +55,7 @@ public struct CallsConfiguration: Sendable {
         maxAttempts = try environment.integer("CALLS_MAX_ATTEMPTS", default: maxAttempts, in: 1...100)
         retryBaseMilliseconds = try environment.integer("CALLS_RETRY_BASE_MS", default: retryBaseMilliseconds, in: 1...600_000)
         maxDeliveries = try environment.integer("CALLS_MAX_DELIVERIES", default: maxDeliveries, in: 1...1000)
+        heartbeatTTLSeconds = try environment.integer("CALLS_HEARTBEAT_TTL_SECONDS", default: heartbeatTTLSeconds, in: 1...300)
         if environment.value("CALLS_WORKER_METRICS_PORT") != nil {
             workerMetricsPort = try environment.integer("CALLS_WORKER_METRICS_PORT", default: 0, in: 0...65535)
         }

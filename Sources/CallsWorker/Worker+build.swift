@@ -20,9 +20,10 @@ public struct WorkerProcess {
 
     public init(
         configuration: CallsConfiguration, logger: Logger, worker: String = WorkerProcess.makeWorkerID(),
-        timing: WorkerTiming = WorkerTiming(), metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+        timing: WorkerTiming? = nil, metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) throws {
         self.worker = worker
+        let timing = timing ?? WorkerTiming(heartbeatTTL: .seconds(configuration.heartbeatTTLSeconds))
         shutdownGrace = .seconds(configuration.shutdownGraceSeconds)
         let postgres = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
         let commandClient = RedisClient(url: configuration.redis)
@@ -43,13 +44,14 @@ public struct WorkerProcess {
             analysisPool: ioPool,
             logger: logger)
         let redisURL = configuration.redis
+        let watchdog = FetchWatchdog(threshold: timing.fetchStallThreshold)
         let loop = WorkerService(
             worker: worker, concurrency: configuration.workerConcurrency, queue: queue,
             makeFetcher: { JobFetcher(client: RedisClient(url: redisURL), keys: keys, worker: worker) },
             handler: handler, leases: leases,
             retryPolicy: RetryPolicy(
                 base: .milliseconds(configuration.retryBaseMilliseconds), maxDeliveries: configuration.maxDeliveries),
-            logger: logger)
+            watchdog: watchdog, logger: logger)
         cleanup = {
             await commandClient.shutdown()
             try? await ioPool.shutdownGracefully()
@@ -67,7 +69,8 @@ public struct WorkerProcess {
             let exporter = MetricsExporter(registry: metricsRegistry, queue: queue, workers: registry, leases: leases)
             services.insert(
                 WorkerHTTPListener.make(
-                    host: configuration.workerMetricsHost, port: port, exporter: exporter, leases: leases, queue: queue),
+                    host: configuration.workerMetricsHost, port: port, exporter: exporter, leases: leases, queue: queue,
+                    watchdog: watchdog),
                 at: 1)
         }
         self.services = services

@@ -5,15 +5,20 @@ import Observability
 import Prometheus
 
 /// The worker's small HTTP face: `/metrics` for Prometheus, `/healthz`, and `/readyz` (PostgreSQL and Redis
-/// both answer).
+/// both answer, and no job fetch is stuck).
 enum WorkerHTTPListener {
     static func make(
-        host: String, port: Int, exporter: MetricsExporter, leases: any JobLeaseRepository, queue: RedisJobQueue
+        host: String, port: Int, exporter: MetricsExporter, leases: any JobLeaseRepository, queue: RedisJobQueue,
+        watchdog: FetchWatchdog
     ) -> some ApplicationProtocol {
         let router = Router()
         exporter.addRoute(to: router)
         router.get("/healthz") { _, _ in "ok" }
         router.get("/readyz") { _, _ -> Response in
+            if let problem = watchdog.problem() {
+                return Response(status: .serviceUnavailable, headers: [.retryAfter: "5"],
+                                body: .init(byteBuffer: ByteBuffer(string: "not ready: \(problem)")))
+            }
             do {
                 try await queue.ping()
                 _ = try await leases.oldestUnfinishedAge()

@@ -17,13 +17,15 @@ public struct WorkerService: Service {
     let handler: AnalysisJobHandler
     let leases: any JobLeaseRepository
     let retryPolicy: RetryPolicy
+    let watchdog: FetchWatchdog
     let logger: Logger
     /// How long one BLMOVE waits; bounds how late a slot notices shutdown.
     var fetchTimeoutSeconds = 1.0
 
     public init(
         worker: String, concurrency: Int, queue: RedisJobQueue, makeFetcher: @escaping @Sendable () -> JobFetcher,
-        handler: AnalysisJobHandler, leases: any JobLeaseRepository, retryPolicy: RetryPolicy, logger: Logger
+        handler: AnalysisJobHandler, leases: any JobLeaseRepository, retryPolicy: RetryPolicy,
+        watchdog: FetchWatchdog, logger: Logger
     ) {
         self.worker = worker
         self.concurrency = concurrency
@@ -32,15 +34,20 @@ public struct WorkerService: Service {
         self.handler = handler
         self.leases = leases
         self.retryPolicy = retryPolicy
+        self.watchdog = watchdog
         self.logger = logger
     }
 
     public func run() async throws {
         logger.info("worker started", metadata: ["worker": "\(worker)", "concurrency": "\(concurrency)"])
         await withTaskGroup(of: Void.self) { group in
-            for slot in 0..<concurrency {
-                group.addTask { await runSlot(slot) }
+            group.addTask { await watchdog.watch(logger: logger) }
+            await withTaskGroup(of: Void.self) { slots in
+                for slot in 0..<concurrency {
+                    slots.addTask { await runSlot(slot) }
+                }
             }
+            group.cancelAll()
         }
         logger.info("worker stopped", metadata: ["worker": "\(worker)"])
     }
@@ -50,7 +57,10 @@ public struct WorkerService: Service {
         var backoff = Backoff()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                guard let payload = try await fetcher.fetch(timeoutSeconds: fetchTimeoutSeconds) else { continue }
+                watchdog.fetchStarted(slot: slot)
+                let payload = try await fetcher.fetch(timeoutSeconds: fetchTimeoutSeconds)
+                watchdog.fetchAnswered(slot: slot)
+                guard let payload else { continue }
                 backoff.reset()
                 await process(payload)
             } catch {
@@ -58,6 +68,7 @@ public struct WorkerService: Service {
                 try? await Task.sleep(for: backoff.next())
             }
         }
+        watchdog.fetchAnswered(slot: slot)
         await fetcher.shutdown()
     }
 

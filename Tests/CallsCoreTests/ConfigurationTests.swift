@@ -15,6 +15,7 @@ import Testing
         #expect(configuration.maxUploadBytes == 2 * 1024 * 1024 * 1024)
         #expect(configuration.recordingsDirectory == "recordings")
         #expect(configuration.workerConcurrency == 3)
+        #expect(configuration.heartbeatTTLSeconds == 10)
     }
 
     @Test(arguments: [
@@ -27,6 +28,7 @@ import Testing
         ("CALLS_WORKER_CONCURRENCY", "-1"),
         ("CALLS_LOG_LEVEL", "loud"),
         ("CALLS_QUEUE_NAME", "a b"),
+        ("CALLS_HEARTBEAT_TTL_SECONDS", "0"),
     ])
     func namesTheVariableThatIsWrong(variable: String, value: String?) {
         var values = required

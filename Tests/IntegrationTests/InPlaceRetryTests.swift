@@ -64,7 +64,8 @@ extension IntegrationSuite {
                         worker: worker, concurrency: 1, queue: queue,
                         makeFetcher: { JobFetcher(client: RedisClient(url: stack.configuration.redis), keys: queue.keys, worker: worker) },
                         handler: handler, leases: leases,
-                        retryPolicy: RetryPolicy(base: .milliseconds(10), maxDeliveries: 1), logger: TestServices.logger)
+                        retryPolicy: RetryPolicy(base: .milliseconds(10), maxDeliveries: 1),
+                        watchdog: FetchWatchdog(threshold: .seconds(10)), logger: TestServices.logger)
                     let fetcher = JobFetcher(client: RedisClient(url: stack.configuration.redis), keys: queue.keys, worker: worker)
                     let payload = try #require(try await fetcher.fetch(timeoutSeconds: 2))
                     await fetcher.shutdown()
