@@ -17,6 +17,10 @@ public enum JobOutcome: Sendable, Equatable {
     case failed(String)
     /// A duplicate delivery of a finished job, or a job for a call that no longer exists.
     case skipped(String)
+    /// Another worker's lease on the call is still running: this delivery is a duplicate, but the job is not
+    /// finished, so its delivery count is kept for whoever runs it next (a job that kills every worker that
+    /// claims it must still reach `CALLS_MAX_DELIVERIES`).
+    case heldByAnother
     /// Another worker claimed the call after this one; its commit was refused, nothing was written.
     case fenced
 }
@@ -54,7 +58,7 @@ public struct AnalysisJobHandler: Sendable {
         switch try await leases.claim(callID: job.callID, worker: worker, leaseSeconds: leaseSeconds) {
         case .claimed(let granted): claim = granted
         case .alreadyFinished: return .skipped("already finished")
-        case .leasedByAnother: return .skipped("leased by another worker")
+        case .leasedByAnother: return .heldByAnother
         case .missing: return .skipped("call or recording no longer exists")
         }
 

@@ -24,8 +24,14 @@ struct HeartbeatService: Service {
                 try? await Task.sleep(for: timing.heartbeatInterval)
             }
         }
+        // A task of its own, because it must run even when the grace period ran out and the shutdown escalated
+        // to cancellation: that is exactly when jobs are still in hand.
+        await Task { await handBackAndDeregister() }.value
+    }
+
+    /// Jobs still in hand go back to the queue for another worker; then this worker leaves the registry.
+    private func handBackAndDeregister() async {
         do {
-            // Jobs still in hand (the grace period ran out) go back to the queue for another worker.
             let handedBack = try await queue.handBack(worker: worker)
             if handedBack > 0 { logger.notice("handed back unfinished jobs", metadata: ["count": "\(handedBack)"]) }
             try await registry.deregister(worker: worker)

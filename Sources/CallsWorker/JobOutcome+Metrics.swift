@@ -7,7 +7,7 @@ extension JobOutcome {
         case .completed: "completed"
         case .retry: "retried"
         case .failed: "failed"
-        case .skipped: "duplicate"
+        case .skipped, .heldByAnother: "duplicate"
         case .fenced: "fenced"
         }
     }

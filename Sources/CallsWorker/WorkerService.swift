@@ -120,8 +120,11 @@ public struct WorkerService: Service {
                     try await queue.scheduleRetry(payload, after: retryPolicy.delay(afterAttempt: attempt), worker: worker, error: error)
                 case .failed(let error):
                     try await queue.deadLetter(payload, worker: worker, error: error)
-                case .completed, .skipped, .fenced:
+                case .completed, .skipped:
                     try await queue.acknowledge(payload: payload, worker: worker)
+                case .heldByAnother, .fenced:
+                    // The job lives on with the lease holder: keep its delivery count.
+                    try await queue.acknowledge(payload: payload, worker: worker, keepingDeliveries: true)
                 }
                 return
             } catch {

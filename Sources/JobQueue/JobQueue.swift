@@ -55,10 +55,11 @@ public struct RedisJobQueue: JobPublisher {
         return moved
     }
 
-    /// Removes a finished job from the worker's processing list. Only called after its result is committed.
-    public func acknowledge(payload: String, worker: String) async throws {
+    /// Removes a job from the worker's processing list; only called after its outcome is committed. The job's
+    /// bookkeeping (delivery count, last error) goes too, unless another worker still holds the job.
+    public func acknowledge(payload: String, worker: String, keepingDeliveries: Bool = false) async throws {
         try await client.command("LREM", keys.processing(worker: worker), "1", payload)
-        try await client.command("DEL", keys.job(payload))
+        if !keepingDeliveries { try await client.command("DEL", keys.job(payload)) }
     }
 }
 

@@ -11,8 +11,12 @@ public final class ChildProcess: @unchecked Sendable {
     public let pid: pid_t
     private var exited = false
 
-    /// `standardOutput`, when given, is a file the child's standard output is written to.
-    public init(executable: String, arguments: [String], standardOutput: String? = nil) throws {
+    /// `standardOutput`, when given, is a file the child's standard output (and, with `mergeStandardError`,
+    /// its standard error) is written to. `environment` replaces the test process' environment when given.
+    public init(
+        executable: String, arguments: [String], standardOutput: String? = nil, mergeStandardError: Bool = false,
+        environment: [String: String]? = nil
+    ) throws {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -29,12 +33,20 @@ public final class ChildProcess: @unchecked Sendable {
         defer { posix_spawn_file_actions_destroy(&fileActions) }
         if let standardOutput {
             posix_spawn_file_actions_addopen(&fileActions, 1, standardOutput, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            if mergeStandardError { posix_spawn_file_actions_adddup2(&fileActions, 1, 2) }
         }
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &fileActions, &attributes, argv, environ)
+        let result: Int32
+        if let environment {
+            let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+            defer { envp.forEach { free($0) } }
+            result = posix_spawn(&pid, executable, &fileActions, &attributes, argv, envp)
+        } else {
+            result = posix_spawn(&pid, executable, &fileActions, &attributes, argv, environ)
+        }
         guard result == 0 else {
             throw ChildProcessError("cannot start \(executable): \(String(cString: strerror(result)))")
         }
