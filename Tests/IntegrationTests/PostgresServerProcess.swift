@@ -23,14 +23,7 @@ final class PostgresServerProcess: @unchecked Sendable {
         defer { server.directory.remove() }
         try await server.initialise()
         try await server.start()
-        do {
-            let result = try await body(server)
-            await server.stop()
-            return result
-        } catch {
-            await server.stop()
-            throw error
-        }
+        return try await stoppingAfterwards(server, body, stop: { await $0.stop() })
     }
 
     private static var isRoot: Bool { getuid() == 0 }

@@ -21,14 +21,7 @@ final class RedisServerProcess: @unchecked Sendable {
         defer { directory.remove() }
         let server = try RedisServerProcess(directory: directory.path)
         try await server.start()
-        do {
-            let result = try await body(server)
-            await server.stop()
-            return result
-        } catch {
-            await server.stop()
-            throw error
-        }
+        return try await stoppingAfterwards(server, body, stop: { await $0.stop() })
     }
 
     func start() async throws {
@@ -73,5 +66,19 @@ final class RedisServerProcess: @unchecked Sendable {
         defer { close(descriptor) }
         guard let port = bindToFreeLoopbackPort(descriptor) else { throw SetupError("cannot find a free port") }
         return port
+    }
+}
+
+/// Runs `body` with `server`, then stops it whether `body` returned or threw.
+func stoppingAfterwards<Server: Sendable, T: Sendable>(
+    _ server: Server, _ body: @Sendable (Server) async throws -> T, stop: @Sendable (Server) async -> Void
+) async throws -> T {
+    do {
+        let result = try await body(server)
+        await stop(server)
+        return result
+    } catch {
+        await stop(server)
+        throw error
     }
 }
