@@ -44,6 +44,10 @@ public struct DeadlineJobLeases<Base: JobLeaseRepository>: JobLeaseRepository {
         try await DatabaseDeadline.run(within: limit) { try await base.extendLeases(worker: worker, leaseSeconds: leaseSeconds) }
     }
 
+    public func expireLeases(workers: [String]) async throws -> Int {
+        try await DatabaseDeadline.run(within: limit) { try await base.expireLeases(workers: workers) }
+    }
+
     public func stalledCalls(unclaimedFor: Duration, limit count: Int) async throws -> [UUID] {
         try await DatabaseDeadline.run(within: limit) { try await base.stalledCalls(unclaimedFor: unclaimedFor, limit: count) }
     }

@@ -45,6 +45,10 @@ public protocol JobLeaseRepository: Sendable {
     func oldestUnfinishedAge() async throws -> Duration?
     /// Renews the leases of every call `worker` is processing; returns how many.
     func extendLeases(worker: String, leaseSeconds: Int) async throws -> Int
+    /// Ends the leases of every call the given dead workers were processing, so the next delivery can claim
+    /// them at once instead of waiting out the lease; returns how many. Should one of them be alive after
+    /// all (a long pause), the fencing token refuses its late commit.
+    func expireLeases(workers: [String]) async throws -> Int
     /// Calls whose analysis is due but that no live worker holds: leases that expired, or jobs never claimed
     /// for longer than `unclaimedFor` and not waiting in the outbox.
     func stalledCalls(unclaimedFor: Duration, limit: Int) async throws -> [UUID]

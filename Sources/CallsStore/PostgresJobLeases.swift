@@ -100,6 +100,15 @@ public struct PostgresJobLeases: JobLeaseRepository {
             """, logger: logger).collect().count
     }
 
+    public func expireLeases(workers: [String]) async throws -> Int {
+        guard !workers.isEmpty else { return 0 }
+        return try await client.query("""
+            UPDATE calls SET lease_expires_at = now()
+            WHERE lease_owner = ANY(\(workers)) AND status = 'processing'
+            RETURNING id
+            """, logger: logger).collect().count
+    }
+
     public func stalledCalls(unclaimedFor: Duration, limit: Int) async throws -> [UUID] {
         let seconds = Double(unclaimedFor.components.seconds)
         return try await client.query("""

@@ -43,8 +43,12 @@ struct MaintenanceService: Service {
 
     func upkeep() async {
         do {
-            if case .reaped(let workers, let jobs) = try await reaper.reap(), workers > 0 {
-                logger.notice("reaped dead workers", metadata: ["workers": "\(workers)", "requeued": "\(jobs)"])
+            if case .reaped(let workers, let jobs) = try await reaper.reap(), !workers.isEmpty {
+                // Their jobs are back on the queue; their leases must not make the next worker wait them out.
+                let released = try await leases.expireLeases(workers: workers)
+                logger.notice("reaped dead workers", metadata: [
+                    "workers": "\(workers.joined(separator: ","))", "requeued": "\(jobs)", "leases_ended": "\(released)",
+                ])
                 Counter(label: "calls_jobs_requeued_total", dimensions: [("by", "reaper")]).increment(by: jobs)
             }
         } catch {

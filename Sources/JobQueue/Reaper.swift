@@ -8,8 +8,8 @@ public struct Reaper: Sendable {
         /// Redis restarted less than `restartGrace` ago: live workers may not have re-registered their
         /// heartbeats yet, so nobody is declared dead.
         case waitingAfterRestart
-        /// Dead workers found and the jobs handed back.
-        case reaped(workers: Int, jobs: Int)
+        /// Dead workers found (by id) and the jobs handed back.
+        case reaped(workers: [String], jobs: Int)
     }
 
     public static let lockPeriod: Duration = .seconds(1)
@@ -28,15 +28,15 @@ public struct Reaper: Sendable {
 
     static let script = """
         local workers = redis.call('HKEYS', KEYS[1])
-        local dead, moved = 0, 0
+        local reply = {0}
         for _, worker in ipairs(workers) do
           if redis.call('EXISTS', ARGV[1] .. worker) == 0 then
-            dead = dead + 1
-            while redis.call('LMOVE', ARGV[2] .. worker, KEYS[2], 'RIGHT', 'RIGHT') do moved = moved + 1 end
+            while redis.call('LMOVE', ARGV[2] .. worker, KEYS[2], 'RIGHT', 'RIGHT') do reply[1] = reply[1] + 1 end
             redis.call('HDEL', KEYS[1], worker)
+            table.insert(reply, worker)
           end
         end
-        return {dead, moved}
+        return reply
         """
 
     public func reap() async throws -> Outcome {
@@ -48,9 +48,11 @@ public struct Reaper: Sendable {
         // long enough already.
         let reply = try await client.command(
             "EVAL", Self.script, "2", keys.workers, keys.ready, keys.heartbeatPrefix, keys.processingPrefix)
-        let counts = (reply.array ?? []).compactMap(\.integer)
-        guard counts.count == 2 else { throw RedisError(.protocolViolation, "reaper script answered \(reply)") }
-        return .reaped(workers: Int(counts[0]), jobs: Int(counts[1]))
+        // The number of jobs moved, then the ids of the dead workers.
+        guard let entries = reply.array, let moved = entries.first?.integer else {
+            throw RedisError(.protocolViolation, "reaper script answered \(reply)")
+        }
+        return .reaped(workers: entries.dropFirst().compactMap(\.string), jobs: Int(moved))
     }
 
     /// Seconds since the Redis server started, from `INFO server`.

@@ -38,6 +38,7 @@ final class FlakyLeases: JobLeaseRepository {
     func resetForRetry(callID: UUID) async throws -> Bool { try await base.resetForRetry(callID: callID) }
     func oldestUnfinishedAge() async throws -> Duration? { try await base.oldestUnfinishedAge() }
     func extendLeases(worker: String, leaseSeconds: Int) async throws -> Int { try await base.extendLeases(worker: worker, leaseSeconds: leaseSeconds) }
+    func expireLeases(workers: [String]) async throws -> Int { try await base.expireLeases(workers: workers) }
     func stalledCalls(unclaimedFor: Duration, limit: Int) async throws -> [UUID] { try await base.stalledCalls(unclaimedFor: unclaimedFor, limit: limit) }
 }
 
