@@ -34,6 +34,14 @@ start_workers() {
     workers+=("$!")
   done
 }
+# is_our_worker PID: the PID is one this script started and is still a calls-worker (not a recycled PID).
+is_our_worker() {
+  local pid=$1 started
+  for started in "${workers[@]}"; do
+    [ "$started" = "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "^$bin/calls-worker" && return 0
+  done
+  return 1
+}
 stop_workers() {
   local pid
   for pid in "${workers[@]}"; do calls_stop_pid "$pid" calls-worker; done
@@ -60,3 +68,38 @@ done
 start_workers 1
 row "idle: 1 client, 20 × 30 s WAV, 1 worker" "$(CLIENTS=1 CALLS=20 SECONDS_OF_AUDIO=30 python3 scripts/load_test.py)"
 stop_workers
+
+# Chaos: 500 calls at 25 per second while one of the two workers is SIGKILLed every 2 seconds and replaced.
+# A short heartbeat TTL, as an operator expecting crashes would set it; recovery time is the upload→ready
+# time of the calls whose analysis had to be re-run.
+export CALLS_HEARTBEAT_TTL_SECONDS=2
+start_workers 2
+RATE=25 CLIENTS=4 CALLS=500 SECONDS_OF_AUDIO=10 COUNT_RESULT_WRITES=1 python3 scripts/load_test.py >"$work/chaos.json" &
+load=$!
+kills=0
+while [ "$kills" -lt 60 ] && kill -0 "$load" 2>/dev/null; do
+  sleep 2
+  kill -0 "$load" 2>/dev/null || break
+  slot=$((kills % ${#workers[@]}))
+  victim=${workers[slot]}
+  if is_our_worker "$victim"; then
+    kill -KILL "$victim"
+    wait "$victim" 2>/dev/null || true
+    kills=$((kills + 1))
+  fi
+  "$bin/calls-worker" >/dev/null 2>>"$work/worker.log" &
+  workers[slot]=$!
+done
+wait "$load"
+stop_workers
+echo
+echo "| Chaos scenario | Accepted | Worker kills | Lost | Duplicate effects | Calls re-run after a kill | Their upload→ready p50 / max | All calls p50 / p99 | Errors |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+python3 - "$kills" "$(cat "$work/chaos.json")" <<'PY'
+import json, sys
+kills, r = sys.argv[1], json.loads(sys.argv[2])
+errors = {k: v for k, v in r["statuses"].items() if k != "202"} or "none"
+print(f"| 2 workers, one SIGKILLed every 2 s, 500 × 10 s WAV at 25/s, heartbeat TTL 2 s | {r['accepted']}/{r['calls']} | "
+      f"{kills} | {r['lost']} | {r['duplicate_effects']} | {r['rerun']} | {r['rerun_p50_ms']} / {r['rerun_max_ms']} ms | "
+      f"{r['p50_ms']} / {r['p99_ms']} ms | {errors} |")
+PY

@@ -6,7 +6,9 @@ finished and reads the timings from PostgreSQL (recordings.created_at = upload c
 = analysis committed), so measuring does not add polling load. Prints one JSON line.
 
 Environment: BASE_URL, PGURL (psql connection string), CLIENTS (default 8), CALLS (default 400),
-SECONDS_OF_AUDIO (default 10), TIMEOUT (default 300), CHAOS_PIDS_FILE (optional: see bench_queue.sh)."""
+SECONDS_OF_AUDIO (default 10), TIMEOUT (default 300), RATE (calls started per second across all clients;
+default: as fast as they go), COUNT_RESULT_WRITES=1 (a trigger counts every write of a call's analysis
+results, so `duplicate_effects` reports results written more than once; used by the chaos run)."""
 
 import json
 import os
@@ -28,6 +30,17 @@ CLIENTS = int(os.environ.get("CLIENTS", "8"))
 CALLS = int(os.environ.get("CALLS", "400"))
 SECONDS = float(os.environ.get("SECONDS_OF_AUDIO", "10"))
 TIMEOUT = float(os.environ.get("TIMEOUT", "300"))
+RATE = float(os.environ.get("RATE", "0"))
+COUNT_RESULT_WRITES = os.environ.get("COUNT_RESULT_WRITES") == "1"
+
+RESULT_WRITES_TRIGGER = """
+CREATE TABLE IF NOT EXISTS bench_result_writes (call_id uuid NOT NULL, written_at timestamptz NOT NULL DEFAULT now());
+CREATE OR REPLACE FUNCTION bench_count_result_write() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO bench_result_writes (call_id) VALUES (NEW.call_id); RETURN NEW; END $$;
+DROP TRIGGER IF EXISTS bench_result_writes ON recordings;
+CREATE TRIGGER bench_result_writes AFTER UPDATE ON recordings FOR EACH ROW WHEN (NEW.analysis IS NOT NULL)
+  EXECUTE FUNCTION bench_count_result_write();
+"""
 
 
 def psql(sql):
@@ -61,12 +74,18 @@ def main():
     ids = []
     lock = threading.Lock()
     counter = iter(range(CALLS))
+    schedule = {"next": time.monotonic()}
 
     def client():
         while True:
             with lock:
                 if next(counter, None) is None:
                     return
+                start_at = schedule["next"]
+                schedule["next"] = max(start_at, time.monotonic()) + (1 / RATE if RATE > 0 else 0)
+            delay = start_at - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
             status, body = post("/calls", call_body, {"Content-Type": "application/json"})
             if status != 201:
                 with lock:
@@ -79,6 +98,8 @@ def main():
                 if status == 202:
                     ids.append(call_id)
 
+    if COUNT_RESULT_WRITES:
+        psql(RESULT_WRITES_TRIGGER)
     baseline = int(psql("SELECT count(*) FROM calls"))
     started = time.monotonic()
     threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
@@ -118,7 +139,19 @@ def main():
         "lost": len(ids) - result["ready"] - result["failed"],
         "wall_s": round(total_seconds, 2), "baseline_calls": baseline,
     })
-    for key in ("p50_ms", "p95_ms", "p99_ms", "max_ms"):
+    if COUNT_RESULT_WRITES:
+        result.update(json.loads(psql(f"""
+            SELECT json_build_object(
+              'duplicate_effects', coalesce(sum(writes - 1), 0),
+              'rerun', (SELECT count(*) FROM calls WHERE id IN ({id_list}) AND attempts > 1),
+              'rerun_p50_ms', (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.updated_at - r.created_at) * 1000)
+                               FROM calls c JOIN recordings r ON r.call_id = c.id WHERE c.id IN ({id_list}) AND c.attempts > 1),
+              'rerun_max_ms', (SELECT max(extract(epoch FROM c.updated_at - r.created_at) * 1000)
+                               FROM calls c JOIN recordings r ON r.call_id = c.id WHERE c.id IN ({id_list}) AND c.attempts > 1))
+            FROM (SELECT count(*) AS writes FROM bench_result_writes WHERE call_id IN ({id_list}) GROUP BY call_id) w""")))
+    for key in ("p50_ms", "p95_ms", "p99_ms", "max_ms", "rerun_p50_ms", "rerun_max_ms"):
+        if key not in result:
+            continue
         result[key] = round(result[key], 1) if result[key] is not None else None
     print(json.dumps(result))
 
