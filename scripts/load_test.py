@@ -10,6 +10,7 @@ SECONDS_OF_AUDIO (default 10), TIMEOUT (default 300), RATE (calls started per se
 default: as fast as they go), COUNT_RESULT_WRITES=1 (a trigger counts every write of a call's analysis
 results, so `duplicate_effects` reports results written more than once; used by the chaos run)."""
 
+import http.client
 import json
 import os
 import subprocess
@@ -17,8 +18,7 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -47,15 +47,28 @@ def psql(sql):
     return subprocess.run(["psql", PGURL, "-tAc", sql], check=True, capture_output=True, text=True).stdout.strip()
 
 
-def post(path, body, headers):
-    request = urllib.request.Request(BASE_URL + path, data=body, method="POST", headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-    except OSError:
-        return 0, b""
+class Connection:
+    """One keep-alive HTTP/1.1 connection per client thread, as a real integration would hold: reconnects
+    after a network error. The body is sent with Content-Length, in one piece."""
+
+    def __init__(self):
+        parsed = urllib.parse.urlsplit(BASE_URL)
+        self.host, self.port = parsed.hostname, parsed.port or 80
+        self.connection = None
+
+    def post(self, path, body, headers):
+        for attempt in (1, 2):
+            try:
+                if self.connection is None:
+                    self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+                self.connection.request("POST", path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                return response.status, response.read()
+            except (OSError, http.client.HTTPException):
+                self.connection.close()
+                self.connection = None
+                if attempt == 2:
+                    return 0, b""
 
 
 def main():
@@ -77,6 +90,7 @@ def main():
     schedule = {"next": time.monotonic()}
 
     def client():
+        connection = Connection()
         while True:
             with lock:
                 if next(counter, None) is None:
@@ -86,13 +100,13 @@ def main():
             delay = start_at - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            status, body = post("/calls", call_body, {"Content-Type": "application/json"})
+            status, body = connection.post("/calls", call_body, {"Content-Type": "application/json"})
             if status != 201:
                 with lock:
                     statuses[f"create {status}"] = statuses.get(f"create {status}", 0) + 1
                 continue
             call_id = json.loads(body)["id"]
-            status, _ = post(f"/calls/{call_id}/recording", upload, upload_headers)
+            status, _ = connection.post(f"/calls/{call_id}/recording", upload, upload_headers)
             with lock:
                 statuses[str(status)] = statuses.get(str(status), 0) + 1
                 if status == 202:
