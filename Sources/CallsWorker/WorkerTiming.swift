@@ -1,8 +1,8 @@
-/// How often the worker's background duties run.
+/// How often the worker's background duties run, derived from the heartbeat TTL
+/// (`CALLS_HEARTBEAT_TTL_SECONDS`).
 public struct WorkerTiming: Sendable {
-    public var heartbeatInterval: Duration = .seconds(2)
-    public var heartbeatTTL: Duration = .seconds(10)
-    public var maintenanceInterval: Duration = .seconds(5)
+    /// A worker whose heartbeat is older than this is dead.
+    public var heartbeatTTL: Duration
     /// How often due retries are moved to the ready queue.
     public var promotionInterval: Duration = .milliseconds(250)
     /// A job unclaimed this long (not in the outbox, not in Redis) is considered lost and re-enqueued.
@@ -12,16 +12,16 @@ public struct WorkerTiming: Sendable {
     /// timeout, so only a connection that answers nothing for longer than both trips it.
     public var fetchStallThreshold: Duration = .seconds(10)
 
-    public init() {}
-
-    /// Timing derived from the heartbeat TTL (`CALLS_HEARTBEAT_TTL_SECONDS`): beats five times per TTL, so
-    /// a beat or two may be late without the worker being declared dead; maintenance runs at least twice per
-    /// TTL, so a dead worker's jobs return to the queue within about one and a half TTLs.
-    public init(heartbeatTTL: Duration) {
+    public init(heartbeatTTL: Duration = .seconds(10)) {
         self.heartbeatTTL = heartbeatTTL
-        heartbeatInterval = heartbeatTTL / 5
-        maintenanceInterval = min(.seconds(5), heartbeatTTL / 2)
     }
+
+    /// Five beats per TTL, so a beat or two may be late without the worker being declared dead.
+    public var heartbeatInterval: Duration { heartbeatTTL / 5 }
+
+    /// Reaper and reconciler at least twice per TTL (at most every 5 s), so a dead worker's jobs return to
+    /// the queue within about one and a half TTLs.
+    public var maintenanceInterval: Duration { min(.seconds(5), heartbeatTTL / 2) }
 
     /// After a Redis restart, wait this long before declaring workers dead: they need a heartbeat or two to
     /// re-register.

@@ -12,14 +12,17 @@ import Synchronization
 import TestSupport
 import Testing
 
-/// Job leases whose first claims time out, as during a database outage.
+/// Job leases whose first claims time out, as during a database outage; with `expiryFails`, ending a dead
+/// worker's leases always times out.
 final class FlakyLeases: JobLeaseRepository {
     let base: PostgresJobLeases
     let failuresLeft: Mutex<Int>
+    let expiryFails: Bool
 
-    init(base: PostgresJobLeases, failures: Int) {
+    init(base: PostgresJobLeases, failures: Int, expiryFails: Bool = false) {
         self.base = base
         self.failuresLeft = Mutex(failures)
+        self.expiryFails = expiryFails
     }
 
     func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimOutcome {
@@ -38,7 +41,10 @@ final class FlakyLeases: JobLeaseRepository {
     func resetForRetry(callID: UUID) async throws -> Bool { try await base.resetForRetry(callID: callID) }
     func oldestUnfinishedAge() async throws -> Duration? { try await base.oldestUnfinishedAge() }
     func extendLeases(worker: String, leaseSeconds: Int) async throws -> Int { try await base.extendLeases(worker: worker, leaseSeconds: leaseSeconds) }
-    func expireLeases(workers: [String]) async throws -> Int { try await base.expireLeases(workers: workers) }
+    func expireLeases(workers: [String]) async throws -> Int {
+        if expiryFails { throw DatabaseTimeout(limit: .seconds(5)) }
+        return try await base.expireLeases(workers: workers)
+    }
     func stalledCalls(unclaimedFor: Duration, limit: Int) async throws -> [UUID] { try await base.stalledCalls(unclaimedFor: unclaimedFor, limit: limit) }
 }
 

@@ -1,6 +1,6 @@
 import CallsCore
 import CallsStore
-import CallsWorker
+@testable import CallsWorker
 import Foundation
 import JobQueue
 import PostgresNIO
@@ -95,6 +95,30 @@ extension IntegrationSuite {
                 let eager = Reaper(client: redis, keys: keys, owner: "test", restartGrace: .zero)
                 #expect(try await eager.reap() == .reaped(workers: ["alive"], jobs: 1))
                 #expect(try await eager.reap() == .busy, "the lock keeps a second reaper out")
+                await redis.shutdown()
+            }
+        }
+
+        @Test func aDeadWorkersJobsAreRequeuedEvenWhenItsLeasesCannotBeEnded() async throws {
+            try await Stack.withMigrated { stack, url in
+                let (redis, queue) = stack.makeQueue()
+                let registry = WorkerRegistry(client: redis, keys: queue.keys)
+                let ghost = "ghost-\(UUID().uuidString.prefix(8))"
+                let inHand = "analyze:\(UUID().lowercasedString)"
+                try await redis.command("LPUSH", queue.keys.processing(worker: ghost), inHand)
+                try await registry.register(worker: ghost, description: "{}")
+                try await TestServices.withPostgres(url) { postgres in
+                    let maintenance = MaintenanceService(
+                        owner: "test", reaper: Reaper(client: redis, keys: queue.keys, owner: "test", restartGrace: .zero),
+                        queue: queue, registry: registry,
+                        leases: FlakyLeases(base: PostgresJobLeases(client: postgres, logger: TestServices.logger), failures: 0, expiryFails: true),
+                        timing: Stack.fastTiming, logger: TestServices.logger)
+                    await maintenance.upkeep()
+                }
+                // The lease stays until it expires (the reconciler's case); the job itself is back on the queue.
+                #expect(try await redis.command("LRANGE", queue.keys.ready, "0", "-1").array?.compactMap(\.string) == [inHand])
+                #expect(try await queue.processingCount(worker: ghost) == 0)
+                #expect(try await registry.registeredWorkers().isEmpty)
                 await redis.shutdown()
             }
         }

@@ -51,10 +51,7 @@ struct Stack: Sendable {
 
     /// Background duties at test speed: the production values would make recovery tests wait minutes.
     static var fastTiming: WorkerTiming {
-        var timing = WorkerTiming()
-        timing.heartbeatInterval = .milliseconds(200)
-        timing.heartbeatTTL = .seconds(1)
-        timing.maintenanceInterval = .milliseconds(250)
+        var timing = WorkerTiming(heartbeatTTL: .seconds(1))
         timing.unclaimedGrace = .seconds(1)
         return timing
     }
