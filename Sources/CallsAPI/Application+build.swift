@@ -18,14 +18,18 @@ public struct APIDependencies<Calls: CallRepository & Outbox>: Sendable {
     public var queue: any JobPublisher
     public var store: any RecordingStore
     public var maxUploadBytes: Int64
-    public var blockingPool: NIOThreadPool
+    /// Must run as a service of the application, or the outbox keeps every entry until the relay pushes it again.
+    let outboxAcknowledger: OutboxAcknowledger
 
-    public init(calls: Calls, queue: any JobPublisher, store: any RecordingStore, maxUploadBytes: Int64, blockingPool: NIOThreadPool) {
+    init(
+        calls: Calls, queue: any JobPublisher, store: any RecordingStore, maxUploadBytes: Int64,
+        outboxAcknowledger: OutboxAcknowledger
+    ) {
         self.calls = calls
         self.queue = queue
         self.store = store
         self.maxUploadBytes = maxUploadBytes
-        self.blockingPool = blockingPool
+        self.outboxAcknowledger = outboxAcknowledger
     }
 }
 
@@ -35,7 +39,7 @@ public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router
     router.add(middleware: ProblemMiddleware())
     let uploads = RecordingUploadHandler(
         calls: dependencies.calls, queue: dependencies.queue, store: dependencies.store,
-        maxUploadBytes: dependencies.maxUploadBytes, blockingPool: dependencies.blockingPool)
+        maxUploadBytes: dependencies.maxUploadBytes, outboxAcknowledger: dependencies.outboxAcknowledger)
     CallsController(calls: dependencies.calls, uploads: uploads).addRoutes(to: router)
     HealthController(checks: [
         .init(name: "database") { try await dependencies.calls.ping() },
@@ -71,10 +75,11 @@ public func buildApplication(
     let queue = RedisJobQueue(client: redis, keys: QueueKeys(name: configuration.queueName))
     let migrator = try Migrator(client: postgres, directory: configuration.migrationsDirectory, logger: logger)
     let startup = StartupGate()
+    let outboxAcknowledger = OutboxAcknowledger(outbox: calls, logger: logger)
 
     let router = buildRouter(APIDependencies(
         calls: calls, queue: queue, store: store, maxUploadBytes: configuration.maxUploadBytes,
-        blockingPool: blockingPool))
+        outboxAcknowledger: outboxAcknowledger))
     let workers = WorkerRegistry(client: redis, keys: queue.keys)
     let leases = DeadlineJobLeases(PostgresJobLeases(client: postgres, logger: logger))
     AdminController(queue: queue, registry: workers, leases: leases).addRoutes(to: router)
@@ -90,6 +95,7 @@ public func buildApplication(
             },
             postgres,
             OutboxRelay(outbox: calls, queue: queue, logger: logger, startup: startup),
+            outboxAcknowledger,
         ],
         logger: logger
     )

@@ -8,10 +8,12 @@ protocol UploadSink {
 
 /// Streams the `file` field of a multipart/form-data body into a sink without ever holding the file in
 /// memory. MultipartKit hands over body bytes in small slices (it splits at every CR byte), so they are
-/// gathered into writes of about 64 KiB; at most one network chunk plus one write is ever buffered.
+/// gathered into writes of about 256 KiB: each write is a trip to the I/O threads, and a typical call
+/// recording (8 kHz, a few minutes) then takes a handful. At most one network chunk plus one write is ever
+/// buffered per upload.
 struct MultipartFileReceiver {
     static let fieldName = "file"
-    static let writeSize = 64 * 1024
+    static let writeSize = 256 * 1024
 
     let boundary: String
     /// The most bytes the file may have.

@@ -2,9 +2,10 @@ import CallsStore
 import Hummingbird
 import JobQueue
 import Logging
+import RecordingStorage
 
 /// Turns every error that escapes a route into a problem response: Hummingbird's own (unknown route, bad
-/// method), dependency outages (503 with `Retry-After`), and anything unexpected (500, logged, no details
+/// method), dependency outages (database, queue, storage: 503 with `Retry-After`), and anything unexpected (500, logged, no details
 /// leaked).
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -17,6 +18,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as RedisError where error.kind == .connection {
             context.logger.warning("redis unavailable", metadata: ["error": "\(error)"])
             return Problem.unavailable("queue").response()
+        } catch let error as RecordingStoreError where error.kind == .io {
+            // A full disk or a vanished mount: the operator must act, the client can only come back later.
+            context.logger.error("recording storage failed", metadata: ["error": "\(error)"])
+            return Problem.unavailable("storage").response()
         } catch where DatabaseErrors.isUnavailable(error) {
             context.logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
             return Problem.unavailable("database").response()

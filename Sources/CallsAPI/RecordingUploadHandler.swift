@@ -17,8 +17,7 @@ struct RecordingUploadHandler<Calls: CallRepository & Outbox>: Sendable {
     let queue: any JobPublisher
     let store: any RecordingStore
     let maxUploadBytes: Int64
-    /// Runs libsndfile's blocking probe off the event loops.
-    let blockingPool: NIOThreadPool
+    let outboxAcknowledger: OutboxAcknowledger
 
     /// Room for multipart framing on top of the file itself when judging `Content-Length`.
     static var framingAllowance: Int64 { 64 * 1024 }
@@ -73,11 +72,10 @@ struct RecordingUploadHandler<Calls: CallRepository & Outbox>: Sendable {
             case .missingFile: throw Problem.validation(field: "file", "is required: send the recording in the multipart field 'file'")
             }
         }
-        let sha256 = try await temporary.finish()
+        let sha256: String
         let probe: AudioProbe
         do {
-            let path = temporary.path
-            probe = try await blockingPool.runIfActive { try AudioProbe.probe(path: path) }
+            (sha256, probe) = try await temporary.finish(inspecting: { path in try AudioProbe.probe(path: path) })
         } catch let error as AudioDecodingError {
             throw Problem.unsupportedMedia(error.message)
         }
@@ -124,11 +122,6 @@ struct RecordingUploadHandler<Calls: CallRepository & Outbox>: Sendable {
             context.logger.warning("job left to the outbox relay", metadata: ["job": "\(job)", "error": "\(error)"])
             return
         }
-        do {
-            try await calls.remove(entryID: outboxEntry)
-        } catch {
-            // Harmless: the relay will push the job a second time and the worker skips the duplicate.
-            context.logger.warning("outbox entry not removed", metadata: ["job": "\(job)", "error": "\(error)"])
-        }
+        outboxAcknowledger.acknowledge(entryID: outboxEntry)
     }
 }

@@ -71,8 +71,8 @@ public protocol CallRepository: Sendable {
 
 /// Jobs committed with their call but maybe not yet pushed to Redis.
 public protocol Outbox: Sendable {
-    /// Forgets an entry whose job is known to be in Redis.
-    func remove(entryID: Int64) async throws
+    /// Forgets entries whose jobs are known to be in Redis.
+    func remove(entryIDs: [Int64]) async throws
     /// Hands entries older than `minimumAge` to `publish`, oldest first, and removes each one that
     /// `publish` accepted. Several relays may run at once: each entry is locked by the relay handling it.
     func relay(olderThan minimumAge: Duration, limit: Int, publish: @Sendable @escaping (String) async throws -> Void) async throws -> Int

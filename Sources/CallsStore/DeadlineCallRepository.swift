@@ -34,8 +34,8 @@ public struct DeadlineCallRepository<Base: CallRepository & Outbox>: CallReposit
         try await DatabaseDeadline.run(within: limit) { try await base.ping() }
     }
 
-    public func remove(entryID: Int64) async throws {
-        try await DatabaseDeadline.run(within: limit) { try await base.remove(entryID: entryID) }
+    public func remove(entryIDs: [Int64]) async throws {
+        try await DatabaseDeadline.run(within: limit) { try await base.remove(entryIDs: entryIDs) }
     }
 
     /// A relay pass publishes up to `limit` entries, so it gets six times the deadline.

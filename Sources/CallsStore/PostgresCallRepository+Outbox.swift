@@ -2,8 +2,9 @@ import Foundation
 import PostgresNIO
 
 extension PostgresCallRepository {
-    public func remove(entryID: Int64) async throws {
-        _ = try await client.query("DELETE FROM outbox WHERE id = \(entryID)", logger: logger)
+    public func remove(entryIDs: [Int64]) async throws {
+        guard !entryIDs.isEmpty else { return }
+        _ = try await client.query("DELETE FROM outbox WHERE id = ANY(\(entryIDs))", logger: logger)
     }
 
     public func relay(

@@ -35,27 +35,35 @@ public struct PostgresJobLeases: JobLeaseRepository {
         return CallStatus(rawValue: status)?.isFinal == true ? .alreadyFinished : .leasedByAnother
     }
 
+    /// The fence, here and in `fail` and `release`: the call changes only while the claim's token is still the
+    /// call's token. Results and `ready` are one statement, so they commit together.
     public func complete(_ claim: JobClaim, with result: AnalysisResult) async throws -> Bool {
         let silenceMarks = try JSONCoding.encodeToString(result.silenceMarks)
         let analysis = try JSONCoding.encodeToString(result.analysis)
-        return try await client.withTransaction(logger: logger) { connection in
-            guard try await finish(claim, status: .ready, error: nil, on: connection) else { return false }
-            _ = try await connection.query("""
-                UPDATE recordings
-                SET frame_count = \(result.frameCount), duration_ms = \(result.durationMs),
-                    sample_rate = \(result.sampleRate), channels = \(result.channels),
-                    silence_marks = \(silenceMarks)::jsonb, transcription = \(result.transcription),
-                    analysis = \(analysis)::jsonb, updated_at = now()
-                WHERE call_id = \(claim.callID)
-                """, logger: logger)
-            return true
-        }
+        return try await !client.query("""
+            WITH finished AS (
+                UPDATE calls
+                SET status = 'ready', error = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+                WHERE id = \(claim.callID) AND lease_token = \(claim.leaseToken) AND status = 'processing'
+                RETURNING id
+            )
+            UPDATE recordings
+            SET frame_count = \(result.frameCount), duration_ms = \(result.durationMs),
+                sample_rate = \(result.sampleRate), channels = \(result.channels),
+                silence_marks = \(silenceMarks)::jsonb, transcription = \(result.transcription),
+                analysis = \(analysis)::jsonb, updated_at = now()
+            WHERE call_id IN (SELECT id FROM finished)
+            RETURNING call_id
+            """, logger: logger).collect().isEmpty
     }
 
     public func fail(_ claim: JobClaim, reason: String) async throws -> Bool {
-        try await client.withConnection { connection in
-            try await finish(claim, status: .failed, error: reason, on: connection)
-        }
+        try await !client.query("""
+            UPDATE calls
+            SET status = 'failed', error = \(reason), lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+            WHERE id = \(claim.callID) AND lease_token = \(claim.leaseToken) AND status = 'processing'
+            RETURNING id
+            """, logger: logger).collect().isEmpty
     }
 
     public func release(_ claim: JobClaim, reason: String) async throws -> Bool {
@@ -120,17 +128,5 @@ public struct PostgresJobLeases: JobLeaseRepository {
             ORDER BY c.updated_at
             LIMIT \(limit)
             """, logger: logger).decode(UUID.self).collectAll()
-    }
-
-    /// The fence: the status changes only while the claim's token is still the call's token.
-    private func finish(_ claim: JobClaim, status: CallStatus, error: String?, on connection: PostgresConnection) async throws -> Bool {
-        let rows = try await connection.query("""
-            UPDATE calls
-            SET status = \(status.rawValue), error = \(error), lease_owner = NULL, lease_expires_at = NULL,
-                updated_at = now()
-            WHERE id = \(claim.callID) AND lease_token = \(claim.leaseToken) AND status = 'processing'
-            RETURNING id
-            """, logger: logger)
-        return try await !rows.collect().isEmpty
     }
 }

@@ -15,13 +15,11 @@ public final class TemporaryRecording: @unchecked Sendable {
     private var hasher = SHA256()
     public private(set) var byteCount: Int64 = 0
 
-    init(path: String, ioPool: NIOThreadPool) throws {
+    /// The file is created by the first write, on the I/O threads, so a small upload costs no extra hop.
+    init(path: String, ioPool: NIOThreadPool) {
         self.path = path
         self.ioPool = ioPool
-        descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
-        guard descriptor >= 0 else {
-            throw RecordingStoreError(.io, "cannot create \(path): \(String(cString: strerror(errno)))")
-        }
+        descriptor = -1
     }
 
     deinit {
@@ -30,6 +28,7 @@ public final class TemporaryRecording: @unchecked Sendable {
 
     public func append(_ chunk: ByteBuffer) async throws {
         try await ioPool.runIfActive {
+            try self.openIfNeeded()
             try chunk.withUnsafeReadableBytes { bytes in
                 self.hasher.update(bufferPointer: bytes)
                 var offset = 0
@@ -46,9 +45,13 @@ public final class TemporaryRecording: @unchecked Sendable {
         }
     }
 
-    /// Flushes the data to disk and closes the file; returns the hex SHA-256 of everything appended.
-    public func finish() async throws -> String {
+    /// Flushes the data to disk, closes the file and runs `inspect` on it, all in one trip to the I/O threads;
+    /// returns the hex SHA-256 of everything appended and what `inspect` found.
+    public func finish<Inspection: Sendable>(
+        inspecting inspect: @escaping @Sendable (_ path: String) throws -> Inspection
+    ) async throws -> (sha256: String, inspection: Inspection) {
         try await ioPool.runIfActive {
+            try self.openIfNeeded()
             defer {
                 close(self.descriptor)
                 self.descriptor = -1
@@ -56,10 +59,19 @@ public final class TemporaryRecording: @unchecked Sendable {
             guard fsync(self.descriptor) == 0 else {
                 throw RecordingStoreError(.io, "cannot sync \(self.path): \(String(cString: strerror(errno)))")
             }
-            return self.hasher.finalize().map { byte in
+            let sha256 = self.hasher.finalize().map { byte in
                 let hex = String(byte, radix: 16)
                 return byte < 16 ? "0" + hex : hex
             }.joined()
+            return (sha256, try inspect(self.path))
+        }
+    }
+
+    private func openIfNeeded() throws {
+        guard descriptor < 0 else { return }
+        descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+        guard descriptor >= 0 else {
+            throw RecordingStoreError(.io, "cannot create \(path): \(String(cString: strerror(errno)))")
         }
     }
 

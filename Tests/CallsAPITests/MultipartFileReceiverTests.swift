@@ -46,7 +46,7 @@ final class MemorySink: UploadSink, Sendable {
         #expect(received.byteCount == Int64(Self.content.count))
         #expect(received.filename == "a;b \"q\".wav")
         #expect(sink.bytes == Array(Self.content))
-        // Writes are gathered to about 64 KiB however small the network chunks are.
+        // Writes are gathered to the write size however small the network chunks are.
         #expect(sink.writes.dropLast().allSatisfy { $0 >= MultipartFileReceiver.writeSize })
     }
 

@@ -33,6 +33,8 @@ import Testing
             #expect(harness.storedFiles == [key])
             #expect(try Data(contentsOf: URL(fileURLWithPath: harness.store.localPath(forKey: key))) == wav)
             #expect(harness.queue.jobs == [Job(kind: .analyze, callID: UUID(uuidString: id)!)])
+            #expect(harness.calls.pendingOutbox.count == 1, "removed with the next batch")
+            await harness.outboxAcknowledger.flush()
             #expect(harness.calls.pendingOutbox.isEmpty)
 
             let (_, call) = try await client.json(.get, "/calls/\(id)")
@@ -202,6 +204,26 @@ import Testing
             #expect(problem["code"] as? String == "internal_error")
             #expect((problem["detail"] as? String)?.contains("DatabaseWentAway") == false)
             #expect(harness.storedFiles.isEmpty)
+        }
+    }
+
+    @Test func unwritableStorageIsA503AndTheCallStaysUploadable() async throws {
+        try await RouteHarness.run { harness, client in
+            let id = try await client.createCall()
+            // Where the temporary files go is now a plain file: every create fails, as on a lost mount.
+            let incoming = harness.directory.path + "/.incoming"
+            try FileManager.default.removeItem(atPath: incoming)
+            FileManager.default.createFile(atPath: incoming, contents: Data())
+            let body = Fixtures.multipart(Fixtures.wav())
+            let (status, problem) = try await client.upload(body.finished(), contentType: body.contentType, to: id)
+            #expect(status == .serviceUnavailable)
+            #expect(problem["code"] as? String == "storage_unavailable")
+            #expect(harness.storedFiles == [".incoming"])
+            #expect(harness.queue.jobs.isEmpty)
+
+            try FileManager.default.removeItem(atPath: incoming)
+            try FileManager.default.createDirectory(atPath: incoming, withIntermediateDirectories: false)
+            #expect(try await client.upload(body.finished(), contentType: body.contentType, to: id).0 == .accepted)
         }
     }
 

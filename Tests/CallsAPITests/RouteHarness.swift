@@ -3,6 +3,7 @@ import CallsCore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import NIOPosix
 import RecordingStorage
@@ -11,11 +12,12 @@ import TestSupport
 /// The real router over in-memory twins of the repository and the queue, with a real local store in a
 /// temporary directory.
 struct RouteHarness: Sendable {
-    let calls = InMemoryCallRepository()
+    let calls: InMemoryCallRepository
     let queue = RecordingJobPublisher()
     let directory: TemporaryDirectory
     let store: LocalRecordingStore
     let maxUploadBytes: Int64
+    let outboxAcknowledger: OutboxAcknowledger
 
     static func run(
         maxUploadBytes: Int64 = 10 * 1024 * 1024, live: Bool = false,
@@ -27,10 +29,13 @@ struct RouteHarness: Sendable {
         defer {
             directory.remove()
         }
+        let calls = InMemoryCallRepository()
         let harness = RouteHarness(
-            directory: directory, store: try LocalRecordingStore(root: directory.path, ioPool: pool), maxUploadBytes: maxUploadBytes)
+            calls: calls, directory: directory, store: try LocalRecordingStore(root: directory.path, ioPool: pool), maxUploadBytes: maxUploadBytes,
+            outboxAcknowledger: OutboxAcknowledger(outbox: calls, logger: Logger(label: "test")))
         let router = buildRouter(APIDependencies(
-            calls: harness.calls, queue: harness.queue, store: harness.store, maxUploadBytes: maxUploadBytes, blockingPool: pool))
+            calls: harness.calls, queue: harness.queue, store: harness.store, maxUploadBytes: maxUploadBytes,
+            outboxAcknowledger: harness.outboxAcknowledger))
         if live {
             let app = Application(router: router, server: httpServer(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
             try await app.test(.live) { client in try await body(harness, client) }

@@ -60,8 +60,10 @@ public final class InMemoryCallRepository: CallRepository, Outbox {
 
     public func ping() async throws {}
 
-    public func remove(entryID: Int64) async throws {
-        _ = state.withLock { $0.outbox.removeValue(forKey: entryID) }
+    public func remove(entryIDs: [Int64]) async throws {
+        state.withLock { state in
+            for id in entryIDs { state.outbox.removeValue(forKey: id) }
+        }
     }
 
     public func relay(olderThan minimumAge: Duration, limit: Int, publish: @Sendable @escaping (String) async throws -> Void) async throws -> Int {
