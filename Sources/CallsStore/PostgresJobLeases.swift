@@ -14,18 +14,10 @@ public struct PostgresJobLeases: JobLeaseRepository {
     }
 
     public func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimOutcome {
-        let rows = try await client.query("""
-            UPDATE calls c
-            SET status = 'processing', lease_token = c.lease_token + 1, lease_owner = \(worker),
-                lease_expires_at = now() + make_interval(secs => \(Double(leaseSeconds))),
-                attempts = c.attempts + 1, updated_at = now()
-            FROM recordings r
-            WHERE c.id = \(callID) AND r.call_id = c.id
-              AND c.status IN ('created', 'processing')
-              AND (c.lease_expires_at IS NULL OR c.lease_expires_at < now())
-            RETURNING c.lease_token, r.storage_key, c.attempts
-            """, logger: logger)
-        if let (token, key, attempts) = try await rows.decode((Int64, String, Int).self).collectAll().first {
+        let claimed = try await client.execute(
+            ClaimCall(callID: callID, worker: worker, leaseSeconds: Double(leaseSeconds)), logger: logger
+        ).collectAll()
+        if let (token, key, attempts) = claimed.first {
             return .claimed(JobClaim(callID: callID, leaseToken: token, storageKey: key, attempts: attempts))
         }
         let statuses = try await client.query(
@@ -38,23 +30,10 @@ public struct PostgresJobLeases: JobLeaseRepository {
     /// The fence, here and in `fail` and `release`: the call changes only while the claim's token is still the
     /// call's token. Results and `ready` are one statement, so they commit together.
     public func complete(_ claim: JobClaim, with result: AnalysisResult) async throws -> Bool {
-        let silenceMarks = try JSONCoding.encodeToString(result.silenceMarks)
-        let analysis = try JSONCoding.encodeToString(result.analysis)
-        return try await !client.query("""
-            WITH finished AS (
-                UPDATE calls
-                SET status = 'ready', error = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-                WHERE id = \(claim.callID) AND lease_token = \(claim.leaseToken) AND status = 'processing'
-                RETURNING id
-            )
-            UPDATE recordings
-            SET frame_count = \(result.frameCount), duration_ms = \(result.durationMs),
-                sample_rate = \(result.sampleRate), channels = \(result.channels),
-                silence_marks = \(silenceMarks)::jsonb, transcription = \(result.transcription),
-                analysis = \(analysis)::jsonb, updated_at = now()
-            WHERE call_id IN (SELECT id FROM finished)
-            RETURNING call_id
-            """, logger: logger).collect().isEmpty
+        let statement = CompleteCall(
+            claim: claim, result: result, silenceMarks: try JSONCoding.encodeToString(result.silenceMarks),
+            analysis: try JSONCoding.encodeToString(result.analysis))
+        return try await !client.execute(statement, logger: logger).collectAll().isEmpty
     }
 
     public func fail(_ claim: JobClaim, reason: String) async throws -> Bool {
@@ -128,5 +107,73 @@ public struct PostgresJobLeases: JobLeaseRepository {
             ORDER BY c.updated_at
             LIMIT \(limit)
             """, logger: logger).decode(UUID.self).collectAll()
+    }
+
+    /// Claims and completions are prepared statements, as every job runs them (see `PostgresCallRepository`).
+    private struct ClaimCall: PostgresPreparedStatement {
+        static let name = "claim_call"
+        static let sql = """
+            UPDATE calls c
+            SET status = 'processing', lease_token = c.lease_token + 1, lease_owner = $2,
+                lease_expires_at = now() + make_interval(secs => $3),
+                attempts = c.attempts + 1, updated_at = now()
+            FROM recordings r
+            WHERE c.id = $1 AND r.call_id = c.id
+              AND c.status IN ('created', 'processing')
+              AND (c.lease_expires_at IS NULL OR c.lease_expires_at < now())
+            RETURNING c.lease_token, r.storage_key, c.attempts
+            """
+        var callID: UUID
+        var worker: String
+        var leaseSeconds: Double
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(callID)
+            bindings.append(worker)
+            bindings.append(leaseSeconds)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> (Int64, String, Int) {
+            try row.decode((Int64, String, Int).self)
+        }
+    }
+
+    private struct CompleteCall: PostgresPreparedStatement {
+        static let name = "complete_call"
+        static let sql = """
+            WITH finished AS (
+                UPDATE calls
+                SET status = 'ready', error = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+                WHERE id = $1 AND lease_token = $2 AND status = 'processing'
+                RETURNING id
+            )
+            UPDATE recordings
+            SET frame_count = $3, duration_ms = $4, sample_rate = $5, channels = $6,
+                silence_marks = $7::jsonb, transcription = $8, analysis = $9::jsonb, updated_at = now()
+            WHERE call_id IN (SELECT id FROM finished)
+            RETURNING call_id
+            """
+        var claim: JobClaim
+        var result: AnalysisResult
+        var silenceMarks: String
+        var analysis: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 9)
+            bindings.append(claim.callID)
+            bindings.append(claim.leaseToken)
+            bindings.append(result.frameCount)
+            bindings.append(result.durationMs)
+            bindings.append(result.sampleRate)
+            bindings.append(result.channels)
+            bindings.append(silenceMarks)
+            bindings.append(result.transcription)
+            bindings.append(analysis)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
     }
 }
