@@ -58,9 +58,19 @@ public struct RedisJobQueue: JobPublisher {
     /// Removes a job from the worker's processing list; only called after its outcome is committed. The job's
     /// bookkeeping (delivery count, last error) goes too, unless another worker still holds the job.
     public func acknowledge(payload: String, worker: String, keepingDeliveries: Bool = false) async throws {
-        try await client.command("LREM", keys.processing(worker: worker), "1", payload)
-        if !keepingDeliveries { try await client.command("DEL", keys.job(payload)) }
+        if keepingDeliveries {
+            try await client.command("LREM", keys.processing(worker: worker), "1", payload)
+        } else {
+            // One round trip for both: every completed job goes through here.
+            try await client.command(
+                "EVAL", Self.acknowledgeScript, "2", keys.processing(worker: worker), keys.job(payload), payload)
+        }
     }
+
+    static let acknowledgeScript = """
+        redis.call('LREM', KEYS[1], 1, ARGV[1])
+        redis.call('DEL', KEYS[2])
+        """
 }
 
 /// Takes jobs for one worker slot. `BLMOVE` blocks, so each fetcher has its own connection and thread: a slot

@@ -25,6 +25,23 @@ extension IntegrationSuite {
             await redis.shutdown()
         }
 
+        @Test(arguments: [false, true])
+        func acknowledgingSettlesTheDeliveryAndForgetsTheCountUnlessAskedToKeepIt(keepingDeliveries: Bool) async throws {
+            let redis = RedisClient(url: try TestServices.redisURL())
+            let keys = QueueKeys(name: "ack-\(UUID().uuidString.prefix(8))")
+            let queue = RedisJobQueue(client: redis, keys: keys)
+            let payload = Job(kind: .analyze, callID: UUID()).payload
+            let other = Job(kind: .analyze, callID: UUID()).payload
+            try await redis.command("LPUSH", keys.processing(worker: "w"), payload)
+            try await redis.command("LPUSH", keys.processing(worker: "w"), other)
+            #expect(try await queue.recordDelivery(payload) == 1)
+
+            try await queue.acknowledge(payload: payload, worker: "w", keepingDeliveries: keepingDeliveries)
+            #expect(try await redis.command("LRANGE", keys.processing(worker: "w"), "0", "-1") == .array([.string(other)]))
+            #expect(try await redis.command("EXISTS", keys.job(payload)) == .integer(keepingDeliveries ? 1 : 0))
+            await redis.shutdown()
+        }
+
         @Test func aJobThatKeepsKillingItsWorkerIsDeadLetteredWhileOthersFlow() async throws {
             try await Stack.withMigrated { stack, url in
                 let (redis, queue) = stack.makeQueue()
