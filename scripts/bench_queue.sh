@@ -61,10 +61,14 @@ PY
 
 echo "| Scenario | Accepted | Uploads/s | Completed/s | Upload→ready p50 / p95 / p99 | Lost | Calls analysed more than once | Errors |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
-# About five seconds of load each, so start-up and the last stragglers weigh little in completed/s.
-for count in 1 2; do
-  start_workers "$count"
-  row "$count worker process(es), 8 clients, 1500 × 10 s WAV" "$(CLIENTS=8 CALLS=1500 SECONDS_OF_AUDIO=10 python3 scripts/load_test.py)"
+# About five seconds of load each, so start-up and the last stragglers weigh little in completed/s. The
+# default deployment (`make run`: 2 worker processes) runs three times: this shared VM's speed varies.
+start_workers 1
+row "1 worker process, 8 clients, 1500 × 10 s WAV" "$(CLIENTS=8 CALLS=1500 SECONDS_OF_AUDIO=10 python3 scripts/load_test.py)"
+stop_workers
+for run in 1 2 3; do
+  start_workers 2
+  row "2 worker processes (run $run of 3), 8 clients, 1500 × 10 s WAV" "$(CLIENTS=8 CALLS=1500 SECONDS_OF_AUDIO=10 python3 scripts/load_test.py)"
   stop_workers
 done
 start_workers 1 --concurrency 4
@@ -74,12 +78,13 @@ start_workers 1
 row "idle: 1 client, 20 × 30 s WAV, 1 worker" "$(CLIENTS=1 CALLS=20 SECONDS_OF_AUDIO=30 python3 scripts/load_test.py)"
 stop_workers
 
-# Chaos: 500 calls at 25 per second while one of the two workers is SIGKILLed every 2 seconds and replaced.
+# Chaos: 500 calls (2-minute recordings, so a kill often catches a job in flight) at 25 per second while one
+# of the two workers is SIGKILLed every 2 seconds and replaced.
 # A short heartbeat TTL, as an operator expecting crashes would set it; recovery time is the upload→ready
 # time of the calls whose analysis had to be re-run.
 export CALLS_HEARTBEAT_TTL_SECONDS=2
 start_workers 2
-RATE=25 CLIENTS=4 CALLS=500 SECONDS_OF_AUDIO=10 COUNT_RESULT_WRITES=1 python3 scripts/load_test.py >"$work/chaos.json" &
+RATE=25 CLIENTS=4 CALLS=500 SECONDS_OF_AUDIO=120 COUNT_RESULT_WRITES=1 python3 scripts/load_test.py >"$work/chaos.json" &
 load=$!
 kills=0
 while [ "$kills" -lt 60 ] && kill -0 "$load" 2>/dev/null; do
@@ -104,7 +109,8 @@ python3 - "$kills" "$(cat "$work/chaos.json")" <<'PY'
 import json, sys
 kills, r = sys.argv[1], json.loads(sys.argv[2])
 errors = {k: v for k, v in r["statuses"].items() if k != "202"} or "none"
-print(f"| 2 workers, one SIGKILLed every 2 s, 500 × 10 s WAV at 25/s, heartbeat TTL 2 s | {r['accepted']}/{r['calls']} | "
-      f"{kills} | {r['lost']} | {r['duplicate_effects']} | {r['rerun']} | {r['rerun_p50_ms']} / {r['rerun_max_ms']} ms | "
+recovery = f"{r['rerun_p50_ms']} / {r['rerun_max_ms']} ms" if r["rerun"] else "— (no kill caught a job in flight)"
+print(f"| 2 workers, one SIGKILLed every 2 s, 500 × 2-minute WAV at 25/s, heartbeat TTL 2 s | {r['accepted']}/{r['calls']} | "
+      f"{kills} | {r['lost']} | {r['duplicate_effects']} | {r['rerun']} | {recovery} | "
       f"{r['p50_ms']} / {r['p99_ms']} ms | {errors} |")
 PY
