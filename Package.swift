@@ -48,6 +48,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "S3Client",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
             name: "RecordingStorage",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -113,6 +117,7 @@ let package = Package(
         .testTarget(name: "AudioAnalysisTests", dependencies: ["AudioAnalysis", "TestSupport"]),
         .testTarget(name: "CallsStoreTests", dependencies: ["CallsStore"]),
         .testTarget(name: "CallsWorkerTests", dependencies: ["CallsWorker"]),
+        .testTarget(name: "S3ClientTests", dependencies: ["S3Client", "TestSupport"]),
         .testTarget(
             name: "CallsAPITests",
             dependencies: [

@@ -30,6 +30,22 @@ calls_install_packages() {
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# The Python modules the tests use (botocore: the reference signer for S3 requests), installed with pip
+# into the python3 on PATH when missing. Exports CALLS_TEST_PYTHON, that interpreter's real path: the
+# tests run it directly, whatever PATH `swift test` gives them.
+calls_install_python_packages() {
+  if ! python3 -c 'import botocore' 2>/dev/null; then
+    calls_log "installing botocore with pip"
+    python3 -m pip --version >/dev/null 2>&1 || CALLS_APT_PACKAGES+=(python3-pip)
+    calls_install_packages
+    # Debian's own python3 refuses pip installs without this flag (PEP 668); pyenv's accepts it too.
+    python3 -m pip install --quiet botocore 2>/dev/null \
+      || python3 -m pip install --quiet --break-system-packages botocore
+  fi
+  CALLS_TEST_PYTHON=$(python3 -c 'import sys; print(sys.executable)')
+  export CALLS_TEST_PYTHON
+}
+
 calls_pg_bin() {
   local dir
   dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)

@@ -17,6 +17,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 calls_install_packages
+calls_install_python_packages
 pg_port=$(calls_free_port)
 redis_port=$(calls_free_port)
 calls_start_postgres "$work/pg" "$pg_port"
