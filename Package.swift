@@ -49,7 +49,10 @@ let package = Package(
         ),
         .target(
             name: "S3Client",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         .target(
             name: "RecordingStorage",
@@ -117,7 +120,10 @@ let package = Package(
         .testTarget(name: "AudioAnalysisTests", dependencies: ["AudioAnalysis", "TestSupport"]),
         .testTarget(name: "CallsStoreTests", dependencies: ["CallsStore"]),
         .testTarget(name: "CallsWorkerTests", dependencies: ["CallsWorker"]),
-        .testTarget(name: "S3ClientTests", dependencies: ["S3Client", "TestSupport"]),
+        .testTarget(
+            name: "S3ClientTests",
+            dependencies: ["S3Client", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
         .testTarget(
             name: "CallsAPITests",
             dependencies: [

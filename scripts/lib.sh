@@ -30,17 +30,17 @@ calls_install_packages() {
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# The Python modules the tests use (botocore: the reference signer for S3 requests), installed with pip
-# into the python3 on PATH when missing. Exports CALLS_TEST_PYTHON, that interpreter's real path: the
-# tests run it directly, whatever PATH `swift test` gives them.
+# The Python modules the tests use (botocore: the reference signer for S3 requests; moto: an S3-compatible
+# server), installed with pip into the python3 on PATH when missing. Exports CALLS_TEST_PYTHON, that
+# interpreter's real path: the tests run it directly, whatever PATH `swift test` gives them.
 calls_install_python_packages() {
-  if ! python3 -c 'import botocore' 2>/dev/null; then
-    calls_log "installing botocore with pip"
+  if ! python3 -c 'import botocore, moto.server' 2>/dev/null; then
+    calls_log "installing botocore and moto[server] with pip"
     python3 -m pip --version >/dev/null 2>&1 || CALLS_APT_PACKAGES+=(python3-pip)
     calls_install_packages
     # Debian's own python3 refuses pip installs without this flag (PEP 668); pyenv's accepts it too.
-    python3 -m pip install --quiet botocore 2>/dev/null \
-      || python3 -m pip install --quiet --break-system-packages botocore
+    python3 -m pip install --quiet botocore 'moto[server]' 2>/dev/null \
+      || python3 -m pip install --quiet --break-system-packages botocore 'moto[server]'
   fi
   CALLS_TEST_PYTHON=$(python3 -c 'import sys; print(sys.executable)')
   export CALLS_TEST_PYTHON
@@ -120,6 +120,16 @@ calls_start_redis() {
   done
   redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null | grep -q PONG || calls_die "Redis did not start"
   CALLS_REDIS_PID=$(cat "$data/redis.pid")
+}
+
+# calls_start_s3 LOGFILE PORT: an S3-compatible server (moto, from PyPI) on loopback for the tests; sets
+# CALLS_S3_PID.
+calls_start_s3() {
+  local log=$1 port=$2
+  calls_log "starting an S3-compatible server (moto) on 127.0.0.1:$port"
+  "${CALLS_TEST_PYTHON:-python3}" -m moto.server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+  CALLS_S3_PID=$!
+  calls_wait_http "http://127.0.0.1:$port/" 30 || calls_die "the S3 server did not start (see $log)"
 }
 
 # calls_stop_pid PID [NAME]: SIGTERM, wait up to 30 s, then SIGKILL. Only for processes this script started.

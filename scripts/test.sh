@@ -25,7 +25,12 @@ calls_track "$CALLS_PG_PID" postgres
 calls_start_redis "$work/redis" "$redis_port"
 calls_track "$CALLS_REDIS_PID" redis
 
+s3_port=$(calls_free_port)
+calls_start_s3 "$work/s3.log" "$s3_port"
+calls_track "$CALLS_S3_PID" s3
+
 export CALLS_TEST_DATABASE_URL="postgres://calls:calls@127.0.0.1:$pg_port/calls"
+export CALLS_TEST_S3_ENDPOINT="http://127.0.0.1:$s3_port"
 export CALLS_TEST_REDIS_URL="redis://127.0.0.1:$redis_port/0"
 
 calls_log "building"
