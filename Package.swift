@@ -57,6 +57,7 @@ let package = Package(
         .target(
             name: "RecordingStorage",
             dependencies: [
+                "S3Client",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -120,6 +121,13 @@ let package = Package(
         .testTarget(name: "AudioAnalysisTests", dependencies: ["AudioAnalysis", "TestSupport"]),
         .testTarget(name: "CallsStoreTests", dependencies: ["CallsStore"]),
         .testTarget(name: "CallsWorkerTests", dependencies: ["CallsWorker"]),
+        .testTarget(
+            name: "RecordingStorageTests",
+            dependencies: [
+                "RecordingStorage", "S3Client", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(
             name: "S3ClientTests",
             dependencies: ["S3Client", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")]

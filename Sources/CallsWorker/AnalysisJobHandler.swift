@@ -64,14 +64,17 @@ public struct AnalysisJobHandler: Sendable {
 
         let analysis: Result<AnalysisResult, AudioDecodingError>
         do {
-            let path = try store.localPath(forKey: claim.storageKey)
             let analyzer = self.analyzer
-            analysis = try await analysisPool.runIfActive {
-                guard FileManager.default.fileExists(atPath: path) else {
-                    return .failure(AudioDecodingError("the recording file is missing from storage"))
+            let pool = analysisPool
+            analysis = try await store.withLocalFile(forKey: claim.storageKey) { path in
+                try await pool.runIfActive {
+                    Result { () throws(AudioDecodingError) in try analyzer.analyzeFile(atPath: path) }
                 }
-                return Result { () throws(AudioDecodingError) in try analyzer.analyzeFile(atPath: path) }
             }
+        } catch let error as RecordingStoreError where error.kind == .notFound || error.kind == .invalidKey {
+            // Storage answered, and no retry in place will change its answer: this spends an attempt.
+            analysis = .failure(AudioDecodingError(
+                error.kind == .notFound ? "the recording file is missing from storage" : error.message))
         }
 
         switch analysis {

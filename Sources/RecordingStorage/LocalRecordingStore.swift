@@ -54,6 +54,14 @@ public struct LocalRecordingStore: RecordingStore {
         }
     }
 
+    public func withLocalFile<T: Sendable>(forKey key: String, _ body: @Sendable (String) async throws -> T) async throws -> T {
+        let path = try localPath(forKey: key)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw RecordingStoreError(.notFound, "the recording \(key) is missing from storage")
+        }
+        return try await body(path)
+    }
+
     public func localPath(forKey key: String) throws -> String {
         guard RecordingKey.isValid(key) else { throw RecordingStoreError(.invalidKey, "invalid storage key \(key)") }
         return "\(root)/\(key)"

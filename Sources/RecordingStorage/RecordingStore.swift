@@ -10,8 +10,10 @@ public protocol RecordingStore: Sendable {
     func publish(_ temporary: TemporaryRecording, as key: String) async throws
     /// Removes a stored object; removing one that does not exist is not an error.
     func remove(key: String) async throws
-    /// A local file the analysis can open with libsndfile.
-    func localPath(forKey key: String) throws -> String
+    /// Runs `body` with the path of a local file holding the object, for libsndfile to open: the stored file
+    /// itself, or a download streamed to a scratch file that is removed afterwards. Throws
+    /// `RecordingStoreError` of kind `.notFound` when there is no such object.
+    func withLocalFile<T: Sendable>(forKey key: String, _ body: @Sendable (String) async throws -> T) async throws -> T
 }
 
 /// The storage key of a recording: `YYYY/MM/DD/<recording-id>.<ext>` by upload date (UTC). Only ids and
@@ -35,7 +37,7 @@ public enum RecordingKey {
 }
 
 public struct RecordingStoreError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable { case alreadyExists, invalidKey, io }
+    public enum Kind: Sendable { case alreadyExists, invalidKey, notFound, io }
     public var kind: Kind
     public var message: String
 
