@@ -57,7 +57,8 @@ let package = Package(
         .target(
             name: "RecordingStorage",
             dependencies: [
-                "S3Client",
+                "CallsCore", "S3Client",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

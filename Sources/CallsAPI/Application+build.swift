@@ -70,10 +70,13 @@ public func buildApplication(
     let redis = RedisClient(url: configuration.redis)
     let blockingPool = NIOThreadPool(numberOfThreads: 4)
     blockingPool.start()
-    let store = try LocalRecordingStore(root: configuration.recordingsDirectory, ioPool: blockingPool)
     let calls = DeadlineCallRepository(PostgresCallRepository(client: postgres, logger: logger))
     let queue = RedisJobQueue(client: redis, keys: QueueKeys(name: configuration.queueName))
     let migrator = try Migrator(client: postgres, directory: configuration.migrationsDirectory, logger: logger)
+    // Last of what can throw: the S3 store holds an HTTP client that must be shut down.
+    let storage = try ConfiguredRecordingStore(
+        configuration.storage, recordingsDirectory: configuration.recordingsDirectory, ioPool: blockingPool)
+    let store = storage.store
     let startup = StartupGate()
     let outboxAcknowledger = OutboxAcknowledger(outbox: calls, logger: logger)
 
@@ -91,6 +94,7 @@ public func buildApplication(
         services: [
             CleanupService {
                 await redis.shutdown()
+                await storage.shutdown()
                 try? await blockingPool.shutdownGracefully()
             },
             postgres,

@@ -5,7 +5,9 @@ public struct CallsConfiguration: Sendable {
     public var httpPort = 8000
     public var database: DatabaseURL
     public var redis: RedisURL
+    /// The local store's root; with S3 storage, the scratch space for uploads and downloads in progress.
     public var recordingsDirectory = "recordings"
+    public var storage = StorageSettings.local
     public var migrationsDirectory = "migrations"
     public var maxUploadBytes: Int64 = 2 * 1024 * 1024 * 1024
     /// Prefix of every Redis key, wrapped in a hash tag so all queue keys land in one cluster slot.
@@ -44,6 +46,7 @@ public struct CallsConfiguration: Sendable {
         httpHost = environment.string("CALLS_HTTP_HOST", default: httpHost)
         httpPort = try environment.integer("CALLS_HTTP_PORT", default: httpPort, in: 0...65535)
         recordingsDirectory = environment.string("CALLS_RECORDINGS_DIR", default: recordingsDirectory)
+        storage = try StorageSettings(environment: environment)
         migrationsDirectory = environment.string("CALLS_MIGRATIONS_DIR", default: migrationsDirectory)
         maxUploadBytes = Int64(try environment.integer(
             "CALLS_MAX_UPLOAD_BYTES", default: Int(maxUploadBytes), in: 1...(1 << 40)))

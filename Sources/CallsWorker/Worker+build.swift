@@ -29,7 +29,12 @@ public struct WorkerProcess {
         let commandClient = RedisClient(url: configuration.redis)
         let ioPool = NIOThreadPool(numberOfThreads: configuration.workerConcurrency)
         ioPool.start()
-        let store = try LocalRecordingStore(root: configuration.recordingsDirectory, ioPool: ioPool)
+        let storage = try ConfiguredRecordingStore(
+            configuration.storage, recordingsDirectory: configuration.recordingsDirectory, ioPool: ioPool)
+        let store = storage.store
+        if let swept = try? store.sweepIncoming(olderThan: 3600), swept > 0 {
+            logger.info("removed abandoned scratch files", metadata: ["count": "\(swept)"])
+        }
         let keys = QueueKeys(name: configuration.queueName)
         let queue = RedisJobQueue(client: commandClient, keys: keys)
         let leases = DeadlineJobLeases(PostgresJobLeases(client: postgres, logger: logger))
@@ -54,6 +59,7 @@ public struct WorkerProcess {
             watchdog: watchdog, logger: logger)
         cleanup = {
             await commandClient.shutdown()
+            await storage.shutdown()
             try? await ioPool.shutdownGracefully()
         }
         let heartbeat = HeartbeatService(

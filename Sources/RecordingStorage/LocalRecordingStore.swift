@@ -67,16 +67,8 @@ public struct LocalRecordingStore: RecordingStore {
         return "\(root)/\(key)"
     }
 
-    /// Removes temporary files left by a process that died mid-upload.
     public func sweepIncoming(olderThan age: TimeInterval) throws -> Int {
-        let cutoff = Date().addingTimeInterval(-age)
-        var removed = 0
-        for name in try FileManager.default.contentsOfDirectory(atPath: incoming) where name.hasSuffix(".part") {
-            let path = "\(incoming)/\(name)"
-            let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate]) as? Date
-            if let modified, modified < cutoff, unlink(path) == 0 { removed += 1 }
-        }
-        return removed
+        try ScratchFiles.sweep(incoming, olderThan: age)
     }
 
     /// Makes the new directory entry durable, so a power cut after the upload was acknowledged cannot lose it.

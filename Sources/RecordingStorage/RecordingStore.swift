@@ -14,6 +14,9 @@ public protocol RecordingStore: Sendable {
     /// itself, or a download streamed to a scratch file that is removed afterwards. Throws
     /// `RecordingStoreError` of kind `.notFound` when there is no such object.
     func withLocalFile<T: Sendable>(forKey key: String, _ body: @Sendable (String) async throws -> T) async throws -> T
+    /// Removes scratch files older than `age` left by a process that died mid-upload or mid-analysis;
+    /// returns how many.
+    func sweepIncoming(olderThan age: TimeInterval) throws -> Int
 }
 
 /// The storage key of a recording: `YYYY/MM/DD/<recording-id>.<ext>` by upload date (UTC). Only ids and

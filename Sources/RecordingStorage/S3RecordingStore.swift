@@ -108,6 +108,10 @@ public struct S3RecordingStore: RecordingStore {
         return try await body(path)
     }
 
+    public func sweepIncoming(olderThan age: TimeInterval) throws -> Int {
+        try ScratchFiles.sweep(incoming, olderThan: age) + ScratchFiles.sweep(downloads, olderThan: age)
+    }
+
     /// Storage failures are reported as `.io` errors: the API answers 503, the worker retries in place.
     private func storageCall<T>(_ call: () async throws -> T) async throws -> T {
         do {

@@ -14,7 +14,8 @@ final class SpawnedWorker: @unchecked Sendable {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("calls-worker").path
     }
 
-    init(stack: Stack, logDirectory: String, settings: [String: String] = [:]) throws {
+    /// `workingDirectory` makes it another "machine": relative paths in `settings` resolve there.
+    init(stack: Stack, logDirectory: String, settings: [String: String] = [:], workingDirectory: String? = nil) throws {
         metricsPort = try RedisServerProcess.freePort()
         logPath = logDirectory + "/worker-\(UUID().uuidString.prefix(8)).log"
         let configuration = stack.configuration
@@ -32,9 +33,16 @@ final class SpawnedWorker: @unchecked Sendable {
             "CALLS_LOG_LEVEL": "info",
         ]
         environment.merge(settings) { $1 }
-        process = try ChildProcess(
-            executable: Self.executable, arguments: [], standardOutput: logPath, mergeStandardError: true,
-            environment: environment)
+        if let workingDirectory {
+            // The shell execs the worker, so the PID stays the worker's.
+            process = try ChildProcess(
+                executable: "/bin/sh", arguments: ["-c", "cd \"$0\" && exec \"$1\"", workingDirectory, Self.executable],
+                standardOutput: logPath, mergeStandardError: true, environment: environment)
+        } else {
+            process = try ChildProcess(
+                executable: Self.executable, arguments: [], standardOutput: logPath, mergeStandardError: true,
+                environment: environment)
+        }
     }
 
     func signal(_ signal: Int32) {

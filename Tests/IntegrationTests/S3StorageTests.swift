@@ -1,0 +1,79 @@
+import AsyncHTTPClient
+import CallsCore
+import Foundation
+import S3Client
+import TestSupport
+import Testing
+
+extension IntegrationSuite {
+    /// The whole flow with recordings in a bucket (moto, started by `make test`): the API and the worker share
+    /// nothing but PostgreSQL, Redis and the bucket.
+    @Suite(.enabled(if: TestServices.s3Endpoint != nil || TestServices.environment["CI"] == "true",
+                    "needs CALLS_TEST_S3_ENDPOINT (make test)"))
+    struct S3StorageTests {
+        @Test func aWorkerOnAnotherMachineAnalysesARecordingUploadedThroughTheBucket() async throws {
+            guard let endpoint = TestServices.s3Endpoint, let host = endpoint.host, let port = endpoint.port else {
+                throw SetupError("CALLS_TEST_S3_ENDPOINT is not set: run the suite with `make test`")
+            }
+            let bucket = "e2e-\(UUID().uuidString.lowercased().prefix(12))"
+            let settings = S3StorageSettings(
+                secure: false, host: host, port: port, bucket: bucket, region: "us-east-1", accessKeyID: "testing",
+                secretAccessKey: "testing", pathStyle: true)
+            let bucketClient = S3Client(
+                configuration: S3Configuration(
+                    scheme: .http, host: host, port: port, bucket: bucket, region: "us-east-1",
+                    credentials: S3Credentials(accessKeyID: "testing", secretAccessKey: "testing"), pathStyle: true),
+                http: HTTPClient.shared)
+            try await bucketClient.createBucket()
+
+            try await Stack.withMigrated { plainStack, url in
+                var configured = plainStack
+                configured.configuration.storage = .s3(settings)
+                let stack = configured
+                let otherMachine = try TemporaryDirectory()
+                defer { otherMachine.remove() }
+                let worker = try SpawnedWorker(
+                    stack: stack, logDirectory: otherMachine.path,
+                    settings: [
+                        "CALLS_STORAGE": "s3", "CALLS_S3_ENDPOINT": "http://\(host):\(port)", "CALLS_S3_BUCKET": bucket,
+                        "CALLS_S3_ACCESS_KEY_ID": "testing", "CALLS_S3_SECRET_ACCESS_KEY": "testing",
+                        "CALLS_RECORDINGS_DIR": "scratch",
+                    ],
+                    workingDirectory: otherMachine.path)
+                try await stoppingAfterwards(worker.process, { _ in
+                    try await stack.withAPI { client in
+                        let id = try await client.createCall()
+                        let audio = CallFlowTests.dialogue()
+                        let (status, accepted) = try await streamUpload(
+                            port: client.port!, callID: id, body: CallFlowTests.multipart(audio), chunkSize: 65_536)
+                        #expect(status == 202, "\(accepted)")
+                        let ready = try await client.waitForFinalStatus(id)
+                        #expect(ready["status"] as? String == "ready", "\(ready)\n\(worker.log)")
+                        let recording = try #require(ready["recording"] as? [String: Any])
+                        #expect(recording["duration_sec"] as? Double == 5.6)
+
+                        let key = try await TestServices.withPostgres(url) { postgres in
+                            try await postgres.query(
+                                "SELECT storage_key FROM recordings WHERE call_id = \(UUID(uuidString: id)!)",
+                                logger: TestServices.logger
+                            ).decode(String.self).collectAll()
+                        }
+                        let storageKey = try #require(key.first)
+                        let stored = try #require(try await bucketClient.headObject(key: storageKey))
+                        #expect(stored.size == Int64(audio.count))
+                    }
+                }, stop: { await $0.stop() })
+                // Nothing of the recording stays on either machine: only the bucket has it.
+                #expect(stack.recordings.files().isEmpty, "\(stack.recordings.files())")
+                #expect(otherMachine.files().filter { $0.hasPrefix("scratch/") }.isEmpty, "\(otherMachine.files())")
+            }
+        }
+    }
+}
+
+extension TestServices {
+    /// The S3-compatible server `make test` starts.
+    static var s3Endpoint: URLComponents? {
+        environment["CALLS_TEST_S3_ENDPOINT"].flatMap(URLComponents.init(string:))
+    }
+}
