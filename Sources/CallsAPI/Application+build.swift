@@ -40,7 +40,8 @@ public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router
     let uploads = RecordingUploadHandler(
         calls: dependencies.calls, queue: dependencies.queue, store: dependencies.store,
         maxUploadBytes: dependencies.maxUploadBytes, outboxAcknowledger: dependencies.outboxAcknowledger)
-    CallsController(calls: dependencies.calls, uploads: uploads).addRoutes(to: router)
+    CallsController(calls: dependencies.calls, uploads: uploads, store: dependencies.store, queue: dependencies.queue)
+        .addRoutes(to: router)
     HealthController(checks: [
         .init(name: "database") { try await dependencies.calls.ping() },
         .init(name: "queue") { try await dependencies.queue.ping() },

@@ -2,12 +2,16 @@ import CallsCore
 import CallsStore
 import Foundation
 import Hummingbird
+import JobQueue
+import RecordingStorage
 
-/// `/calls`: create, read and list calls. Generic over the repository so route tests can use an in-memory
+/// `/calls`: create, read, list and delete calls. Generic over the repository so route tests can use an in-memory
 /// twin while production uses PostgreSQL.
 struct CallsController<Calls: CallRepository & Outbox> {
     let calls: Calls
     let uploads: RecordingUploadHandler<Calls>
+    let store: any RecordingStore
+    let queue: any JobPublisher
 
     static var maxPageSize: Int { 200 }
     static var defaultPageSize: Int { 50 }
@@ -17,6 +21,7 @@ struct CallsController<Calls: CallRepository & Outbox> {
         router.post("/calls", use: create)
         router.get("/calls", use: list)
         router.get("/calls/:id", use: get)
+        router.delete("/calls/:id", use: delete)
         router.post("/calls/:id/recording", use: uploads.upload)
     }
 
@@ -40,6 +45,17 @@ struct CallsController<Calls: CallRepository & Outbox> {
         let id = try callID(context)
         guard let call = try await calls.find(id: id) else { throw Problem.callNotFound(id.lowercasedString) }
         return try .json(call)
+    }
+
+    /// Removes the call, its recording (the stored object too) and its queued job. Deleting a call that is
+    /// not there (any more) is 204 as well: a retried DELETE must not look like a failure.
+    @Sendable func delete(_ request: Request, context: CallsRequestContext) async throws -> Response {
+        let id = try callID(context)
+        // The job first: a worker that already holds it finds the call gone and drops it.
+        try await queue.withdraw(Job(kind: .analyze, callID: id))
+        let store = self.store
+        _ = try await calls.delete(id: id) { key in try await store.remove(key: key) }
+        return Response(status: .noContent)
     }
 
     struct CallList: Encodable {

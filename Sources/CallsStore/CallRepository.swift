@@ -65,6 +65,10 @@ public protocol CallRepository: Sendable {
     /// in the outbox. Returns the outbox entry, to be removed once the job is in Redis.
     /// Throws `AttachRecordingError` when the call is gone or already has a recording.
     func attachRecording(_ recording: NewRecording, toCall callID: UUID, jobPayload: String) async throws -> Int64
+    /// Deletes the call with its recording row and outbox entries, calling `removeStoredObject` with the
+    /// recording's storage key first, while the call is locked: if the removal throws, nothing is deleted.
+    /// Returns false when there was no such call.
+    func delete(id: UUID, removeStoredObject: @escaping @Sendable (String) async throws -> Void) async throws -> Bool
     /// Throws when the database cannot be reached; for readiness checks.
     func ping() async throws
 }

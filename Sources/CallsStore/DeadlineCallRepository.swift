@@ -30,6 +30,13 @@ public struct DeadlineCallRepository<Base: CallRepository & Outbox>: CallReposit
         }
     }
 
+    /// The stored object's removal runs inside, so it gets three times the deadline.
+    public func delete(id: UUID, removeStoredObject: @escaping @Sendable (String) async throws -> Void) async throws -> Bool {
+        try await DatabaseDeadline.run(within: limit * 3) {
+            try await base.delete(id: id, removeStoredObject: removeStoredObject)
+        }
+    }
+
     public func ping() async throws {
         try await DatabaseDeadline.run(within: limit) { try await base.ping() }
     }

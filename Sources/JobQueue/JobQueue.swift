@@ -1,6 +1,9 @@
 /// Puts jobs on the queue. The API depends on this protocol, so its route tests can use an in-memory twin.
 public protocol JobPublisher: Sendable {
     func enqueue(_ job: Job) async throws
+    /// Takes a job out of the ready list, the delayed and the dead set, with its bookkeeping; a copy a worker
+    /// holds right now stays with it (the worker finds its call gone). Withdrawing an unknown job is fine.
+    func withdraw(_ job: Job) async throws
     /// Throws when the queue cannot be reached; for readiness checks.
     func ping() async throws
 }
@@ -66,6 +69,19 @@ public struct RedisJobQueue: JobPublisher {
                 "EVAL", Self.acknowledgeScript, "2", keys.processing(worker: worker), keys.job(payload), payload)
         }
     }
+
+    public func withdraw(_ job: Job) async throws {
+        let payload = job.payload
+        try await client.command(
+            "EVAL", Self.withdrawScript, "4", keys.ready, keys.delayed, keys.dead, keys.job(payload), payload)
+    }
+
+    static let withdrawScript = """
+        redis.call('LREM', KEYS[1], 0, ARGV[1])
+        redis.call('ZREM', KEYS[2], ARGV[1])
+        redis.call('ZREM', KEYS[3], ARGV[1])
+        redis.call('DEL', KEYS[4])
+        """
 
     static let acknowledgeScript = """
         redis.call('LREM', KEYS[1], 1, ARGV[1])

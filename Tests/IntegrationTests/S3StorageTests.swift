@@ -12,19 +12,8 @@ extension IntegrationSuite {
                     "needs CALLS_TEST_S3_ENDPOINT (make test)"))
     struct S3StorageTests {
         @Test func aWorkerOnAnotherMachineAnalysesARecordingUploadedThroughTheBucket() async throws {
-            guard let endpoint = TestServices.s3Endpoint, let host = endpoint.host, let port = endpoint.port else {
-                throw SetupError("CALLS_TEST_S3_ENDPOINT is not set: run the suite with `make test`")
-            }
-            let bucket = "e2e-\(UUID().uuidString.lowercased().prefix(12))"
-            let settings = S3StorageSettings(
-                secure: false, host: host, port: port, bucket: bucket, region: "us-east-1", accessKeyID: "testing",
-                secretAccessKey: "testing", pathStyle: true)
-            let bucketClient = S3Client(
-                configuration: S3Configuration(
-                    scheme: .http, host: host, port: port, bucket: bucket, region: "us-east-1",
-                    credentials: S3Credentials(accessKeyID: "testing", secretAccessKey: "testing"), pathStyle: true),
-                http: HTTPClient.shared)
-            try await bucketClient.createBucket()
+            let (settings, bucketClient) = try await Self.makeBucket()
+            let (host, port, bucket) = (settings.host, settings.port!, settings.bucket)
 
             try await Stack.withMigrated { plainStack, url in
                 var configured = plainStack
@@ -68,6 +57,26 @@ extension IntegrationSuite {
                 #expect(otherMachine.files().filter { $0.hasPrefix("scratch/") }.isEmpty, "\(otherMachine.files())")
             }
         }
+    }
+}
+
+extension IntegrationSuite.S3StorageTests {
+    /// A new bucket on the test server: the settings the service is configured with, and a client for checks.
+    static func makeBucket() async throws -> (S3StorageSettings, S3Client) {
+        guard let endpoint = TestServices.s3Endpoint, let host = endpoint.host, let port = endpoint.port else {
+            throw SetupError("CALLS_TEST_S3_ENDPOINT is not set: run the suite with `make test`")
+        }
+        let bucket = "e2e-\(UUID().uuidString.lowercased().prefix(12))"
+        let settings = S3StorageSettings(
+            secure: false, host: host, port: port, bucket: bucket, region: "us-east-1", accessKeyID: "testing",
+            secretAccessKey: "testing", pathStyle: true)
+        let client = S3Client(
+            configuration: S3Configuration(
+                scheme: .http, host: host, port: port, bucket: bucket, region: "us-east-1",
+                credentials: S3Credentials(accessKeyID: "testing", secretAccessKey: "testing"), pathStyle: true),
+            http: HTTPClient.shared)
+        try await client.createBucket()
+        return (settings, client)
     }
 }
 

@@ -58,6 +58,17 @@ public final class InMemoryCallRepository: CallRepository, Outbox {
         }
     }
 
+    public func delete(id: UUID, removeStoredObject: @escaping @Sendable (String) async throws -> Void) async throws -> Bool {
+        guard let found = state.withLock({ state in state.calls[id].map { _ in state.storageKeys[id] } }) else { return false }
+        if let key = found { try await removeStoredObject(key) }
+        state.withLock { state in
+            state.calls[id] = nil
+            state.storageKeys[id] = nil
+            state.outbox = state.outbox.filter { !$0.value.hasSuffix(id.uuidString.lowercased()) }
+        }
+        return true
+    }
+
     public func ping() async throws {}
 
     public func remove(entryIDs: [Int64]) async throws {

@@ -22,6 +22,13 @@ public final class RecordingJobPublisher: JobPublisher {
         }
     }
 
+    public func withdraw(_ job: Job) async throws {
+        try state.withLock { state in
+            if state.failing { throw RedisError(.connection, "connection refused (test)") }
+            state.jobs.removeAll { $0 == job }
+        }
+    }
+
     public func ping() async throws {
         if state.withLock({ $0.failing }) { throw RedisError(.connection, "connection refused (test)") }
     }
