@@ -21,6 +21,7 @@ struct CallsController<Calls: CallRepository & Outbox> {
         router.post("/calls", use: create)
         router.get("/calls", use: list)
         router.get("/calls/:id", use: get)
+        router.patch("/calls/:id", use: patch)
         router.delete("/calls/:id", use: delete)
         router.post("/calls/:id/recording", use: uploads.upload)
     }
@@ -44,6 +45,26 @@ struct CallsController<Calls: CallRepository & Outbox> {
     @Sendable func get(_ request: Request, context: CallsRequestContext) async throws -> Response {
         let id = try callID(context)
         guard let call = try await calls.find(id: id) else { throw Problem.callNotFound(id.lowercasedString) }
+        return try .json(call)
+    }
+
+    /// Replaces the call's tags (`{"tags": [...]}`), normalized as at creation. Tagging a call `private`
+    /// stops every download of its recording at once, including URLs handed out before.
+    @Sendable func patch(_ request: Request, context: CallsRequestContext) async throws -> Response {
+        let id = try callID(context)
+        let body: CallPatchRequest
+        do {
+            body = try await request.decode(as: CallPatchRequest.self, context: context)
+        } catch {
+            throw Problem.validation(field: "body", "must be a JSON object with tags")
+        }
+        let tags: [String]
+        do {
+            tags = try body.validatedTags()
+        } catch {
+            throw Problem.validation(error)
+        }
+        guard let call = try await calls.updateTags(id: id, tags: tags) else { throw Problem.callNotFound(id.lowercasedString) }
         return try .json(call)
     }
 

@@ -27,9 +27,6 @@ public struct NewCall: Sendable, Equatable {
 }
 
 extension NewCallRequest {
-    public static let maxTags = 32
-    public static let maxTagLength = 64
-
     public func validated() throws(ValidationFailure) -> NewCall {
         var failure = ValidationFailure()
 
@@ -56,22 +53,16 @@ extension NewCallRequest {
             failure.add("started_at", "is required")
         }
 
-        let tags = (self.tags ?? []).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        if tags.count > Self.maxTags { failure.add("tags", "at most \(Self.maxTags) tags") }
-        if tags.contains(where: { $0.isEmpty || $0.count > Self.maxTagLength }) {
-            failure.add("tags", "each tag must be 1 to \(Self.maxTagLength) characters")
-        }
+        let tags = CallTags.normalized(self.tags ?? [], failure: &failure)
 
         guard failure.isEmpty, let caller, let receiver, let startedAt else { throw failure }
-        var uniqueTags: [String] = []
-        for tag in tags where !uniqueTags.contains(tag) { uniqueTags.append(tag) }
         return NewCall(
             caller: caller.0,
             receiver: receiver.0,
             callerDigits: caller.1,
             receiverDigits: receiver.1,
             startedAt: startedAt,
-            tags: uniqueTags
+            tags: tags
         )
     }
 }

@@ -65,6 +65,8 @@ public protocol CallRepository: Sendable {
     /// in the outbox. Returns the outbox entry, to be removed once the job is in Redis.
     /// Throws `AttachRecordingError` when the call is gone or already has a recording.
     func attachRecording(_ recording: NewRecording, toCall callID: UUID, jobPayload: String) async throws -> Int64
+    /// Replaces the call's tags; nil when there is no such call.
+    func updateTags(id: UUID, tags: [String]) async throws -> Call?
     /// Deletes the call with its recording row and outbox entries, calling `removeStoredObject` with the
     /// recording's storage key first, while the call is locked: if the removal throws, nothing is deleted.
     /// Returns false when there was no such call.

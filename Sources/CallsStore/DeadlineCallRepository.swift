@@ -30,6 +30,10 @@ public struct DeadlineCallRepository<Base: CallRepository & Outbox>: CallReposit
         }
     }
 
+    public func updateTags(id: UUID, tags: [String]) async throws -> Call? {
+        try await DatabaseDeadline.run(within: limit) { try await base.updateTags(id: id, tags: tags) }
+    }
+
     /// The stored object's removal runs inside, so it gets three times the deadline.
     public func delete(id: UUID, removeStoredObject: @escaping @Sendable (String) async throws -> Void) async throws -> Bool {
         try await DatabaseDeadline.run(within: limit * 3) {

@@ -70,6 +70,14 @@ public struct PostgresCallRepository: CallRepository, Outbox {
         func decodeRow(_ row: PostgresRow) throws -> Call { try CallRow.decode(row) }
     }
 
+    public func updateTags(id: UUID, tags: [String]) async throws -> Call? {
+        let rows = try await client.query("""
+            WITH c AS (UPDATE calls SET tags = \(tags), updated_at = now() WHERE id = \(id) RETURNING *)
+            SELECT \(unescaped: CallRow.columns) FROM c LEFT JOIN recordings r ON r.call_id = c.id
+            """, logger: logger)
+        return try await CallRow.decodeAll(rows).first
+    }
+
     public func list(_ query: CallQuery) async throws -> CallPage {
         // Search digits are digits only, so they cannot carry LIKE wildcards.
         let pattern = query.digits.map { "%\($0)%" } ?? "%"

@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func rejectsTooManyTags() {
-        let tags = (0...NewCallRequest.maxTags).map { "t\($0)" }
+        let tags = (0...CallTags.maxCount).map { "t\($0)" }
         #expect(throws: ValidationFailure.self) {
             try NewCallRequest(caller: "+100", receiver: "+200", startedAt: "2026-01-01T00:00:00Z", tags: tags).validated()
         }

@@ -85,6 +85,19 @@ extension IntegrationSuite {
             }
         }
 
+        @Test func tagsAreReplacedAndAnUnknownCallIsNil() async throws {
+            try await TestServices.withMigratedDatabase { url in
+                try await TestServices.withPostgres(url) { client in
+                    let calls = PostgresCallRepository(client: client, logger: TestServices.logger)
+                    let call = try await Self.newCall(calls)
+                    let updated = try #require(try await calls.updateTags(id: call.id, tags: ["vip", "private"]))
+                    #expect(updated.tags == ["vip", "private"] && updated.updatedAt >= call.updatedAt)
+                    #expect(try await calls.find(id: call.id)?.tags == ["vip", "private"])
+                    #expect(try await calls.updateTags(id: UUID(), tags: []) == nil)
+                }
+            }
+        }
+
         @Test func theAPIForgetsOutboxEntriesOnceTheirJobsAreInRedis() async throws {
             try await Stack.withMigrated { stack, url in
                 try await stack.withAPI { client in

@@ -58,6 +58,13 @@ public final class InMemoryCallRepository: CallRepository, Outbox {
         }
     }
 
+    public func updateTags(id: UUID, tags: [String]) async throws -> Call? {
+        state.withLock { state in
+            state.calls[id]?.tags = tags
+            return state.calls[id]
+        }
+    }
+
     public func delete(id: UUID, removeStoredObject: @escaping @Sendable (String) async throws -> Void) async throws -> Bool {
         guard let found = state.withLock({ state in state.calls[id].map { _ in state.storageKeys[id] } }) else { return false }
         if let key = found { try await removeStoredObject(key) }
