@@ -20,11 +20,13 @@ public struct APIDependencies<Calls: CallRepository & Outbox>: Sendable {
     public var maxUploadBytes: Int64
     /// Must run as a service of the application, or the outbox keeps every entry until the relay pushes it again.
     let outboxAcknowledger: OutboxAcknowledger
+    let downloads: DownloadSettings
 
     init(
         calls: Calls, queue: any JobPublisher, store: any RecordingStore, maxUploadBytes: Int64,
-        outboxAcknowledger: OutboxAcknowledger
+        outboxAcknowledger: OutboxAcknowledger, downloads: DownloadSettings
     ) {
+        self.downloads = downloads
         self.calls = calls
         self.queue = queue
         self.store = store
@@ -42,11 +44,22 @@ public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router
         maxUploadBytes: dependencies.maxUploadBytes, outboxAcknowledger: dependencies.outboxAcknowledger)
     CallsController(calls: dependencies.calls, uploads: uploads, store: dependencies.store, queue: dependencies.queue)
         .addRoutes(to: router)
+    DownloadController(
+        calls: dependencies.calls, store: dependencies.store, signer: dependencies.downloads.signer,
+        urlLifetimeSeconds: dependencies.downloads.urlLifetimeSeconds, publicURL: dependencies.downloads.publicURL
+    ).addRoutes(to: router)
     HealthController(checks: [
         .init(name: "database") { try await dependencies.calls.ping() },
         .init(name: "queue") { try await dependencies.queue.ping() },
     ]).addRoutes(to: router)
     return router
+}
+
+/// How download URLs are made.
+struct DownloadSettings: Sendable {
+    var signer: ContentURLSigner
+    var urlLifetimeSeconds: Int
+    var publicURL: String?
 }
 
 /// The HTTP server: HTTP/1.1 answering `Expect: 100-continue` itself.
@@ -80,10 +93,16 @@ public func buildApplication(
     let store = storage.store
     let startup = StartupGate()
     let outboxAcknowledger = OutboxAcknowledger(outbox: calls, logger: logger)
+    if configuration.urlSigningKey == nil {
+        logger.warning("CALLS_URL_SIGNING_KEY is not set: download URLs are signed with a random key and work only on this node until it restarts")
+    }
 
     let router = buildRouter(APIDependencies(
         calls: calls, queue: queue, store: store, maxUploadBytes: configuration.maxUploadBytes,
-        outboxAcknowledger: outboxAcknowledger))
+        outboxAcknowledger: outboxAcknowledger,
+        downloads: DownloadSettings(
+            signer: ContentURLSigner(secret: configuration.urlSigningKey),
+            urlLifetimeSeconds: configuration.downloadURLTTLSeconds, publicURL: configuration.publicURL)))
     let workers = WorkerRegistry(client: redis, keys: queue.keys)
     let leases = DeadlineJobLeases(PostgresJobLeases(client: postgres, logger: logger))
     AdminController(queue: queue, registry: workers, leases: leases).addRoutes(to: router)

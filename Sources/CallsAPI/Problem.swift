@@ -100,4 +100,30 @@ extension Problem {
     static let internalError = Problem(
         .internalServerError, code: "internal_error", title: "Internal error",
         detail: "The request failed unexpectedly; it has been logged.")
+
+    static let recordingNotFound = Problem(
+        .notFound, code: "recording_not_found", title: "Recording not found",
+        detail: "There is no such recording, or the call has none yet.")
+
+    static let recordingPrivate = Problem(
+        .forbidden, code: "recording_private", title: "Recording is private",
+        detail: "The call is tagged 'private': its recording cannot be downloaded.")
+
+    static let urlSignatureInvalid = Problem(
+        .forbidden, code: "url_signature_invalid", title: "Invalid download URL",
+        detail: "The download URL's signature does not match; ask GET /calls/{id}/download for a new one.")
+
+    static let urlExpired = Problem(
+        .forbidden, code: "url_expired", title: "Download URL expired",
+        detail: "The download URL has expired; ask GET /calls/{id}/download for a new one.")
+
+    static let archiveNotFound = Problem(
+        .notFound, code: "archive_not_found", title: "No MP3 archive",
+        detail: "No MP3 archive of this recording exists; download format=original.")
+
+    static func rangeNotSatisfiable(size: Int64) -> Problem {
+        Problem(
+            .rangeNotSatisfiable, code: "range_not_satisfiable", title: "Range not satisfiable",
+            detail: "The requested byte range is not within the recording's \(size) bytes.")
+    }
 }

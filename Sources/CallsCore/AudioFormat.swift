@@ -7,6 +7,18 @@ public enum AudioFormat: String, Codable, Sendable, CaseIterable {
     case aiff
     case other
 
+    /// The media type downloads carry.
+    public var mimeType: String {
+        switch self {
+        case .wav: "audio/wav"
+        case .mp3: "audio/mpeg"
+        case .flac: "audio/flac"
+        case .ogg: "audio/ogg"
+        case .aiff: "audio/aiff"
+        case .other: "application/octet-stream"
+        }
+    }
+
     /// The extension used for the stored object, so operators browsing the store can open files directly.
     public var fileExtension: String {
         switch self {

@@ -8,6 +8,13 @@ public struct CallsConfiguration: Sendable {
     /// The local store's root; with S3 storage, the scratch space for uploads and downloads in progress.
     public var recordingsDirectory = "recordings"
     public var storage = StorageSettings.local
+    /// Key of the HMAC that signs the API's own download URLs; nil: a random key per process (URLs then work
+    /// only on the node that made them, until it restarts).
+    public var urlSigningKey: String?
+    /// How long a download URL works.
+    public var downloadURLTTLSeconds = 900
+    /// The API's address as clients reach it, for the download URLs it hands out; nil: the request's Host.
+    public var publicURL: String?
     public var migrationsDirectory = "migrations"
     public var maxUploadBytes: Int64 = 2 * 1024 * 1024 * 1024
     /// Prefix of every Redis key, wrapped in a hash tag so all queue keys land in one cluster slot.
@@ -47,6 +54,16 @@ public struct CallsConfiguration: Sendable {
         httpPort = try environment.integer("CALLS_HTTP_PORT", default: httpPort, in: 0...65535)
         recordingsDirectory = environment.string("CALLS_RECORDINGS_DIR", default: recordingsDirectory)
         storage = try StorageSettings(environment: environment)
+        urlSigningKey = environment.value("CALLS_URL_SIGNING_KEY")
+        if let key = urlSigningKey, key.utf8.count < 32 {
+            throw ConfigurationError(variable: "CALLS_URL_SIGNING_KEY", problem: "must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+        }
+        downloadURLTTLSeconds = try environment.integer(
+            "CALLS_DOWNLOAD_URL_TTL_SECONDS", default: downloadURLTTLSeconds, in: 1...604_800)
+        publicURL = environment.value("CALLS_PUBLIC_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        if let url = publicURL, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw ConfigurationError(variable: "CALLS_PUBLIC_URL", problem: "must start with http:// or https://")
+        }
         migrationsDirectory = environment.string("CALLS_MIGRATIONS_DIR", default: migrationsDirectory)
         maxUploadBytes = Int64(try environment.integer(
             "CALLS_MAX_UPLOAD_BYTES", default: Int(maxUploadBytes), in: 1...(1 << 40)))

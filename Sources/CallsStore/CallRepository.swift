@@ -51,6 +51,26 @@ public struct NewRecording: Sendable, Equatable {
     }
 }
 
+/// A recording with where it is stored and what its call says about it.
+public struct StoredRecording: Sendable, Equatable {
+    public var callID: UUID
+    public var tags: [String]
+    public var recording: Recording
+    public var storageKey: String
+
+    public init(callID: UUID, tags: [String], recording: Recording, storageKey: String) {
+        self.callID = callID
+        self.tags = tags
+        self.recording = recording
+        self.storageKey = storageKey
+    }
+}
+
+public enum RecordingLookup: Sendable {
+    case call(UUID)
+    case recording(UUID)
+}
+
 public enum AttachRecordingError: Error, Equatable {
     case callNotFound
     case recordingExists
@@ -65,6 +85,8 @@ public protocol CallRepository: Sendable {
     /// in the outbox. Returns the outbox entry, to be removed once the job is in Redis.
     /// Throws `AttachRecordingError` when the call is gone or already has a recording.
     func attachRecording(_ recording: NewRecording, toCall callID: UUID, jobPayload: String) async throws -> Int64
+    /// The recording of a call, or the recording with an id; nil when there is none.
+    func storedRecording(_ lookup: RecordingLookup) async throws -> StoredRecording?
     /// Replaces the call's tags; nil when there is no such call.
     func updateTags(id: UUID, tags: [String]) async throws -> Call?
     /// Deletes the call with its recording row and outbox entries, calling `removeStoredObject` with the

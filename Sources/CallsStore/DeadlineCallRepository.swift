@@ -30,6 +30,10 @@ public struct DeadlineCallRepository<Base: CallRepository & Outbox>: CallReposit
         }
     }
 
+    public func storedRecording(_ lookup: RecordingLookup) async throws -> StoredRecording? {
+        try await DatabaseDeadline.run(within: limit) { try await base.storedRecording(lookup) }
+    }
+
     public func updateTags(id: UUID, tags: [String]) async throws -> Call? {
         try await DatabaseDeadline.run(within: limit) { try await base.updateTags(id: id, tags: tags) }
     }

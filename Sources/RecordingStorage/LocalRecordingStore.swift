@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOPosix
 
 /// Recordings on the local filesystem under one root. Temporary files live in `<root>/.incoming` so that
@@ -61,6 +62,31 @@ public struct LocalRecordingStore: RecordingStore {
         }
         return try await body(path)
     }
+
+    public func read(key: String, offset: Int64, length: Int64) async throws -> StoredBytes {
+        let path = try localPath(forKey: key)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw RecordingStoreError(.notFound, "the recording \(key) is missing from storage")
+        }
+        let file = try await ioPool.runIfActive { try FileReader(path: path) }
+        let pool = ioPool
+        let cursor = ReadCursor(offset: offset, end: offset + length)
+        return StoredBytes {
+            guard let (at, count) = cursor.next(maximum: Self.readSize) else { return nil }
+            let chunk = try await pool.runIfActive { try file.read(count: count, at: at) }
+            guard chunk.readableBytes == count else {
+                throw RecordingStoreError(.io, "\(key) ended before byte \(at + Int64(count))")
+            }
+            return chunk
+        }
+    }
+
+    /// The API serves local recordings itself.
+    public func directDownloadURL(key: String, expiresIn seconds: Int, filename: String, contentType: String) -> String? {
+        nil
+    }
+
+    static let readSize = 256 * 1024
 
     public func localPath(forKey key: String) throws -> String {
         guard RecordingKey.isValid(key) else { throw RecordingStoreError(.invalidKey, "invalid storage key \(key)") }

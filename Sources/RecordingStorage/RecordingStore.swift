@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// Where recordings live. An upload is written to temporary space first and becomes visible under its final
 /// key only by an atomic move, so a reader never sees half a file and a failed upload leaves nothing behind.
@@ -14,6 +15,13 @@ public protocol RecordingStore: Sendable {
     /// itself, or a download streamed to a scratch file that is removed afterwards. Throws
     /// `RecordingStoreError` of kind `.notFound` when there is no such object.
     func withLocalFile<T: Sendable>(forKey key: String, _ body: @Sendable (String) async throws -> T) async throws -> T
+    /// `length` bytes of the object from `offset`, read a bounded chunk at a time as they are iterated, so a
+    /// slow reader holds no more than one chunk. Opening errors (`.notFound`) are thrown here, before any
+    /// byte, so an API can still answer with a proper status.
+    func read(key: String, offset: Int64, length: Int64) async throws -> StoredBytes
+    /// A URL the client can fetch the object from without the API in between (a presigned S3 URL), or nil
+    /// when the store has none and the API serves the bytes itself.
+    func directDownloadURL(key: String, expiresIn seconds: Int, filename: String, contentType: String) -> String?
     /// Removes scratch files older than `age` left by a process that died mid-upload or mid-analysis;
     /// returns how many.
     func sweepIncoming(olderThan age: TimeInterval) throws -> Int

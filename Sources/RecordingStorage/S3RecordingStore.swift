@@ -1,3 +1,4 @@
+import CallsCore
 import Foundation
 import NIOCore
 import NIOPosix
@@ -108,6 +109,34 @@ public struct S3RecordingStore: RecordingStore {
         return try await body(path)
     }
 
+    public func read(key: String, offset: Int64, length: Int64) async throws -> StoredBytes {
+        try Self.validate(key)
+        guard length > 0 else { return StoredBytes { nil } }
+        let download: S3Download
+        do {
+            download = try await client.getObject(key: key, range: "bytes=\(offset)-\(offset + length - 1)")
+        } catch let error as S3Error where error.code == "NoSuchKey" || error.status == 404 {
+            throw RecordingStoreError(.notFound, "the recording \(key) is missing from storage")
+        } catch {
+            throw RecordingStoreError(.io, "cannot read \(key) from the bucket: \(error)")
+        }
+        let body = BodyCursor(download.body)
+        return StoredBytes {
+            do {
+                return try await body.next()
+            } catch {
+                throw RecordingStoreError(.io, "the download of \(key) broke off: \(error)")
+            }
+        }
+    }
+
+    public func directDownloadURL(key: String, expiresIn seconds: Int, filename: String, contentType: String) -> String? {
+        client.presignedGetURL(key: key, expires: seconds, responseHeaders: [
+            ("response-content-disposition", ContentDisposition.attachment(filename: filename)),
+            ("response-content-type", contentType),
+        ])
+    }
+
     public func sweepIncoming(olderThan age: TimeInterval) throws -> Int {
         try ScratchFiles.sweep(incoming, olderThan: age) + ScratchFiles.sweep(downloads, olderThan: age)
     }
@@ -128,13 +157,8 @@ public struct S3RecordingStore: RecordingStore {
     }
 
     static func contentType(forKey key: String) -> String {
-        switch (key as NSString).pathExtension.lowercased() {
-        case "wav": "audio/wav"
-        case "mp3": "audio/mpeg"
-        case "flac": "audio/flac"
-        case "ogg": "audio/ogg"
-        default: "application/octet-stream"
-        }
+        let fileExtension = (key as NSString).pathExtension.lowercased()
+        return (AudioFormat.allCases.first { $0.fileExtension == fileExtension } ?? .other).mimeType
     }
 }
 
@@ -149,6 +173,25 @@ final class FileReader: @unchecked Sendable {
         var status = stat()
         fstat(descriptor, &status)
         size = Int64(status.st_size)
+    }
+
+    /// Up to `count` bytes from `offset`, without moving the sequential position; fewer only at the end.
+    func read(count: Int, at offset: Int64) throws -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: count)
+        while buffer.readableBytes < count {
+            let wanted = count - buffer.readableBytes
+            let position = off_t(offset) + off_t(buffer.readableBytes)
+            var failure: Int32 = 0
+            let got = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 0) { bytes in
+                let read = pread(descriptor, bytes.baseAddress, min(bytes.count, wanted), position)
+                if read < 0 { failure = errno }
+                return max(read, 0)
+            }
+            if failure == EINTR { continue }
+            if failure != 0 { throw RecordingStoreError(.io, "cannot read: \(String(cString: strerror(failure)))") }
+            if got == 0 { break }
+        }
+        return buffer
     }
 
     /// Up to `count` bytes; fewer only at the end of the file.
@@ -172,6 +215,10 @@ final class FileReader: @unchecked Sendable {
     func close() {
         if descriptor >= 0 { Foundation.close(descriptor) }
         descriptor = -1
+    }
+
+    deinit {
+        close()
     }
 }
 

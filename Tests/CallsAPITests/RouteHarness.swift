@@ -18,6 +18,7 @@ struct RouteHarness: Sendable {
     let store: LocalRecordingStore
     let maxUploadBytes: Int64
     let outboxAcknowledger: OutboxAcknowledger
+    let signer = ContentURLSigner(secret: String(repeating: "k", count: 32))
 
     static func run(
         maxUploadBytes: Int64 = 10 * 1024 * 1024, live: Bool = false,
@@ -35,7 +36,8 @@ struct RouteHarness: Sendable {
             outboxAcknowledger: OutboxAcknowledger(outbox: calls, logger: Logger(label: "test")))
         let router = buildRouter(APIDependencies(
             calls: harness.calls, queue: harness.queue, store: harness.store, maxUploadBytes: maxUploadBytes,
-            outboxAcknowledger: harness.outboxAcknowledger))
+            outboxAcknowledger: harness.outboxAcknowledger,
+            downloads: DownloadSettings(signer: harness.signer, urlLifetimeSeconds: 900, publicURL: nil)))
         if live {
             let app = Application(router: router, server: httpServer(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
             try await app.test(.live) { client in try await body(harness, client) }

@@ -16,6 +16,20 @@ import Testing
         #expect(configuration.recordingsDirectory == "recordings")
         #expect(configuration.workerConcurrency == 3)
         #expect(configuration.heartbeatTTLSeconds == 10)
+        #expect(configuration.storage == .local)
+        #expect(configuration.urlSigningKey == nil && configuration.publicURL == nil)
+        #expect(configuration.downloadURLTTLSeconds == 900)
+    }
+
+    @Test func readsTheDownloadSettings() throws {
+        var values = required
+        values["CALLS_URL_SIGNING_KEY"] = String(repeating: "s", count: 32)
+        values["CALLS_DOWNLOAD_URL_TTL_SECONDS"] = "60"
+        values["CALLS_PUBLIC_URL"] = "https://calls.example.com/"
+        let configuration = try CallsConfiguration(environment: EnvironmentVariables(values), processorCount: 1)
+        #expect(configuration.urlSigningKey == String(repeating: "s", count: 32))
+        #expect(configuration.downloadURLTTLSeconds == 60)
+        #expect(configuration.publicURL == "https://calls.example.com")
     }
 
     @Test(arguments: [
@@ -29,6 +43,11 @@ import Testing
         ("CALLS_LOG_LEVEL", "loud"),
         ("CALLS_QUEUE_NAME", "a b"),
         ("CALLS_HEARTBEAT_TTL_SECONDS", "0"),
+        ("CALLS_URL_SIGNING_KEY", "too-short"),
+        ("CALLS_DOWNLOAD_URL_TTL_SECONDS", "0"),
+        ("CALLS_DOWNLOAD_URL_TTL_SECONDS", "604801"),
+        ("CALLS_PUBLIC_URL", "calls.example.com"),
+        ("CALLS_STORAGE", "tape"),
     ])
     func namesTheVariableThatIsWrong(variable: String, value: String?) {
         var values = required

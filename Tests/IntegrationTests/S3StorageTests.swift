@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import CallsCore
 import Foundation
+import NIOCore
 import S3Client
 import TestSupport
 import Testing
@@ -50,6 +51,15 @@ extension IntegrationSuite {
                         let storageKey = try #require(key.first)
                         let stored = try #require(try await bucketClient.headObject(key: storageKey))
                         #expect(stored.size == Int64(audio.count))
+
+                        // The download link is a presigned bucket URL: the bytes come from the bucket, not the API.
+                        let (linkStatus, link) = try await client.json(.get, "/calls/\(id)/download")
+                        #expect(linkStatus == .ok)
+                        let url = try #require(link["url"] as? String)
+                        #expect(url.hasPrefix("http://\(host):\(port)/\(bucket)/") && url.contains("X-Amz-Signature="))
+                        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+                        #expect(response.status == .ok)
+                        #expect(try await response.body.collect(upTo: 1 << 20) == ByteBuffer(bytes: audio))
                     }
                 }, stop: { await $0.stop() })
                 // Nothing of the recording stays on either machine: only the bucket has it.

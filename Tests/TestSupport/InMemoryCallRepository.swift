@@ -58,6 +58,17 @@ public final class InMemoryCallRepository: CallRepository, Outbox {
         }
     }
 
+    public func storedRecording(_ lookup: RecordingLookup) async throws -> StoredRecording? {
+        state.withLock { state in
+            let call: Call? = switch lookup {
+            case .call(let id): state.calls[id]
+            case .recording(let id): state.calls.values.first { $0.recording?.id == id }
+            }
+            guard let call, let recording = call.recording, let key = state.storageKeys[call.id] else { return nil }
+            return StoredRecording(callID: call.id, tags: call.tags, recording: recording, storageKey: key)
+        }
+    }
+
     public func updateTags(id: UUID, tags: [String]) async throws -> Call? {
         state.withLock { state in
             state.calls[id]?.tags = tags
