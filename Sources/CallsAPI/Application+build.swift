@@ -107,20 +107,24 @@ public func buildApplication(
     let leases = DeadlineJobLeases(PostgresJobLeases(client: postgres, logger: logger))
     AdminController(queue: queue, registry: workers, leases: leases).addRoutes(to: router)
     MetricsExporter(registry: metricsRegistry, queue: queue, workers: workers, leases: leases).addRoute(to: router)
+    var services: [any Service] = [
+        CleanupService {
+            await redis.shutdown()
+            await storage.shutdown()
+            try? await blockingPool.shutdownGracefully()
+        },
+        postgres,
+        OutboxRelay(outbox: calls, queue: queue, logger: logger, startup: startup),
+        outboxAcknowledger,
+    ]
+    if let days = configuration.retentionDays {
+        services.append(RetentionService(calls: calls, queue: queue, store: store, days: days, logger: logger, startup: startup))
+    }
     var app = Application(
         router: router,
         server: httpServer(),
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "calls-api"),
-        services: [
-            CleanupService {
-                await redis.shutdown()
-                await storage.shutdown()
-                try? await blockingPool.shutdownGracefully()
-            },
-            postgres,
-            OutboxRelay(outbox: calls, queue: queue, logger: logger, startup: startup),
-            outboxAcknowledger,
-        ],
+        services: services,
         logger: logger
     )
     app.beforeServerStarts {

@@ -13,6 +13,8 @@ public struct CallsConfiguration: Sendable {
     public var urlSigningKey: String?
     /// How long a download URL works.
     public var downloadURLTTLSeconds = 900
+    /// Calls older than this many days are deleted with their recordings; nil: kept for ever.
+    public var retentionDays: Int?
     /// The API's address as clients reach it, for the download URLs it hands out; nil: the request's Host.
     public var publicURL: String?
     public var migrationsDirectory = "migrations"
@@ -57,6 +59,9 @@ public struct CallsConfiguration: Sendable {
         urlSigningKey = environment.value("CALLS_URL_SIGNING_KEY")
         if let key = urlSigningKey, key.utf8.count < 32 {
             throw ConfigurationError(variable: "CALLS_URL_SIGNING_KEY", problem: "must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+        }
+        if environment.value("CALLS_RETENTION_DAYS") != nil {
+            retentionDays = try environment.integer("CALLS_RETENTION_DAYS", default: 0, in: 1...36_500)
         }
         downloadURLTTLSeconds = try environment.integer(
             "CALLS_DOWNLOAD_URL_TTL_SECONDS", default: downloadURLTTLSeconds, in: 1...604_800)

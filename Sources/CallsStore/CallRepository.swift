@@ -87,6 +87,8 @@ public protocol CallRepository: Sendable {
     func attachRecording(_ recording: NewRecording, toCall callID: UUID, jobPayload: String) async throws -> Int64
     /// The recording of a call, or the recording with an id; nil when there is none.
     func storedRecording(_ lookup: RecordingLookup) async throws -> StoredRecording?
+    /// Ids of calls created before `cutoff`, oldest first.
+    func calls(createdBefore cutoff: Date, limit: Int) async throws -> [UUID]
     /// Replaces the call's tags; nil when there is no such call.
     func updateTags(id: UUID, tags: [String]) async throws -> Call?
     /// Deletes the call with its recording row and outbox entries, calling `removeStoredObject` with the

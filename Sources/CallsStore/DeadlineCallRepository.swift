@@ -34,6 +34,10 @@ public struct DeadlineCallRepository<Base: CallRepository & Outbox>: CallReposit
         try await DatabaseDeadline.run(within: limit) { try await base.storedRecording(lookup) }
     }
 
+    public func calls(createdBefore cutoff: Date, limit count: Int) async throws -> [UUID] {
+        try await DatabaseDeadline.run(within: limit) { try await base.calls(createdBefore: cutoff, limit: count) }
+    }
+
     public func updateTags(id: UUID, tags: [String]) async throws -> Call? {
         try await DatabaseDeadline.run(within: limit) { try await base.updateTags(id: id, tags: tags) }
     }

@@ -70,6 +70,12 @@ public struct PostgresCallRepository: CallRepository, Outbox {
         func decodeRow(_ row: PostgresRow) throws -> Call { try CallRow.decode(row) }
     }
 
+    public func calls(createdBefore cutoff: Date, limit: Int) async throws -> [UUID] {
+        try await client.query(
+            "SELECT id FROM calls WHERE created_at < \(cutoff) ORDER BY created_at LIMIT \(limit)", logger: logger
+        ).decode(UUID.self).collectAll()
+    }
+
     public func updateTags(id: UUID, tags: [String]) async throws -> Call? {
         let rows = try await client.query("""
             WITH c AS (UPDATE calls SET tags = \(tags), updated_at = now() WHERE id = \(id) RETURNING *)

@@ -69,6 +69,12 @@ public final class InMemoryCallRepository: CallRepository, Outbox {
         }
     }
 
+    public func calls(createdBefore cutoff: Date, limit: Int) async throws -> [UUID] {
+        state.withLock { state in
+            Array(state.calls.values.filter { $0.createdAt < cutoff }.sorted { $0.createdAt < $1.createdAt }.prefix(limit).map(\.id))
+        }
+    }
+
     public func updateTags(id: UUID, tags: [String]) async throws -> Call? {
         state.withLock { state in
             state.calls[id]?.tags = tags
