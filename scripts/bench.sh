@@ -16,6 +16,8 @@ calls_log "analysis benchmark"
 analysis=$(python3 scripts/bench_analysis.py "$bin" .build-bench)
 calls_log "queue benchmark"
 queue=$(bash scripts/bench_queue.sh "$bin")
+calls_log "download benchmark"
+download=$(bash scripts/bench_download.sh "$bin")
 
 cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 {
@@ -56,5 +58,17 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo "recovery time a caller saw."
   echo
   echo "$queue"
+  echo
+  echo "## Downloads (issue 5)"
+  echo
+  echo "Command: \`make bench\` (= \`scripts/bench_download.sh\` driving \`scripts/download_bench.py\`): a private"
+  echo "PostgreSQL, Redis and S3-compatible server (moto) on loopback and the release API, once with local storage"
+  echo "and once with S3 storage. A 230 MB WAV is uploaded, its link asked for with \`GET /calls/{id}/download\` and"
+  echo "fetched with curl; the API's resident memory is sampled every 20 ms during the download. With S3 the link"
+  echo "is a presigned bucket URL, so the bytes come from moto and the API is not in the path (its RSS is shown"
+  echo "after it sent the 230 MB upload to the bucket). The downloaded file and a 1000-byte range are compared"
+  echo "with the original. Target: API peak RSS ≤ 64 MB."
+  echo
+  echo "$download"
 } > BENCHMARKS.md
 cat BENCHMARKS.md

@@ -120,7 +120,7 @@ public struct S3Client: Sendable {
         accepting accepted: Set<Int> = [200]
     ) async throws -> Answer {
         let payloadHash = body.map { buffer in
-            buffer.withUnsafeReadableBytes { SignatureV4.hexSHA256(Data($0)) }
+            buffer.withUnsafeReadableBytes { SignatureV4.hexSHA256($0) }
         } ?? SignatureV4.emptyPayload
         var request = signedRequest(method, key: key, query: query, headers: headers, payloadHash: payloadHash)
         if let body { request.body = .bytes(body) }

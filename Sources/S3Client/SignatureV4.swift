@@ -92,6 +92,11 @@ public struct SignatureV4: Sendable {
         hex(SHA256.hash(data: data))
     }
 
+    /// Without copying the bytes: request bodies are up to a multipart part (8 MiB) each.
+    public static func hexSHA256(_ bytes: UnsafeRawBufferPointer) -> String {
+        hex(SHA256.hash(data: bytes))
+    }
+
     static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []

@@ -61,6 +61,7 @@ struct Serve: AsyncParsableCommand {
         if let host { environment.values["CALLS_HTTP_HOST"] = host }
         if let port { environment.values["CALLS_HTTP_PORT"] = String(port) }
         let configuration = try loadConfiguration(environment)
+        StartupSettings.returnLargeBuffersToTheSystem()
         let logger = StartupSettings.bootstrapLogging(level: configuration.logLevel)
         let metrics = MetricsExporter.bootstrapMetricsSystem()
         let app = try buildApplication(

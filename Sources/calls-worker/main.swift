@@ -25,6 +25,7 @@ struct CallsWorkerCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("configuration: \(error)")
         }
+        StartupSettings.returnLargeBuffersToTheSystem()
         let logger = StartupSettings.bootstrapLogging(level: configuration.logLevel)
         let metrics = MetricsExporter.bootstrapMetricsSystem()
         let worker = try WorkerProcess(configuration: configuration, logger: logger, metricsRegistry: metrics)
