@@ -11,6 +11,8 @@ public struct S3Client: Sendable {
     let signer: SignatureV4
     /// How long one request may take, body included.
     var timeout: TimeAmount = .seconds(60)
+    /// How long a download may take, body included.
+    var downloadTimeout: TimeAmount = .hours(1)
 
     /// `http` must outlive the client; its owner shuts it down.
     public init(configuration: S3Configuration, http: HTTPClient) {
@@ -41,8 +43,9 @@ public struct S3Client: Sendable {
     /// Streams the object, or the bytes of `range` (an HTTP `Range` value such as `bytes=0-99`). Throws
     /// `S3Error` with code `NoSuchKey` when it does not exist and status 416 for a range outside it.
     public func getObject(key: String, range: String? = nil) async throws -> S3Download {
-        var request = signedRequest("GET", key: key, headers: range.map { [("Range", $0)] } ?? [], payloadHash: SignatureV4.emptyPayload)
-        let response = try await http.execute(request, timeout: timeout)
+        let request = signedRequest("GET", key: key, headers: range.map { [("Range", $0)] } ?? [], payloadHash: SignatureV4.emptyPayload)
+        // The deadline covers the body too, and a recording may be gigabytes on a slow link.
+        let response = try await http.execute(request, timeout: downloadTimeout)
         guard response.status == .ok || response.status == .partialContent else {
             let body = try await response.body.collect(upTo: 64 * 1024)
             throw S3Error(status: Int(response.status.code), body: String(buffer: body), operation: "GetObject")
