@@ -26,12 +26,12 @@ public struct APIDependencies<Calls: CallRepository & Outbox>: Sendable {
         calls: Calls, queue: any JobPublisher, store: any RecordingStore, maxUploadBytes: Int64,
         outboxAcknowledger: OutboxAcknowledger, downloads: DownloadSettings
     ) {
-        self.downloads = downloads
         self.calls = calls
         self.queue = queue
         self.store = store
         self.maxUploadBytes = maxUploadBytes
         self.outboxAcknowledger = outboxAcknowledger
+        self.downloads = downloads
     }
 }
 

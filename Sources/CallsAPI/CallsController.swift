@@ -5,8 +5,8 @@ import Hummingbird
 import JobQueue
 import RecordingStorage
 
-/// `/calls`: create, read, list and delete calls. Generic over the repository so route tests can use an in-memory
-/// twin while production uses PostgreSQL.
+/// `/calls`: create, read, list, tag and delete calls. Generic over the repository so route tests can use an
+/// in-memory twin while production uses PostgreSQL.
 struct CallsController<Calls: CallRepository & Outbox> {
     let calls: Calls
     let uploads: RecordingUploadHandler<Calls>

@@ -5,8 +5,8 @@ import Logging
 import RecordingStorage
 
 /// Turns every error that escapes a route into a problem response: Hummingbird's own (unknown route, bad
-/// method), dependency outages (database, queue, storage: 503 with `Retry-After`), and anything unexpected (500, logged, no details
-/// leaked).
+/// method), dependency outages (database, queue, storage: 503 with `Retry-After`), and anything unexpected
+/// (500, logged, no details leaked).
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {

@@ -63,21 +63,24 @@ final class FileWriter: @unchecked Sendable {
     }
 
     func write(_ chunk: ByteBuffer) throws {
-        try chunk.withUnsafeReadableBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw RecordingStoreError(.io, "cannot write \(path): \(String(cString: strerror(errno)))")
-                }
-                offset += written
-            }
-        }
+        try chunk.withUnsafeReadableBytes { try writeFully($0, to: descriptor, path: path) }
     }
 
     func close() {
         if descriptor >= 0 { Foundation.close(descriptor) }
         descriptor = -1
+    }
+}
+
+/// Writes all of `bytes`, however many `write(2)` calls that takes.
+func writeFully(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, path: String) throws {
+    var offset = 0
+    while offset < bytes.count {
+        let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+        if written < 0 {
+            if errno == EINTR { continue }
+            throw RecordingStoreError(.io, "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        offset += written
     }
 }

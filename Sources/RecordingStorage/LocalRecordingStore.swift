@@ -57,18 +57,17 @@ public struct LocalRecordingStore: RecordingStore {
 
     public func withLocalFile<T: Sendable>(forKey key: String, _ body: @Sendable (String) async throws -> T) async throws -> T {
         let path = try localPath(forKey: key)
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw RecordingStoreError(.notFound, "the recording \(key) is missing from storage")
-        }
+        // One stat(2) inline: a trip to the I/O threads would cost more, and the analysis makes one anyway.
+        try Self.checkExists(path, key: key)
         return try await body(path)
     }
 
     public func read(key: String, offset: Int64, length: Int64) async throws -> StoredBytes {
         let path = try localPath(forKey: key)
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw RecordingStoreError(.notFound, "the recording \(key) is missing from storage")
+        let file = try await ioPool.runIfActive {
+            try Self.checkExists(path, key: key)
+            return try FileReader(path: path)
         }
-        let file = try await ioPool.runIfActive { try FileReader(path: path) }
         let pool = ioPool
         let cursor = ReadCursor(offset: offset, end: offset + length)
         return StoredBytes {
@@ -87,6 +86,12 @@ public struct LocalRecordingStore: RecordingStore {
     }
 
     static let readSize = 256 * 1024
+
+    private static func checkExists(_ path: String, key: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw RecordingStoreError(.notFound, "the recording \(key) is missing from storage")
+        }
+    }
 
     public func localPath(forKey key: String) throws -> String {
         guard RecordingKey.isValid(key) else { throw RecordingStoreError(.invalidKey, "invalid storage key \(key)") }

@@ -1,3 +1,4 @@
+import CallsCore
 import Crypto
 import Foundation
 import NIOCore
@@ -31,15 +32,7 @@ public final class TemporaryRecording: @unchecked Sendable {
             try self.openIfNeeded()
             try chunk.withUnsafeReadableBytes { bytes in
                 self.hasher.update(bufferPointer: bytes)
-                var offset = 0
-                while offset < bytes.count {
-                    let written = write(self.descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        throw RecordingStoreError(.io, "cannot write \(self.path): \(String(cString: strerror(errno)))")
-                    }
-                    offset += written
-                }
+                try writeFully(bytes, to: self.descriptor, path: self.path)
             }
             self.byteCount += Int64(chunk.readableBytes)
         }
@@ -59,10 +52,7 @@ public final class TemporaryRecording: @unchecked Sendable {
             guard fsync(self.descriptor) == 0 else {
                 throw RecordingStoreError(.io, "cannot sync \(self.path): \(String(cString: strerror(errno)))")
             }
-            let sha256 = self.hasher.finalize().map { byte in
-                let hex = String(byte, radix: 16)
-                return byte < 16 ? "0" + hex : hex
-            }.joined()
+            let sha256 = Hex.encode(self.hasher.finalize())
             return (sha256, try inspect(self.path))
         }
     }

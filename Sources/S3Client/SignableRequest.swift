@@ -21,11 +21,11 @@ public struct SignableRequest: Sendable {
     }
 
     /// The path as sent and signed: each byte outside the unreserved set percent-encoded, slashes kept.
-    public var encodedPath: String { AWSPercentEncoding.encode(path, keepingSlashes: true) }
+    public var encodedPath: String { PercentEncoding.encode(path, keepingSlashes: true) }
 
     /// The query as sent and signed: names and values percent-encoded, pairs sorted by encoded name, then value.
     public var encodedQuery: String {
-        query.map { (AWSPercentEncoding.encode($0.name), AWSPercentEncoding.encode($0.value)) }
+        query.map { (PercentEncoding.encode($0.name), PercentEncoding.encode($0.value)) }
             .sorted { $0.0 != $1.0 ? $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) : $0.1.utf8.lexicographicallyPrecedes($1.1.utf8) }
             .map { "\($0.0)=\($0.1)" }
             .joined(separator: "&")

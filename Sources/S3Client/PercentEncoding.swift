@@ -1,7 +1,8 @@
-/// Percent-encoding as Signature Version 4 defines it: every byte except the unreserved characters
-/// `A-Z a-z 0-9 - _ . ~` becomes `%XX` with upper-case hex digits. Path segments keep their `/`.
-enum AWSPercentEncoding {
-    static func encode(_ text: String, keepingSlashes: Bool = false) -> String {
+/// Percent-encoding that keeps only RFC 3986's unreserved characters `A-Z a-z 0-9 - _ . ~` (every other
+/// byte becomes `%XX`, upper-case): what Signature Version 4 signs, and safe in any URL or header parameter.
+/// Path segments may keep their `/`.
+public enum PercentEncoding {
+    public static func encode(_ text: String, keepingSlashes: Bool = false) -> String {
         var encoded: [UInt8] = []
         encoded.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
