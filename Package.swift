@@ -106,7 +106,9 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "CallsCore", "CallsStore", "JobQueue", "AudioAnalysis", .product(name: "NIOCore", package: "swift-nio"),
+                "CallsCore", "CallsStore", "JobQueue", "AudioAnalysis", "S3Client",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/TestSupport"
         ),

@@ -90,7 +90,7 @@ public struct S3RecordingStore: RecordingStore {
         let download: S3Download
         do {
             download = try await client.getObject(key: key)
-        } catch let error as S3Error where error.code == "NoSuchKey" || error.status == 404 {
+        } catch let error as S3Error where error.code == "NoSuchKey" {
             throw RecordingStoreError(.notFound, "the recording \(key) is missing from storage")
         } catch {
             throw RecordingStoreError(.io, "cannot read \(key) from the bucket: \(error)")
@@ -115,7 +115,7 @@ public struct S3RecordingStore: RecordingStore {
         let download: S3Download
         do {
             download = try await client.getObject(key: key, range: "bytes=\(offset)-\(offset + length - 1)")
-        } catch let error as S3Error where error.code == "NoSuchKey" || error.status == 404 {
+        } catch let error as S3Error where error.code == "NoSuchKey" {
             throw RecordingStoreError(.notFound, "the recording \(key) is missing from storage")
         } catch {
             throw RecordingStoreError(.io, "cannot read \(key) from the bucket: \(error)")

@@ -148,6 +148,17 @@ import Testing
         }
     }
 
+    @Test func aRecordingWhoseFileIsMissingFromStorageIsNotFound() async throws {
+        try await RouteHarness.run { harness, client in
+            let id = try await uploaded(client, Fixtures.wav())
+            let path = try await contentPath(client, call: id)
+            let key = try #require(harness.calls.storageKey(ofCall: UUID(uuidString: id)!))
+            try FileManager.default.removeItem(atPath: try harness.store.localPath(forKey: key))
+            let fetched = try await fetch(client, path)
+            #expect(fetched.status == .notFound && fetched.code == "recording_not_found")
+        }
+    }
+
     @Test func aDeletedRecordingsURLIsNotFound() async throws {
         try await RouteHarness.run { _, client in
             let id = try await uploaded(client, Fixtures.wav())

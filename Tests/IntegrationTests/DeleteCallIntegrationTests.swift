@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import CallsCore
 import Foundation
 import JobQueue
@@ -21,9 +20,9 @@ extension IntegrationSuite {
                 var configured = plainStack
                 var bucketClient: S3Client?
                 if storage == .s3 {
-                    let (settings, client) = try await S3StorageTests.makeBucket()
-                    configured.configuration.storage = .s3(settings)
-                    bucketClient = client
+                    let bucket = try await TestBucket.make()
+                    configured.configuration.storage = .s3(bucket.settings)
+                    bucketClient = bucket.client
                 }
                 let (stack, bucket) = (configured, bucketClient)
                 let (redis, queue) = stack.makeQueue()

@@ -9,11 +9,11 @@ import Testing
 extension IntegrationSuite {
     /// The whole flow with recordings in a bucket (moto, started by `make test`): the API and the worker share
     /// nothing but PostgreSQL, Redis and the bucket.
-    @Suite(.enabled(if: TestServices.s3Endpoint != nil || TestServices.environment["CI"] == "true",
-                    "needs CALLS_TEST_S3_ENDPOINT (make test)"))
+    @Suite(.enabled(if: TestBucket.mustRun, "needs CALLS_TEST_S3_ENDPOINT (make test)"))
     struct S3StorageTests {
         @Test func aWorkerOnAnotherMachineAnalysesARecordingUploadedThroughTheBucket() async throws {
-            let (settings, bucketClient) = try await Self.makeBucket()
+            let testBucket = try await TestBucket.make()
+            let (settings, bucketClient) = (testBucket.settings, testBucket.client)
             let (host, port, bucket) = (settings.host, settings.port!, settings.bucket)
 
             try await Stack.withMigrated { plainStack, url in
@@ -24,11 +24,7 @@ extension IntegrationSuite {
                 defer { otherMachine.remove() }
                 let worker = try SpawnedWorker(
                     stack: stack, logDirectory: otherMachine.path,
-                    settings: [
-                        "CALLS_STORAGE": "s3", "CALLS_S3_ENDPOINT": "http://\(host):\(port)", "CALLS_S3_BUCKET": bucket,
-                        "CALLS_S3_ACCESS_KEY_ID": "testing", "CALLS_S3_SECRET_ACCESS_KEY": "testing",
-                        "CALLS_RECORDINGS_DIR": "scratch",
-                    ],
+                    settings: testBucket.environment.merging(["CALLS_RECORDINGS_DIR": "scratch"]) { $1 },
                     workingDirectory: otherMachine.path)
                 try await stoppingAfterwards(worker.process, { _ in
                     try await stack.withAPI { client in
@@ -67,32 +63,5 @@ extension IntegrationSuite {
                 #expect(otherMachine.files().filter { $0.hasPrefix("scratch/") }.isEmpty, "\(otherMachine.files())")
             }
         }
-    }
-}
-
-extension IntegrationSuite.S3StorageTests {
-    /// A new bucket on the test server: the settings the service is configured with, and a client for checks.
-    static func makeBucket() async throws -> (S3StorageSettings, S3Client) {
-        guard let endpoint = TestServices.s3Endpoint, let host = endpoint.host, let port = endpoint.port else {
-            throw SetupError("CALLS_TEST_S3_ENDPOINT is not set: run the suite with `make test`")
-        }
-        let bucket = "e2e-\(UUID().uuidString.lowercased().prefix(12))"
-        let settings = S3StorageSettings(
-            secure: false, host: host, port: port, bucket: bucket, region: "us-east-1", accessKeyID: "testing",
-            secretAccessKey: "testing", pathStyle: true)
-        let client = S3Client(
-            configuration: S3Configuration(
-                scheme: .http, host: host, port: port, bucket: bucket, region: "us-east-1",
-                credentials: S3Credentials(accessKeyID: "testing", secretAccessKey: "testing"), pathStyle: true),
-            http: HTTPClient.shared)
-        try await client.createBucket()
-        return (settings, client)
-    }
-}
-
-extension TestServices {
-    /// The S3-compatible server `make test` starts.
-    static var s3Endpoint: URLComponents? {
-        environment["CALLS_TEST_S3_ENDPOINT"].flatMap(URLComponents.init(string:))
     }
 }

@@ -14,11 +14,7 @@ import Testing
         case local, s3
         var testDescription: String { rawValue }
 
-        /// The S3 store runs whenever an endpoint is configured, and always in CI (failing without one).
-        static var underTest: [Kind] {
-            let environment = ProcessInfo.processInfo.environment
-            return environment["CALLS_TEST_S3_ENDPOINT"] != nil || environment["CI"] == "true" ? [.local, .s3] : [.local]
-        }
+        static var underTest: [Kind] { TestBucket.mustRun ? [.local, .s3] : [.local] }
     }
 
     @Test(arguments: Kind.underTest)
@@ -32,7 +28,7 @@ import Testing
                 let read = try await store.withLocalFile(forKey: key) { path in try Data(contentsOf: URL(fileURLWithPath: path)) }
                 #expect(read == content, "\(size) bytes")
             }
-            #expect(Self.scratchFiles(scratch, kind: kind).isEmpty)
+            #expect(Self.scratchFiles(scratch).isEmpty)
         }
     }
 
@@ -79,6 +75,31 @@ import Testing
         }
     }
 
+    /// A bucket that is not there (a typo in `CALLS_S3_BUCKET`) is an outage to retry, not a missing
+    /// recording: a worker must not fail calls for it.
+    @Test(.enabled(if: TestBucket.mustRun)) func aMissingBucketIsAnIOErrorNotAMissingRecording() async throws {
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let existing = try await TestBucket.make().client
+        var configuration = existing.configuration
+        configuration.bucket = "absent-\(UUID().uuidString.lowercased().prefix(12))"
+        let store = try S3RecordingStore(
+            client: S3Client(configuration: configuration, http: HTTPClient.shared), scratchDirectory: scratch.path,
+            ioPool: pool, partSize: Self.partSize)
+        func isIO(_ error: any Error) -> Bool { (error as? RecordingStoreError)?.kind == .io }
+        await #expect { try await store.withLocalFile(forKey: Self.key()) { _ in () } } throws: { isIO($0) }
+        await #expect { _ = try await store.read(key: Self.key(), offset: 0, length: 10) } throws: { isIO($0) }
+        for size in [100, Self.partSize + 1] {
+            let temporary = try await Self.received(Self.content(size), by: store)
+            await #expect { try await store.publish(temporary, as: Self.key()) } throws: { isIO($0) }
+            temporary.discard()
+        }
+        #expect(Self.scratchFiles(scratch).isEmpty)
+        try await pool.shutdownGracefully()
+    }
+
     // MARK: Fixtures
 
     static let partSize = 5 * 1024 * 1024
@@ -103,7 +124,7 @@ import Testing
     }
 
     /// Files left in the store's scratch space (the local store keeps its recordings under the same root).
-    static func scratchFiles(_ scratch: TemporaryDirectory, kind: Kind) -> [String] {
+    static func scratchFiles(_ scratch: TemporaryDirectory) -> [String] {
         scratch.files().filter { $0.hasPrefix(".incoming/") || $0.hasPrefix(".downloads/") }
     }
 
@@ -116,24 +137,9 @@ import Testing
         case .local:
             try await body(try LocalRecordingStore(root: scratch.path, ioPool: pool), scratch)
         case .s3:
-            let client = S3Client(configuration: try Self.s3Configuration(), http: HTTPClient.shared)
-            try await client.createBucket()
+            let client = try await TestBucket.make().client
             try await body(try S3RecordingStore(client: client, scratchDirectory: scratch.path, ioPool: pool, partSize: Self.partSize), scratch)
         }
         try await pool.shutdownGracefully()
-    }
-
-    static func s3Configuration() throws -> S3Configuration {
-        guard let endpoint = ProcessInfo.processInfo.environment["CALLS_TEST_S3_ENDPOINT"].flatMap(URLComponents.init(string:)),
-              let host = endpoint.host
-        else { throw SetupFailure("CALLS_TEST_S3_ENDPOINT is not set: run the suite with `make test`") }
-        return S3Configuration(
-            scheme: .http, host: host, port: endpoint.port, bucket: "store-\(UUID().uuidString.lowercased().prefix(12))",
-            region: "us-east-1", credentials: S3Credentials(accessKeyID: "testing", secretAccessKey: "testing"), pathStyle: true)
-    }
-
-    struct SetupFailure: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
     }
 }

@@ -2,13 +2,14 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import S3Client
+import TestSupport
 import Testing
 
 /// The client against a real S3-compatible server (moto, started by `make test` on loopback).
-@Suite(.enabled(if: S3TestServer.mustRun, "needs CALLS_TEST_S3_ENDPOINT (make test)"))
+@Suite(.enabled(if: TestBucket.mustRun, "needs CALLS_TEST_S3_ENDPOINT (make test)"))
 struct S3ClientTests {
     @Test func objectsGoInComeOutWholeOrByRangeAndGoAway() async throws {
-        try await S3TestServer.withBucket { client in
+        try await withBucket { client in
             let key = "2026/11/21/\(UUID().uuidString.lowercased()).wav"
             let content = ByteBuffer(bytes: (0..<10_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
             try await client.putObject(key: key, body: content, contentType: "audio/wav")
@@ -29,7 +30,7 @@ struct S3ClientTests {
     }
 
     @Test func aMissingObjectIsNoSuchKeyAndARangePastTheEndIs416() async throws {
-        try await S3TestServer.withBucket { client in
+        try await withBucket { client in
             await #expect { try await client.getObject(key: "missing.wav") } throws: { error in
                 (error as? S3Error)?.code == "NoSuchKey" && (error as? S3Error)?.status == 404
             }
@@ -41,7 +42,7 @@ struct S3ClientTests {
     }
 
     @Test func aMultipartUploadAssemblesItsPartsInOrder() async throws {
-        try await S3TestServer.withBucket { client in
+        try await withBucket { client in
             let first = ByteBuffer(repeating: 0x41, count: 5 * 1024 * 1024)  // S3's smallest part but the last
             let second = ByteBuffer(string: "the end")
             let uploadID = try await client.createMultipartUpload(key: "big.wav", contentType: "audio/wav")
@@ -55,7 +56,7 @@ struct S3ClientTests {
     }
 
     @Test func anAbortedMultipartUploadLeavesNoObject() async throws {
-        try await S3TestServer.withBucket { client in
+        try await withBucket { client in
             let uploadID = try await client.createMultipartUpload(key: "gone.wav", contentType: "audio/wav")
             _ = try await client.uploadPart(key: "gone.wav", uploadID: uploadID, partNumber: 1, body: ByteBuffer(string: "x"))
             try await client.abortMultipartUpload(key: "gone.wav", uploadID: uploadID)
@@ -67,7 +68,7 @@ struct S3ClientTests {
     }
 
     @Test func aPresignedURLFetchesTheObjectWithoutCredentials() async throws {
-        try await S3TestServer.withBucket { client in
+        try await withBucket { client in
             try await client.putObject(key: "shared.mp3", body: ByteBuffer(string: "ID3 audio"), contentType: "audio/mpeg")
             let url = client.presignedGetURL(
                 key: "shared.mp3", expires: 300, responseHeaders: [("response-content-disposition", "attachment; filename=\"call.mp3\"")])
@@ -86,28 +87,7 @@ extension S3Download {
     }
 }
 
-/// A bucket of its own on the test server for each test, emptied of nothing: names are unique.
-enum S3TestServer {
-    static let environment = ProcessInfo.processInfo.environment
-    static var mustRun: Bool { environment["CALLS_TEST_S3_ENDPOINT"] != nil || environment["CI"] == "true" }
-
-    static func withBucket(_ body: (S3Client) async throws -> Void) async throws {
-        guard let endpoint = environment["CALLS_TEST_S3_ENDPOINT"].flatMap(URLComponents.init(string:)),
-              let host = endpoint.host
-        else {
-            throw S3TestSetupError("CALLS_TEST_S3_ENDPOINT is not set: run the suite with `make test`")
-        }
-        let configuration = S3Configuration(
-            scheme: endpoint.scheme == "https" ? .https : .http, host: host, port: endpoint.port,
-            bucket: "test-\(UUID().uuidString.lowercased().prefix(12))", region: "us-east-1",
-            credentials: S3Credentials(accessKeyID: "testing", secretAccessKey: "testing"), pathStyle: true)
-        let client = S3Client(configuration: configuration, http: HTTPClient.shared)
-        try await client.createBucket()
-        try await body(client)
-    }
-}
-
-struct S3TestSetupError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+/// A bucket of its own for each test: names are unique, nothing needs emptying.
+func withBucket(_ body: (S3Client) async throws -> Void) async throws {
+    try await body(try await TestBucket.make().client)
 }
