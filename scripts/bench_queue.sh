@@ -4,11 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 bin=$1
-work=$(mktemp -d "${TMPDIR:-/tmp}/calls-bench.XXXXXX")
-chmod 755 "$work"
-cleanup() { trap - EXIT INT TERM; calls_stop_started; rm -rf "$work"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+calls_use_work_directory calls-bench
 
 pg_port=$(calls_free_port)
 redis_port=$(calls_free_port)

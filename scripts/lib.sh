@@ -122,6 +122,15 @@ calls_start_redis() {
   CALLS_REDIS_PID=$(cat "$data/redis.pid")
 }
 
+# calls_use_work_directory NAME: sets $work to a new directory (readable by the postgres user) that goes, with
+# every process calls_track recorded, when the script exits or is interrupted.
+calls_use_work_directory() {
+  work=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+  chmod 755 "$work"
+  trap 'trap - EXIT INT TERM; calls_stop_started; rm -rf "$work"' EXIT
+  trap 'exit 130' INT TERM
+}
+
 # calls_start_s3 LOGFILE PORT: an S3-compatible server (moto, from PyPI) on loopback for the tests; sets
 # CALLS_S3_PID.
 calls_start_s3() {
