@@ -26,9 +26,10 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CLame", pkgConfig: "lame", providers: [.apt(["libmp3lame-dev"])]),
 
         .target(name: "CallsCore"),
-        .target(name: "AudioAnalysis", dependencies: ["CallsCore", "CSndfile"]),
+        .target(name: "AudioAnalysis", dependencies: ["CallsCore", "CSndfile", "CLame"]),
         .target(
             name: "CallsStore",
             dependencies: [

@@ -37,6 +37,7 @@ public struct CallsConfiguration: Sendable {
     /// A worker whose heartbeat is this old is dead and its jobs go back to the queue.
     public var heartbeatTTLSeconds = 10
     public var analysis = AnalysisSettings()
+    public var archive = ArchiveSettings()
     public var logLevel = "info"
 
     public init(database: DatabaseURL, redis: RedisURL, workerConcurrency: Int) {
@@ -87,6 +88,7 @@ public struct CallsConfiguration: Sendable {
         workerMetricsHost = environment.string("CALLS_WORKER_METRICS_HOST", default: workerMetricsHost)
         shutdownGraceSeconds = try environment.integer("CALLS_SHUTDOWN_GRACE", default: shutdownGraceSeconds, in: 0...3600)
         analysis = try AnalysisSettings(environment: environment)
+        archive = try ArchiveSettings(environment: environment)
         logLevel = environment.string("CALLS_LOG_LEVEL", default: logLevel).lowercased()
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(logLevel) else {

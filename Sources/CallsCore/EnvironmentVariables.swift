@@ -39,6 +39,16 @@ public struct EnvironmentVariables: Sendable {
         return value
     }
 
+    /// `true`/`1`/`yes` or `false`/`0`/`no`, in any case.
+    public func boolean(_ name: String, default defaultValue: Bool) throws(ConfigurationError) -> Bool {
+        guard let text = value(name) else { return defaultValue }
+        switch text.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw ConfigurationError(variable: name, problem: "must be true or false, got '\(text)'")
+        }
+    }
+
     public func databaseURL(_ name: String) throws(ConfigurationError) -> DatabaseURL {
         let text = try required(name, example: "postgres://calls:secret@127.0.0.1:5432/calls")
         guard let url = DatabaseURL(string: text) else {

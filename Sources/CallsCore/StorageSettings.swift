@@ -60,12 +60,7 @@ public struct S3StorageSettings: Sendable, Equatable {
             throw ConfigurationError(
                 variable: "CALLS_S3_BUCKET", problem: "must be 3 to 63 lower-case letters, digits, '.' or '-', got '\(bucket)'")
         }
-        let pathStyle: Bool
-        switch environment.string("CALLS_S3_PATH_STYLE", default: endpoint == nil ? "false" : "true").lowercased() {
-        case "true", "1", "yes": pathStyle = true
-        case "false", "0", "no": pathStyle = false
-        case let other: throw ConfigurationError(variable: "CALLS_S3_PATH_STYLE", problem: "must be true or false, got '\(other)'")
-        }
+        let pathStyle = try environment.boolean("CALLS_S3_PATH_STYLE", default: endpoint != nil)
         self.init(
             secure: scheme == "https", host: host, port: parsed.port, bucket: bucket, region: region,
             accessKeyID: try environment.required("CALLS_S3_ACCESS_KEY_ID", example: "AKIA..."),

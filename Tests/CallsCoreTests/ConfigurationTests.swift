@@ -19,6 +19,22 @@ import Testing
         #expect(configuration.storage == .local)
         #expect(configuration.urlSigningKey == nil && configuration.publicURL == nil)
         #expect(configuration.downloadURLTTLSeconds == 900)
+        #expect(configuration.archive == ArchiveSettings())
+        #expect(configuration.archive.enabled && !configuration.archive.keepOriginal)
+        #expect(configuration.archive.encoding == MP3Encoding(mode: .constant, bitrateKbps: 48, vbrQuality: 6))
+    }
+
+    @Test func readsTheArchiveSettings() throws {
+        var values = required
+        values["CALLS_ARCHIVE_MP3"] = "false"
+        values["CALLS_KEEP_ORIGINAL"] = "YES"
+        values["CALLS_ARCHIVE_CONCURRENCY"] = "3"
+        values["CALLS_ARCHIVE_BITRATE_MODE"] = "VBR"
+        values["CALLS_ARCHIVE_BITRATE_KBPS"] = "96"
+        values["CALLS_ARCHIVE_VBR_QUALITY"] = "4"
+        let archive = try CallsConfiguration(environment: EnvironmentVariables(values), processorCount: 1).archive
+        #expect(!archive.enabled && archive.keepOriginal && archive.concurrency == 3)
+        #expect(archive.encoding == MP3Encoding(mode: .variable, bitrateKbps: 96, vbrQuality: 4))
     }
 
     @Test func readsTheDownloadSettings() throws {
@@ -48,6 +64,13 @@ import Testing
         ("CALLS_DOWNLOAD_URL_TTL_SECONDS", "604801"),
         ("CALLS_PUBLIC_URL", "calls.example.com"),
         ("CALLS_STORAGE", "tape"),
+        ("CALLS_ARCHIVE_MP3", "maybe"),
+        ("CALLS_KEEP_ORIGINAL", "2"),
+        ("CALLS_ARCHIVE_CONCURRENCY", "0"),
+        ("CALLS_ARCHIVE_BITRATE_MODE", "abr"),
+        ("CALLS_ARCHIVE_BITRATE_KBPS", "4"),
+        ("CALLS_ARCHIVE_BITRATE_KBPS", "400"),
+        ("CALLS_ARCHIVE_VBR_QUALITY", "10"),
     ])
     func namesTheVariableThatIsWrong(variable: String, value: String?) {
         var values = required
