@@ -4,7 +4,10 @@ import Foundation
 /// harmless: the worker's claim in PostgreSQL turns the second delivery into a no-op.
 public struct Job: Sendable, Hashable, CustomStringConvertible {
     public enum Kind: String, Sendable, CaseIterable {
+        /// Decode and analyse the call's recording; the call becomes `ready` or `failed`.
         case analyze
+        /// Convert the analysed recording to its permanent MP3; the call stays `ready` whatever happens.
+        case archive
     }
 
     public var kind: Kind
@@ -15,7 +18,7 @@ public struct Job: Sendable, Hashable, CustomStringConvertible {
         self.callID = callID
     }
 
-    /// `analyze:<call-id>`
+    /// `analyze:<call-id>`, `archive:<call-id>`
     public var payload: String { "\(kind.rawValue):\(callID.uuidString.lowercased())" }
 
     public init?(payload: String) {

@@ -1,3 +1,4 @@
+import Foundation
 /// Puts jobs on the queue. The API depends on this protocol, so its route tests can use an in-memory twin.
 public protocol JobPublisher: Sendable {
     func enqueue(_ job: Job) async throws
@@ -6,6 +7,13 @@ public protocol JobPublisher: Sendable {
     func withdraw(_ job: Job) async throws
     /// Throws when the queue cannot be reached; for readiness checks.
     func ping() async throws
+}
+
+extension JobPublisher {
+    /// Withdraws every job a call may have queued: its analysis and its archive.
+    public func withdrawJobs(of callID: UUID) async throws {
+        for kind in Job.Kind.allCases { try await withdraw(Job(kind: kind, callID: callID)) }
+    }
 }
 
 /// The Redis side of the queue shared by API and workers.
@@ -19,7 +27,7 @@ public struct RedisJobQueue: JobPublisher {
     }
 
     public func enqueue(_ job: Job) async throws {
-        try await client.command("LPUSH", keys.ready, job.payload)
+        try await client.command("LPUSH", keys.ready(for: job.kind), job.payload)
     }
 
     public func ping() async throws {
@@ -27,8 +35,9 @@ public struct RedisJobQueue: JobPublisher {
         guard reply.string == "PONG" else { throw RedisError(.protocolViolation, "PING answered \(reply)") }
     }
 
-    public func readyCount() async throws -> Int {
-        Int(try await client.command("LLEN", keys.ready).integer ?? 0)
+    /// Jobs of `kind` waiting for a worker.
+    public func readyCount(_ kind: Job.Kind = .analyze) async throws -> Int {
+        Int(try await client.command("LLEN", keys.ready(for: kind)).integer ?? 0)
     }
 
     public func processingCount(worker: String) async throws -> Int {
@@ -39,7 +48,7 @@ public struct RedisJobQueue: JobPublisher {
     /// list, so a reconciliation pass costs the same however many calls it checks.
     public func queuedPayloads(workers: [String]) async throws -> Set<String> {
         var payloads = Set(try await delayedPayloads())
-        for list in [keys.ready] + workers.map({ keys.processing(worker: $0) }) {
+        for list in [keys.ready, keys.archiveReady] + workers.map({ keys.processing(worker: $0) }) {
             for entry in try await client.command("LRANGE", list, "0", "-1").array ?? [] {
                 if let payload = entry.string { payloads.insert(payload) }
             }
@@ -47,16 +56,25 @@ public struct RedisJobQueue: JobPublisher {
         return payloads
     }
 
-    /// Returns every job still in `worker`'s processing list to the consuming end of the ready list; used
+    /// Returns every job still in `worker`'s processing list to the consuming end of its ready list; used
     /// by a worker that stops with jobs in hand. Returns how many.
     @discardableResult
     public func handBack(worker: String) async throws -> Int {
-        var moved = 0
-        while try await client.command("LMOVE", keys.processing(worker: worker), keys.ready, "RIGHT", "RIGHT") != .null {
-            moved += 1
-        }
-        return moved
+        Int(try await client.command(
+            "EVAL", Self.handBackScript, "3", keys.ready, keys.archiveReady, keys.processing(worker: worker)
+        ).integer ?? 0)
     }
+
+    static let handBackScript = QueueKeys.luaReadyFor(analysisKey: 1, archiveKey: 2) + """
+        local moved = 0
+        local payload = redis.call('RPOP', KEYS[3])
+        while payload do
+          redis.call('RPUSH', readyFor(payload), payload)
+          moved = moved + 1
+          payload = redis.call('RPOP', KEYS[3])
+        end
+        return moved
+        """
 
     /// Removes a job from the worker's processing list; only called after its outcome is committed. The job's
     /// bookkeeping (delivery count, last error) goes too, unless another worker still holds the job.
@@ -73,7 +91,7 @@ public struct RedisJobQueue: JobPublisher {
     public func withdraw(_ job: Job) async throws {
         let payload = job.payload
         try await client.command(
-            "EVAL", Self.withdrawScript, "4", keys.ready, keys.delayed, keys.dead, keys.job(payload), payload)
+            "EVAL", Self.withdrawScript, "4", keys.ready(for: job.kind), keys.delayed, keys.dead, keys.job(payload), payload)
     }
 
     static let withdrawScript = """
@@ -89,25 +107,27 @@ public struct RedisJobQueue: JobPublisher {
         """
 }
 
-/// Takes jobs for one worker slot. `BLMOVE` blocks, so each fetcher has its own connection and thread: a slot
-/// waiting for work never delays another slot's commands.
+/// Takes jobs of one kind for one worker slot. `BLMOVE` blocks, so each fetcher has its own connection and
+/// thread: a slot waiting for work never delays another slot's commands.
 public final class JobFetcher: Sendable {
     public let worker: String
+    public let kind: Job.Kind
     private let keys: QueueKeys
     private let client: RedisClient
 
     /// `client` must be used by this fetcher alone.
-    public init(client: RedisClient, keys: QueueKeys, worker: String) {
+    public init(client: RedisClient, keys: QueueKeys, worker: String, kind: Job.Kind = .analyze) {
         self.client = client
         self.keys = keys
         self.worker = worker
+        self.kind = kind
     }
 
-    /// Atomically moves the oldest ready job into this worker's processing list, waiting up to `timeout`
-    /// seconds. Returns the raw payload, nil when nothing arrived in time.
+    /// Atomically moves the oldest ready job of its kind into this worker's processing list, waiting up to
+    /// `timeout` seconds. Returns the raw payload, nil when nothing arrived in time.
     public func fetch(timeoutSeconds: Double) async throws -> String? {
         let reply = try await client.command(
-            "BLMOVE", keys.ready, keys.processing(worker: worker), "RIGHT", "LEFT", String(timeoutSeconds))
+            "BLMOVE", keys.ready(for: kind), keys.processing(worker: worker), "RIGHT", "LEFT", String(timeoutSeconds))
         return reply.string
     }
 

@@ -7,8 +7,38 @@ public struct QueueKeys: Sendable {
         self.name = name
     }
 
-    /// Jobs waiting for a worker.
+    /// Analysis jobs waiting for a worker.
     public var ready: String { "{\(name)}:ready" }
+
+    /// Archive jobs waiting for a worker. A list of their own, taken by their own slots, so a backlog of
+    /// MP3 conversions never delays an analysis.
+    public var archiveReady: String { "{\(name)}:ready:archive" }
+
+    public func ready(for kind: Job.Kind) -> String {
+        switch kind {
+        case .analyze: ready
+        case .archive: archiveReady
+        }
+    }
+
+    /// The ready list a raw payload belongs to (a malformed one goes with the analyses, to be dropped there).
+    public func ready(forPayload payload: String) -> String {
+        payload.hasPrefix(Job.Kind.archive.rawValue + ":") ? archiveReady : ready
+    }
+
+    /// Lua: `readyFor(payload)` picks between KEYS[analysis] and KEYS[archive] the way `ready(forPayload:)`
+    /// does; scripts that move jobs back to a ready list start with it.
+    static func luaReadyFor(analysisKey: Int, archiveKey: Int) -> String {
+        """
+        local function readyFor(payload)
+          if string.sub(payload, 1, \(Job.Kind.archive.rawValue.count + 1)) == '\(Job.Kind.archive.rawValue):' then
+            return KEYS[\(archiveKey)]
+          end
+          return KEYS[\(analysisKey)]
+        end
+
+        """
+    }
 
     /// Jobs a worker has taken and not yet acknowledged.
     public func processing(worker: String) -> String { "{\(name)}:proc:\(worker)" }

@@ -26,12 +26,18 @@ public struct Reaper: Sendable {
         self.restartGrace = restartGrace
     }
 
-    static let script = """
+    static let script = QueueKeys.luaReadyFor(analysisKey: 2, archiveKey: 3) + """
         local workers = redis.call('HKEYS', KEYS[1])
         local reply = {0}
         for _, worker in ipairs(workers) do
           if redis.call('EXISTS', ARGV[1] .. worker) == 0 then
-            while redis.call('LMOVE', ARGV[2] .. worker, KEYS[2], 'RIGHT', 'RIGHT') do reply[1] = reply[1] + 1 end
+            local processing = ARGV[2] .. worker
+            local payload = redis.call('RPOP', processing)
+            while payload do
+              redis.call('RPUSH', readyFor(payload), payload)
+              reply[1] = reply[1] + 1
+              payload = redis.call('RPOP', processing)
+            end
             redis.call('HDEL', KEYS[1], worker)
             table.insert(reply, worker)
           end
@@ -47,7 +53,8 @@ public struct Reaper: Sendable {
         // A requeued job goes to the consuming end of `ready` (BLMOVE takes from the right): it has waited
         // long enough already.
         let reply = try await client.command(
-            "EVAL", Self.script, "2", keys.workers, keys.ready, keys.heartbeatPrefix, keys.processingPrefix)
+            "EVAL", Self.script, "3", keys.workers, keys.ready, keys.archiveReady, keys.heartbeatPrefix,
+            keys.processingPrefix)
         // The number of jobs moved, then the ids of the dead workers.
         guard let entries = reply.array, let moved = entries.first?.integer else {
             throw RedisError(.protocolViolation, "reaper script answered \(reply)")

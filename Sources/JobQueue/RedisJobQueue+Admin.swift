@@ -3,7 +3,10 @@ import Foundation
 /// What an operator wants to know about the queue, and the one repair they need: retrying a dead job.
 extension RedisJobQueue {
     public struct Statistics: Codable, Sendable, Equatable {
+        /// Analysis jobs waiting.
         public var ready: Int
+        /// Archive jobs waiting.
+        public var archiveReady: Int
         public var inFlight: Int
         public var delayed: Int
         public var dead: Int
@@ -25,6 +28,7 @@ extension RedisJobQueue {
         for worker in workers { inFlight += try await processingCount(worker: worker) }
         return Statistics(
             ready: try await readyCount(),
+            archiveReady: try await readyCount(.archive),
             inFlight: inFlight,
             delayed: Int(try await client.command("ZCARD", keys.delayed).integer ?? 0),
             dead: Int(try await client.command("ZCARD", keys.dead).integer ?? 0),
@@ -58,7 +62,7 @@ extension RedisJobQueue {
     public func retryDead(_ payload: String) async throws -> Bool {
         guard try await client.command("ZREM", keys.dead, payload).integer == 1 else { return false }
         try await client.command("DEL", keys.job(payload))
-        try await client.command("RPUSH", keys.ready, payload)
+        try await client.command("RPUSH", keys.ready(forPayload: payload), payload)
         return true
     }
 }

@@ -10,13 +10,13 @@ extension RedisJobQueue {
         return now
         """
 
-    static let promoteScript = """
+    static let promoteScript = QueueKeys.luaReadyFor(analysisKey: 2, archiveKey: 3) + """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
         for _, payload in ipairs(due) do
           redis.call('ZREM', KEYS[1], payload)
-          redis.call('RPUSH', KEYS[2], payload)
+          redis.call('RPUSH', readyFor(payload), payload)
         end
         return #due
         """
@@ -37,7 +37,9 @@ extension RedisJobQueue {
     /// Moves due retries to the consuming end of the ready list; returns how many.
     @discardableResult
     public func promoteDueRetries(limit: Int = 500) async throws -> Int {
-        Int(try await client.command("EVAL", Self.promoteScript, "2", keys.delayed, keys.ready, String(limit)).integer ?? 0)
+        Int(try await client.command(
+            "EVAL", Self.promoteScript, "3", keys.delayed, keys.ready, keys.archiveReady, String(limit)
+        ).integer ?? 0)
     }
 
     /// Gives up on the job: records it with its error in the dead set and takes it out of the worker's list.

@@ -41,8 +41,9 @@ extension IntegrationSuite {
                         for line in ["calls_queue_ready 0", "calls_queue_dead 0", "calls_workers_alive 1", "calls_metrics_refresh_failed 0"] {
                             #expect(text.contains(line), "missing \(line)")
                         }
-                        #expect(text.contains(#"calls_jobs_total{outcome="completed"}"#))
+                        #expect(text.contains(#"calls_jobs_total{kind="analyze",outcome="completed"}"#))
                         #expect(text.contains("calls_job_duration_seconds_bucket"))
+                        #expect(text.contains("calls_queue_archive_ready "))
 
                         let (status, workerText) = try await Self.get("http://127.0.0.1:\(workerPort)/metrics")
                         #expect(status == 200)
