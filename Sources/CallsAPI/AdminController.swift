@@ -10,6 +10,7 @@ struct AdminController {
     let queue: RedisJobQueue
     let registry: WorkerRegistry
     let leases: any JobLeaseRepository
+    let archives: any ArchiveLeaseRepository
 
     func addRoutes(to router: Router<CallsRequestContext>) {
         router.get("/admin/queue", use: statistics)
@@ -35,17 +36,26 @@ struct AdminController {
         return try .json(DeadList(total: try await queue.statistics(registry: registry).dead, items: items))
     }
 
-    /// Retries the dead analysis job of call `id`: the call goes back to `processing` with fresh attempts.
+    /// Retries the dead job of call `id`: its analysis (the call goes back to `processing` with fresh
+    /// attempts) or else its archive (the archive goes back to `pending`; the call stays `ready`).
     @Sendable func retry(_ request: Request, context: CallsRequestContext) async throws -> Response {
         let id = try callID(context)
-        let job = Job(kind: .analyze, callID: id)
-        guard try await queue.isDead(job.payload) else {
-            throw Problem(
-                .notFound, code: "dead_job_not_found", title: "No dead job",
-                detail: "Call '\(id.lowercasedString)' has no dead analysis job to retry.")
+        let analysis = Job(kind: .analyze, callID: id)
+        if try await queue.isDead(analysis.payload) {
+            _ = try await leases.resetForRetry(callID: id)
+            _ = try await queue.retryDead(analysis.payload)
+            return try .json(["call_id": id.lowercasedString, "job": "analyze", "status": CallStatus.processing.rawValue], status: .accepted)
         }
-        _ = try await leases.resetForRetry(callID: id)
-        _ = try await queue.retryDead(job.payload)
-        return try .json(["call_id": id.lowercasedString, "status": CallStatus.processing.rawValue], status: .accepted)
+        let archive = Job(kind: .archive, callID: id)
+        if try await queue.isDead(archive.payload) {
+            _ = try await archives.resetForRetry(callID: id)
+            _ = try await queue.retryDead(archive.payload)
+            return try .json(
+                ["call_id": id.lowercasedString, "job": "archive", "status": RecordingArchive.Status.pending.rawValue],
+                status: .accepted)
+        }
+        throw Problem(
+            .notFound, code: "dead_job_not_found", title: "No dead job",
+            detail: "Call '\(id.lowercasedString)' has no dead analysis or archive job to retry.")
     }
 }

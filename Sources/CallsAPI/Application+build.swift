@@ -105,7 +105,8 @@ public func buildApplication(
             urlLifetimeSeconds: configuration.downloadURLTTLSeconds, publicURL: configuration.publicURL)))
     let workers = WorkerRegistry(client: redis, keys: queue.keys)
     let leases = DeadlineJobLeases(PostgresJobLeases(client: postgres, logger: logger))
-    AdminController(queue: queue, registry: workers, leases: leases).addRoutes(to: router)
+    let archives = DeadlineArchiveLeases(PostgresArchiveLeases(client: postgres, logger: logger))
+    AdminController(queue: queue, registry: workers, leases: leases, archives: archives).addRoutes(to: router)
     MetricsExporter(registry: metricsRegistry, queue: queue, workers: workers, leases: leases).addRoute(to: router)
     var services: [any Service] = [
         CleanupService {

@@ -73,7 +73,7 @@ struct CallsController<Calls: CallRepository & Outbox> {
     @Sendable func delete(_ request: Request, context: CallsRequestContext) async throws -> Response {
         let id = try callID(context)
         // The job first: a worker that already holds it finds the call gone and drops it.
-        try await queue.withdraw(Job(kind: .analyze, callID: id))
+        try await queue.withdrawJobs(of: id)
         let store = self.store
         _ = try await calls.delete(id: id) { key in try await store.remove(key: key) }
         return Response(status: .noContent)

@@ -17,9 +17,6 @@ struct DownloadController<Calls: CallRepository & Outbox>: Sendable {
     /// The API's address as clients reach it; nil: the request's own Host.
     let publicURL: String?
 
-    /// The only variant until the MP3 archive exists.
-    static var originalFormat: String { "original" }
-
     func addRoutes(to router: Router<CallsRequestContext>) {
         router.get("/calls/:id/download", use: link)
         router.get("/recordings/:id/content", use: content)
@@ -33,30 +30,30 @@ struct DownloadController<Calls: CallRepository & Outbox>: Sendable {
 
     @Sendable func link(_ request: Request, context: CallsRequestContext) async throws -> Response {
         let id = try callID(context)
-        switch request.uri.queryParameters.get("format") {
-        case nil, "original": break
-        case "mp3": throw Problem.archiveNotFound
-        default: throw Problem.validation(field: "format", "must be 'original' or 'mp3'")
+        let requested = request.uri.queryParameters.get("format").map { String($0) }
+        if let requested, DownloadVariant.Format(rawValue: requested) == nil {
+            throw Problem.validation(field: "format", "must be 'original' or 'mp3'")
         }
         guard let stored = try await calls.storedRecording(.call(id)) else {
             guard try await calls.find(id: id) != nil else { throw Problem.callNotFound(id.lowercasedString) }
             throw Problem.recordingNotFound
         }
         guard !CallTags.isPrivate(stored.tags) else { throw Problem.recordingPrivate }
+        let variant = try DownloadVariant.choose(requested, of: stored)
 
         let expires = Int64(Date().timeIntervalSince1970) + Int64(urlLifetimeSeconds)
-        let recording = stored.recording
         let url = store.directDownloadURL(
-            key: stored.storageKey, expiresIn: urlLifetimeSeconds, filename: recording.filename,
-            contentType: recording.format.mimeType
-        ) ?? ownURL(request, recordingID: recording.id, expires: expires)
-        return try .json(DownloadLink(url: url, expiresAt: Date(timeIntervalSince1970: TimeInterval(expires)), format: Self.originalFormat))
+            key: variant.storageKey, expiresIn: urlLifetimeSeconds, filename: variant.filename,
+            contentType: variant.contentType
+        ) ?? ownURL(request, recordingID: stored.recording.id, format: variant.format, expires: expires)
+        return try .json(DownloadLink(
+            url: url, expiresAt: Date(timeIntervalSince1970: TimeInterval(expires)), format: variant.format.rawValue))
     }
 
-    private func ownURL(_ request: Request, recordingID: UUID, expires: Int64) -> String {
+    private func ownURL(_ request: Request, recordingID: UUID, format: DownloadVariant.Format, expires: Int64) -> String {
         let base = publicURL ?? "http://\(request.head.authority ?? "localhost")"
-        let signature = signer.signature(recordingID: recordingID, format: Self.originalFormat, expires: expires)
-        return "\(base)/recordings/\(recordingID.lowercasedString)/content?format=\(Self.originalFormat)&expires=\(expires)&sig=\(signature)"
+        let signature = signer.signature(recordingID: recordingID, format: format.rawValue, expires: expires)
+        return "\(base)/recordings/\(recordingID.lowercasedString)/content?format=\(format.rawValue)&expires=\(expires)&sig=\(signature)"
     }
 
     @Sendable func content(_ request: Request, context: CallsRequestContext) async throws -> Response {
@@ -71,13 +68,13 @@ struct DownloadController<Calls: CallRepository & Outbox>: Sendable {
         guard expires >= Int64(Date().timeIntervalSince1970) else { throw Problem.urlExpired }
         guard let stored = try await calls.storedRecording(.recording(recordingID)) else { throw Problem.recordingNotFound }
         guard !CallTags.isPrivate(stored.tags) else { throw Problem.recordingPrivate }
+        let variant = try DownloadVariant.choose(format, of: stored)
 
-        let recording = stored.recording
-        let size = recording.sizeBytes
+        let size = variant.sizeBytes
         var headers: HTTPFields = [
-            .contentType: recording.format.mimeType,
-            .contentDisposition: ContentDisposition.attachment(filename: recording.filename),
-            .eTag: "\"\(recording.sha256)\"",
+            .contentType: variant.contentType,
+            .contentDisposition: ContentDisposition.attachment(filename: variant.filename),
+            .eTag: "\"\(variant.sha256)\"",
             .acceptRanges: "bytes",
             .cacheControl: "private, no-store",
         ]
@@ -97,9 +94,9 @@ struct DownloadController<Calls: CallRepository & Outbox>: Sendable {
         }
         let bytes: StoredBytes
         do {
-            bytes = try await store.read(key: stored.storageKey, offset: first, length: length)
+            bytes = try await store.read(key: variant.storageKey, offset: first, length: length)
         } catch let error as RecordingStoreError where error.kind == .notFound {
-            context.logger.error("a recording's stored file is missing", metadata: ["key": "\(stored.storageKey)"])
+            context.logger.error("a recording's stored file is missing", metadata: ["key": "\(variant.storageKey)"])
             throw Problem.recordingNotFound
         }
         headers[.contentLength] = String(length)

@@ -117,9 +117,19 @@ extension Problem {
         .forbidden, code: "url_expired", title: "Download URL expired",
         detail: "The download URL has expired; ask GET /calls/{id}/download for a new one.")
 
-    static let archiveNotFound = Problem(
-        .notFound, code: "archive_not_found", title: "No MP3 archive",
-        detail: "No MP3 archive of this recording exists; download format=original.")
+    static func archiveNotFound(_ archive: RecordingArchive?) -> Problem {
+        let state = switch archive?.status {
+        case nil: "No MP3 archive of this recording is made."
+        case .pending, .archiving: "The MP3 archive of this recording is not made yet."
+        case .failed: "Making the MP3 archive of this recording failed: \(archive?.error ?? "unknown error")."
+        case .done: "The MP3 archive of this recording is missing."
+        }
+        return Problem(.notFound, code: "archive_not_found", title: "No MP3 archive", detail: state + " Download format=original.")
+    }
+
+    static let originalNotKept = Problem(
+        .notFound, code: "original_not_kept", title: "Original not kept",
+        detail: "The uploaded original was replaced by its MP3 archive (CALLS_KEEP_ORIGINAL=false); download format=mp3.")
 
     static func rangeNotSatisfiable(size: Int64) -> Problem {
         Problem(

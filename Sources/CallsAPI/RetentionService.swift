@@ -44,7 +44,7 @@ struct RetentionService<Calls: CallRepository>: Service {
             let batch = try await calls.calls(createdBefore: cutoff, limit: Self.batchSize)
             guard !batch.isEmpty else { break }
             for id in batch {
-                try await queue.withdraw(Job(kind: .analyze, callID: id))
+                try await queue.withdrawJobs(of: id)
                 if try await calls.delete(id: id, removeStoredObject: { key in try await store.remove(key: key) }) {
                     deleted += 1
                     Counter(label: "calls_retention_deleted_total").increment()

@@ -30,7 +30,7 @@ public struct ArchiveSettings: Sendable, Equatable {
 /// How LAME encodes an archive. The defaults suit telephone speech: 48 kbit/s is clear speech on both
 /// channels of a stereo call, and a constant rate makes storage predictable (21.6 MB per hour).
 public struct MP3Encoding: Sendable, Equatable {
-    public enum Mode: String, Sendable {
+    public enum Mode: String, Codable, Sendable {
         case constant = "cbr"
         case variable = "vbr"
     }

@@ -14,6 +14,10 @@ public struct Recording: Codable, Sendable, Equatable {
     public var silenceMarks: [SilenceMark]?
     public var transcription: String?
     public var analysis: CallAnalysis?
+    /// False once the uploaded file was replaced by its MP3 archive (`CALLS_KEEP_ORIGINAL=false`).
+    public var originalAvailable: Bool
+    /// Nil until the analysis is done (or when archiving is off).
+    public var archive: RecordingArchive?
 
     public init(
         id: UUID,
@@ -26,7 +30,9 @@ public struct Recording: Codable, Sendable, Equatable {
         durationSec: Double? = nil,
         silenceMarks: [SilenceMark]? = nil,
         transcription: String? = nil,
-        analysis: CallAnalysis? = nil
+        analysis: CallAnalysis? = nil,
+        originalAvailable: Bool = true,
+        archive: RecordingArchive? = nil
     ) {
         self.id = id
         self.filename = filename
@@ -39,11 +45,13 @@ public struct Recording: Codable, Sendable, Equatable {
         self.silenceMarks = silenceMarks
         self.transcription = transcription
         self.analysis = analysis
+        self.originalAvailable = originalAvailable
+        self.archive = archive
     }
 
     private enum CodingKeys: String, CodingKey {
         case id, filename, format, sizeBytes, sha256, sampleRate, channels, durationSec, silenceMarks
-        case transcription, analysis
+        case transcription, analysis, originalAvailable, archive
     }
 
     /// Analysis fields are present as `null` until the analysis is done, so a poller sees one stable shape.
@@ -60,5 +68,7 @@ public struct Recording: Codable, Sendable, Equatable {
         try container.encode(silenceMarks, forKey: .silenceMarks)
         try container.encode(transcription, forKey: .transcription)
         try container.encode(analysis, forKey: .analysis)
+        try container.encode(originalAvailable, forKey: .originalAvailable)
+        try container.encode(archive, forKey: .archive)
     }
 }

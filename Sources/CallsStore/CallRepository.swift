@@ -56,13 +56,30 @@ public struct StoredRecording: Sendable, Equatable {
     public var callID: UUID
     public var tags: [String]
     public var recording: Recording
+    /// The uploaded original's key (its object is gone when `recording.originalAvailable` is false).
     public var storageKey: String
+    /// The finished MP3 archive; nil until it is done.
+    public var archive: StoredArchive?
 
-    public init(callID: UUID, tags: [String], recording: Recording, storageKey: String) {
+    public init(callID: UUID, tags: [String], recording: Recording, storageKey: String, archive: StoredArchive? = nil) {
         self.callID = callID
         self.tags = tags
         self.recording = recording
         self.storageKey = storageKey
+        self.archive = archive
+    }
+}
+
+/// Where a finished MP3 archive is stored, and what a download needs to describe it.
+public struct StoredArchive: Sendable, Equatable {
+    public var storageKey: String
+    public var sizeBytes: Int64
+    public var sha256: String
+
+    public init(storageKey: String, sizeBytes: Int64, sha256: String) {
+        self.storageKey = storageKey
+        self.sizeBytes = sizeBytes
+        self.sha256 = sha256
     }
 }
 
@@ -91,8 +108,9 @@ public protocol CallRepository: Sendable {
     func calls(createdBefore cutoff: Date, limit: Int) async throws -> [UUID]
     /// Replaces the call's tags; nil when there is no such call.
     func updateTags(id: UUID, tags: [String]) async throws -> Call?
-    /// Deletes the call with its recording row and outbox entries, calling `removeStoredObject` with the
-    /// recording's storage key first, while the call is locked: if the removal throws, nothing is deleted.
+    /// Deletes the call with its recording, archive and outbox rows, calling `removeStoredObject` with the
+    /// storage key of the original and of the archive first, while the call is locked: if a removal throws,
+    /// nothing is deleted.
     /// Returns false when there was no such call.
     func delete(id: UUID, removeStoredObject: @escaping @Sendable (String) async throws -> Void) async throws -> Bool
     /// Throws when the database cannot be reached; for readiness checks.

@@ -4,12 +4,15 @@ import PostgresNIO
 
 /// The one SELECT list that turns a `calls` row joined with its recording into a `Call`.
 enum CallRow {
-    static let source = "calls c LEFT JOIN recordings r ON r.call_id = c.id"
+    static let source = "calls c \(recordingJoins)"
+    /// What follows a `calls c` (or a CTE named `c`) in every query that decodes with `columns`.
+    static let recordingJoins = "LEFT JOIN recordings r ON r.call_id = c.id LEFT JOIN recording_archives a ON a.recording_id = r.id"
 
     static let columns = """
         c.id, c.caller, c.receiver, c.started_at, c.status, c.tags, c.error, c.created_at, c.updated_at, \
         r.id, r.filename, r.format, r.size_bytes, r.sha256, r.sample_rate, r.channels, r.duration_ms, \
-        r.silence_marks::text, r.transcription, r.analysis::text
+        r.silence_marks::text, r.transcription, r.analysis::text, r.original_kept, \
+        a.status, a.bitrate_kbps, a.bitrate_mode, a.size_bytes, a.sha256, a.error, a.updated_at
         """
 
     static func decodeAll(_ rows: PostgresRowSequence) async throws -> [Call] {
@@ -50,9 +53,26 @@ enum CallRow {
                 durationSec: try cells[16].decode(Int64?.self).map(\.seconds),
                 silenceMarks: try cells[17].decode(String?.self).map { try JSONCoding.decode([SilenceMark].self, from: $0) },
                 transcription: try cells[18].decode(String?.self),
-                analysis: try cells[19].decode(String?.self).map { try JSONCoding.decode(CallAnalysis.self, from: $0) }
+                analysis: try cells[19].decode(String?.self).map { try JSONCoding.decode(CallAnalysis.self, from: $0) },
+                originalAvailable: try cells[20].decode(Bool.self),
+                archive: try decodeArchive(cells)
             )
         }
         return call
+    }
+
+    private static func decodeArchive(_ cells: PostgresRandomAccessRow) throws -> RecordingArchive? {
+        guard let statusText = try cells[21].decode(String?.self) else { return nil }
+        guard let status = RecordingArchive.Status(rawValue: statusText) else {
+            throw PostgresStoreError("unknown archive status '\(statusText)'")
+        }
+        return RecordingArchive(
+            status: status,
+            bitrateKbps: try cells[22].decode(Int?.self),
+            bitrateMode: try cells[23].decode(String?.self).flatMap(MP3Encoding.Mode.init(rawValue:)),
+            sizeBytes: try cells[24].decode(Int64?.self),
+            sha256: try cells[25].decode(String?.self),
+            error: try cells[26].decode(String?.self),
+            archivedAt: status == .done ? try cells[27].decode(Date.self) : nil)
     }
 }

@@ -16,8 +16,8 @@ public struct DeadlineJobLeases<Base: JobLeaseRepository>: JobLeaseRepository {
         try await DatabaseDeadline.run(within: limit) { try await base.claim(callID: callID, worker: worker, leaseSeconds: leaseSeconds) }
     }
 
-    public func complete(_ claim: JobClaim, with result: AnalysisResult) async throws -> Bool {
-        try await DatabaseDeadline.run(within: limit) { try await base.complete(claim, with: result) }
+    public func complete(_ claim: JobClaim, with result: AnalysisResult, queueingArchive: Bool) async throws -> Bool {
+        try await DatabaseDeadline.run(within: limit) { try await base.complete(claim, with: result, queueingArchive: queueingArchive) }
     }
 
     public func fail(_ claim: JobClaim, reason: String) async throws -> Bool {

@@ -29,9 +29,10 @@ public enum ClaimOutcome: Sendable, Equatable {
 /// The PostgreSQL side of the queue protocol: claims with a lease, and fenced commits.
 public protocol JobLeaseRepository: Sendable {
     func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimOutcome
-    /// Stores the analysis and marks the call `ready`, only if `claim` still holds the lease.
+    /// Stores the analysis and marks the call `ready`, only if `claim` still holds the lease; with
+    /// `queueingArchive`, records in the same statement that the recording's MP3 archive is due.
     /// Returns false when a newer claim fenced this one off; nothing is written then.
-    func complete(_ claim: JobClaim, with result: AnalysisResult) async throws -> Bool
+    func complete(_ claim: JobClaim, with result: AnalysisResult, queueingArchive: Bool) async throws -> Bool
     /// Marks the call `failed` with `reason`, only if `claim` still holds the lease.
     func fail(_ claim: JobClaim, reason: String) async throws -> Bool
     /// Gives the claim back so a later delivery can claim the call again; records `reason` as the call's
@@ -43,13 +44,20 @@ public protocol JobLeaseRepository: Sendable {
     func resetForRetry(callID: UUID) async throws -> Bool
     /// How long the oldest call still `processing` has waited since it was queued or last touched.
     func oldestUnfinishedAge() async throws -> Duration?
-    /// Renews the leases of every call `worker` is processing; returns how many.
+    /// Renews the leases of every call and archive `worker` is processing; returns how many.
     func extendLeases(worker: String, leaseSeconds: Int) async throws -> Int
-    /// Ends the leases of every call the given dead workers were processing, so the next delivery can claim
+    /// Ends the leases of every call and archive the given dead workers were processing, so the next delivery can claim
     /// them at once instead of waiting out the lease; returns how many. Should one of them be alive after
     /// all (a long pause), the fencing token refuses its late commit.
     func expireLeases(workers: [String]) async throws -> Int
     /// Calls whose analysis is due but that no live worker holds: leases that expired, or jobs never claimed
     /// for longer than `unclaimedFor` and not waiting in the outbox.
     func stalledCalls(unclaimedFor: Duration, limit: Int) async throws -> [UUID]
+}
+
+extension JobLeaseRepository {
+    /// Completes without an archive (archiving off).
+    public func complete(_ claim: JobClaim, with result: AnalysisResult) async throws -> Bool {
+        try await complete(claim, with: result, queueingArchive: false)
+    }
 }

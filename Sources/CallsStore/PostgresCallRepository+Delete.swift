@@ -17,12 +17,21 @@ extension PostgresCallRepository {
 
     private func deleteLocked(id: UUID, removeStoredObject: @escaping @Sendable (String) async throws -> Void) async throws -> Bool {
         try await client.withTransaction(logger: logger) { connection in
+            let locked = try await connection.query(
+                "SELECT id FROM calls WHERE id = \(id) FOR UPDATE", logger: logger
+            ).decode(UUID.self).collectAll()
+            guard !locked.isEmpty else { return false }
+            // Read after the lock, in a statement of its own, so an archive committed while this waited for the
+            // lock is seen. An archive commit holds a key-share lock on the call, so none can land from now on:
+            // it waits, finds the call gone, and removes the object it stored itself.
             let rows = try await connection.query("""
-                SELECT r.storage_key FROM calls c LEFT JOIN recordings r ON r.call_id = c.id
-                WHERE c.id = \(id) FOR UPDATE OF c
-                """, logger: logger).decode(String?.self).collectAll()
-            guard let row = rows.first else { return false }
-            if let key = row { try await removeStoredObject(key) }
+                SELECT r.storage_key, a.storage_key
+                FROM recordings r LEFT JOIN recording_archives a ON a.recording_id = r.id
+                WHERE r.call_id = \(id)
+                """, logger: logger).decode((String, String?).self).collectAll()
+            if let (originalKey, archiveKey) = rows.first {
+                for key in [originalKey] + [archiveKey].compactMap({ $0 }) { try await removeStoredObject(key) }
+            }
             _ = try await connection.query("DELETE FROM calls WHERE id = \(id)", logger: logger)
             return true
         }

@@ -32,7 +32,7 @@ public struct PostgresCallRepository: CallRepository, Outbox {
                 VALUES ($1, $2, $3, $4, $5, $6, $7)
                 RETURNING *
             )
-            SELECT \(CallRow.columns) FROM c LEFT JOIN recordings r ON r.call_id = c.id
+            SELECT \(CallRow.columns) FROM c \(CallRow.recordingJoins)
             """
         var id: UUID
         var call: NewCall
@@ -79,7 +79,7 @@ public struct PostgresCallRepository: CallRepository, Outbox {
     public func updateTags(id: UUID, tags: [String]) async throws -> Call? {
         let rows = try await client.query("""
             WITH c AS (UPDATE calls SET tags = \(tags), updated_at = now() WHERE id = \(id) RETURNING *)
-            SELECT \(unescaped: CallRow.columns) FROM c LEFT JOIN recordings r ON r.call_id = c.id
+            SELECT \(unescaped: CallRow.columns) FROM c \(unescaped: CallRow.recordingJoins)
             """, logger: logger)
         return try await CallRow.decodeAll(rows).first
     }

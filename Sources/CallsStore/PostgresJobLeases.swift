@@ -29,10 +29,10 @@ public struct PostgresJobLeases: JobLeaseRepository {
 
     /// The fence, here and in `fail` and `release`: the call changes only while the claim's token is still the
     /// call's token. Results and `ready` are one statement, so they commit together.
-    public func complete(_ claim: JobClaim, with result: AnalysisResult) async throws -> Bool {
+    public func complete(_ claim: JobClaim, with result: AnalysisResult, queueingArchive: Bool) async throws -> Bool {
         let statement = CompleteCall(
             claim: claim, result: result, silenceMarks: try JSONCoding.encodeToString(result.silenceMarks),
-            analysis: try JSONCoding.encodeToString(result.analysis))
+            analysis: try JSONCoding.encodeToString(result.analysis), queueingArchive: queueingArchive)
         return try await !client.execute(statement, logger: logger).collectAll().isEmpty
     }
 
@@ -80,20 +80,36 @@ public struct PostgresJobLeases: JobLeaseRepository {
     }
 
     public func extendLeases(worker: String, leaseSeconds: Int) async throws -> Int {
-        try await client.query("""
-            UPDATE calls SET lease_expires_at = now() + make_interval(secs => \(Double(leaseSeconds)))
-            WHERE lease_owner = \(worker) AND status = 'processing'
-            RETURNING id
-            """, logger: logger).collect().count
+        let counts = try await client.query("""
+            WITH archives AS (
+                UPDATE recording_archives SET lease_expires_at = now() + make_interval(secs => \(Double(leaseSeconds)))
+                WHERE lease_owner = \(worker) AND status = 'archiving'
+                RETURNING 1
+            ), analyses AS (
+                UPDATE calls SET lease_expires_at = now() + make_interval(secs => \(Double(leaseSeconds)))
+                WHERE lease_owner = \(worker) AND status = 'processing'
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM archives) + (SELECT count(*) FROM analyses)
+            """, logger: logger).decode(Int.self).collectAll()
+        return counts.first ?? 0
     }
 
     public func expireLeases(workers: [String]) async throws -> Int {
         guard !workers.isEmpty else { return 0 }
-        return try await client.query("""
-            UPDATE calls SET lease_expires_at = now()
-            WHERE lease_owner = ANY(\(workers)) AND status = 'processing'
-            RETURNING id
-            """, logger: logger).collect().count
+        let counts = try await client.query("""
+            WITH archives AS (
+                UPDATE recording_archives SET lease_expires_at = now()
+                WHERE lease_owner = ANY(\(workers)) AND status = 'archiving'
+                RETURNING 1
+            ), analyses AS (
+                UPDATE calls SET lease_expires_at = now()
+                WHERE lease_owner = ANY(\(workers)) AND status = 'processing'
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM archives) + (SELECT count(*) FROM analyses)
+            """, logger: logger).decode(Int.self).collectAll()
+        return counts.first ?? 0
     }
 
     public func stalledCalls(unclaimedFor: Duration, limit: Int) async throws -> [UUID] {
@@ -110,17 +126,21 @@ public struct PostgresJobLeases: JobLeaseRepository {
     }
 
     /// Claims and completions are prepared statements, as every job runs them (see `PostgresCallRepository`).
+    /// A worker may claim again what it holds: after an outage interrupted its commit it retries the whole
+    /// job in place, and must neither find its own lease in the way (the heartbeat would keep that lease alive
+    /// with nobody working on it) nor spend an attempt.
     private struct ClaimCall: PostgresPreparedStatement {
         static let name = "claim_call"
         static let sql = """
             UPDATE calls c
             SET status = 'processing', lease_token = c.lease_token + 1, lease_owner = $2,
                 lease_expires_at = now() + make_interval(secs => $3),
-                attempts = c.attempts + 1, updated_at = now()
+                attempts = c.attempts + CASE WHEN c.lease_owner = $2 AND c.lease_expires_at >= now() THEN 0 ELSE 1 END,
+                updated_at = now()
             FROM recordings r
             WHERE c.id = $1 AND r.call_id = c.id
               AND c.status IN ('created', 'processing')
-              AND (c.lease_expires_at IS NULL OR c.lease_expires_at < now())
+              AND (c.lease_expires_at IS NULL OR c.lease_expires_at < now() OR c.lease_owner = $2)
             RETURNING c.lease_token, r.storage_key, c.attempts
             """
         var callID: UUID
@@ -149,19 +169,27 @@ public struct PostgresJobLeases: JobLeaseRepository {
                 WHERE id = $1 AND lease_token = $2 AND status = 'processing'
                 RETURNING id
             )
-            UPDATE recordings
-            SET frame_count = $3, duration_ms = $4, sample_rate = $5, channels = $6,
-                silence_marks = $7::jsonb, transcription = $8, analysis = $9::jsonb, updated_at = now()
-            WHERE call_id IN (SELECT id FROM finished)
-            RETURNING call_id
+            , analysed AS (
+                UPDATE recordings
+                SET frame_count = $3, duration_ms = $4, sample_rate = $5, channels = $6,
+                    silence_marks = $7::jsonb, transcription = $8, analysis = $9::jsonb, updated_at = now()
+                WHERE call_id IN (SELECT id FROM finished)
+                RETURNING id, call_id
+            ), archive AS (
+                INSERT INTO recording_archives (recording_id, call_id)
+                SELECT id, call_id FROM analysed WHERE $10
+                ON CONFLICT DO NOTHING
+            )
+            SELECT call_id FROM analysed
             """
         var claim: JobClaim
         var result: AnalysisResult
         var silenceMarks: String
         var analysis: String
+        var queueingArchive: Bool
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 9)
+            var bindings = PostgresBindings(capacity: 10)
             bindings.append(claim.callID)
             bindings.append(claim.leaseToken)
             bindings.append(result.frameCount)
@@ -171,6 +199,7 @@ public struct PostgresJobLeases: JobLeaseRepository {
             bindings.append(silenceMarks)
             bindings.append(result.transcription)
             bindings.append(analysis)
+            bindings.append(queueingArchive)
             return bindings
         }
 

@@ -28,21 +28,24 @@ public enum JobOutcome: Sendable, Equatable {
 /// Runs one analysis job: claim the call, analyse its recording, commit the result under the claim's fencing
 /// token. Errors that are not about the recording (database down) are thrown, so the job stays in the
 /// worker's processing list and is tried again.
-public struct AnalysisJobHandler: Sendable {
+public struct AnalysisJobHandler: JobHandler {
     let leases: any JobLeaseRepository
     let store: any RecordingStore
     let analyzer: AudioAnalyzer
     let worker: String
     let leaseSeconds: Int
     let maxAttempts: Int
+    /// Whether a completed analysis makes the recording's MP3 archive due.
+    let queueingArchive: Bool
     /// Runs the blocking decode; one thread per job slot.
     let analysisPool: NIOThreadPool
     let logger: Logger
 
     public init(
         leases: any JobLeaseRepository, store: any RecordingStore, analyzer: AudioAnalyzer, worker: String,
-        leaseSeconds: Int, maxAttempts: Int, analysisPool: NIOThreadPool, logger: Logger
+        leaseSeconds: Int, maxAttempts: Int, queueingArchive: Bool = false, analysisPool: NIOThreadPool, logger: Logger
     ) {
+        self.queueingArchive = queueingArchive
         self.leases = leases
         self.store = store
         self.analyzer = analyzer
@@ -79,11 +82,15 @@ public struct AnalysisJobHandler: Sendable {
 
         switch analysis {
         case .success(let result):
-            return try await leases.complete(claim, with: result) ? .completed : .fenced
+            return try await leases.complete(claim, with: result, queueingArchive: queueingArchive) ? .completed : .fenced
         case .failure(let error) where claim.attempts < maxAttempts:
             return try await leases.release(claim, reason: error.message) ? .retry(error.message, attempt: claim.attempts) : .fenced
         case .failure(let error):
             return try await leases.fail(claim, reason: error.message) ? .failed(error.message) : .fenced
         }
+    }
+
+    public func abandon(_ job: Job, reason: String) async throws {
+        _ = try await leases.failUnclaimed(callID: job.callID, reason: reason)
     }
 }

@@ -15,6 +15,8 @@ struct MaintenanceService: Service {
     let queue: RedisJobQueue
     let registry: WorkerRegistry
     let leases: any JobLeaseRepository
+    /// Nil on a worker that does not archive: archives due are left to one that does.
+    let archives: (any ArchiveLeaseRepository)?
     let timing: WorkerTiming
     let logger: Logger
 
@@ -66,12 +68,16 @@ struct MaintenanceService: Service {
     }
 
     func reconcile() async throws -> Int {
-        let stalled = try await leases.stalledCalls(unclaimedFor: timing.unclaimedGrace, limit: 500)
+        var stalled = try await leases.stalledCalls(unclaimedFor: timing.unclaimedGrace, limit: 500)
+            .map { Job(kind: .analyze, callID: $0) }
+        if let archives {
+            stalled += try await archives.stalledArchives(unclaimedFor: timing.unclaimedGrace, limit: 500)
+                .map { Job(kind: .archive, callID: $0) }
+        }
         guard !stalled.isEmpty else { return 0 }
         let queued = try await queue.queuedPayloads(workers: try await registry.registeredWorkers())
         var requeued = 0
-        for callID in stalled {
-            let job = Job(kind: .analyze, callID: callID)
+        for job in stalled {
             if queued.contains(job.payload) { continue }
             try await queue.enqueue(job)
             requeued += 1

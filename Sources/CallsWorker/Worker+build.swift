@@ -27,7 +27,10 @@ public struct WorkerProcess {
         shutdownGrace = .seconds(configuration.shutdownGraceSeconds)
         let postgres = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
         let commandClient = RedisClient(url: configuration.redis)
-        let ioPool = NIOThreadPool(numberOfThreads: configuration.workerConcurrency)
+        let archive = configuration.archive
+        let archiveSlots = archive.enabled ? archive.concurrency : 0
+        // One thread per slot: each job's decode or conversion blocks the thread it runs on.
+        let ioPool = NIOThreadPool(numberOfThreads: configuration.workerConcurrency + archiveSlots)
         ioPool.start()
         let storage = try ConfiguredRecordingStore(
             configuration.storage, recordingsDirectory: configuration.recordingsDirectory, ioPool: ioPool)
@@ -39,21 +42,30 @@ public struct WorkerProcess {
         let queue = RedisJobQueue(client: commandClient, keys: keys)
         let leases = DeadlineJobLeases(PostgresJobLeases(client: postgres, logger: logger))
         let registry = WorkerRegistry(client: commandClient, keys: keys)
-        let handler = AnalysisJobHandler(
+        let archives = DeadlineArchiveLeases(PostgresArchiveLeases(client: postgres, logger: logger))
+        let analysis = AnalysisJobHandler(
             leases: leases,
             store: store,
             analyzer: AudioAnalyzer(settings: configuration.analysis),
             worker: worker,
             leaseSeconds: configuration.jobLeaseSeconds,
             maxAttempts: configuration.maxAttempts,
+            queueingArchive: archive.enabled,
             analysisPool: ioPool,
             logger: logger)
+        let archiving = archive.enabled
+            ? ArchiveJobHandler(
+                archives: archives, store: store, settings: archive, worker: worker,
+                leaseSeconds: configuration.jobLeaseSeconds, maxAttempts: configuration.maxAttempts,
+                encodingPool: ioPool, logger: logger)
+            : nil
+        let handler = JobRouter(analysis: analysis, archive: archiving, publisher: queue, logger: logger)
         let redisURL = configuration.redis
         let watchdog = FetchWatchdog(threshold: timing.fetchStallThreshold)
         let loop = WorkerService(
-            worker: worker, concurrency: configuration.workerConcurrency, queue: queue,
-            makeFetcher: { JobFetcher(client: RedisClient(url: redisURL), keys: keys, worker: worker) },
-            handler: handler, leases: leases,
+            worker: worker, concurrency: configuration.workerConcurrency, archiveConcurrency: archiveSlots, queue: queue,
+            makeFetcher: { kind in JobFetcher(client: RedisClient(url: redisURL), keys: keys, worker: worker, kind: kind) },
+            handler: handler,
             retryPolicy: RetryPolicy(
                 base: .milliseconds(configuration.retryBaseMilliseconds), maxDeliveries: configuration.maxDeliveries),
             watchdog: watchdog, logger: logger)
@@ -68,7 +80,8 @@ public struct WorkerProcess {
         let maintenance = MaintenanceService(
             owner: worker,
             reaper: Reaper(client: commandClient, keys: keys, owner: worker, restartGrace: timing.restartGrace),
-            queue: queue, registry: registry, leases: leases, timing: timing, logger: logger)
+            queue: queue, registry: registry, leases: leases, archives: archive.enabled ? archives : nil, timing: timing,
+            logger: logger)
         // Shut down in reverse: the job loop drains first, the heartbeat deregisters after it.
         var services: [any Service] = [postgres, heartbeat, maintenance, loop]
         if let port = configuration.workerMetricsPort {

@@ -6,16 +6,17 @@ import Logging
 import Metrics
 import ServiceLifecycle
 
-/// The worker's job loop: `concurrency` slots, each taking one job at a time from Redis into this worker's
-/// processing list, handling it, and acknowledging it only after its outcome is committed. On graceful
-/// shutdown the slots stop taking jobs and finish the one in hand.
+/// The worker's job loop: `concurrency` analysis slots and `archiveConcurrency` archive slots, each taking one
+/// job of its kind at a time from Redis into this worker's processing list, handling it, and acknowledging it
+/// only after its outcome is committed. On graceful shutdown the slots stop taking jobs and finish the one in
+/// hand.
 public struct WorkerService: Service {
     let worker: String
     let concurrency: Int
+    let archiveConcurrency: Int
     let queue: RedisJobQueue
-    let makeFetcher: @Sendable () -> JobFetcher
-    let handler: AnalysisJobHandler
-    let leases: any JobLeaseRepository
+    let makeFetcher: @Sendable (Job.Kind) -> JobFetcher
+    let handler: any JobHandler
     let retryPolicy: RetryPolicy
     let watchdog: FetchWatchdog
     let logger: Logger
@@ -23,28 +24,32 @@ public struct WorkerService: Service {
     var fetchTimeoutSeconds = 1.0
 
     public init(
-        worker: String, concurrency: Int, queue: RedisJobQueue, makeFetcher: @escaping @Sendable () -> JobFetcher,
-        handler: AnalysisJobHandler, leases: any JobLeaseRepository, retryPolicy: RetryPolicy,
+        worker: String, concurrency: Int, archiveConcurrency: Int = 0, queue: RedisJobQueue,
+        makeFetcher: @escaping @Sendable (Job.Kind) -> JobFetcher, handler: any JobHandler, retryPolicy: RetryPolicy,
         watchdog: FetchWatchdog, logger: Logger
     ) {
         self.worker = worker
         self.concurrency = concurrency
+        self.archiveConcurrency = archiveConcurrency
         self.queue = queue
         self.makeFetcher = makeFetcher
         self.handler = handler
-        self.leases = leases
         self.retryPolicy = retryPolicy
         self.watchdog = watchdog
         self.logger = logger
     }
 
     public func run() async throws {
-        logger.info("worker started", metadata: ["worker": "\(worker)", "concurrency": "\(concurrency)"])
+        logger.info("worker started", metadata: [
+            "worker": "\(worker)", "concurrency": "\(concurrency)", "archive_concurrency": "\(archiveConcurrency)",
+        ])
+        let kinds = Array(repeating: Job.Kind.analyze, count: concurrency)
+            + Array(repeating: Job.Kind.archive, count: archiveConcurrency)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await watchdog.watch(logger: logger) }
             await withTaskGroup(of: Void.self) { slots in
-                for slot in 0..<concurrency {
-                    slots.addTask { await runSlot(slot) }
+                for (slot, kind) in kinds.enumerated() {
+                    slots.addTask { await runSlot(slot, taking: kind) }
                 }
             }
             group.cancelAll()
@@ -52,8 +57,8 @@ public struct WorkerService: Service {
         logger.info("worker stopped", metadata: ["worker": "\(worker)"])
     }
 
-    private func runSlot(_ slot: Int) async {
-        let fetcher = makeFetcher()
+    private func runSlot(_ slot: Int, taking kind: Job.Kind) async {
+        let fetcher = makeFetcher(kind)
         var backoff = Backoff()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
@@ -84,8 +89,10 @@ public struct WorkerService: Service {
         guard let outcome = await outcome(of: job) else { return }
         logger.info("job done", metadata: ["job": "\(job)", "outcome": "\(outcome)"])
         await settle(payload, after: outcome)
-        Counter(label: "calls_jobs_total", dimensions: [("outcome", outcome.metricName)]).increment()
-        Metrics.Timer(label: "calls_job_duration_seconds").recordInterval(since: started)
+        Counter(label: "calls_jobs_total", dimensions: [("kind", job.kind.rawValue), ("outcome", outcome.metricName)])
+            .increment()
+        Metrics.Timer(label: "calls_job_duration_seconds", dimensions: [("kind", job.kind.rawValue)])
+            .recordInterval(since: started)
     }
 
     /// Runs the job, retrying infrastructure failures (database or storage down) in place without spending
@@ -98,8 +105,9 @@ public struct WorkerService: Service {
             do {
                 if deliveries > retryPolicy.maxDeliveries {
                     // Delivered again and again without ever finishing: it takes its worker down with it.
-                    let reason = "the recording was delivered \(deliveries - 1) times without its analysis ever finishing"
-                    _ = try await leases.failUnclaimed(callID: job.callID, reason: reason)
+                    let work = job.kind == .analyze ? "its analysis" : "its MP3 archive"
+                    let reason = "the recording was delivered \(deliveries - 1) times without \(work) ever finishing"
+                    try await handler.abandon(job, reason: reason)
                     return .failed(reason)
                 }
                 return try await handler.handle(job)

@@ -17,6 +17,27 @@ import Testing
             """)
     }
 
+    @Test func anArchiveAlwaysShowsEveryFieldAndARecordingSaysWhetherItsOriginalIsKept() throws {
+        let pending = try JSONCoding.encodeToString(RecordingArchive(status: .pending))
+        #expect(pending == """
+            {"archived_at":null,"bitrate_kbps":null,"bitrate_mode":null,"error":null,"format":"mp3","sha256":null,\
+            "size_bytes":null,"status":"pending"}
+            """)
+        let done = RecordingArchive(
+            status: .done, bitrateKbps: 48, bitrateMode: .constant, sizeBytes: 33_600, sha256: "ab",
+            archivedAt: Timestamp.parse("2026-11-21T09:31:00.5Z")!)
+        #expect(try JSONCoding.encodeToString(done) == """
+            {"archived_at":"2026-11-21T09:31:00.500Z","bitrate_kbps":48,"bitrate_mode":"cbr","error":null,"format":"mp3",\
+            "sha256":"ab","size_bytes":33600,"status":"done"}
+            """)
+        let recording = Recording(
+            id: UUID(), filename: "a.wav", format: .wav, sizeBytes: 1, sha256: "cd", sampleRate: 8000, channels: 1,
+            originalAvailable: false, archive: done)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(JSONCoding.encodeToString(recording).utf8)) as? [String: Any])
+        #expect(object["original_available"] as? Bool == false)
+        #expect((object["archive"] as? [String: Any])?["status"] as? String == "done")
+    }
+
     @Test func silenceMarksAreSecondsWithMillisecondPrecision() throws {
         let marks = [SilenceMark(startMs: 1250, endMs: 3001), SilenceMark(startMs: 0, endMs: 500, channel: 1)]
         let json = try JSONCoding.encodeToString(marks)

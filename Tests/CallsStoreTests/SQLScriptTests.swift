@@ -64,3 +64,16 @@ import Testing
         }
     }
 }
+
+@Suite struct ArchiveKeyTests {
+    @Test(arguments: [
+        ("2026/11/21/0b8d5c4e.wav", "2026/11/21/0b8d5c4e.archive.mp3"),
+        // An MP3 upload's archive never takes the original's key.
+        ("2026/11/21/0b8d5c4e.mp3", "2026/11/21/0b8d5c4e.archive.mp3"),
+        ("0b8d5c4e.flac", "0b8d5c4e.archive.mp3"),
+    ])
+    func theArchiveLivesNextToItsOriginalUnderAKeyOfItsOwn(original: String, archive: String) {
+        let claim = ArchiveClaim(callID: UUID(), recordingID: UUID(), leaseToken: 1, originalKey: original, attempts: 1)
+        #expect(claim.archiveKey == archive)
+    }
+}

@@ -9,22 +9,9 @@ import Testing
 extension IntegrationSuite {
     /// DELETE against the real database, queue and both stores: nothing of the call is left anywhere.
     @Suite struct DeleteCallIntegrationTests {
-        enum Storage: String, CaseIterable, CustomTestStringConvertible {
-            case local, s3
-            var testDescription: String { rawValue }
-        }
-
-        @Test(arguments: Storage.allCases)
-        func deletingAQueuedCallLeavesNoRowNoJobAndNoStoredObject(storage: Storage) async throws {
-            try await Stack.withMigrated { plainStack, url in
-                var configured = plainStack
-                var bucketClient: S3Client?
-                if storage == .s3 {
-                    let bucket = try await TestBucket.make()
-                    configured.configuration.storage = .s3(bucket.settings)
-                    bucketClient = bucket.client
-                }
-                let (stack, bucket) = (configured, bucketClient)
+        @Test(arguments: TestStorage.allCases)
+        func deletingAQueuedCallLeavesNoRowNoJobAndNoStoredObject(storage: TestStorage) async throws {
+            try await Stack.withMigrated(storage: storage) { stack, url, bucket in
                 let (redis, queue) = stack.makeQueue()
                 try await stack.withAPI { client in
                     let id = try await client.createCall()

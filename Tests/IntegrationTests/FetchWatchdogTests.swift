@@ -27,14 +27,14 @@ extension IntegrationSuite {
                     let watchdog = FetchWatchdog(threshold: .seconds(1))
                     let service = WorkerService(
                         worker: worker, concurrency: 2, queue: queue,
-                        makeFetcher: {
+                        makeFetcher: { _ in
                             JobFetcher(client: RedisClient(url: RedisURL(host: "127.0.0.1", port: silent.port)), keys: queue.keys, worker: worker)
                         },
                         handler: AnalysisJobHandler(
                             leases: leases, store: try LocalRecordingStore(root: stack.recordings.path, ioPool: pool),
                             analyzer: AudioAnalyzer(), worker: worker, leaseSeconds: 30, maxAttempts: 1,
                             analysisPool: pool, logger: TestServices.logger),
-                        leases: leases, retryPolicy: RetryPolicy(base: .milliseconds(10), maxDeliveries: 1),
+                        retryPolicy: RetryPolicy(base: .milliseconds(10), maxDeliveries: 1),
                         watchdog: watchdog, logger: TestServices.logger)
                     let listener = WorkerHTTPListener.make(
                         host: "127.0.0.1", port: 0,

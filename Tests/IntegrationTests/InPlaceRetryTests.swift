@@ -12,16 +12,18 @@ import Synchronization
 import TestSupport
 import Testing
 
-/// Job leases whose first claims time out, as during a database outage; with `expiryFails`, ending a dead
-/// worker's leases always times out.
+/// Job leases whose first claims (or first commits) time out, as during a database outage; with
+/// `expiryFails`, ending a dead worker's leases always times out.
 final class FlakyLeases: JobLeaseRepository {
     let base: PostgresJobLeases
     let failuresLeft: Mutex<Int>
+    let commitFailuresLeft: Mutex<Int>
     let expiryFails: Bool
 
-    init(base: PostgresJobLeases, failures: Int, expiryFails: Bool = false) {
+    init(base: PostgresJobLeases, failures: Int, commitFailures: Int = 0, expiryFails: Bool = false) {
         self.base = base
         self.failuresLeft = Mutex(failures)
+        self.commitFailuresLeft = Mutex(commitFailures)
         self.expiryFails = expiryFails
     }
 
@@ -34,7 +36,14 @@ final class FlakyLeases: JobLeaseRepository {
         return try await base.claim(callID: callID, worker: worker, leaseSeconds: leaseSeconds)
     }
 
-    func complete(_ claim: JobClaim, with result: AnalysisResult) async throws -> Bool { try await base.complete(claim, with: result) }
+    func complete(_ claim: JobClaim, with result: AnalysisResult, queueingArchive: Bool) async throws -> Bool {
+        let fail = commitFailuresLeft.withLock { left -> Bool in
+            defer { left = max(0, left - 1) }
+            return left > 0
+        }
+        if fail { throw DatabaseTimeout(limit: .seconds(5)) }
+        return try await base.complete(claim, with: result, queueingArchive: queueingArchive)
+    }
     func fail(_ claim: JobClaim, reason: String) async throws -> Bool { try await base.fail(claim, reason: reason) }
     func release(_ claim: JobClaim, reason: String) async throws -> Bool { try await base.release(claim, reason: reason) }
     func failUnclaimed(callID: UUID, reason: String) async throws -> Bool { try await base.failUnclaimed(callID: callID, reason: reason) }
@@ -50,7 +59,10 @@ final class FlakyLeases: JobLeaseRepository {
 
 extension IntegrationSuite {
     @Suite struct InPlaceRetryTests {
-        @Test func anOutageRetriedInPlaceSpendsNoAttemptAndNoDelivery() async throws {
+        /// Claims that time out, or a commit that times out after the claim went through (the worker then
+        /// claims again what it already holds).
+        @Test(arguments: [(3, 0), (0, 2)])
+        func anOutageRetriedInPlaceSpendsNoAttemptAndNoDelivery(claimFailures: Int, commitFailures: Int) async throws {
             try await Stack.withMigrated { stack, url in
                 try await stack.withAPI { client in
                     let id = try await client.createCall()
@@ -61,7 +73,9 @@ extension IntegrationSuite {
                 let pool = NIOThreadPool(numberOfThreads: 1)
                 pool.start()
                 try await TestServices.withPostgres(url) { postgres in
-                    let leases = FlakyLeases(base: PostgresJobLeases(client: postgres, logger: TestServices.logger), failures: 3)
+                    let leases = FlakyLeases(
+                        base: PostgresJobLeases(client: postgres, logger: TestServices.logger), failures: claimFailures,
+                        commitFailures: commitFailures)
                     let worker = "in-place"
                     let handler = AnalysisJobHandler(
                         leases: leases, store: try LocalRecordingStore(root: stack.recordings.path, ioPool: pool),
@@ -69,15 +83,15 @@ extension IntegrationSuite {
                         analysisPool: pool, logger: TestServices.logger)
                     let service = WorkerService(
                         worker: worker, concurrency: 1, queue: queue,
-                        makeFetcher: { JobFetcher(client: RedisClient(url: stack.configuration.redis), keys: queue.keys, worker: worker) },
-                        handler: handler, leases: leases,
+                        makeFetcher: { _ in JobFetcher(client: RedisClient(url: stack.configuration.redis), keys: queue.keys, worker: worker) },
+                        handler: handler,
                         retryPolicy: RetryPolicy(base: .milliseconds(10), maxDeliveries: 1),
                         watchdog: FetchWatchdog(threshold: .seconds(10)), logger: TestServices.logger)
                     let fetcher = JobFetcher(client: RedisClient(url: stack.configuration.redis), keys: queue.keys, worker: worker)
                     let payload = try #require(try await fetcher.fetch(timeoutSeconds: 2))
                     await fetcher.shutdown()
 
-                    // Three timed-out claims, then success: one delivery, one attempt, not dead-lettered.
+                    // Timed-out claims or commits, then success: one delivery, one attempt, not dead-lettered.
                     await service.process(payload)
                     let rows = try await postgres.query("SELECT status, attempts FROM calls", logger: TestServices.logger)
                         .decode((String, Int).self).collectAll()

@@ -112,7 +112,7 @@ extension IntegrationSuite {
                         owner: "test", reaper: Reaper(client: redis, keys: queue.keys, owner: "test", restartGrace: .zero),
                         queue: queue, registry: registry,
                         leases: FlakyLeases(base: PostgresJobLeases(client: postgres, logger: TestServices.logger), failures: 0, expiryFails: true),
-                        timing: Stack.fastTiming, logger: TestServices.logger)
+                        archives: nil, timing: Stack.fastTiming, logger: TestServices.logger)
                     await maintenance.upkeep()
                 }
                 // The lease stays until it expires (the reconciler's case); the job itself is back on the queue.

@@ -24,7 +24,8 @@ extension IntegrationSuite {
                 defer { otherMachine.remove() }
                 let worker = try SpawnedWorker(
                     stack: stack, logDirectory: otherMachine.path,
-                    settings: testBucket.environment.merging(["CALLS_RECORDINGS_DIR": "scratch"]) { $1 },
+                    // The original stays next to its archive, so this test can fetch it back.
+                    settings: testBucket.environment.merging(["CALLS_RECORDINGS_DIR": "scratch", "CALLS_KEEP_ORIGINAL": "true"]) { $1 },
                     workingDirectory: otherMachine.path)
                 try await stoppingAfterwards(worker.process, { _ in
                     try await stack.withAPI { client in
@@ -48,8 +49,15 @@ extension IntegrationSuite {
                         let stored = try #require(try await bucketClient.headObject(key: storageKey))
                         #expect(stored.size == Int64(audio.count))
 
+                        // The worker on the other machine archived it too, into the bucket.
+                        let archived = try await client.waitForArchive(id)
+                        let archive = (archived["recording"] as? [String: Any])?["archive"] as? [String: Any]
+                        #expect(archive?["status"] as? String == "done", "\(archived)\n\(worker.log)")
+                        let archiveKey = storageKey.dropLast(4) + ".archive.mp3"
+                        #expect(try await bucketClient.headObject(key: String(archiveKey))?.size == Int64(archive?["size_bytes"] as? Int ?? -1))
+
                         // The download link is a presigned bucket URL: the bytes come from the bucket, not the API.
-                        let (linkStatus, link) = try await client.json(.get, "/calls/\(id)/download")
+                        let (linkStatus, link) = try await client.json(.get, "/calls/\(id)/download?format=original")
                         #expect(linkStatus == .ok)
                         let url = try #require(link["url"] as? String)
                         #expect(url.hasPrefix("http://\(host):\(port)/\(bucket)/") && url.contains("X-Amz-Signature="))

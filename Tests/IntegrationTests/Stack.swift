@@ -6,6 +6,8 @@ import Hummingbird
 import HummingbirdTesting
 import JobQueue
 import Prometheus
+import S3Client
+import Testing
 import Logging
 import ServiceLifecycle
 import TestSupport
@@ -83,6 +85,31 @@ struct Stack: Sendable {
                 await worker.releaseResources()
                 throw error
             }
+        }
+    }
+}
+
+/// Where a test's recordings live, for tests that run against both stores.
+enum TestStorage: String, CaseIterable, CustomTestStringConvertible {
+    case local, s3
+    var testDescription: String { rawValue }
+}
+
+extension Stack {
+    /// A migrated stack whose recordings live in `storage`: for S3 a fresh bucket, whose client `body` gets
+    /// to look inside it.
+    static func withMigrated<T: Sendable>(
+        storage: TestStorage, _ body: @Sendable (Stack, DatabaseURL, S3Client?) async throws -> T
+    ) async throws -> T {
+        try await withMigrated { plainStack, url in
+            var stack = plainStack
+            var bucketClient: S3Client?
+            if storage == .s3 {
+                let bucket = try await TestBucket.make()
+                stack.configuration.storage = .s3(bucket.settings)
+                bucketClient = bucket.client
+            }
+            return try await body(stack, url, bucketClient)
         }
     }
 }

@@ -116,7 +116,7 @@ extension IntegrationSuite {
                     paused.signal(SIGCONT)
                     // The resumed worker finishes its analysis and tries to commit it under its old token.
                     #expect(try await eventually(within: 30) {
-                        (try? await paused.metrics())?.contains(#"calls_jobs_total{outcome="fenced"} 1"#) == true
+                        (try? await paused.metrics())?.contains(#"calls_jobs_total{kind="analyze",outcome="fenced"} 1"#) == true
                     }, "the resumed worker's commit is refused; its log:\n\(paused.log)")
                     let after = try await postgres.query(
                         "SELECT lease_token, updated_at FROM calls WHERE id = \(callID)", logger: TestServices.logger

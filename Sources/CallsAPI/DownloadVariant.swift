@@ -1,0 +1,52 @@
+import CallsCore
+import CallsStore
+import Foundation
+
+/// One downloadable file of a recording: the uploaded original, or its MP3 archive.
+struct DownloadVariant: Equatable {
+    enum Format: String {
+        case original
+        case mp3
+    }
+
+    var format: Format
+    var storageKey: String
+    var contentType: String
+    /// The client's file name, with `.mp3` for the archive.
+    var filename: String
+    var sizeBytes: Int64
+    var sha256: String
+
+    /// The variant `requested` (`original` or `mp3`); without a request the archive once it exists, else the
+    /// original. Throws the problem to answer when that variant does not exist.
+    static func choose(_ requested: String?, of stored: StoredRecording) throws -> DownloadVariant {
+        let format: Format
+        switch requested {
+        case nil: format = stored.archive != nil ? .mp3 : .original
+        case let text?:
+            guard let parsed = Format(rawValue: text) else {
+                throw Problem.validation(field: "format", "must be 'original' or 'mp3'")
+            }
+            format = parsed
+        }
+        let recording = stored.recording
+        switch format {
+        case .original:
+            guard recording.originalAvailable else { throw Problem.originalNotKept }
+            return DownloadVariant(
+                format: .original, storageKey: stored.storageKey, contentType: recording.format.mimeType,
+                filename: recording.filename, sizeBytes: recording.sizeBytes, sha256: recording.sha256)
+        case .mp3:
+            guard let archive = stored.archive else { throw Problem.archiveNotFound(recording.archive) }
+            return DownloadVariant(
+                format: .mp3, storageKey: archive.storageKey, contentType: AudioFormat.mp3.mimeType,
+                filename: mp3Name(for: recording.filename), sizeBytes: archive.sizeBytes, sha256: archive.sha256)
+        }
+    }
+
+    /// `call.wav` → `call.mp3`; a name without an extension gets one.
+    static func mp3Name(for filename: String) -> String {
+        guard let dot = filename.lastIndex(of: "."), dot != filename.startIndex else { return filename + ".mp3" }
+        return filename[..<dot] + ".mp3"
+    }
+}

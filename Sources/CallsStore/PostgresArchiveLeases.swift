@@ -1,0 +1,120 @@
+import CallsCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// `ArchiveLeaseRepository` over PostgreSQL.
+public struct PostgresArchiveLeases: ArchiveLeaseRepository {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Like an analysis claim (see `PostgresJobLeases`), a worker may claim again what it holds.
+    public func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ArchiveClaimOutcome {
+        let claimed = try await client.query("""
+            UPDATE recording_archives a
+            SET status = 'archiving', lease_token = a.lease_token + 1, lease_owner = \(worker),
+                lease_expires_at = now() + make_interval(secs => \(Double(leaseSeconds))),
+                attempts = a.attempts + CASE WHEN a.lease_owner = \(worker) AND a.lease_expires_at >= now() THEN 0 ELSE 1 END,
+                updated_at = now()
+            FROM recordings r
+            WHERE a.call_id = \(callID) AND r.id = a.recording_id
+              AND a.status IN ('pending', 'archiving')
+              AND (a.lease_expires_at IS NULL OR a.lease_expires_at < now() OR a.lease_owner = \(worker))
+            RETURNING a.lease_token, a.recording_id, r.storage_key, a.attempts
+            """, logger: logger).decode((Int64, UUID, String, Int).self).collectAll()
+        if let (token, recordingID, key, attempts) = claimed.first {
+            return .claimed(ArchiveClaim(
+                callID: callID, recordingID: recordingID, leaseToken: token, originalKey: key, attempts: attempts))
+        }
+        let states = try await client.query("""
+            SELECT a.status, r.storage_key, r.original_kept
+            FROM recording_archives a JOIN recordings r ON r.id = a.recording_id
+            WHERE a.call_id = \(callID)
+            """, logger: logger).decode((String, String, Bool).self).collectAll()
+        guard let (status, originalKey, originalKept) = states.first else { return .missing }
+        switch RecordingArchive.Status(rawValue: status) {
+        case .done: return .alreadyArchived(leftoverOriginal: originalKept ? nil : originalKey)
+        case .failed: return .alreadyFailed
+        default: return .leasedByAnother
+        }
+    }
+
+    /// The fence, here and in `fail` and `release`: the archive changes only while the claim's token is still
+    /// its token. The archive's fields and the original's removal are one statement, so they commit together.
+    public func complete(_ claim: ArchiveClaim, with file: ArchivedFile, removingOriginal: Bool) async throws -> ArchiveCommit {
+        let rows = try await client.query("""
+            WITH call AS (
+                -- Waits for a DELETE of the call in progress (see `PostgresCallRepository.delete`).
+                SELECT id FROM calls WHERE id = \(claim.callID) FOR KEY SHARE
+            ), done AS (
+                UPDATE recording_archives
+                SET status = 'done', storage_key = \(file.storageKey), format = 'mp3', bitrate_kbps = \(file.bitrateKbps),
+                    bitrate_mode = \(file.bitrateMode.rawValue), size_bytes = \(file.sizeBytes), sha256 = \(file.sha256),
+                    error = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+                WHERE call_id IN (SELECT id FROM call) AND lease_token = \(claim.leaseToken) AND status = 'archiving'
+                RETURNING recording_id
+            ), original AS (
+                UPDATE recordings SET original_kept = false, updated_at = now()
+                WHERE \(removingOriginal) AND id IN (SELECT recording_id FROM done)
+            )
+            SELECT EXISTS (SELECT 1 FROM done), EXISTS (SELECT 1 FROM call)
+            """, logger: logger).decode((Bool, Bool).self).collectAll()
+        guard let (committed, exists) = rows.first else { throw PostgresStoreError("archive commit returned no row") }
+        return committed ? .committed : (exists ? .fenced : .gone)
+    }
+
+    public func fail(_ claim: ArchiveClaim, reason: String) async throws -> Bool {
+        try await !client.query("""
+            UPDATE recording_archives
+            SET status = 'failed', error = \(reason), lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+            WHERE call_id = \(claim.callID) AND lease_token = \(claim.leaseToken) AND status = 'archiving'
+            RETURNING call_id
+            """, logger: logger).collect().isEmpty
+    }
+
+    public func release(_ claim: ArchiveClaim, reason: String) async throws -> Bool {
+        try await !client.query("""
+            UPDATE recording_archives
+            SET error = \(reason), lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+            WHERE call_id = \(claim.callID) AND lease_token = \(claim.leaseToken) AND status = 'archiving'
+            RETURNING call_id
+            """, logger: logger).collect().isEmpty
+    }
+
+    public func failUnclaimed(callID: UUID, reason: String) async throws -> Bool {
+        try await !client.query("""
+            UPDATE recording_archives
+            SET status = 'failed', error = \(reason), lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+            WHERE call_id = \(callID) AND status IN ('pending', 'archiving')
+              AND (lease_expires_at IS NULL OR lease_expires_at < now())
+            RETURNING call_id
+            """, logger: logger).collect().isEmpty
+    }
+
+    public func resetForRetry(callID: UUID) async throws -> Bool {
+        try await !client.query("""
+            UPDATE recording_archives
+            SET status = 'pending', attempts = 0, error = NULL, lease_owner = NULL, lease_expires_at = NULL,
+                updated_at = now()
+            WHERE call_id = \(callID) AND status = 'failed'
+            RETURNING call_id
+            """, logger: logger).collect().isEmpty
+    }
+
+    public func stalledArchives(unclaimedFor: Duration, limit: Int) async throws -> [UUID] {
+        let seconds = Double(unclaimedFor.components.seconds)
+        return try await client.query("""
+            SELECT call_id FROM recording_archives
+            WHERE status IN ('pending', 'archiving')
+              AND (lease_expires_at < now()
+                   OR (lease_expires_at IS NULL AND updated_at < now() - make_interval(secs => \(seconds))))
+            ORDER BY updated_at
+            LIMIT \(limit)
+            """, logger: logger).decode(UUID.self).collectAll()
+    }
+}
