@@ -15,6 +15,9 @@ calls_track "$CALLS_REDIS_PID" redis
 export CALLS_DATABASE_URL="postgres://calls:calls@127.0.0.1:$pg_port/calls"
 export CALLS_REDIS_URL="redis://127.0.0.1:$redis_port/0"
 export CALLS_RECORDINGS_DIR="$work/recordings" CALLS_LOG_LEVEL=warning
+# These rows measure the analysis pipeline (issue 4); MP3 archiving is switched on for one row only, to show
+# what the conversions running alongside cost it (the conversion itself: scripts/bench_archive.py).
+export CALLS_ARCHIVE_MP3=false
 export CALLS_HTTP_PORT
 CALLS_HTTP_PORT=$(calls_free_port)
 export PGURL="$CALLS_DATABASE_URL" BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT"
@@ -69,6 +72,10 @@ for run in 1 2 3; do
 done
 start_workers 1 --concurrency 4
 row "1 worker process with \`--concurrency 4\`, 8 clients, 1500 × 10 s WAV" "$(CLIENTS=8 CALLS=1500 SECONDS_OF_AUDIO=10 python3 scripts/load_test.py)"
+stop_workers
+CALLS_ARCHIVE_MP3=true start_workers 2
+row "2 worker processes with MP3 archiving on (1 archive slot each besides the 2 analysis slots), 8 clients, 1500 × 10 s WAV" \
+  "$(CLIENTS=8 CALLS=1500 SECONDS_OF_AUDIO=10 python3 scripts/load_test.py)"
 stop_workers
 start_workers 1
 row "idle: 1 client, 20 × 30 s WAV, 1 worker" "$(CLIENTS=1 CALLS=20 SECONDS_OF_AUDIO=30 python3 scripts/load_test.py)"

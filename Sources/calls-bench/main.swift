@@ -6,10 +6,12 @@ import Foundation
 /// One measurement per process, so peak RSS belongs to that measurement alone:
 ///   calls-bench decode FILE    bare libsndfile decode of every frame (the floor)
 ///   calls-bench analyze FILE   the worker's full analysis of the same file
+///   calls-bench mp3 FILE OUT   the worker's MP3 archive conversion (default settings) into OUT
 /// Prints `{"mode":…,"seconds":…,"peak_rss_kb":…,"frames":…}`.
 let arguments = CommandLine.arguments
-guard arguments.count == 3, ["decode", "analyze"].contains(arguments[1]) else {
-    FileHandle.standardError.write(Data("usage: calls-bench decode|analyze FILE\n".utf8))
+guard (arguments.count == 3 && ["decode", "analyze"].contains(arguments[1])) || (arguments.count == 4 && arguments[1] == "mp3")
+else {
+    FileHandle.standardError.write(Data("usage: calls-bench decode|analyze FILE | calls-bench mp3 FILE OUT\n".utf8))
     exit(2)
 }
 let mode = arguments[1]
@@ -33,6 +35,14 @@ if mode == "decode" {
         frames += Int64(read)
     }
     sf_close(file)
+} else if mode == "mp3" {
+    unlink(arguments[3])
+    do {
+        frames = try MP3FileEncoder.encode(inputPath: path, outputPath: arguments[3], encoding: MP3Encoding()).frameCount
+    } catch {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        exit(1)
+    }
 } else {
     do {
         frames = try AudioAnalyzer().analyzeFile(atPath: path).frameCount
