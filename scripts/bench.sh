@@ -80,8 +80,8 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo "Command: \`make bench\` (= \`scripts/bench_archive.py\`): the worker's archive conversion of a 60-minute"
   echo "stereo recording (\`calls-bench mp3 FILE OUT\`: libsndfile decode and LAME encode in one streaming pass,"
   echo "the default settings: constant 48 kbit/s, each party on its own channel) against the \`lame\` command"
-  echo "itself on the same file with the same settings (\`lame -b 48 --cbr -m s --resample <rate>\`, LAME's default"
-  echo "quality for both). Best of 3 runs each, every run its own process pinned to one core. Target: ≤ 1.2×"
+  echo "itself on the same file with the same settings (\`lame -b 48 --cbr -m s --noreplaygain --resample <rate>\`,"
+  echo "LAME's default quality for both). Best of 3 runs each, every run its own process pinned to one core. Target: ≤ 1.2×"
   echo "\`lame\`."
   echo
   echo "$archive"

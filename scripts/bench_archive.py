@@ -42,8 +42,8 @@ def ours(path, out):
 
 def lame(path, out, rate):
     # The same encoding: constant 48 kbit/s, independent stereo channels, the same output rate, LAME's default
-    # quality (-q 3, as the library's).
-    command = ["taskset", "-c", "0", "lame", "--quiet", "-b", "48", "--cbr", "-m", "s",
+    # quality (-q 3, as the library's), and no ReplayGain analysis (the command's default, not the library's).
+    command = ["taskset", "-c", "0", "lame", "--quiet", "-b", "48", "--cbr", "-m", "s", "--noreplaygain",
                "--resample", str(rate / 1000), path, out]
     best = None
     for _ in range(RUNS):
