@@ -45,7 +45,8 @@ public struct JobRouter: JobHandler {
             }
             return outcome
         case .archive:
-            // Archiving was switched off after this job was queued: it waits for a worker that archives.
+            // A worker that does not archive runs no archive slots, so this takes a job handed to the wrong
+            // slot by a bug; acknowledged, it is queued again by the reconciler of a worker that archives.
             guard let archive else { return .skipped("archiving is off on this worker") }
             return try await archive.handle(job)
         }

@@ -182,6 +182,41 @@ extension IntegrationSuite {
             }
         }
 
+        /// Calls analysed while archiving was off get archived once marked due (the README's backfill): the
+        /// reconciler finds archives Redis never heard of, as it finds those Redis lost.
+        @Test func archivesDueInPostgreSQLButNotInRedisAreQueuedByTheReconciler() async throws {
+            try await Stack.withMigrated { plainStack, url in
+                var withoutArchive = plainStack
+                withoutArchive.configuration.archive.enabled = false
+                let stack = withoutArchive
+                try await stack.withAPI { client in
+                    let id = try await client.createCall()
+                    #expect(try await streamUpload(
+                        port: client.port!, callID: id, body: CallFlowTests.multipart(Self.stereoDialogue()),
+                        chunkSize: 65_536).0 == 202)
+                    try await stack.withWorker { () async throws -> Void in
+                        let ready = try await client.waitForFinalStatus(id)
+                        #expect(ready["status"] as? String == "ready")
+                        #expect((ready["recording"] as? [String: Any])?["archive"] is NSNull)
+                    }
+                    try await TestServices.withPostgres(url) { postgres in
+                        _ = try await postgres.query("""
+                            INSERT INTO recording_archives (recording_id, call_id)
+                            SELECT r.id, r.call_id FROM recordings r JOIN calls c ON c.id = r.call_id
+                            WHERE c.status = 'ready' ON CONFLICT DO NOTHING
+                            """, logger: TestServices.logger).collect()
+                    }
+                    var archiving = stack
+                    archiving.configuration.archive.enabled = true
+                    try await archiving.withWorker { () async throws -> Void in
+                        let archived = try await client.waitForArchive(id)
+                        let archive = (archived["recording"] as? [String: Any])?["archive"] as? [String: Any]
+                        #expect(archive?["status"] as? String == "done", "\(archived)")
+                    }
+                }
+            }
+        }
+
         static func keys(of id: String, url: DatabaseURL) async throws -> (original: String, archive: String) {
             let rows = try await TestServices.withPostgres(url) { postgres in
                 try await postgres.query("""
