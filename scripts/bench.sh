@@ -20,6 +20,8 @@ calls_log "download benchmark"
 download=$(bash scripts/bench_download.sh "$bin")
 calls_log "MP3 archive benchmark"
 archive=$(python3 scripts/bench_archive.py "$bin" .build-bench)
+calls_log "search benchmark (seeds 1 000 000 calls)"
+search=$(bash scripts/bench_search.sh "$bin")
 
 cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 {
@@ -85,5 +87,16 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo "\`lame\`."
   echo
   echo "$archive"
+  echo
+  echo "## Search (issue 6)"
+  echo
+  echo "Command: \`make bench\` (= \`scripts/bench_search.sh\` driving \`scripts/search_bench.py\`): a private"
+  echo "PostgreSQL seeded with 1 000 000 calls over a year (random +7 9xx numbers, 5 % failed, 5 % tagged vip),"
+  echo "\`VACUUM ANALYZE\`d, and the release API. Each query is requested 20 times to warm up, then 200 times in a"
+  echo "row over one keep-alive connection; p50/p95 are of the whole HTTP request (page query, capped count, JSON)."
+  echo "\`total\` is exact up to 1000 matches and the planner's estimate beyond (\`total_estimated: true\`)."
+  echo "Target: p95 ≤ 20 ms."
+  echo
+  echo "$search"
 } > BENCHMARKS.md
 cat BENCHMARKS.md

@@ -7,13 +7,8 @@ bin=$1
 calls_use_work_directory calls-bench-download
 
 calls_install_python_packages
-pg_port=$(calls_free_port)
-redis_port=$(calls_free_port)
+calls_start_private_services
 s3_port=$(calls_free_port)
-calls_start_postgres "$work/pg" "$pg_port" 2>/dev/null
-calls_track "$CALLS_PG_PID" postgres
-calls_start_redis "$work/redis" "$redis_port" 2>/dev/null
-calls_track "$CALLS_REDIS_PID" redis
 calls_start_s3 "$work/s3.log" "$s3_port" 2>/dev/null
 calls_track "$CALLS_S3_PID" s3
 "${CALLS_TEST_PYTHON:-python3}" - "$s3_port" <<'PY'
@@ -22,8 +17,6 @@ boto3.client("s3", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", aws_access_ke
              aws_secret_access_key="bench", region_name="us-east-1").create_bucket(Bucket="bench-recordings")
 PY
 
-export CALLS_DATABASE_URL="postgres://calls:calls@127.0.0.1:$pg_port/calls"
-export CALLS_REDIS_URL="redis://127.0.0.1:$redis_port/0"
 export CALLS_LOG_LEVEL=warning CALLS_URL_SIGNING_KEY=bench-signing-key-of-at-least-32-characters
 
 echo "| Storage | Size | Served by | Time | Throughput | API RSS before → peak during the download | Bytes and a range match |"

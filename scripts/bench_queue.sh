@@ -6,14 +6,7 @@ cd "$(dirname "$0")/.."
 bin=$1
 calls_use_work_directory calls-bench
 
-pg_port=$(calls_free_port)
-redis_port=$(calls_free_port)
-calls_start_postgres "$work/pg" "$pg_port" 2>/dev/null
-calls_track "$CALLS_PG_PID" postgres
-calls_start_redis "$work/redis" "$redis_port" 2>/dev/null
-calls_track "$CALLS_REDIS_PID" redis
-export CALLS_DATABASE_URL="postgres://calls:calls@127.0.0.1:$pg_port/calls"
-export CALLS_REDIS_URL="redis://127.0.0.1:$redis_port/0"
+calls_start_private_services
 export CALLS_RECORDINGS_DIR="$work/recordings" CALLS_LOG_LEVEL=warning
 # These rows measure the analysis pipeline (issue 4); MP3 archiving is switched on for one row only, to show
 # what the conversions running alongside cost it (the conversion itself: scripts/bench_archive.py).

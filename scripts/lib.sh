@@ -131,6 +131,20 @@ calls_use_work_directory() {
   trap 'exit 130' INT TERM
 }
 
+# calls_start_private_services: a PostgreSQL and a Redis of their own under $work on free loopback ports,
+# stopped with everything else calls_track recorded; exports CALLS_DATABASE_URL and CALLS_REDIS_URL.
+calls_start_private_services() {
+  local pg_port redis_port
+  pg_port=$(calls_free_port)
+  redis_port=$(calls_free_port)
+  calls_start_postgres "$work/pg" "$pg_port" 2>/dev/null
+  calls_track "$CALLS_PG_PID" postgres
+  calls_start_redis "$work/redis" "$redis_port" 2>/dev/null
+  calls_track "$CALLS_REDIS_PID" redis
+  export CALLS_DATABASE_URL="postgres://calls:calls@127.0.0.1:$pg_port/calls"
+  export CALLS_REDIS_URL="redis://127.0.0.1:$redis_port/0"
+}
+
 # calls_start_s3 LOGFILE PORT: an S3-compatible server (moto, from PyPI) on loopback for the tests; sets
 # CALLS_S3_PID.
 calls_start_s3() {

@@ -13,8 +13,6 @@ struct CallsController<Calls: CallRepository & Outbox> {
     let store: any RecordingStore
     let queue: any JobPublisher
 
-    static var maxPageSize: Int { 200 }
-    static var defaultPageSize: Int { 50 }
 
     /// Paths follow the Python original; a trailing slash is accepted as the same path, without a redirect.
     func addRoutes(to router: Router<CallsRequestContext>) {
@@ -81,36 +79,27 @@ struct CallsController<Calls: CallRepository & Outbox> {
 
     struct CallList: Encodable {
         var total: Int
+        /// True when `total` is the planner's estimate (more than `CallPage.exactTotalLimit` matches).
+        var totalEstimated: Bool
         var items: [Call]
+        var nextCursor: String?
+
+        private enum CodingKeys: String, CodingKey { case total, totalEstimated, items, nextCursor }
+
+        /// `next_cursor` is present as `null` on the last page, so a client sees one stable shape.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(total, forKey: .total)
+            try container.encode(totalEstimated, forKey: .totalEstimated)
+            try container.encode(items, forKey: .items)
+            try container.encode(nextCursor, forKey: .nextCursor)
+        }
     }
 
     @Sendable func list(_ request: Request, context: CallsRequestContext) async throws -> Response {
-        let parameters = request.uri.queryParameters
-        var failure = ValidationFailure()
-        let limit = Self.integer(parameters.get("limit"), default: Self.defaultPageSize, in: 1...Self.maxPageSize,
-                                 field: "limit", failure: &failure)
-        let offset = Self.integer(parameters.get("offset"), default: 0, in: 0...Int(Int32.max),
-                                  field: "offset", failure: &failure)
-        var digits: String?
-        if let query = parameters.get("query"), !query.trimmingCharacters(in: .whitespaces).isEmpty {
-            digits = PhoneNumber.searchDigits(query)
-            if digits?.isEmpty == true { failure.add("query", "must contain digits of a phone number") }
-        }
-        guard failure.isEmpty else { throw Problem.validation(failure) }
-        let page = try await calls.list(CallQuery(digits: digits, limit: limit, offset: offset))
-        return try .json(CallList(total: page.total, items: page.items))
-    }
-
-    private static func integer(
-        _ text: String?, default defaultValue: Int, in range: ClosedRange<Int>, field: String,
-        failure: inout ValidationFailure
-    ) -> Int {
-        guard let text, !text.isEmpty else { return defaultValue }
-        guard let value = Int(text), range.contains(value) else {
-            failure.add(field, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
-            return defaultValue
-        }
-        return value
+        let page = try await calls.list(try CallListParameters.query(from: request.uri.queryParameters))
+        return try .json(CallList(
+            total: page.total, totalEstimated: page.totalIsEstimate, items: page.items, nextCursor: page.nextCursor?.token))
     }
 }
 

@@ -1,27 +1,69 @@
 import CallsCore
 import Foundation
 
-/// What `GET /calls` asks for.
+/// What `GET /calls` asks for: every filter is optional and they combine with AND.
 public struct CallQuery: Sendable, Equatable {
-    /// Digits that must occur in the caller's or the receiver's number; nil for every call.
+    /// Digits that must occur (anywhere) in the caller's or the receiver's number.
     public var digits: String?
+    /// The caller's or the receiver's number, exactly (normalized digits).
+    public var phone: String?
+    /// `started_at` at or after this.
+    public var startedFrom: Date?
+    /// `started_at` before this.
+    public var startedBefore: Date?
+    /// Any of these statuses; empty for every status.
+    public var statuses: [CallStatus]
+    /// Calls carrying this tag.
+    public var tag: String?
+    public var order: CallOrder
     public var limit: Int
+    /// Rows to skip (the original's paging); ignored after a cursor.
     public var offset: Int
+    /// Continue after this row (keyset paging).
+    public var after: CallCursor?
 
-    public init(digits: String? = nil, limit: Int = 50, offset: Int = 0) {
+    public init(
+        digits: String? = nil, phone: String? = nil, startedFrom: Date? = nil, startedBefore: Date? = nil,
+        statuses: [CallStatus] = [], tag: String? = nil, order: CallOrder = .newestFirst, limit: Int = 50,
+        offset: Int = 0, after: CallCursor? = nil
+    ) {
         self.digits = digits
+        self.phone = phone
+        self.startedFrom = startedFrom
+        self.startedBefore = startedBefore
+        self.statuses = statuses
+        self.tag = tag
+        self.order = order
         self.limit = limit
         self.offset = offset
+        self.after = after
     }
 }
 
-public struct CallPage: Sendable, Equatable {
-    public var total: Int
-    public var items: [Call]
+public enum CallOrder: String, Sendable, Equatable {
+    /// `sort=-started_at` (the default).
+    case newestFirst = "-started_at"
+    /// `sort=started_at`.
+    case oldestFirst = "started_at"
+}
 
-    public init(total: Int, items: [Call]) {
+public struct CallPage: Sendable, Equatable {
+    /// Calls matching the filters; exact up to `CallPage.exactTotalLimit`, an estimate beyond.
+    public var total: Int
+    public var totalIsEstimate: Bool
+    public var items: [Call]
+    /// Where the next page starts; nil on the last page.
+    public var nextCursor: CallCursor?
+
+    /// Counting every match of a broad filter over millions of calls would cost more than the page itself:
+    /// past this many, `total` is the planner's estimate (measured in BENCHMARKS.md).
+    public static let exactTotalLimit = 1_000
+
+    public init(total: Int, totalIsEstimate: Bool = false, items: [Call], nextCursor: CallCursor? = nil) {
         self.total = total
+        self.totalIsEstimate = totalIsEstimate
         self.items = items
+        self.nextCursor = nextCursor
     }
 }
 

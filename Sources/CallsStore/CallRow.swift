@@ -15,6 +15,9 @@ enum CallRow {
         a.status, a.bitrate_kbps, a.bitrate_mode, a.size_bytes, a.sha256, a.error, a.updated_at
         """
 
+    /// How many columns `columns` holds; a query may add its own after them.
+    static let columnCount = 28
+
     static func decodeAll(_ rows: PostgresRowSequence) async throws -> [Call] {
         var calls: [Call] = []
         for try await row in rows {

@@ -84,24 +84,6 @@ public struct PostgresCallRepository: CallRepository, Outbox {
         return try await CallRow.decodeAll(rows).first
     }
 
-    public func list(_ query: CallQuery) async throws -> CallPage {
-        // Search digits are digits only, so they cannot carry LIKE wildcards.
-        let pattern = query.digits.map { "%\($0)%" } ?? "%"
-        var total = 0
-        for try await count in try await client.query(
-            "SELECT count(*) FROM calls c WHERE c.caller_digits LIKE \(pattern) OR c.receiver_digits LIKE \(pattern)",
-            logger: logger
-        ).decode(Int.self) {
-            total = count
-        }
-        let rows = try await client.query("""
-            SELECT \(unescaped: CallRow.columns) FROM \(unescaped: CallRow.source)
-            WHERE c.caller_digits LIKE \(pattern) OR c.receiver_digits LIKE \(pattern)
-            ORDER BY c.started_at DESC, c.id DESC
-            LIMIT \(query.limit) OFFSET \(query.offset)
-            """, logger: logger)
-        return CallPage(total: total, items: try await CallRow.decodeAll(rows))
-    }
 
     public func ping() async throws {
         _ = try await client.query("SELECT 1", logger: logger).collect()

@@ -1,3 +1,4 @@
+import CallsStore
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -85,12 +86,38 @@ import Testing
         }
     }
 
-    @Test(arguments: ["limit=0", "limit=201", "limit=ten", "offset=-1", "query=abc"])
-    func rejectsBadListParameters(parameters: String) async throws {
+    @Test(arguments: [
+        ("limit=0", "limit"), ("limit=201", "limit"), ("limit=ten", "limit"), ("offset=-1", "offset"),
+        ("query=abc", "query"), ("phone=1", "phone"), ("phone=%2B1%20555%20abc", "phone"),
+        ("from=yesterday", "from"), ("to=2026-13-01T00:00:00Z", "to"),
+        ("from=2026-11-21T10:00:00Z&to=2026-11-21T10:00:00Z", "to"), ("status=done", "status"),
+        ("status=ready,done", "status"), ("sort=caller", "sort"), ("tag=" + String(repeating: "x", count: 65), "tag"),
+        ("cursor=not-a-cursor", "cursor"),
+        ("cursor=\(CallCursor(startedAtMicros: 1, id: UUID(), order: .newestFirst).token)&offset=5", "offset"),
+        ("cursor=\(CallCursor(startedAtMicros: 1, id: UUID(), order: .newestFirst).token)&sort=started_at", "cursor"),
+    ])
+    func rejectsBadListParameters(parameters: String, field: String) async throws {
         try await RouteHarness.run { _, client in
             let (status, problem) = try await client.json(.get, "/calls?\(parameters)")
             #expect(status == .unprocessableContent)
             #expect(problem["code"] as? String == "validation_failed")
+            let fields = (problem["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+            #expect(fields.contains(field), "\(parameters): \(problem)")
+        }
+    }
+
+    @Test func pagesByCursorOverTheInMemoryTwinToo() async throws {
+        try await RouteHarness.run { _, client in
+            var created: [String] = []
+            for _ in 0..<5 { created.append(try await client.createCall(caller: "+1 555 0100", receiver: "+1 555 0101")) }
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let (_, page) = try await client.json(.get, "/calls?limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""))
+                seen += (page["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+                cursor = page["next_cursor"] as? String
+            } while cursor != nil && seen.count < 10
+            #expect(Set(seen) == Set(created) && seen.count == 5)
         }
     }
 

@@ -30,14 +30,38 @@ public final class InMemoryCallRepository: CallRepository, Outbox {
         state.withLock { $0.calls[id] }
     }
 
+    /// The same filters, order and paging as the Postgres repository (totals always exact).
     public func list(_ query: CallQuery) async throws -> CallPage {
+        func micros(_ call: Call) -> Int64 { CallCursor(after: call, order: query.order).startedAtMicros }
+        func precedes(_ a: Call, _ b: Call) -> Bool {
+            let (left, right) = ((micros(a), a.id.uuidString.lowercased()), (micros(b), b.id.uuidString.lowercased()))
+            return query.order == .newestFirst ? left > right : left < right
+        }
         let matching = state.withLock { state in
             state.calls.values.filter { call in
-                guard let digits = query.digits else { return true }
-                return [call.caller, call.receiver].contains { PhoneNumber.searchDigits($0).contains(digits) }
+                let parties = [call.caller, call.receiver].map(PhoneNumber.searchDigits)
+                if let digits = query.digits, !parties.contains(where: { $0.contains(digits) }) { return false }
+                if let phone = query.phone, !parties.contains(phone) { return false }
+                if let from = query.startedFrom, call.startedAt < from { return false }
+                if let before = query.startedBefore, call.startedAt >= before { return false }
+                if !query.statuses.isEmpty, !query.statuses.contains(call.status) { return false }
+                if let tag = query.tag, !call.tags.contains(tag) { return false }
+                return true
             }
-        }.sorted { ($0.startedAt, $0.id.uuidString) > ($1.startedAt, $1.id.uuidString) }
-        return CallPage(total: matching.count, items: Array(matching.dropFirst(query.offset).prefix(query.limit)))
+        }.sorted(by: precedes)
+        var rest = matching[...]
+        if let cursor = query.after {
+            rest = rest.drop { call in
+                let position = (micros(call), call.id.uuidString.lowercased())
+                let mark = (cursor.startedAtMicros, cursor.id.uuidString.lowercased())
+                return cursor.order == .newestFirst ? position >= mark : position <= mark
+            }
+        } else {
+            rest = rest.dropFirst(query.offset)
+        }
+        let page = Array(rest.prefix(query.limit))
+        let next = rest.count > query.limit ? page.last.map { CallCursor(after: $0, order: query.order) } : nil
+        return CallPage(total: matching.count, items: page, nextCursor: next)
     }
 
     public func attachRecording(_ recording: NewRecording, toCall callID: UUID, jobPayload: String) async throws -> Int64 {
