@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(
             name: "CallsAPITests",
             dependencies: [
-                "CallsAPI", "TestSupport", "RecordingStorage",
+                "CallsAPI", "TestSupport", "RecordingStorage", "Observability",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

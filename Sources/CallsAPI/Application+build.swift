@@ -37,6 +37,7 @@ public struct APIDependencies<Calls: CallRepository & Outbox>: Sendable {
 
 public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router<CallsRequestContext> {
     let router = Router(context: CallsRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
     let uploads = RecordingUploadHandler(

@@ -1,6 +1,7 @@
 import CallsCore
 import Foundation
 import Logging
+import Observability
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,12 +33,19 @@ public enum StartupSettings {
         #endif
     }
 
-    public static func bootstrapLogging(level: String) -> Logger {
+    public static func bootstrapLogging(level: String, format: LogFormat) -> Logger {
         let level = Logger.Level(rawValue: level) ?? .info
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch format {
+            case .json:
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         return Logger(label: "calls")
     }

@@ -39,6 +39,7 @@ public struct CallsConfiguration: Sendable {
     public var analysis = AnalysisSettings()
     public var archive = ArchiveSettings()
     public var logLevel = "info"
+    public var logFormat = LogFormat.json
 
     public init(database: DatabaseURL, redis: RedisURL, workerConcurrency: Int) {
         self.database = database
@@ -89,6 +90,7 @@ public struct CallsConfiguration: Sendable {
         shutdownGraceSeconds = try environment.integer("CALLS_SHUTDOWN_GRACE", default: shutdownGraceSeconds, in: 0...3600)
         analysis = try AnalysisSettings(environment: environment)
         archive = try ArchiveSettings(environment: environment)
+        logFormat = try LogFormat(environment: environment)
         logLevel = environment.string("CALLS_LOG_LEVEL", default: logLevel).lowercased()
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(logLevel) else {

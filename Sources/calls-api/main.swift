@@ -62,7 +62,7 @@ struct Serve: AsyncParsableCommand {
         if let port { environment.values["CALLS_HTTP_PORT"] = String(port) }
         let configuration = try loadConfiguration(environment)
         StartupSettings.returnLargeBuffersToTheSystem()
-        let logger = StartupSettings.bootstrapLogging(level: configuration.logLevel)
+        let logger = StartupSettings.bootstrapLogging(level: configuration.logLevel, format: configuration.logFormat)
         let metrics = MetricsExporter.bootstrapMetricsSystem()
         let app = try buildApplication(
             configuration: configuration, migrations: migrate ? .apply : .require, logger: logger, metricsRegistry: metrics)
@@ -83,7 +83,8 @@ struct Migrate: AsyncParsableCommand {
         guard let database = DatabaseURL(string: url) else {
             throw ValidationError("CALLS_DATABASE_URL must look like postgres://user:password@host:port/database")
         }
-        let logger = StartupSettings.bootstrapLogging(level: environment.string("CALLS_LOG_LEVEL", default: "info"))
+        let format = (try? LogFormat(environment: environment)) ?? .json
+        let logger = StartupSettings.bootstrapLogging(level: environment.string("CALLS_LOG_LEVEL", default: "info"), format: format)
         // The client is used before its run() task is scheduled, which it reports as a warning; nothing is wrong.
         var backgroundLogger = logger
         backgroundLogger.logLevel = .error

@@ -26,7 +26,7 @@ struct CallsWorkerCommand: AsyncParsableCommand {
             throw ValidationError("configuration: \(error)")
         }
         StartupSettings.returnLargeBuffersToTheSystem()
-        let logger = StartupSettings.bootstrapLogging(level: configuration.logLevel)
+        let logger = StartupSettings.bootstrapLogging(level: configuration.logLevel, format: configuration.logFormat)
         let metrics = MetricsExporter.bootstrapMetricsSystem()
         let worker = try WorkerProcess(configuration: configuration, logger: logger, metricsRegistry: metrics)
         try await worker.run(logger: logger)

@@ -21,7 +21,7 @@ struct RouteHarness: Sendable {
     let signer = ContentURLSigner(secret: String(repeating: "k", count: 32))
 
     static func run(
-        maxUploadBytes: Int64 = 10 * 1024 * 1024, live: Bool = false,
+        maxUploadBytes: Int64 = 10 * 1024 * 1024, live: Bool = false, logger: Logger? = nil,
         _ body: @escaping @Sendable (RouteHarness, any TestClientProtocol) async throws -> Void
     ) async throws {
         let pool = NIOThreadPool(numberOfThreads: 2)
@@ -42,7 +42,8 @@ struct RouteHarness: Sendable {
             let app = Application(router: router, server: httpServer(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
             try await app.test(.live) { client in try await body(harness, client) }
         } else {
-            try await Application(router: router).test(.router) { client in try await body(harness, client) }
+            try await Application(router: router, logger: logger ?? Logger(label: "calls-api-test"))
+                .test(.router) { client in try await body(harness, client) }
         }
         try await pool.shutdownGracefully()
     }

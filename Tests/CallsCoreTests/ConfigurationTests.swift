@@ -20,6 +20,7 @@ import Testing
         #expect(configuration.urlSigningKey == nil && configuration.publicURL == nil)
         #expect(configuration.downloadURLTTLSeconds == 900)
         #expect(configuration.archive == ArchiveSettings())
+        #expect(configuration.logFormat == .json)
         #expect(configuration.archive.enabled && !configuration.archive.keepOriginal)
         #expect(configuration.archive.encoding == MP3Encoding(mode: .constant, bitrateKbps: 48, vbrQuality: 6))
     }
@@ -65,6 +66,7 @@ import Testing
         ("CALLS_PUBLIC_URL", "calls.example.com"),
         ("CALLS_STORAGE", "tape"),
         ("CALLS_ARCHIVE_MP3", "maybe"),
+        ("CALLS_LOG_FORMAT", "xml"),
         ("CALLS_KEEP_ORIGINAL", "2"),
         ("CALLS_ARCHIVE_CONCURRENCY", "0"),
         ("CALLS_ARCHIVE_BITRATE_MODE", "abr"),
