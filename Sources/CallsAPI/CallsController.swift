@@ -24,7 +24,10 @@ struct CallsController<Calls: CallRepository & Outbox> {
         router.post("/calls/:id/recording", use: uploads.upload)
     }
 
+    /// With an `Idempotency-Key`, a retried request gets the call the first one made (201 again, with
+    /// `Idempotency-Replayed: true`) instead of a second call; the key with a different body is 422.
     @Sendable func create(_ request: Request, context: CallsRequestContext) async throws -> Response {
+        let key = try IdempotencyKeyHeader.value(of: request)
         let body: NewCallRequest
         do {
             body = try await request.decode(as: NewCallRequest.self, context: context)
@@ -37,7 +40,16 @@ struct CallsController<Calls: CallRepository & Outbox> {
         } catch {
             throw Problem.validation(error)
         }
-        return try .json(try await calls.create(newCall), status: .created)
+        switch try await calls.create(newCall, idempotencyKey: key) {
+        case .created(let call):
+            return try .json(call, status: .created)
+        case .replayed(let call):
+            var response = try Response.json(call, status: .created)
+            response.headers[IdempotencyKeyHeader.replayed] = "true"
+            return response
+        case .keyReused:
+            throw Problem.idempotencyKeyReused
+        }
     }
 
     @Sendable func get(_ request: Request, context: CallsRequestContext) async throws -> Response {

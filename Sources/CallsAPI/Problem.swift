@@ -127,6 +127,10 @@ extension Problem {
         return Problem(.notFound, code: "archive_not_found", title: "No MP3 archive", detail: state + " Download format=original.")
     }
 
+    static let idempotencyKeyReused = Problem(
+        .unprocessableContent, code: "idempotency_key_reused", title: "Idempotency key reused",
+        detail: "This Idempotency-Key was used for a different request; use a new key for a new call.")
+
     static let originalNotKept = Problem(
         .notFound, code: "original_not_kept", title: "Original not kept",
         detail: "The uploaded original was replaced by its MP3 archive (CALLS_KEEP_ORIGINAL=false); download format=mp3.")

@@ -1,4 +1,5 @@
 import CallsCore
+import Crypto
 import Foundation
 
 /// What `GET /calls` asks for: every filter is optional and they combine with AND.
@@ -137,7 +138,9 @@ public enum AttachRecordingError: Error, Equatable {
 
 /// The calls as the API reads and writes them. Postgres in production; an in-memory twin in route tests.
 public protocol CallRepository: Sendable {
-    func create(_ call: NewCall) async throws -> Call
+    /// Stores a new call. With an idempotency key, a key seen before returns its call instead (`.replayed`)
+    /// when the request is the same, and `.keyReused` when it is not.
+    func create(_ call: NewCall, idempotencyKey: String?) async throws -> CallCreation
     func find(id: UUID) async throws -> Call?
     func list(_ query: CallQuery) async throws -> CallPage
     /// In one transaction: stores the recording row, moves the call to `processing` and records `jobPayload`
@@ -157,6 +160,34 @@ public protocol CallRepository: Sendable {
     func delete(id: UUID, removeStoredObject: @escaping @Sendable (String) async throws -> Void) async throws -> Bool
     /// Throws when the database cannot be reached; for readiness checks.
     func ping() async throws
+}
+
+/// What `CallRepository.create` did.
+public enum CallCreation: Sendable, Equatable {
+    case created(Call)
+    /// The idempotency key was used before by the same request: its call, unchanged.
+    case replayed(Call)
+    /// The idempotency key was used before by a different request.
+    case keyReused
+}
+
+extension CallRepository {
+    /// Stores a new call (no idempotency key).
+    public func create(_ call: NewCall) async throws -> Call {
+        guard case .created(let created) = try await create(call, idempotencyKey: nil) else {
+            throw PostgresStoreError("a call without an idempotency key was not created")
+        }
+        return created
+    }
+}
+
+extension NewCall {
+    /// What makes two creation requests the same: their validated fields, so that spacing or key order in
+    /// the JSON does not matter.
+    public var fingerprint: String {
+        let canonical = [caller, receiver, Timestamp.format(startedAt), tags.joined(separator: ",")].joined(separator: "\u{1F}")
+        return Hex.encode(SHA256.hash(data: Data(canonical.utf8)))
+    }
 }
 
 /// Jobs committed with their call but maybe not yet pushed to Redis.

@@ -12,8 +12,8 @@ public struct DeadlineCallRepository<Base: CallRepository & Outbox>: CallReposit
         self.limit = limit
     }
 
-    public func create(_ call: NewCall) async throws -> Call {
-        try await DatabaseDeadline.run(within: limit) { try await base.create(call) }
+    public func create(_ call: NewCall, idempotencyKey: String?) async throws -> CallCreation {
+        try await DatabaseDeadline.run(within: limit) { try await base.create(call, idempotencyKey: idempotencyKey) }
     }
 
     public func find(id: UUID) async throws -> Call? {

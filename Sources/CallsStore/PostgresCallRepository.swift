@@ -17,11 +17,14 @@ public struct PostgresCallRepository: CallRepository, Outbox {
         self.logger = logger
     }
 
-    public func create(_ call: NewCall) async throws -> Call {
-        guard let created = try await client.execute(InsertCall(id: UUID(), call: call), logger: logger).collectAll().first else {
-            throw PostgresStoreError("INSERT INTO calls returned no row")
+    public func create(_ call: NewCall, idempotencyKey: String?) async throws -> CallCreation {
+        guard let key = idempotencyKey else {
+            guard let created = try await client.execute(InsertCall(id: UUID(), call: call), logger: logger).collectAll().first else {
+                throw PostgresStoreError("INSERT INTO calls returned no row")
+            }
+            return .created(created)
         }
-        return created
+        return try await create(call, idempotencyKey: key)
     }
 
     private struct InsertCall: PostgresPreparedStatement {

@@ -8,6 +8,7 @@ public final class InMemoryCallRepository: CallRepository, Outbox {
     private struct State {
         var calls: [UUID: Call] = [:]
         var storageKeys: [UUID: String] = [:]
+        var idempotencyKeys: [String: (fingerprint: String, callID: UUID)] = [:]
         var outbox: [Int64: String] = [:]
         var nextOutboxID: Int64 = 1
         var attachFailure: (any Error)?
@@ -17,13 +18,21 @@ public final class InMemoryCallRepository: CallRepository, Outbox {
 
     public init() {}
 
-    public func create(_ call: NewCall) async throws -> Call {
+    public func create(_ call: NewCall, idempotencyKey: String?) async throws -> CallCreation {
         let now = Date()
         let created = Call(
             id: UUID(), caller: call.caller, receiver: call.receiver, startedAt: call.startedAt, status: .created,
             tags: call.tags, createdAt: now, updatedAt: now)
-        state.withLock { $0.calls[created.id] = created }
-        return created
+        return state.withLock { state in
+            if let key = idempotencyKey {
+                if let (fingerprint, id) = state.idempotencyKeys[key], let existing = state.calls[id] {
+                    return fingerprint == call.fingerprint ? .replayed(existing) : .keyReused
+                }
+                state.idempotencyKeys[key] = (call.fingerprint, created.id)
+            }
+            state.calls[created.id] = created
+            return .created(created)
+        }
     }
 
     public func find(id: UUID) async throws -> Call? {
