@@ -18,14 +18,17 @@ public struct APIDependencies<Calls: CallRepository & Outbox>: Sendable {
     public var queue: any JobPublisher
     public var store: any RecordingStore
     public var maxUploadBytes: Int64
+    /// Wakes long polls and event streams; fed by `CallStatusListener` in the application.
+    public var statusChanges: CallStatusHub
     /// Must run as a service of the application, or the outbox keeps every entry until the relay pushes it again.
     let outboxAcknowledger: OutboxAcknowledger
     let downloads: DownloadSettings
 
     init(
         calls: Calls, queue: any JobPublisher, store: any RecordingStore, maxUploadBytes: Int64,
-        outboxAcknowledger: OutboxAcknowledger, downloads: DownloadSettings
+        outboxAcknowledger: OutboxAcknowledger, downloads: DownloadSettings, statusChanges: CallStatusHub = CallStatusHub()
     ) {
+        self.statusChanges = statusChanges
         self.calls = calls
         self.queue = queue
         self.store = store
@@ -43,8 +46,10 @@ public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router
     let uploads = RecordingUploadHandler(
         calls: dependencies.calls, queue: dependencies.queue, store: dependencies.store,
         maxUploadBytes: dependencies.maxUploadBytes, outboxAcknowledger: dependencies.outboxAcknowledger)
-    CallsController(calls: dependencies.calls, uploads: uploads, store: dependencies.store, queue: dependencies.queue)
-        .addRoutes(to: router)
+    CallsController(
+        calls: dependencies.calls, uploads: uploads, store: dependencies.store, queue: dependencies.queue,
+        watch: CallWatch(calls: dependencies.calls, hub: dependencies.statusChanges)
+    ).addRoutes(to: router)
     DownloadController(
         calls: dependencies.calls, store: dependencies.store, signer: dependencies.downloads.signer,
         urlLifetimeSeconds: dependencies.downloads.urlLifetimeSeconds, publicURL: dependencies.downloads.publicURL
@@ -98,12 +103,14 @@ public func buildApplication(
         logger.warning("CALLS_URL_SIGNING_KEY is not set: download URLs are signed with a random key and work only on this node until it restarts")
     }
 
+    let statusChanges = CallStatusHub()
     let router = buildRouter(APIDependencies(
         calls: calls, queue: queue, store: store, maxUploadBytes: configuration.maxUploadBytes,
         outboxAcknowledger: outboxAcknowledger,
         downloads: DownloadSettings(
             signer: ContentURLSigner(secret: configuration.urlSigningKey),
-            urlLifetimeSeconds: configuration.downloadURLTTLSeconds, publicURL: configuration.publicURL)))
+            urlLifetimeSeconds: configuration.downloadURLTTLSeconds, publicURL: configuration.publicURL),
+        statusChanges: statusChanges))
     let workers = WorkerRegistry(client: redis, keys: queue.keys)
     let leases = DeadlineJobLeases(PostgresJobLeases(client: postgres, logger: logger))
     let archives = DeadlineArchiveLeases(PostgresArchiveLeases(client: postgres, logger: logger))
@@ -117,6 +124,7 @@ public func buildApplication(
         },
         postgres,
         OutboxRelay(outbox: calls, queue: queue, logger: logger, startup: startup),
+        CallStatusListener(postgres: postgres, hub: statusChanges, logger: logger),
         outboxAcknowledger,
     ]
     if let days = configuration.retentionDays {

@@ -12,13 +12,14 @@ struct CallsController<Calls: CallRepository & Outbox> {
     let uploads: RecordingUploadHandler<Calls>
     let store: any RecordingStore
     let queue: any JobPublisher
-
+    let watch: CallWatch<Calls>
 
     /// Paths follow the Python original; a trailing slash is accepted as the same path, without a redirect.
     func addRoutes(to router: Router<CallsRequestContext>) {
         router.post("/calls", use: create)
         router.get("/calls", use: list)
         router.get("/calls/:id", use: get)
+        router.get("/calls/:id/events", use: watch.events)
         router.patch("/calls/:id", use: patch)
         router.delete("/calls/:id", use: delete)
         router.post("/calls/:id/recording", use: uploads.upload)
@@ -52,8 +53,12 @@ struct CallsController<Calls: CallRepository & Outbox> {
         }
     }
 
+    /// With `?wait=N`, answers once the status changes (or at once when it is final), or after N seconds.
     @Sendable func get(_ request: Request, context: CallsRequestContext) async throws -> Response {
         let id = try callID(context)
+        if let seconds = try CallWatch<Calls>.waitSeconds(request) {
+            return try .json(try await watch.call(id, changingWithin: seconds))
+        }
         guard let call = try await calls.find(id: id) else { throw Problem.callNotFound(id.lowercasedString) }
         return try .json(call)
     }
