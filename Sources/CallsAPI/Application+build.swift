@@ -20,14 +20,18 @@ public struct APIDependencies<Calls: CallRepository & Outbox>: Sendable {
     public var maxUploadBytes: Int64
     /// Wakes long polls and event streams; fed by `CallStatusListener` in the application.
     public var statusChanges: CallStatusHub
+    /// Nil: `callback_url` is refused.
+    public var callbacks: CallbackPolicy?
     /// Must run as a service of the application, or the outbox keeps every entry until the relay pushes it again.
     let outboxAcknowledger: OutboxAcknowledger
     let downloads: DownloadSettings
 
     init(
         calls: Calls, queue: any JobPublisher, store: any RecordingStore, maxUploadBytes: Int64,
-        outboxAcknowledger: OutboxAcknowledger, downloads: DownloadSettings, statusChanges: CallStatusHub = CallStatusHub()
+        outboxAcknowledger: OutboxAcknowledger, downloads: DownloadSettings, statusChanges: CallStatusHub = CallStatusHub(),
+        callbacks: CallbackPolicy? = nil
     ) {
+        self.callbacks = callbacks
         self.statusChanges = statusChanges
         self.calls = calls
         self.queue = queue
@@ -48,7 +52,7 @@ public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router
         maxUploadBytes: dependencies.maxUploadBytes, outboxAcknowledger: dependencies.outboxAcknowledger)
     CallsController(
         calls: dependencies.calls, uploads: uploads, store: dependencies.store, queue: dependencies.queue,
-        watch: CallWatch(calls: dependencies.calls, hub: dependencies.statusChanges)
+        watch: CallWatch(calls: dependencies.calls, hub: dependencies.statusChanges), callbacks: dependencies.callbacks
     ).addRoutes(to: router)
     DownloadController(
         calls: dependencies.calls, store: dependencies.store, signer: dependencies.downloads.signer,
@@ -110,7 +114,7 @@ public func buildApplication(
         downloads: DownloadSettings(
             signer: ContentURLSigner(secret: configuration.urlSigningKey),
             urlLifetimeSeconds: configuration.downloadURLTTLSeconds, publicURL: configuration.publicURL),
-        statusChanges: statusChanges))
+        statusChanges: statusChanges, callbacks: configuration.callbacks))
     let workers = WorkerRegistry(client: redis, keys: queue.keys)
     let leases = DeadlineJobLeases(PostgresJobLeases(client: postgres, logger: logger))
     let archives = DeadlineArchiveLeases(PostgresArchiveLeases(client: postgres, logger: logger))

@@ -13,6 +13,7 @@ struct CallsController<Calls: CallRepository & Outbox> {
     let store: any RecordingStore
     let queue: any JobPublisher
     let watch: CallWatch<Calls>
+    let callbacks: CallbackPolicy?
 
     /// Paths follow the Python original; a trailing slash is accepted as the same path, without a redirect.
     func addRoutes(to router: Router<CallsRequestContext>) {
@@ -37,7 +38,7 @@ struct CallsController<Calls: CallRepository & Outbox> {
         }
         let newCall: NewCall
         do {
-            newCall = try body.validated()
+            newCall = try body.validated(callbacks: callbacks)
         } catch {
             throw Problem.validation(error)
         }

@@ -13,6 +13,8 @@ public struct Call: Codable, Sendable, Equatable {
     public var updatedAt: Date
     public var error: String?
     public var recording: Recording?
+    /// Nil when the call was created without a `callback_url`.
+    public var callback: CallbackState?
 
     public init(
         id: UUID,
@@ -24,8 +26,10 @@ public struct Call: Codable, Sendable, Equatable {
         createdAt: Date,
         updatedAt: Date,
         error: String? = nil,
-        recording: Recording? = nil
+        recording: Recording? = nil,
+        callback: CallbackState? = nil
     ) {
+        self.callback = callback
         self.id = id
         self.caller = caller
         self.receiver = receiver
@@ -39,7 +43,7 @@ public struct Call: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, caller, receiver, startedAt, status, tags, createdAt, updatedAt, error, recording
+        case id, caller, receiver, startedAt, status, tags, createdAt, updatedAt, error, recording, callback
     }
 
     /// `error` and `recording` are always present in the JSON (as `null` when absent), so clients of the
@@ -56,5 +60,6 @@ public struct Call: Codable, Sendable, Equatable {
         try container.encode(updatedAt, forKey: .updatedAt)
         try container.encode(error, forKey: .error)
         try container.encode(recording, forKey: .recording)
+        try container.encode(callback, forKey: .callback)
     }
 }

@@ -38,6 +38,8 @@ public struct CallsConfiguration: Sendable {
     public var heartbeatTTLSeconds = 10
     public var analysis = AnalysisSettings()
     public var archive = ArchiveSettings()
+    /// Nil: callbacks off.
+    public var callbacks: CallbackPolicy?
     public var logLevel = "info"
     public var logFormat = LogFormat.json
 
@@ -90,6 +92,7 @@ public struct CallsConfiguration: Sendable {
         shutdownGraceSeconds = try environment.integer("CALLS_SHUTDOWN_GRACE", default: shutdownGraceSeconds, in: 0...3600)
         analysis = try AnalysisSettings(environment: environment)
         archive = try ArchiveSettings(environment: environment)
+        callbacks = try CallbackPolicy.from(environment)
         logFormat = try LogFormat(environment: environment)
         logLevel = environment.string("CALLS_LOG_LEVEL", default: logLevel).lowercased()
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]

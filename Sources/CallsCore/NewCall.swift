@@ -7,8 +7,10 @@ public struct NewCallRequest: Decodable, Sendable {
     public var receiver: String?
     public var startedAt: String?
     public var tags: [String]?
+    public var callbackUrl: String?
 
-    public init(caller: String?, receiver: String?, startedAt: String?, tags: [String]? = nil) {
+    public init(caller: String?, receiver: String?, startedAt: String?, tags: [String]? = nil, callbackUrl: String? = nil) {
+        self.callbackUrl = callbackUrl
         self.caller = caller
         self.receiver = receiver
         self.startedAt = startedAt
@@ -24,10 +26,13 @@ public struct NewCall: Sendable, Equatable {
     public var receiverDigits: String
     public var startedAt: Date
     public var tags: [String]
+    /// Where the final call is POSTed; nil for none.
+    public var callbackURL: String? = nil
 }
 
 extension NewCallRequest {
-    public func validated() throws(ValidationFailure) -> NewCall {
+    /// `callbacks`: nil when the service has no callback signing key (a `callback_url` is then refused).
+    public func validated(callbacks: CallbackPolicy? = nil) throws(ValidationFailure) -> NewCall {
         var failure = ValidationFailure()
 
         func phone(_ value: String?, field: String) -> (String, String)? {
@@ -54,6 +59,15 @@ extension NewCallRequest {
         }
 
         let tags = CallTags.normalized(self.tags ?? [], failure: &failure)
+        if let url = callbackUrl {
+            if let callbacks {
+                if let problem = CallbackTarget.problem(with: url, allowPrivate: callbacks.allowPrivate) {
+                    failure.add("callback_url", problem)
+                }
+            } else {
+                failure.add("callback_url", "cannot be used: this service has no CALLS_CALLBACK_SIGNING_KEY")
+            }
+        }
 
         guard failure.isEmpty, let caller, let receiver, let startedAt else { throw failure }
         return NewCall(
@@ -62,7 +76,8 @@ extension NewCallRequest {
             callerDigits: caller.1,
             receiverDigits: receiver.1,
             startedAt: startedAt,
-            tags: tags
+            tags: tags,
+            callbackURL: callbackUrl
         )
     }
 }

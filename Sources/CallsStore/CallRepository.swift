@@ -185,7 +185,8 @@ extension NewCall {
     /// What makes two creation requests the same: their validated fields, so that spacing or key order in
     /// the JSON does not matter.
     public var fingerprint: String {
-        let canonical = [caller, receiver, Timestamp.format(startedAt), tags.joined(separator: ",")].joined(separator: "\u{1F}")
+        let canonical = [caller, receiver, Timestamp.format(startedAt), tags.joined(separator: ","), callbackURL ?? ""]
+            .joined(separator: "\u{1F}")
         return Hex.encode(SHA256.hash(data: Data(canonical.utf8)))
     }
 }

@@ -12,11 +12,12 @@ enum CallRow {
         c.id, c.caller, c.receiver, c.started_at, c.status, c.tags, c.error, c.created_at, c.updated_at, \
         r.id, r.filename, r.format, r.size_bytes, r.sha256, r.sample_rate, r.channels, r.duration_ms, \
         r.silence_marks::text, r.transcription, r.analysis::text, r.original_kept, \
-        a.status, a.bitrate_kbps, a.bitrate_mode, a.size_bytes, a.sha256, a.error, a.updated_at
+        a.status, a.bitrate_kbps, a.bitrate_mode, a.size_bytes, a.sha256, a.error, a.updated_at, \
+        c.callback_url, c.callback_status, c.callback_attempts, c.callback_error
         """
 
     /// How many columns `columns` holds; a query may add its own after them.
-    static let columnCount = 28
+    static let columnCount = 32
 
     static func decodeAll(_ rows: PostgresRowSequence) async throws -> [Call] {
         var calls: [Call] = []
@@ -41,7 +42,12 @@ enum CallRow {
             tags: try cells[5].decode([String].self),
             createdAt: try cells[7].decode(Date.self),
             updatedAt: try cells[8].decode(Date.self),
-            error: try cells[6].decode(String?.self)
+            error: try cells[6].decode(String?.self),
+            callback: try cells[28].decode(String?.self).map { url in
+                CallbackState(
+                    url: url, status: try cells[29].decode(String?.self).flatMap(CallbackState.Status.init(rawValue:)),
+                    attempts: try cells[30].decode(Int.self), error: try cells[31].decode(String?.self))
+            }
         )
         if let recordingID = try cells[9].decode(UUID?.self) {
             let formatText = try cells[11].decode(String.self)

@@ -7,8 +7,11 @@ public struct JobClaim: Sendable, Equatable {
     public var leaseToken: Int64
     public var storageKey: String
     public var attempts: Int
+    /// The call has a `callback_url`: once it is final, its callback job is due.
+    public var wantsCallback: Bool
 
-    public init(callID: UUID, leaseToken: Int64, storageKey: String, attempts: Int) {
+    public init(callID: UUID, leaseToken: Int64, storageKey: String, attempts: Int, wantsCallback: Bool = false) {
+        self.wantsCallback = wantsCallback
         self.callID = callID
         self.leaseToken = leaseToken
         self.storageKey = storageKey

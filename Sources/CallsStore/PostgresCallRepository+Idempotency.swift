@@ -16,9 +16,9 @@ extension PostgresCallRepository {
                     ON CONFLICT (key) DO NOTHING
                     RETURNING call_id
                 ), c AS (
-                    INSERT INTO calls (id, caller, receiver, caller_digits, receiver_digits, started_at, tags)
+                    INSERT INTO calls (id, caller, receiver, caller_digits, receiver_digits, started_at, tags, callback_url)
                     SELECT \(id), \(call.caller), \(call.receiver), \(call.callerDigits), \(call.receiverDigits),
-                           \(call.startedAt), \(call.tags)
+                           \(call.startedAt), \(call.tags), \(call.callbackURL)
                     WHERE EXISTS (SELECT 1 FROM k)
                     RETURNING *
                 )

@@ -31,8 +31,8 @@ public struct PostgresCallRepository: CallRepository, Outbox {
         static let name = "insert_call"
         static let sql = """
             WITH c AS (
-                INSERT INTO calls (id, caller, receiver, caller_digits, receiver_digits, started_at, tags)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                INSERT INTO calls (id, caller, receiver, caller_digits, receiver_digits, started_at, tags, callback_url)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                 RETURNING *
             )
             SELECT \(CallRow.columns) FROM c \(CallRow.recordingJoins)
@@ -41,7 +41,7 @@ public struct PostgresCallRepository: CallRepository, Outbox {
         var call: NewCall
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 7)
+            var bindings = PostgresBindings(capacity: 8)
             bindings.append(id)
             bindings.append(call.caller)
             bindings.append(call.receiver)
@@ -49,6 +49,7 @@ public struct PostgresCallRepository: CallRepository, Outbox {
             bindings.append(call.receiverDigits)
             bindings.append(call.startedAt)
             try bindings.append(call.tags)
+            bindings.append(call.callbackURL)
             return bindings
         }
 

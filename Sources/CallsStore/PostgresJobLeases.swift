@@ -17,8 +17,9 @@ public struct PostgresJobLeases: JobLeaseRepository {
         let claimed = try await client.execute(
             ClaimCall(callID: callID, worker: worker, leaseSeconds: Double(leaseSeconds)), logger: logger
         ).collectAll()
-        if let (token, key, attempts) = claimed.first {
-            return .claimed(JobClaim(callID: callID, leaseToken: token, storageKey: key, attempts: attempts))
+        if let (token, key, attempts, wantsCallback) = claimed.first {
+            return .claimed(JobClaim(
+                callID: callID, leaseToken: token, storageKey: key, attempts: attempts, wantsCallback: wantsCallback))
         }
         let statuses = try await client.query(
             "SELECT c.status FROM calls c JOIN recordings r ON r.call_id = c.id WHERE c.id = \(callID)", logger: logger
@@ -141,7 +142,7 @@ public struct PostgresJobLeases: JobLeaseRepository {
             WHERE c.id = $1 AND r.call_id = c.id
               AND c.status IN ('created', 'processing')
               AND (c.lease_expires_at IS NULL OR c.lease_expires_at < now() OR c.lease_owner = $2)
-            RETURNING c.lease_token, r.storage_key, c.attempts
+            RETURNING c.lease_token, r.storage_key, c.attempts, c.callback_url IS NOT NULL
             """
         var callID: UUID
         var worker: String
@@ -155,8 +156,8 @@ public struct PostgresJobLeases: JobLeaseRepository {
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> (Int64, String, Int) {
-            try row.decode((Int64, String, Int).self)
+        func decodeRow(_ row: PostgresRow) throws -> (Int64, String, Int, Bool) {
+            try row.decode((Int64, String, Int, Bool).self)
         }
     }
 

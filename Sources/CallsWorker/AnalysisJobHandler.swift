@@ -57,12 +57,17 @@ public struct AnalysisJobHandler: JobHandler {
     }
 
     public func handle(_ job: Job) async throws -> JobOutcome {
+        try await handleReportingCallback(job).outcome
+    }
+
+    /// The outcome, and whether it made the call final with a callback due.
+    func handleReportingCallback(_ job: Job) async throws -> (outcome: JobOutcome, wantsCallback: Bool) {
         let claim: JobClaim
         switch try await leases.claim(callID: job.callID, worker: worker, leaseSeconds: leaseSeconds) {
         case .claimed(let granted): claim = granted
-        case .alreadyFinished: return .skipped("already finished")
-        case .leasedByAnother: return .heldByAnother
-        case .missing: return .skipped("call or recording no longer exists")
+        case .alreadyFinished: return (.skipped("already finished"), false)
+        case .leasedByAnother: return (.heldByAnother, false)
+        case .missing: return (.skipped("call or recording no longer exists"), false)
         }
 
         let analysis: Result<AnalysisResult, AudioDecodingError>
@@ -82,11 +87,14 @@ public struct AnalysisJobHandler: JobHandler {
 
         switch analysis {
         case .success(let result):
-            return try await leases.complete(claim, with: result, queueingArchive: queueingArchive) ? .completed : .fenced
+            let committed = try await leases.complete(claim, with: result, queueingArchive: queueingArchive)
+            return committed ? (.completed, claim.wantsCallback) : (.fenced, false)
         case .failure(let error) where claim.attempts < maxAttempts:
-            return try await leases.release(claim, reason: error.message) ? .retry(error.message, attempt: claim.attempts) : .fenced
+            let released = try await leases.release(claim, reason: error.message)
+            return (released ? .retry(error.message, attempt: claim.attempts) : .fenced, false)
         case .failure(let error):
-            return try await leases.fail(claim, reason: error.message) ? .failed(error.message) : .fenced
+            let failed = try await leases.fail(claim, reason: error.message)
+            return failed ? (.failed(error.message), claim.wantsCallback) : (.fenced, false)
         }
     }
 

@@ -17,14 +17,18 @@ public struct JobRouter: JobHandler {
     let analysis: AnalysisJobHandler
     /// Nil when archiving is off.
     let archive: ArchiveJobHandler?
+    /// Nil when callbacks are off.
+    let callback: CallbackJobHandler?
     let publisher: any JobPublisher
     let logger: Logger
 
     public init(
-        analysis: AnalysisJobHandler, archive: ArchiveJobHandler?, publisher: any JobPublisher, logger: Logger
+        analysis: AnalysisJobHandler, archive: ArchiveJobHandler?, callback: CallbackJobHandler? = nil,
+        publisher: any JobPublisher, logger: Logger
     ) {
         self.analysis = analysis
         self.archive = archive
+        self.callback = callback
         self.publisher = publisher
         self.logger = logger
     }
@@ -32,23 +36,28 @@ public struct JobRouter: JobHandler {
     public func handle(_ job: Job) async throws -> JobOutcome {
         switch job.kind {
         case .analyze:
-            let outcome = try await analysis.handle(job)
-            if outcome == .completed, archive != nil {
-                let archiveJob = Job(kind: .archive, callID: job.callID)
-                do {
-                    try await publisher.enqueue(archiveJob)
-                } catch {
-                    logger.warning("queueing the archive job failed; the reconciler will", metadata: [
-                        "job": "\(archiveJob)", "error": "\(error)",
-                    ])
-                }
-            }
+            let (outcome, wantsCallback) = try await analysis.handleReportingCallback(job)
+            if outcome == .completed, archive != nil { await enqueue(Job(kind: .archive, callID: job.callID)) }
+            if wantsCallback, callback != nil { await enqueue(Job(kind: .callback, callID: job.callID)) }
             return outcome
         case .archive:
             // A worker that does not archive runs no archive slots, so this takes a job handed to the wrong
             // slot by a bug; acknowledged, it is queued again by the reconciler of a worker that archives.
             guard let archive else { return .skipped("archiving is off on this worker") }
             return try await archive.handle(job)
+        case .callback:
+            guard let callback else { return .skipped("callbacks are off on this worker") }
+            return try await callback.handle(job)
+        }
+    }
+
+    /// Follow-up jobs are pushed after the commit that made them due; should a push fail, the reconciler
+    /// finds them due in PostgreSQL and queues them.
+    private func enqueue(_ job: Job) async {
+        do {
+            try await publisher.enqueue(job)
+        } catch {
+            logger.warning("queueing a follow-up job failed; the reconciler will", metadata: ["job": "\(job)", "error": "\(error)"])
         }
     }
 
@@ -56,6 +65,7 @@ public struct JobRouter: JobHandler {
         switch job.kind {
         case .analyze: try await analysis.abandon(job, reason: reason)
         case .archive: _ = try await archive?.archives.failUnclaimed(callID: job.callID, reason: reason)
+        case .callback: try await callback?.abandon(job, reason: reason)
         }
     }
 }

@@ -17,6 +17,8 @@ struct MaintenanceService: Service {
     let leases: any JobLeaseRepository
     /// Nil on a worker that does not archive: archives due are left to one that does.
     let archives: (any ArchiveLeaseRepository)?
+    /// Nil on a worker without callbacks.
+    var callbacks: (any CallbackRepository)? = nil
     let timing: WorkerTiming
     let logger: Logger
 
@@ -73,6 +75,10 @@ struct MaintenanceService: Service {
         if let archives {
             stalled += try await archives.stalledArchives(unclaimedFor: timing.unclaimedGrace, limit: 500)
                 .map { Job(kind: .archive, callID: $0) }
+        }
+        if let callbacks {
+            stalled += try await callbacks.stalledCallbacks(unclaimedFor: timing.unclaimedGrace, limit: 500)
+                .map { Job(kind: .callback, callID: $0) }
         }
         guard !stalled.isEmpty else { return 0 }
         let queued = try await queue.queuedPayloads(workers: try await registry.registeredWorkers())

@@ -59,11 +59,20 @@ public struct WorkerProcess {
                 leaseSeconds: configuration.jobLeaseSeconds, maxAttempts: configuration.maxAttempts,
                 encodingPool: ioPool, logger: logger)
             : nil
-        let handler = JobRouter(analysis: analysis, archive: archiving, publisher: queue, logger: logger)
+        let callbackRepository = PostgresCallbackRepository(client: postgres, logger: logger)
+        let callbacks = configuration.callbacks.map { policy in
+            CallbackJobHandler(
+                callbacks: callbackRepository,
+                calls: DeadlineCallRepository(PostgresCallRepository(client: postgres, logger: logger)),
+                policy: policy, resolverPool: ioPool, logger: logger)
+        }
+        let callbackSlots = callbacks == nil ? 0 : 2
+        let handler = JobRouter(analysis: analysis, archive: archiving, callback: callbacks, publisher: queue, logger: logger)
         let redisURL = configuration.redis
         let watchdog = FetchWatchdog(threshold: timing.fetchStallThreshold)
         let loop = WorkerService(
-            worker: worker, concurrency: configuration.workerConcurrency, archiveConcurrency: archiveSlots, queue: queue,
+            worker: worker, concurrency: configuration.workerConcurrency, archiveConcurrency: archiveSlots,
+            callbackConcurrency: callbackSlots, queue: queue,
             makeFetcher: { kind in JobFetcher(client: RedisClient(url: redisURL), keys: keys, worker: worker, kind: kind) },
             handler: handler,
             retryPolicy: RetryPolicy(
@@ -80,8 +89,8 @@ public struct WorkerProcess {
         let maintenance = MaintenanceService(
             owner: worker,
             reaper: Reaper(client: commandClient, keys: keys, owner: worker, restartGrace: timing.restartGrace),
-            queue: queue, registry: registry, leases: leases, archives: archive.enabled ? archives : nil, timing: timing,
-            logger: logger)
+            queue: queue, registry: registry, leases: leases, archives: archive.enabled ? archives : nil,
+            callbacks: configuration.callbacks == nil ? nil : callbackRepository, timing: timing, logger: logger)
         // Shut down in reverse: the job loop drains first, the heartbeat deregisters after it.
         var services: [any Service] = [postgres, heartbeat, maintenance, loop]
         if let port = configuration.workerMetricsPort {

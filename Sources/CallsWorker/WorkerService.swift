@@ -14,6 +14,7 @@ public struct WorkerService: Service {
     let worker: String
     let concurrency: Int
     let archiveConcurrency: Int
+    let callbackConcurrency: Int
     let queue: RedisJobQueue
     let makeFetcher: @Sendable (Job.Kind) -> JobFetcher
     let handler: any JobHandler
@@ -24,13 +25,14 @@ public struct WorkerService: Service {
     var fetchTimeoutSeconds = 1.0
 
     public init(
-        worker: String, concurrency: Int, archiveConcurrency: Int = 0, queue: RedisJobQueue,
+        worker: String, concurrency: Int, archiveConcurrency: Int = 0, callbackConcurrency: Int = 0, queue: RedisJobQueue,
         makeFetcher: @escaping @Sendable (Job.Kind) -> JobFetcher, handler: any JobHandler, retryPolicy: RetryPolicy,
         watchdog: FetchWatchdog, logger: Logger
     ) {
         self.worker = worker
         self.concurrency = concurrency
         self.archiveConcurrency = archiveConcurrency
+        self.callbackConcurrency = callbackConcurrency
         self.queue = queue
         self.makeFetcher = makeFetcher
         self.handler = handler
@@ -45,6 +47,7 @@ public struct WorkerService: Service {
         ])
         let kinds = Array(repeating: Job.Kind.analyze, count: concurrency)
             + Array(repeating: Job.Kind.archive, count: archiveConcurrency)
+            + Array(repeating: Job.Kind.callback, count: callbackConcurrency)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await watchdog.watch(logger: logger) }
             await withTaskGroup(of: Void.self) { slots in
@@ -105,7 +108,11 @@ public struct WorkerService: Service {
             do {
                 if deliveries > retryPolicy.maxDeliveries {
                     // Delivered again and again without ever finishing: it takes its worker down with it.
-                    let work = job.kind == .analyze ? "its analysis" : "its MP3 archive"
+                    let work = switch job.kind {
+                    case .analyze: "its analysis"
+                    case .archive: "its MP3 archive"
+                    case .callback: "its callback"
+                    }
                     let reason = "the recording was delivered \(deliveries - 1) times without \(work) ever finishing"
                     try await handler.abandon(job, reason: reason)
                     return .failed(reason)

@@ -8,6 +8,8 @@ public struct Job: Sendable, Hashable, CustomStringConvertible {
         case analyze
         /// Convert the analysed recording to its permanent MP3; the call stays `ready` whatever happens.
         case archive
+        /// POST the final call to its `callback_url`.
+        case callback
     }
 
     public var kind: Kind

@@ -48,7 +48,7 @@ public struct RedisJobQueue: JobPublisher {
     /// list, so a reconciliation pass costs the same however many calls it checks.
     public func queuedPayloads(workers: [String]) async throws -> Set<String> {
         var payloads = Set(try await delayedPayloads())
-        for list in [keys.ready, keys.archiveReady] + workers.map({ keys.processing(worker: $0) }) {
+        for list in keys.readyLists + workers.map({ keys.processing(worker: $0) }) {
             for entry in try await client.command("LRANGE", list, "0", "-1").array ?? [] {
                 if let payload = entry.string { payloads.insert(payload) }
             }
@@ -60,18 +60,17 @@ public struct RedisJobQueue: JobPublisher {
     /// by a worker that stops with jobs in hand. Returns how many.
     @discardableResult
     public func handBack(worker: String) async throws -> Int {
-        Int(try await client.command(
-            "EVAL", Self.handBackScript, "3", keys.ready, keys.archiveReady, keys.processing(worker: worker)
-        ).integer ?? 0)
+        let keys = keys.readyLists + [keys.processing(worker: worker)]
+        return Int(try await client.command(["EVAL", Self.handBackScript, String(keys.count)] + keys).integer ?? 0)
     }
 
-    static let handBackScript = QueueKeys.luaReadyFor(analysisKey: 1, archiveKey: 2) + """
+    static let handBackScript = QueueKeys.luaReadyFor(firstKey: 1) + """
         local moved = 0
-        local payload = redis.call('RPOP', KEYS[3])
+        local payload = redis.call('RPOP', KEYS[4])
         while payload do
           redis.call('RPUSH', readyFor(payload), payload)
           moved = moved + 1
-          payload = redis.call('RPOP', KEYS[3])
+          payload = redis.call('RPOP', KEYS[4])
         end
         return moved
         """

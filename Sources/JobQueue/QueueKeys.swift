@@ -14,27 +14,39 @@ public struct QueueKeys: Sendable {
     /// MP3 conversions never delays an analysis.
     public var archiveReady: String { "{\(name)}:ready:archive" }
 
+    /// Callback deliveries waiting for a worker: network-bound, on slots of their own.
+    public var callbackReady: String { "{\(name)}:ready:callback" }
+
     public func ready(for kind: Job.Kind) -> String {
         switch kind {
         case .analyze: ready
         case .archive: archiveReady
+        case .callback: callbackReady
         }
     }
 
+    /// Every ready list, analyses first: the order of the `KEYS` the scripts that use `luaReadyFor` get.
+    public var readyLists: [String] { [ready, archiveReady, callbackReady] }
+
     /// The ready list a raw payload belongs to (a malformed one goes with the analyses, to be dropped there).
     public func ready(forPayload payload: String) -> String {
-        payload.hasPrefix(Job.Kind.archive.rawValue + ":") ? archiveReady : ready
+        for kind in [Job.Kind.archive, .callback] where payload.hasPrefix(kind.rawValue + ":") { return ready(for: kind) }
+        return ready
     }
 
-    /// Lua: `readyFor(payload)` picks between KEYS[analysis] and KEYS[archive] the way `ready(forPayload:)`
-    /// does; scripts that move jobs back to a ready list start with it.
-    static func luaReadyFor(analysisKey: Int, archiveKey: Int) -> String {
+    /// Lua: `readyFor(payload)` picks among the ready lists, passed as `KEYS[first]` and the two after it
+    /// in the order of `readyLists`, the way `ready(forPayload:)` does; scripts that move jobs back to a
+    /// ready list start with it.
+    static func luaReadyFor(firstKey: Int) -> String {
         """
         local function readyFor(payload)
           if string.sub(payload, 1, \(Job.Kind.archive.rawValue.count + 1)) == '\(Job.Kind.archive.rawValue):' then
-            return KEYS[\(archiveKey)]
+            return KEYS[\(firstKey + 1)]
           end
-          return KEYS[\(analysisKey)]
+          if string.sub(payload, 1, \(Job.Kind.callback.rawValue.count + 1)) == '\(Job.Kind.callback.rawValue):' then
+            return KEYS[\(firstKey + 2)]
+          end
+          return KEYS[\(firstKey)]
         end
 
         """

@@ -26,7 +26,7 @@ public struct Reaper: Sendable {
         self.restartGrace = restartGrace
     }
 
-    static let script = QueueKeys.luaReadyFor(analysisKey: 2, archiveKey: 3) + """
+    static let script = QueueKeys.luaReadyFor(firstKey: 2) + """
         local workers = redis.call('HKEYS', KEYS[1])
         local reply = {0}
         for _, worker in ipairs(workers) do
@@ -52,9 +52,9 @@ public struct Reaper: Sendable {
         guard lock.string == "OK" else { return .busy }
         // A requeued job goes to the consuming end of `ready` (BLMOVE takes from the right): it has waited
         // long enough already.
+        let scriptKeys = [keys.workers] + keys.readyLists
         let reply = try await client.command(
-            "EVAL", Self.script, "3", keys.workers, keys.ready, keys.archiveReady, keys.heartbeatPrefix,
-            keys.processingPrefix)
+            ["EVAL", Self.script, String(scriptKeys.count)] + scriptKeys + [keys.heartbeatPrefix, keys.processingPrefix])
         // The number of jobs moved, then the ids of the dead workers.
         guard let entries = reply.array, let moved = entries.first?.integer else {
             throw RedisError(.protocolViolation, "reaper script answered \(reply)")

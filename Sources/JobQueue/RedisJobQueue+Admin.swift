@@ -7,6 +7,8 @@ extension RedisJobQueue {
         public var ready: Int
         /// Archive jobs waiting.
         public var archiveReady: Int
+        /// Callback deliveries waiting.
+        public var callbackReady: Int
         public var inFlight: Int
         public var delayed: Int
         public var dead: Int
@@ -29,6 +31,7 @@ extension RedisJobQueue {
         return Statistics(
             ready: try await readyCount(),
             archiveReady: try await readyCount(.archive),
+            callbackReady: try await readyCount(.callback),
             inFlight: inFlight,
             delayed: Int(try await client.command("ZCARD", keys.delayed).integer ?? 0),
             dead: Int(try await client.command("ZCARD", keys.dead).integer ?? 0),

@@ -10,7 +10,7 @@ extension RedisJobQueue {
         return now
         """
 
-    static let promoteScript = QueueKeys.luaReadyFor(analysisKey: 2, archiveKey: 3) + """
+    static let promoteScript = QueueKeys.luaReadyFor(firstKey: 2) + """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
@@ -37,9 +37,8 @@ extension RedisJobQueue {
     /// Moves due retries to the consuming end of the ready list; returns how many.
     @discardableResult
     public func promoteDueRetries(limit: Int = 500) async throws -> Int {
-        Int(try await client.command(
-            "EVAL", Self.promoteScript, "3", keys.delayed, keys.ready, keys.archiveReady, String(limit)
-        ).integer ?? 0)
+        let keys = [keys.delayed] + keys.readyLists
+        return Int(try await client.command(["EVAL", Self.promoteScript, String(keys.count)] + keys + [String(limit)]).integer ?? 0)
     }
 
     /// Gives up on the job: records it with its error in the dead set and takes it out of the worker's list.

@@ -33,6 +33,8 @@ public struct MetricsExporter: Sendable {
         registry.makeGauge(name: "calls_queue_ready", help: "Analysis jobs waiting for a worker").set(Double(statistics.ready))
         registry.makeGauge(name: "calls_queue_archive_ready", help: "Archive jobs waiting for a worker")
             .set(Double(statistics.archiveReady))
+        registry.makeGauge(name: "calls_queue_callback_ready", help: "Callback deliveries waiting for a worker")
+            .set(Double(statistics.callbackReady))
         registry.makeGauge(name: "calls_queue_in_flight", help: "Jobs held by workers").set(Double(statistics.inFlight))
         registry.makeGauge(name: "calls_queue_delayed", help: "Jobs waiting for a retry").set(Double(statistics.delayed))
         registry.makeGauge(name: "calls_queue_dead", help: "Jobs given up").set(Double(statistics.dead))

@@ -11,7 +11,7 @@ import Testing
             updatedAt: Timestamp.parse("2026-11-21T09:31:00.5Z")!)
         let json = try JSONCoding.encodeToString(call)
         #expect(json == """
-            {"caller":"+100","created_at":"2026-11-21T09:31:00.500Z","error":null,"id":"0b8d5c4e-1f0a-4c0b-9b1e-6a1d2c3e4f50",\
+            {"callback":null,"caller":"+100","created_at":"2026-11-21T09:31:00.500Z","error":null,"id":"0b8d5c4e-1f0a-4c0b-9b1e-6a1d2c3e4f50",\
             "receiver":"+200","recording":null,"started_at":"2026-11-21T09:30:00.000Z","status":"created","tags":[],\
             "updated_at":"2026-11-21T09:31:00.500Z"}
             """)

@@ -65,11 +65,22 @@ extension IntegrationSuite {
             lists = try await Self.lists(queue, redis)
             #expect(lists.analyses.isEmpty && lists.archives == [archive.payload])
 
-            // Withdrawing a call's jobs takes both kinds.
+            // Callback deliveries have their own list too, and find their way back to it.
+            let callback = Job(kind: .callback, callID: call)
+            try await queue.enqueue(callback)
+            #expect(try await redis.command("LRANGE", keys.callbackReady, "0", "-1").array?.compactMap(\.string) == [callback.payload])
+            let callbackFetcher = JobFetcher(client: RedisClient(url: try TestServices.redisURL()), keys: keys, worker: "w", kind: .callback)
+            #expect(try await callbackFetcher.fetch(timeoutSeconds: 1) == callback.payload)
+            await callbackFetcher.shutdown()
+            #expect(try await queue.handBack(worker: "w") == 1)
+            #expect(try await queue.readyCount(.callback) == 1)
+
+            // Withdrawing a call's jobs takes every kind.
             try await queue.enqueue(analysis)
             try await queue.withdrawJobs(of: call)
             lists = try await Self.lists(queue, redis)
-            #expect(lists.analyses.isEmpty && lists.archives.isEmpty)
+            let callbacksLeft = try await queue.readyCount(.callback)
+            #expect(lists.analyses.isEmpty && lists.archives.isEmpty && callbacksLeft == 0)
             await redis.shutdown()
         }
     }

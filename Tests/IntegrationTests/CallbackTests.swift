@@ -1,0 +1,177 @@
+import CallsCore
+@testable import CallsWorker
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Synchronization
+import TestSupport
+import Testing
+
+extension IntegrationSuite {
+    /// Callbacks delivered to a receiver on loopback (allowed here with `allowPrivate`), through the queue.
+    @Suite struct CallbackTests {
+        static let key = String(repeating: "c", count: 40)
+
+        /// Records every POST it gets and answers with the next of `statuses` (the last one repeats).
+        final class Receiver: Sendable {
+            struct Delivery: Sendable {
+                var body: Data
+                var signature: String?
+                var event: String?
+            }
+
+            let deliveries = Mutex<[Delivery]>([])
+            let statuses: [HTTPResponse.Status]
+
+            init(statuses: [HTTPResponse.Status]) {
+                self.statuses = statuses
+            }
+
+            var received: [Delivery] { deliveries.withLock { $0 } }
+
+            func run(_ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+                let router = Router()
+                router.post("/hooks/calls") { request, context -> Response in
+                    let bytes = try await request.body.collect(upTo: 1 << 20)
+                    let count = self.deliveries.withLock { deliveries in
+                        deliveries.append(Delivery(
+                            body: Data(buffer: bytes), signature: request.headers[HTTPField.Name("X-Calls-Signature")!],
+                            event: request.headers[HTTPField.Name("X-Calls-Event")!]))
+                        return deliveries.count
+                    }
+                    return Response(status: self.statuses[min(count, self.statuses.count) - 1])
+                }
+                try await Application(router: router).test(.live) { client in try await body(client.port!) }
+            }
+        }
+
+        static func stack(_ plain: Stack, maxAttempts: Int = 4, allowPrivate: Bool = true) -> Stack {
+            var stack = plain
+            stack.configuration.callbacks = CallbackPolicy(signingKey: key, allowPrivate: allowPrivate, maxAttempts: maxAttempts)
+            return stack
+        }
+
+        static func createCall(_ client: some TestClientProtocol, callbackURL: String) async throws -> (HTTPResponse.Status, [String: Any]) {
+            try await client.json(.post, "/calls", """
+                {"caller": "+7 900 123-45-67", "receiver": "+1 555 0100", "started_at": "2026-11-21T09:30:00Z",
+                 "callback_url": "\(callbackURL)"}
+                """)
+        }
+
+        static func waitForCallback(_ client: some TestClientProtocol, _ id: String, status: String) async throws -> [String: Any] {
+            let deadline = ContinuousClock.now + .seconds(20)
+            while true {
+                let call = try await client.json(.get, "/calls/\(id)").1
+                if (call["callback"] as? [String: Any])?["status"] as? String == status || ContinuousClock.now > deadline { return call }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+
+        @Test func theFinalCallIsPostedSignedAndRetriedUntilTheReceiverTakesIt() async throws {
+            let receiver = Receiver(statuses: [.internalServerError, .ok])
+            try await receiver.run { port in
+                try await Stack.withMigrated { plain, _ in
+                    let stack = Self.stack(plain)
+                    try await stack.withWorker { () async throws -> Void in
+                        try await stack.withAPI { client in
+                            let (status, created) = try await Self.createCall(client, callbackURL: "http://127.0.0.1:\(port)/hooks/calls")
+                            #expect(status == .created)
+                            let id = try #require(created["id"] as? String)
+                            #expect((created["callback"] as? [String: Any])?["status"] is NSNull)
+                            #expect(try await streamUpload(
+                                port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
+                                chunkSize: 65_536).0 == 202)
+                            let call = try await Self.waitForCallback(client, id, status: "delivered")
+                            let callback = try #require(call["callback"] as? [String: Any], "\(call)")
+                            #expect(callback["status"] as? String == "delivered" && callback["attempts"] as? Int == 2, "\(callback)")
+                            #expect(callback["error"] is NSNull)
+                        }
+                    }
+                }
+                let deliveries = receiver.received
+                #expect(deliveries.count == 2, "one failed delivery, then one taken")
+                let last = try #require(deliveries.last)
+                let body = try #require(try JSONSerialization.jsonObject(with: last.body) as? [String: Any])
+                #expect(body["status"] as? String == "ready" && body["recording"] is [String: Any])
+                #expect(last.event == "call.ready")
+                // t=<seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">
+                let parts = Dictionary(uniqueKeysWithValues: (last.signature ?? "").split(separator: ",").compactMap { part in
+                    part.split(separator: "=", maxSplits: 1).map(String.init).count == 2
+                        ? (String(part.split(separator: "=")[0]), String(part.split(separator: "=", maxSplits: 1)[1])) : nil
+                })
+                let timestamp = try #require(parts["t"].flatMap { Int64($0) })
+                let expected = HMAC<SHA256>.authenticationCode(
+                    for: CallbackSignature.message(timestamp: timestamp, body: last.body), using: SymmetricKey(data: Data(Self.key.utf8)))
+                #expect(parts["v1"] == Hex.encode(expected))
+            }
+        }
+
+        @Test func aReceiverThatNeverTakesItEndsWithAFailedCallbackAndTheCallUntouched() async throws {
+            let receiver = Receiver(statuses: [.serviceUnavailable])
+            try await receiver.run { port in
+                try await Stack.withMigrated { plain, _ in
+                    let stack = Self.stack(plain, maxAttempts: 3)
+                    let (redis, queue) = stack.makeQueue()
+                    try await stack.withWorker { () async throws -> Void in
+                        try await stack.withAPI { client in
+                            let id = try #require(try await Self.createCall(client, callbackURL: "http://127.0.0.1:\(port)/hooks/calls").1["id"] as? String)
+                            #expect(try await streamUpload(
+                                port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
+                                chunkSize: 65_536).0 == 202)
+                            let call = try await Self.waitForCallback(client, id, status: "failed")
+                            #expect(call["status"] as? String == "ready")
+                            let callback = try #require(call["callback"] as? [String: Any])
+                            #expect(callback["status"] as? String == "failed" && callback["attempts"] as? Int == 3, "\(callback)")
+                            #expect((callback["error"] as? String)?.contains("503") == true)
+                            #expect(try await queue.deadPayloads().contains("callback:\(id)"))
+                        }
+                    }
+                    await redis.shutdown()
+                }
+                #expect(receiver.received.count == 3)
+            }
+        }
+
+        /// The machine's own name passes the check of the URL's text; the address it resolves to (Debian maps
+        /// it to loopback in /etc/hosts) does not.
+        @Test func aNameThatResolvesToAnInternalAddressIsRefusedAtDelivery() async throws {
+            let host = ProcessInfo.processInfo.hostName
+            let addresses = CallbackJobHandler.resolve(host)
+            try #require(addresses.contains(where: CallbackTarget.isInternal(address:)), "\(host) resolves to \(addresses)")
+            try await Stack.withMigrated { plain, _ in
+                let stack = Self.stack(plain, allowPrivate: false)
+                try await stack.withWorker { () async throws -> Void in
+                    try await stack.withAPI { client in
+                        let (status, created) = try await Self.createCall(client, callbackURL: "http://\(host):9/hooks")
+                        #expect(status == .created)
+                        let id = try #require(created["id"] as? String)
+                        #expect(try await streamUpload(
+                            port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
+                            chunkSize: 65_536).0 == 202)
+                        let call = try await Self.waitForCallback(client, id, status: "failed")
+                        let callback = try #require(call["callback"] as? [String: Any])
+                        #expect((callback["error"] as? String)?.contains("resolves to") == true, "\(callback)")
+                        #expect(callback["attempts"] as? Int == 0, "refused before any request was sent")
+                    }
+                }
+            }
+        }
+
+        @Test func internalTargetsAreRefusedAtCreationUnlessAllowed() async throws {
+            try await Stack.withMigrated { plain, _ in
+                let stack = Self.stack(plain, allowPrivate: false)
+                try await stack.withAPI { client in
+                    let (status, problem) = try await Self.createCall(client, callbackURL: "http://127.0.0.1:9/hooks")
+                    #expect(status == .unprocessableContent)
+                    #expect((problem["errors"] as? [[String: Any]])?.first?["field"] as? String == "callback_url")
+                    let (publicStatus, created) = try await Self.createCall(client, callbackURL: "https://crm.example.com/hooks")
+                    #expect(publicStatus == .created)
+                    #expect((created["callback"] as? [String: Any])?["url"] as? String == "https://crm.example.com/hooks")
+                }
+            }
+        }
+    }
+}
