@@ -10,13 +10,16 @@ ALTER TABLE calls
 CREATE INDEX calls_callbacks_pending_idx ON calls (callback_updated_at) WHERE callback_status = 'pending';
 
 -- A call that becomes final owes its callback, whichever statement made it final (a result, a failure, a
--- dead-lettered job); a retried call that becomes final again owes a fresh one.
+-- dead-lettered job); a call an operator retries owes none until it is final again, then a fresh one.
 CREATE FUNCTION queue_call_callback() RETURNS trigger AS $$
 BEGIN
     IF NEW.callback_url IS NOT NULL AND NEW.status IN ('ready', 'failed') THEN
         NEW.callback_status := 'pending';
         NEW.callback_attempts := 0;
         NEW.callback_error := NULL;
+        NEW.callback_updated_at := now();
+    ELSIF NEW.callback_url IS NOT NULL THEN
+        NEW.callback_status := NULL;
         NEW.callback_updated_at := now();
     END IF;
     RETURN NEW;

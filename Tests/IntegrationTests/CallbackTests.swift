@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import PostgresNIO
 import Synchronization
 import TestSupport
 import Testing
@@ -73,7 +74,7 @@ extension IntegrationSuite {
         @Test func theFinalCallIsPostedSignedAndRetriedUntilTheReceiverTakesIt() async throws {
             let receiver = Receiver(statuses: [.internalServerError, .ok])
             try await receiver.run { port in
-                try await Stack.withMigrated { plain, _ in
+                try await Stack.withMigrated { plain, url in
                     let stack = Self.stack(plain)
                     try await stack.withWorker { () async throws -> Void in
                         try await stack.withAPI { client in
@@ -88,6 +89,16 @@ extension IntegrationSuite {
                             let callback = try #require(call["callback"] as? [String: Any], "\(call)")
                             #expect(callback["status"] as? String == "delivered" && callback["attempts"] as? Int == 2, "\(callback)")
                             #expect(callback["error"] is NSNull)
+
+                            // Back to processing (an operator's retry): nothing is owed until it is final again.
+                            try await TestServices.withPostgres(url) { postgres in
+                                _ = try await postgres.query(
+                                    "UPDATE calls SET status = 'processing' WHERE id = \(UUID(uuidString: id)!)",
+                                    logger: TestServices.logger
+                                ).collect()
+                            }
+                            let retried = try await client.json(.get, "/calls/\(id)").1
+                            #expect((retried["callback"] as? [String: Any])?["status"] is NSNull, "\(retried)")
                         }
                     }
                 }
