@@ -48,11 +48,9 @@ public struct CallbackJobHandler: Sendable {
                 return .completed
             }
             failure = "the callback URL answered HTTP \(status)"
-        } catch let error as HTTPClientError {
-            failure = "delivering the callback failed: \(error)"
-        } catch let error as ChannelError {
-            failure = "delivering the callback failed: \(error)"
-        } catch let error as NIOConnectionError {
+        } catch where !Task.isCancelled {
+            // Whatever the POST throws is about the receiver or the way to it (refused, timed out, DNS, TLS),
+            // never about this service: it spends an attempt, so a broken receiver cannot keep a slot busy.
             failure = "delivering the callback failed: \(error)"
         }
         let attempts = try await callbacks.recordFailedAttempt(callID: job.callID, error: failure)

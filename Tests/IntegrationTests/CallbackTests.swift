@@ -62,8 +62,10 @@ extension IntegrationSuite {
                 """)
         }
 
-        static func waitForCallback(_ client: some TestClientProtocol, _ id: String, status: String) async throws -> [String: Any] {
-            let deadline = ContinuousClock.now + .seconds(20)
+        static func waitForCallback(
+            _ client: some TestClientProtocol, _ id: String, status: String, seconds: Int = 20
+        ) async throws -> [String: Any] {
+            let deadline = ContinuousClock.now + .seconds(seconds)
             while true {
                 let call = try await client.json(.get, "/calls/\(id)").1
                 if (call["callback"] as? [String: Any])?["status"] as? String == status || ContinuousClock.now > deadline { return call }
@@ -166,6 +168,28 @@ extension IntegrationSuite {
                         let callback = try #require(call["callback"] as? [String: Any])
                         #expect((callback["error"] as? String)?.contains("resolves to") == true, "\(callback)")
                         #expect(callback["attempts"] as? Int == 0, "refused before any request was sent")
+                    }
+                }
+            }
+        }
+
+        /// Nothing listens: the delivery is refused at the socket (AsyncHTTPClient keeps trying to connect until
+        /// its 10 s deadline) and spends an attempt like an error status would; with one allowed, it fails.
+        @Test func aReceiverThatCannotBeReachedSpendsAttemptsLikeOneThatSaysNo() async throws {
+            try await Stack.withMigrated { plain, _ in
+                let stack = Self.stack(plain, maxAttempts: 1)
+                let closedPort = try RedisServerProcess.freePort()
+                try await stack.withWorker { () async throws -> Void in
+                    try await stack.withAPI { client in
+                        let (_, created) = try await Self.createCall(client, callbackURL: "http://127.0.0.1:\(closedPort)/hooks")
+                        let id = try #require(created["id"] as? String)
+                        #expect(try await streamUpload(
+                            port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
+                            chunkSize: 65_536).0 == 202)
+                        let call = try await Self.waitForCallback(client, id, status: "failed", seconds: 40)
+                        let callback = try #require(call["callback"] as? [String: Any])
+                        #expect(callback["status"] as? String == "failed" && callback["attempts"] as? Int == 1, "\(callback)")
+                        #expect((callback["error"] as? String)?.hasPrefix("delivering the callback failed") == true)
                     }
                 }
             }
