@@ -63,9 +63,6 @@ public struct MP3Encoder: ~Copyable {
         return fitting.last(where: { $0 <= input }) ?? fitting.first ?? 8000
     }
 
-    /// The sample rate of the MP3 stream (LAME may resample to fit the bitrate).
-    public var outputSampleRate: Int { Int(lame_get_out_samplerate(handle)) }
-
     /// The bitrate LAME settled on in constant-bitrate mode: the nearest its output sample rate allows.
     public var constantBitrateKbps: Int { Int(lame_get_brate(handle)) }
 

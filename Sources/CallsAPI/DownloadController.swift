@@ -30,10 +30,8 @@ struct DownloadController<Calls: CallRepository & Outbox>: Sendable {
 
     @Sendable func link(_ request: Request, context: CallsRequestContext) async throws -> Response {
         let id = try callID(context)
-        let requested = request.uri.queryParameters.get("format").map { String($0) }
-        if let requested, DownloadVariant.Format(rawValue: requested) == nil {
-            throw Problem.validation(field: "format", "must be 'original' or 'mp3'")
-        }
+        // Parsed before the lookup: a malformed request is 422 whether or not the recording exists.
+        let requested = try DownloadVariant.Format.parse(request.uri.queryParameters.get("format").map { String($0) })
         guard let stored = try await calls.storedRecording(.call(id)) else {
             guard try await calls.find(id: id) != nil else { throw Problem.callNotFound(id.lowercasedString) }
             throw Problem.recordingNotFound
@@ -68,7 +66,7 @@ struct DownloadController<Calls: CallRepository & Outbox>: Sendable {
         guard expires >= Int64(Date().timeIntervalSince1970) else { throw Problem.urlExpired }
         guard let stored = try await calls.storedRecording(.recording(recordingID)) else { throw Problem.recordingNotFound }
         guard !CallTags.isPrivate(stored.tags) else { throw Problem.recordingPrivate }
-        let variant = try DownloadVariant.choose(format, of: stored)
+        let variant = try DownloadVariant.choose(DownloadVariant.Format.parse(format), of: stored)
 
         let size = variant.sizeBytes
         var headers: HTTPFields = [

@@ -7,6 +7,15 @@ struct DownloadVariant: Equatable {
     enum Format: String {
         case original
         case mp3
+
+        /// The `format` query parameter; nil when absent, 422 when it names neither variant.
+        static func parse(_ text: String?) throws -> Format? {
+            guard let text else { return nil }
+            guard let format = Format(rawValue: text) else {
+                throw Problem.validation(field: "format", "must be 'original' or 'mp3'")
+            }
+            return format
+        }
     }
 
     var format: Format
@@ -19,16 +28,8 @@ struct DownloadVariant: Equatable {
 
     /// The variant `requested` (`original` or `mp3`); without a request the archive once it exists, else the
     /// original. Throws the problem to answer when that variant does not exist.
-    static func choose(_ requested: String?, of stored: StoredRecording) throws -> DownloadVariant {
-        let format: Format
-        switch requested {
-        case nil: format = stored.archive != nil ? .mp3 : .original
-        case let text?:
-            guard let parsed = Format(rawValue: text) else {
-                throw Problem.validation(field: "format", "must be 'original' or 'mp3'")
-            }
-            format = parsed
-        }
+    static func choose(_ requested: Format?, of stored: StoredRecording) throws -> DownloadVariant {
+        let format = requested ?? (stored.archive != nil ? .mp3 : .original)
         let recording = stored.recording
         switch format {
         case .original:

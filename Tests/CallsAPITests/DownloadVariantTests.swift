@@ -27,18 +27,18 @@ import Testing
         #expect(mp3 == DownloadVariant(
             format: .mp3, storageKey: "2026/11/21/x.archive.mp3", contentType: "audio/mpeg", filename: "agent 7.mp3",
             sizeBytes: 200, sha256: "bb"))
-        #expect(try DownloadVariant.choose("original", of: stored).sizeBytes == 1000)
+        #expect(try DownloadVariant.choose(.original, of: stored).sizeBytes == 1000)
     }
 
     @Test func missingVariantsAndUnknownFormatsAreProblems() {
         let failed = Self.stored(archive: RecordingArchive(status: .failed, error: "MP3 holds one or two channels"))
-        #expect { try DownloadVariant.choose("mp3", of: failed) } throws: { error in
+        #expect { try DownloadVariant.choose(.mp3, of: failed) } throws: { error in
             let problem = error as? Problem
             return problem?.code == "archive_not_found" && problem?.detail.contains("MP3 holds one or two channels") == true
         }
         let replaced = Self.stored(archive: RecordingArchive(status: .done), originalAvailable: false)
-        #expect { try DownloadVariant.choose("original", of: replaced) } throws: { ($0 as? Problem)?.code == "original_not_kept" }
-        #expect { try DownloadVariant.choose("flac", of: replaced) } throws: { ($0 as? Problem)?.code == "validation_failed" }
+        #expect { try DownloadVariant.choose(.original, of: replaced) } throws: { ($0 as? Problem)?.code == "original_not_kept" }
+        #expect { try DownloadVariant.Format.parse("flac") } throws: { ($0 as? Problem)?.code == "validation_failed" }
     }
 
     @Test(arguments: [("call.wav", "call.mp3"), ("call", "call.mp3"), (".hidden", ".hidden.mp3"), ("a.b.wav", "a.b.mp3")])
