@@ -64,7 +64,11 @@ struct MultipartFileReceiver {
             collector.inFilePart = false
         }
 
+        var headerNames = MultipartHeaderNameGuard(boundary: boundary)
         for try await chunk in body {
+            guard headerNames.accepts(chunk) else {
+                throw Failure.malformed("a part's header name holds a byte that is not ASCII")
+            }
             do {
                 try parser.execute(chunk)
             } catch {

@@ -12,6 +12,10 @@ public enum CallTags {
         if tags.contains(where: { $0.isEmpty || $0.count > maxLength }) {
             failure.add(field, "each tag must be 1 to \(maxLength) characters")
         }
+        // PostgreSQL text cannot hold NUL, and no other control character belongs in a label either.
+        if tags.contains(where: { $0.unicodeScalars.contains { $0.properties.generalCategory == .control } }) {
+            failure.add(field, "tags must not contain control characters")
+        }
         var unique: [String] = []
         for tag in tags where !unique.contains(tag) { unique.append(tag) }
         return unique

@@ -24,6 +24,16 @@ import Testing
         }
     }
 
+    @Test(arguments: ["a\u{0}b", "tab\there", "line\nbreak", "\u{7F}", "c1\u{85}"])
+    func rejectsTagsWithControlCharacters(_ tag: String) {
+        #expect {
+            _ = try NewCallRequest(caller: "+100", receiver: "+200", startedAt: "2026-01-01T00:00:00Z", tags: [tag]).validated()
+        } throws: { error in
+            (error as? ValidationFailure)?.errors.map(\.field) == ["tags"]
+        }
+        #expect(throws: ValidationFailure.self) { try CallPatchRequest(tags: ["ok", tag]).validatedTags() }
+    }
+
     @Test func rejectsTooManyTags() {
         let tags = (0...CallTags.maxCount).map { "t\($0)" }
         #expect(throws: ValidationFailure.self) {
