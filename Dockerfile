@@ -23,11 +23,13 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build /out/calls-api /out/calls-worker /usr/local/bin/
 COPY migrations ./migrations
+COPY openapi.yaml ./openapi.yaml
 RUN mkdir -p /app/recordings && chown calls: /app/recordings
 USER calls
 ENV CALLS_HTTP_HOST=0.0.0.0 \
     CALLS_HTTP_PORT=8000 \
     CALLS_RECORDINGS_DIR=/app/recordings \
-    CALLS_MIGRATIONS_DIR=/app/migrations
+    CALLS_MIGRATIONS_DIR=/app/migrations \
+    CALLS_OPENAPI_FILE=/app/openapi.yaml
 EXPOSE 8000
 CMD ["calls-api", "serve"]

@@ -112,6 +112,7 @@ let package = Package(
                 "CallsCore", "CallsStore", "JobQueue", "AudioAnalysis", "S3Client",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/TestSupport"
         ),

@@ -8,7 +8,8 @@ bin=$1
 calls_use_work_directory calls-bench-search
 
 calls_start_private_services
-export CALLS_LOG_LEVEL=warning CALLS_RECORDINGS_DIR="$work/recordings" CALLS_HTTP_PORT
+# A rate limit the benchmark never reaches, so every request still pays for the token bucket.
+export CALLS_LOG_LEVEL=warning CALLS_RECORDINGS_DIR="$work/recordings" CALLS_HTTP_PORT CALLS_RATE_LIMIT_PER_SECOND=1000000
 CALLS_HTTP_PORT=$(calls_free_port)
 "$bin/calls-api" migrate >/dev/null 2>>"$work/api.log"
 
@@ -32,6 +33,12 @@ seed_seconds=$(( $(date +%s) - seed_started ))
 "$bin/calls-api" serve >/dev/null 2>>"$work/api.log" &
 calls_track "$!" calls-api
 calls_wait_http "http://127.0.0.1:$CALLS_HTTP_PORT/readyz" 60 || calls_die "the API did not become ready"
+open_port=$(calls_free_port)
+CALLS_AUTH=off CALLS_HTTP_PORT=$open_port "$bin/calls-api" serve >/dev/null 2>>"$work/api.log" &
+calls_track "$!" calls-api-without-keys
+calls_wait_http "http://127.0.0.1:$open_port/readyz" 60 || calls_die "the second API did not become ready"
+CALLS_API_KEY=$("$bin/calls-api" keys create --role read --name "search benchmark" | tail -n 1)
+export CALLS_API_KEY OPEN_BASE_URL="http://127.0.0.1:$open_port"
 echo "Seeding 1 000 000 calls (with every index in place) took ${seed_seconds} s."
 echo
 BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" python3 scripts/search_bench.py

@@ -31,16 +31,16 @@ calls_install_packages() {
 }
 
 # The Python modules the tests use (botocore: the reference signer for S3 requests; moto: an S3-compatible
-# server), installed with pip into the python3 on PATH when missing. Exports CALLS_TEST_PYTHON, that
+# server; schemathesis: the contract test), installed with pip into the python3 on PATH when missing. Exports CALLS_TEST_PYTHON, that
 # interpreter's real path: the tests run it directly, whatever PATH `swift test` gives them.
 calls_install_python_packages() {
-  if ! python3 -c 'import botocore, moto.server' 2>/dev/null; then
-    calls_log "installing botocore and moto[server] with pip"
+  if ! python3 -c 'import botocore, moto.server, schemathesis' 2>/dev/null; then
+    calls_log "installing botocore, moto[server] and schemathesis with pip"
     python3 -m pip --version >/dev/null 2>&1 || CALLS_APT_PACKAGES+=(python3-pip)
     calls_install_packages
     # Debian's own python3 refuses pip installs without this flag (PEP 668); pyenv's accepts it too.
-    python3 -m pip install --quiet botocore 'moto[server]' 2>/dev/null \
-      || python3 -m pip install --quiet --break-system-packages botocore 'moto[server]'
+    python3 -m pip install --quiet botocore 'moto[server]' schemathesis 2>/dev/null \
+      || python3 -m pip install --quiet --break-system-packages botocore 'moto[server]' schemathesis
   fi
   CALLS_TEST_PYTHON=$(python3 -c 'import sys; print(sys.executable)')
   export CALLS_TEST_PYTHON

@@ -35,6 +35,12 @@ swift build -c "$CALLS_BUILD_CONFIGURATION" --product calls-worker
 bin=$(swift build -c "$CALLS_BUILD_CONFIGURATION" --show-bin-path)
 
 "$bin/calls-api" migrate
+# A development key with every role, made once and kept with the database it lives in.
+if [ ! -s .data/dev-api-key ]; then
+  "$bin/calls-api" keys create --role admin --name "make run (development)" | tail -n 1 > .data/dev-api-key.new
+  chmod 600 .data/dev-api-key.new
+  mv .data/dev-api-key.new .data/dev-api-key
+fi
 "$bin/calls-api" serve &
 calls_track "$!" calls-api
 for index in $(seq 1 "$CALLS_WORKERS"); do
@@ -44,6 +50,8 @@ done
 
 calls_wait_http "http://$CALLS_HTTP_HOST:$CALLS_HTTP_PORT/healthz" 30 || calls_die "the API did not come up"
 calls_log "API on http://$CALLS_HTTP_HOST:$CALLS_HTTP_PORT with $CALLS_WORKERS worker process(es); Ctrl-C stops everything"
+calls_log "development API key (admin, in .data/dev-api-key): $(cat .data/dev-api-key)"
+calls_log "  e.g. curl -H \"Authorization: Bearer \$(cat .data/dev-api-key)\" http://$CALLS_HTTP_HOST:$CALLS_HTTP_PORT/calls"
 # Any of them exiting ends the run (and the trap stops the rest).
 wait -n
 calls_log "a process exited; shutting down"

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Times the typical GET /calls queries against a seeded database (see bench_search.sh) and prints, for
 each, p50/p95 over REQUESTS sequential keep-alive requests and the plan PostgreSQL chose for its page query
-(EXPLAIN ANALYZE of the same SQL the API runs, values inlined). Markdown on stdout. Needs BASE_URL and
-CALLS_DATABASE_URL."""
+(EXPLAIN ANALYZE of the same SQL the API runs, values inlined). Markdown on stdout. Needs BASE_URL,
+CALLS_DATABASE_URL and CALLS_API_KEY (a read key: requests go through API keys and the rate limit as in
+production); with OPEN_BASE_URL, a second API over the same database with CALLS_AUTH=off, it also prints
+what keys cost per request."""
 
 import http.client
 import json
@@ -15,6 +17,7 @@ import urllib.parse
 REQUESTS = int(os.environ.get("REQUESTS", "200"))
 BASE = urllib.parse.urlparse(os.environ["BASE_URL"])
 DATABASE = os.environ["CALLS_DATABASE_URL"]
+AUTHORIZATION = {"Authorization": f"Bearer {os.environ['CALLS_API_KEY']}"}
 
 
 def psql(sql):
@@ -25,9 +28,9 @@ def sample_number():
     return psql("SELECT caller_digits FROM calls ORDER BY started_at DESC LIMIT 1 OFFSET 777").strip()
 
 
-def timed(connection, path):
+def timed(connection, path, headers=AUTHORIZATION):
     started = time.perf_counter()
-    connection.request("GET", path)
+    connection.request("GET", path, headers=headers)
     response = connection.getresponse()
     body = response.read()
     elapsed = (time.perf_counter() - started) * 1000
@@ -100,6 +103,33 @@ def main():
     print("inlined; the count query uses the same filter with `LIMIT 1001`):")
     print()
     print("\n".join(plans))
+    if os.environ.get("OPEN_BASE_URL"):
+        print_key_cost(connection, first["items"][0]["id"])
+
+
+def print_key_cost(connection, call_id):
+    """GET /calls/{id} with a key (its lookup is cached; the token bucket is a Redis round trip every time)
+    against the same request to an API with CALLS_AUTH=off, interleaved so both see the same machine."""
+    open_base = urllib.parse.urlparse(os.environ["OPEN_BASE_URL"])
+    open_connection = http.client.HTTPConnection(open_base.hostname, open_base.port, timeout=30)
+    path = f"/calls/{call_id}"
+    with_key, without = [], []
+    for index in range(20 + REQUESTS * 5):
+        keyed = timed(connection, path)[0]
+        bare = timed(open_connection, path, headers={})[0]
+        if index >= 20:
+            with_key.append(keyed)
+            without.append(bare)
+    print()
+    print(f"What API keys cost: `GET {path[:16]}…` {len(with_key)} times each, interleaved, with a read key")
+    print("(cached key lookup, token bucket in Redis) and against a second API with `CALLS_AUTH=off`:")
+    print()
+    print("| | p50 | p95 |")
+    print("| --- | --- | --- |")
+    for label, times in (("with a key", with_key), ("CALLS_AUTH=off", without)):
+        times.sort()
+        print(f"| {label} | {statistics.median(times):.3f} ms | {times[int(len(times) * 0.95) - 1]:.3f} ms |")
+    print(f"| difference | {statistics.median(with_key) - statistics.median(without):+.3f} ms | |")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 
 Generates a WAV with a known silent gap, creates a call, uploads the recording, polls until the analysis is
 ready, and checks the duration and that a silence mark covers the gap. BASE_URL selects the server
-(default http://127.0.0.1:8000). Exits non-zero on any failure."""
+(default http://127.0.0.1:8000); CALLS_API_KEY is a key with the write role (unset when the server runs
+with CALLS_AUTH=off). Exits non-zero on any failure."""
 
 import json
 import os
@@ -20,10 +21,14 @@ from wavgen import write_wav  # noqa: E402
 BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 TIMEOUT_SECONDS = float(os.environ.get("SMOKE_TIMEOUT", "60"))
 TOLERANCE = 0.06
+API_KEY = os.environ.get("CALLS_API_KEY")
 
 
-def request(method, path, body=None, headers=None):
-    req = urllib.request.Request(BASE_URL + path, data=body, method=method, headers=headers or {})
+def request(method, path, body=None, headers=None, key=API_KEY):
+    headers = dict(headers or {})
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
+    req = urllib.request.Request(BASE_URL + path, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=30) as response:
             return response.status, json.loads(response.read() or b"null")
@@ -88,6 +93,10 @@ def main():
     check(all(abs(m["start"] - 1.5) <= TOLERANCE and abs(m["end"] - 3.5) <= TOLERANCE for m in covering),
           "the mark's edges are within 60 ms of the gap's")
     check("silence" in recording["transcription"], "the transcript lists the silence")
+
+    if API_KEY:
+        status, refused = request("GET", f"/calls/{call['id']}", key=None)
+        check(status == 401 and refused["code"] == "authentication_required", f"no API key -> {status}")
 
     status, found = request("GET", "/calls?query=%2B7900123")
     check(status == 200 and any(item["id"] == call["id"] for item in found["items"]), "search by caller digits")

@@ -30,8 +30,11 @@ def rss_kb(pid):
 
 
 def main():
+    # CALLS_API_KEY: a key with the write role, unless the server runs with CALLS_AUTH=off.
+    key = os.environ.get("CALLS_API_KEY")
+    auth = {"Authorization": f"Bearer {key}"} if key else {}
     req = urllib.request.Request(
-        BASE_URL + "/calls", method="POST", headers={"Content-Type": "application/json"},
+        BASE_URL + "/calls", method="POST", headers={"Content-Type": "application/json", **auth},
         data=json.dumps({"caller": "+15550001", "receiver": "+15550002",
                          "started_at": "2026-11-21T10:00:00Z"}).encode())
     call = json.loads(urllib.request.urlopen(req, timeout=30).read())
@@ -54,6 +57,7 @@ def main():
         started = time.monotonic()
         result = subprocess.run(
             ["curl", "-sS", "-o", "-", "-w", "\n%{http_code}", "-F", f"file=@{path};type=audio/wav",
+             *[argument for name, value in auth.items() for argument in ("-H", f"{name}: {value}")],
              f"{BASE_URL}/calls/{call['id']}/recording"],
             capture_output=True, text=True, timeout=600)
         elapsed = time.monotonic() - started

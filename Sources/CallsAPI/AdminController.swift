@@ -4,15 +4,14 @@ import Foundation
 import Hummingbird
 import JobQueue
 
-/// `/admin`: the queue's figures, its dead jobs, and retrying one. (API keys with an `admin` role come with
-/// the authentication work; until then put these paths behind your proxy's access control.)
+/// `/admin`: the queue's figures, its dead jobs, and retrying one; keys with the `admin` role only.
 struct AdminController {
     let queue: RedisJobQueue
     let registry: WorkerRegistry
     let leases: any JobLeaseRepository
     let archives: any ArchiveLeaseRepository
 
-    func addRoutes(to router: Router<CallsRequestContext>) {
+    func addRoutes(to router: RouterGroup<CallsRequestContext>) {
         router.get("/admin/queue", use: statistics)
         router.get("/admin/dead", use: deadJobs)
         router.post("/admin/dead/:id/retry", use: retry)

@@ -22,6 +22,11 @@ public struct APIDependencies<Calls: CallRepository & Outbox>: Sendable {
     public var statusChanges: CallStatusHub
     /// Nil: `callback_url` is refused.
     public var callbacks: CallbackPolicy?
+    public var access: AccessControl
+    /// Nil: no `/openapi.yaml` and `/docs` (route tests about other things).
+    public var contract: APIContract?
+    /// How long an event stream stays open at most.
+    public var eventStreamLifetime: Duration = .seconds(3600)
     /// Must run as a service of the application, or the outbox keeps every entry until the relay pushes it again.
     let outboxAcknowledger: OutboxAcknowledger
     let downloads: DownloadSettings
@@ -29,8 +34,10 @@ public struct APIDependencies<Calls: CallRepository & Outbox>: Sendable {
     init(
         calls: Calls, queue: any JobPublisher, store: any RecordingStore, maxUploadBytes: Int64,
         outboxAcknowledger: OutboxAcknowledger, downloads: DownloadSettings, statusChanges: CallStatusHub = CallStatusHub(),
-        callbacks: CallbackPolicy? = nil
+        callbacks: CallbackPolicy? = nil, access: AccessControl = .open, contract: APIContract? = nil
     ) {
+        self.access = access
+        self.contract = contract
         self.callbacks = callbacks
         self.statusChanges = statusChanges
         self.calls = calls
@@ -47,22 +54,41 @@ public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
+    let routes = AccessGroups(router: router, access: dependencies.access)
     let uploads = RecordingUploadHandler(
         calls: dependencies.calls, queue: dependencies.queue, store: dependencies.store,
         maxUploadBytes: dependencies.maxUploadBytes, outboxAcknowledger: dependencies.outboxAcknowledger)
     CallsController(
         calls: dependencies.calls, uploads: uploads, store: dependencies.store, queue: dependencies.queue,
-        watch: CallWatch(calls: dependencies.calls, hub: dependencies.statusChanges), callbacks: dependencies.callbacks
-    ).addRoutes(to: router)
+        watch: CallWatch(calls: dependencies.calls, hub: dependencies.statusChanges, streamLifetime: dependencies.eventStreamLifetime),
+        callbacks: dependencies.callbacks
+    ).addRoutes(to: routes)
     DownloadController(
         calls: dependencies.calls, store: dependencies.store, signer: dependencies.downloads.signer,
         urlLifetimeSeconds: dependencies.downloads.urlLifetimeSeconds, publicURL: dependencies.downloads.publicURL
-    ).addRoutes(to: router)
+    ).addRoutes(to: routes)
     HealthController(checks: [
         .init(name: "database") { try await dependencies.calls.ping() },
         .init(name: "queue") { try await dependencies.queue.ping() },
     ]).addRoutes(to: router)
+    if let contract = dependencies.contract { ContractController(contract: contract).addRoutes(to: router) }
     return router
+}
+
+/// Last, once every route is in: a known path with an unknown method is 405, not 404.
+public func answerUnsupportedMethods(of router: Router<CallsRequestContext>) {
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
+}
+
+/// `/admin` (role `admin`) and `/metrics` (public), which need the Redis queue and PostgreSQL themselves
+/// rather than the repositories route tests replace.
+func addOperatorRoutes(
+    to router: Router<CallsRequestContext>, access: AccessControl, queue: RedisJobQueue, workers: WorkerRegistry,
+    leases: any JobLeaseRepository, archives: any ArchiveLeaseRepository, metrics: PrometheusCollectorRegistry
+) {
+    AdminController(queue: queue, registry: workers, leases: leases, archives: archives)
+        .addRoutes(to: AccessGroups(router: router, access: access).admin)
+    MetricsExporter(registry: metrics, queue: queue, workers: workers, leases: leases).addRoute(to: router)
 }
 
 /// How download URLs are made.
@@ -107,22 +133,35 @@ public func buildApplication(
         logger.warning("CALLS_URL_SIGNING_KEY is not set: download URLs are signed with a random key and work only on this node until it restarts")
     }
 
+    let contract = try APIContract(path: configuration.openAPIFile)
     let statusChanges = CallStatusHub()
-    let router = buildRouter(APIDependencies(
+    let rateLimits = RedisClient(url: configuration.redis, socketTimeoutSeconds: 1)
+    let access = AccessControl(
+        settings: configuration.access,
+        authenticator: APIKeyAuthenticator(keys: PostgresAPIKeyRepository(client: postgres, logger: logger)),
+        limiter: RedisRateLimiter(client: rateLimits, prefix: "{\(configuration.queueName)}:rate:"))
+    if !configuration.access.authentication {
+        logger.warning("CALLS_AUTH=off: every request is let through without an API key; for local development only")
+    }
+    var dependencies = APIDependencies(
         calls: calls, queue: queue, store: store, maxUploadBytes: configuration.maxUploadBytes,
         outboxAcknowledger: outboxAcknowledger,
         downloads: DownloadSettings(
             signer: ContentURLSigner(secret: configuration.urlSigningKey),
             urlLifetimeSeconds: configuration.downloadURLTTLSeconds, publicURL: configuration.publicURL),
-        statusChanges: statusChanges, callbacks: configuration.callbacks))
+        statusChanges: statusChanges, callbacks: configuration.callbacks, access: access, contract: contract)
+    dependencies.eventStreamLifetime = .seconds(configuration.eventStreamSeconds)
+    let router = buildRouter(dependencies)
     let workers = WorkerRegistry(client: redis, keys: queue.keys)
     let leases = DeadlineJobLeases(PostgresJobLeases(client: postgres, logger: logger))
     let archives = DeadlineArchiveLeases(PostgresArchiveLeases(client: postgres, logger: logger))
-    AdminController(queue: queue, registry: workers, leases: leases, archives: archives).addRoutes(to: router)
-    MetricsExporter(registry: metricsRegistry, queue: queue, workers: workers, leases: leases).addRoute(to: router)
+    addOperatorRoutes(
+        to: router, access: access, queue: queue, workers: workers, leases: leases, archives: archives, metrics: metricsRegistry)
+    answerUnsupportedMethods(of: router)
     var services: [any Service] = [
         CleanupService {
             await redis.shutdown()
+            await rateLimits.shutdown()
             await storage.shutdown()
             try? await blockingPool.shutdownGracefully()
         },

@@ -12,6 +12,9 @@ struct CallWatch<Calls: CallRepository>: Sendable {
     let hub: CallStatusHub
     /// Keeps proxies from closing an idle event stream.
     var keepAliveInterval: Duration = .seconds(15)
+    /// A stream ends after this long even if the call is not final (the client reconnects and gets the
+    /// current status first), so no connection is held for ever and load balancers can rebalance.
+    var streamLifetime: Duration = .seconds(3600)
 
     static var maxWaitSeconds: Int { 60 }
 
@@ -53,14 +56,17 @@ struct CallWatch<Calls: CallRepository>: Sendable {
         }
         let calls = self.calls
         let keepAlive = keepAliveInterval
+        let closesAt = ContinuousClock.now + streamLifetime
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-store"]
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             defer { hub.unsubscribe(subscription) }
             try await writer.write(try Self.event(first))
             var last = first.status
             while !last.isFinal {
-                guard await subscription.wait(until: .now + keepAlive) else {
-                    try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                let now = ContinuousClock.now
+                if now >= closesAt { break }
+                guard await subscription.wait(until: min(now + keepAlive, closesAt)) else {
+                    if ContinuousClock.now < closesAt { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
                     continue
                 }
                 guard let current = try await calls.find(id: id) else {

@@ -16,14 +16,14 @@ struct CallsController<Calls: CallRepository & Outbox> {
     let callbacks: CallbackPolicy?
 
     /// Paths follow the Python original; a trailing slash is accepted as the same path, without a redirect.
-    func addRoutes(to router: Router<CallsRequestContext>) {
-        router.post("/calls", use: create)
-        router.get("/calls", use: list)
-        router.get("/calls/:id", use: get)
-        router.get("/calls/:id/events", use: watch.events)
-        router.patch("/calls/:id", use: patch)
-        router.delete("/calls/:id", use: delete)
-        router.post("/calls/:id/recording", use: uploads.upload)
+    func addRoutes(to routes: AccessGroups) {
+        routes.write.post("/calls", use: create)
+        routes.read.get("/calls", use: list)
+        routes.read.get("/calls/:id", use: get)
+        routes.read.get("/calls/:id/events", use: watch.events)
+        routes.write.patch("/calls/:id", use: patch)
+        routes.write.delete("/calls/:id", use: delete)
+        routes.write.post("/calls/:id/recording", use: uploads.upload)
     }
 
     /// With an `Idempotency-Key`, a retried request gets the call the first one made (201 again, with

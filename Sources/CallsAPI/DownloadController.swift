@@ -17,9 +17,10 @@ struct DownloadController<Calls: CallRepository & Outbox>: Sendable {
     /// The API's address as clients reach it; nil: the request's own Host.
     let publicURL: String?
 
-    func addRoutes(to router: Router<CallsRequestContext>) {
-        router.get("/calls/:id/download", use: link)
-        router.get("/recordings/:id/content", use: content)
+    /// The content URL needs no API key: its signature is the proof, so it can be handed to a player.
+    func addRoutes(to routes: AccessGroups) {
+        routes.read.get("/calls/:id/download", use: link)
+        routes.open.get("/recordings/:id/content", use: content)
     }
 
     struct DownloadLink: Encodable {

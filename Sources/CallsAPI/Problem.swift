@@ -13,6 +13,8 @@ public struct Problem: HTTPResponseError, Sendable {
     public var detail: String
     public var fieldErrors: [ValidationFailure.FieldError]?
     public var retryAfterSeconds: Int?
+    /// Further response headers, such as the `WWW-Authenticate` challenge of a 401.
+    public var headers: HTTPFields = [:]
 
     public init(
         _ status: HTTPResponse.Status, code: String, title: String, detail: String,
@@ -46,7 +48,8 @@ public struct Problem: HTTPResponseError, Sendable {
             type: "urn:calls:problem:\(code)",
             title: title, status: status.code, detail: detail, code: code, errors: fieldErrors)
         let data = (try? JSONCoding.makeEncoder().encode(body)) ?? Data()
-        var headers: HTTPFields = [.contentType: Self.contentType]
+        var headers = self.headers
+        headers[.contentType] = Self.contentType
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
@@ -139,5 +142,39 @@ extension Problem {
         Problem(
             .rangeNotSatisfiable, code: "range_not_satisfiable", title: "Range not satisfiable",
             detail: "The requested byte range is not within the recording's \(size) bytes.")
+    }
+}
+
+extension Problem {
+    static var authenticationRequired: Problem {
+        var problem = Problem(
+            .unauthorized, code: "authentication_required", title: "API key required",
+            detail: "Send an API key in the Authorization header: 'Authorization: Bearer <key>'.")
+        problem.headers[.wwwAuthenticate] = #"Bearer realm="calls""#
+        return problem
+    }
+
+    static var invalidAPIKey: Problem {
+        var problem = Problem(
+            .unauthorized, code: "invalid_api_key", title: "Invalid API key",
+            detail: "The API key is malformed, unknown or revoked.")
+        problem.headers[.wwwAuthenticate] = #"Bearer realm="calls", error="invalid_token""#
+        return problem
+    }
+
+    static func insufficientRole(needed: APIRole, held: APIRole) -> Problem {
+        var problem = Problem(
+            .forbidden, code: "insufficient_role", title: "API key lacks the role",
+            detail: "This request needs a key with the '\(needed.rawValue)' role; this key has '\(held.rawValue)'.")
+        problem.headers[.wwwAuthenticate] = #"Bearer realm="calls", error="insufficient_scope""#
+        return problem
+    }
+
+    static func rateLimited(retryAfter: Duration) -> Problem {
+        // Whole seconds, rounded up, and never 0: a client told "0" would retry at once and be refused again.
+        let seconds = max(1, Int((Double(retryAfter / .milliseconds(1)) / 1000).rounded(.up)))
+        return Problem(
+            .tooManyRequests, code: "rate_limited", title: "Too many requests",
+            detail: "This API key is over its rate limit; retry after \(seconds) s.", retryAfterSeconds: seconds)
     }
 }

@@ -18,6 +18,10 @@ public struct CallsConfiguration: Sendable {
     /// The API's address as clients reach it, for the download URLs it hands out; nil: the request's Host.
     public var publicURL: String?
     public var migrationsDirectory = "migrations"
+    /// How long `GET /calls/{id}/events` stays open at most before the client must reconnect.
+    public var eventStreamSeconds = 3600
+    /// The contract served at `/openapi.yaml`.
+    public var openAPIFile = "openapi.yaml"
     public var maxUploadBytes: Int64 = 2 * 1024 * 1024 * 1024
     /// Prefix of every Redis key, wrapped in a hash tag so all queue keys land in one cluster slot.
     public var queueName = "calls"
@@ -40,6 +44,8 @@ public struct CallsConfiguration: Sendable {
     public var archive = ArchiveSettings()
     /// Nil: callbacks off.
     public var callbacks: CallbackPolicy?
+    /// API keys and their rate limit.
+    public var access = AccessSettings()
     public var logLevel = "info"
     public var logFormat = LogFormat.json
 
@@ -74,6 +80,8 @@ public struct CallsConfiguration: Sendable {
             throw ConfigurationError(variable: "CALLS_PUBLIC_URL", problem: "must start with http:// or https://")
         }
         migrationsDirectory = environment.string("CALLS_MIGRATIONS_DIR", default: migrationsDirectory)
+        openAPIFile = environment.string("CALLS_OPENAPI_FILE", default: openAPIFile)
+        eventStreamSeconds = try environment.integer("CALLS_EVENT_STREAM_MAX_SECONDS", default: eventStreamSeconds, in: 1...86_400)
         maxUploadBytes = Int64(try environment.integer(
             "CALLS_MAX_UPLOAD_BYTES", default: Int(maxUploadBytes), in: 1...(1 << 40)))
         queueName = environment.string("CALLS_QUEUE_NAME", default: queueName)
@@ -93,6 +101,7 @@ public struct CallsConfiguration: Sendable {
         analysis = try AnalysisSettings(environment: environment)
         archive = try ArchiveSettings(environment: environment)
         callbacks = try CallbackPolicy.from(environment)
+        access = try AccessSettings(environment: environment, httpHost: httpHost)
         logFormat = try LogFormat(environment: environment)
         logLevel = environment.string("CALLS_LOG_LEVEL", default: logLevel).lowercased()
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]

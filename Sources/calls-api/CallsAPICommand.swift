@@ -13,7 +13,7 @@ struct CallsAPICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calls-api",
         abstract: "The Calls Service HTTP API.",
-        subcommands: [Serve.self, Migrate.self],
+        subcommands: [Serve.self, Migrate.self, Keys.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -77,24 +77,10 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let environment = common.environment()
-        guard let url = environment.value("CALLS_DATABASE_URL") else {
-            throw ValidationError("CALLS_DATABASE_URL is not set (expected e.g. postgres://calls:secret@127.0.0.1:5432/calls)")
-        }
-        guard let database = DatabaseURL(string: url) else {
-            throw ValidationError("CALLS_DATABASE_URL must look like postgres://user:password@host:port/database")
-        }
-        let format = (try? LogFormat(environment: environment)) ?? .json
-        let logger = StartupSettings.bootstrapLogging(level: environment.string("CALLS_LOG_LEVEL", default: "info"), format: format)
-        // The client is used before its run() task is scheduled, which it reports as a warning; nothing is wrong.
-        var backgroundLogger = logger
-        backgroundLogger.logLevel = .error
-        let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: backgroundLogger)
-        let migrator = try Migrator(
-            client: client, directory: environment.string("CALLS_MIGRATIONS_DIR", default: "migrations"), logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            let applied = try await migrator.migrate()
+        let logger = DatabaseSession.logger(environment)
+        let directory = environment.string("CALLS_MIGRATIONS_DIR", default: "migrations")
+        try await DatabaseSession.run(environment, logger: logger) { client in
+            let applied = try await Migrator(client: client, directory: directory, logger: logger).migrate()
             print(applied.isEmpty ? "database is up to date" : "applied \(applied.joined(separator: ", "))")
         }
     }

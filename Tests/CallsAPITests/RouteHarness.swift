@@ -21,7 +21,8 @@ struct RouteHarness: Sendable {
     let signer = ContentURLSigner(secret: String(repeating: "k", count: 32))
 
     static func run(
-        maxUploadBytes: Int64 = 10 * 1024 * 1024, live: Bool = false, logger: Logger? = nil,
+        maxUploadBytes: Int64 = 10 * 1024 * 1024, live: Bool = false, logger: Logger? = nil, access: AccessControl = .open,
+        contract: APIContract? = nil,
         _ body: @escaping @Sendable (RouteHarness, any TestClientProtocol) async throws -> Void
     ) async throws {
         let pool = NIOThreadPool(numberOfThreads: 2)
@@ -37,7 +38,8 @@ struct RouteHarness: Sendable {
         let router = buildRouter(APIDependencies(
             calls: harness.calls, queue: harness.queue, store: harness.store, maxUploadBytes: maxUploadBytes,
             outboxAcknowledger: harness.outboxAcknowledger,
-            downloads: DownloadSettings(signer: harness.signer, urlLifetimeSeconds: 900, publicURL: nil)))
+            downloads: DownloadSettings(signer: harness.signer, urlLifetimeSeconds: 900, publicURL: nil), access: access, contract: contract))
+        answerUnsupportedMethods(of: router)
         if live {
             let app = Application(router: router, server: httpServer(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
             try await app.test(.live) { client in try await body(harness, client) }

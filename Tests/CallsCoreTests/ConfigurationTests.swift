@@ -100,3 +100,45 @@ import Testing
         ])
     }
 }
+
+@Suite struct AccessSettingsTests {
+    let required = [
+        "CALLS_DATABASE_URL": "postgres://calls:secret@db.internal:6543/calls",
+        "CALLS_REDIS_URL": "redis://cache:6379/0",
+    ]
+
+    func configuration(_ extra: [String: String]) throws(ConfigurationError) -> CallsConfiguration {
+        try CallsConfiguration(environment: EnvironmentVariables(required.merging(extra) { $1 }), processorCount: 1)
+    }
+
+    @Test func keysAreRequiredAndLimitedByDefault() throws {
+        let access = try configuration([:]).access
+        #expect(access == AccessSettings(authentication: true, requestsPerSecond: 100, burst: 200))
+    }
+
+    @Test func readsTheRateLimit() throws {
+        #expect(try configuration(["CALLS_RATE_LIMIT_PER_SECOND": "20"]).access.burst == 40)
+        let access = try configuration(["CALLS_RATE_LIMIT_PER_SECOND": "20", "CALLS_RATE_LIMIT_BURST": "5"]).access
+        #expect(access.requestsPerSecond == 20 && access.burst == 5)
+        #expect(try configuration(["CALLS_RATE_LIMIT_PER_SECOND": "0"]).access.requestsPerSecond == nil)
+    }
+
+    @Test func authenticationCanBeSwitchedOffOnLoopbackOnly() throws {
+        #expect(try configuration(["CALLS_AUTH": "OFF"]).access.authentication == false)
+        #expect(try configuration(["CALLS_AUTH": "off", "CALLS_HTTP_HOST": "::1"]).access.authentication == false)
+        let error = #expect(throws: ConfigurationError.self) { try configuration(["CALLS_AUTH": "off", "CALLS_HTTP_HOST": "0.0.0.0"]) }
+        #expect(error?.variable == "CALLS_AUTH")
+        #expect(try configuration(["CALLS_AUTH": "on", "CALLS_HTTP_HOST": "0.0.0.0"]).access.authentication)
+    }
+
+    @Test(arguments: [
+        ["CALLS_AUTH": "maybe"],
+        ["CALLS_RATE_LIMIT_PER_SECOND": "-1"],
+        ["CALLS_RATE_LIMIT_PER_SECOND": "fast"],
+        ["CALLS_RATE_LIMIT_BURST": "0"],
+    ])
+    func refusesNonsense(_ extra: [String: String]) {
+        let error = #expect(throws: ConfigurationError.self) { try configuration(extra) }
+        #expect(error?.variable == extra.keys.first)
+    }
+}

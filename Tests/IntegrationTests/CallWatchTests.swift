@@ -99,5 +99,24 @@ extension IntegrationSuite {
                 }
             }
         }
+
+        @Test func anEventStreamEndsAfterItsLifetimeWhenTheCallIsNotFinal() async throws {
+            try await Stack.withMigrated { plain, _ in
+                var shortLived = plain
+                shortLived.configuration.eventStreamSeconds = 1
+                let stack = shortLived
+                try await stack.withAPI { client in
+                    let id = try await client.createCall()
+                    let started = ContinuousClock.now
+                    let response = try await HTTPClient.shared.execute(
+                        HTTPClientRequest(url: "http://127.0.0.1:\(client.port!)/calls/\(id)/events"), timeout: .seconds(30))
+                    var text = ""
+                    for try await chunk in response.body { text += String(buffer: chunk) }
+                    let elapsed = ContinuousClock.now - started
+                    #expect(text.hasPrefix("event: status\nid: created\n"), "\(text)")
+                    #expect(elapsed >= .seconds(1) && elapsed < .seconds(10))
+                }
+            }
+        }
     }
 }

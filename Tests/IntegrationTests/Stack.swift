@@ -23,6 +23,8 @@ struct Stack: Sendable {
         configuration.httpPort = 0
         configuration.queueName = "test-" + UUID().uuidString.lowercased().prefix(8)
         configuration.retryBaseMilliseconds = 50
+        // API keys have tests of their own (APIKeyTests); the rest are about other things.
+        configuration.access = .open
         let recordings = try TemporaryDirectory()
         configuration.recordingsDirectory = recordings.path
         return Stack(configuration: configuration, recordings: recordings)

@@ -1,0 +1,67 @@
+import CallsCore
+import Foundation
+import Hummingbird
+import JobQueue
+import Logging
+
+/// API keys and their rate limit. Routes are registered in a group per role (`AccessGroups`), and the
+/// group's `RequireRole` middleware runs only once the route has matched, so what a request needs is decided
+/// by the route it reaches, never by reading the path a second time.
+public struct AccessControl: Sendable {
+    let settings: AccessSettings
+    /// Nil with `CALLS_AUTH=off`: every request is let through.
+    let authenticator: APIKeyAuthenticator?
+    let limiter: (any RateLimiter)?
+
+    init(settings: AccessSettings, authenticator: APIKeyAuthenticator?, limiter: (any RateLimiter)?) {
+        self.settings = settings
+        self.authenticator = settings.authentication ? authenticator : nil
+        self.limiter = limiter
+    }
+
+    /// No keys, no limits: route tests and `CALLS_AUTH=off`.
+    static let open = AccessControl(settings: .open, authenticator: nil, limiter: nil)
+}
+
+/// Answers 401 without a valid key, 403 when the key's role is below `role`, 429 when the key is over its
+/// rate; otherwise hands on, with the key's id in every log line of the request.
+struct RequireRole<Context: RequestContext>: RouterMiddleware {
+    let role: APIRole
+    let access: AccessControl
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let authenticator = access.authenticator else { return try await next(request, context) }
+        let identity = try await authenticator.authenticate(authorization: request.headers[.authorization])
+        guard identity.role.includes(role) else { throw Problem.insufficientRole(needed: role, held: identity.role) }
+        var context = context
+        context.logger[metadataKey: "api_key_id"] = .string(identity.keyID.lowercasedString)
+        if let limiter = access.limiter, let perSecond = access.settings.requestsPerSecond {
+            let decision: RateDecision
+            do {
+                decision = try await limiter.take(key: identity.keyID.lowercasedString, perSecond: perSecond, burst: access.settings.burst)
+            } catch let error as RedisError where error.kind == .connection {
+                // Reads must keep working while Redis is away (PostgreSQL holds the calls); limits resume with it.
+                context.logger.warning("rate limit not applied: redis unavailable", metadata: ["error": "\(error)"])
+                decision = .allowed
+            }
+            if !decision.allowed { throw Problem.rateLimited(retryAfter: decision.retryAfter ?? .seconds(1)) }
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Where routes go: a group per role, plus the public routes (health, metrics, the contract, signed
+/// download URLs, which carry their own proof).
+struct AccessGroups {
+    let open: Router<CallsRequestContext>
+    let read: RouterGroup<CallsRequestContext>
+    let write: RouterGroup<CallsRequestContext>
+    let admin: RouterGroup<CallsRequestContext>
+
+    init(router: Router<CallsRequestContext>, access: AccessControl) {
+        open = router
+        read = router.group().add(middleware: RequireRole(role: .read, access: access))
+        write = router.group().add(middleware: RequireRole(role: .write, access: access))
+        admin = router.group().add(middleware: RequireRole(role: .admin, access: access))
+    }
+}

@@ -1,0 +1,173 @@
+@testable import CallsAPI
+import CallsCore
+import CallsStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import JobQueue
+import NIOCore
+import Synchronization
+import TestSupport
+import Testing
+
+/// API keys at the routes: who gets in, who is refused and how, over the in-memory key store.
+@Suite struct AuthenticationTests {
+    let keys = InMemoryAPIKeyRepository()
+
+    func access(cacheLifetime: Duration = .seconds(5), limiter: (any RateLimiter)? = nil, perSecond: Double? = nil) -> AccessControl {
+        AccessControl(
+            settings: AccessSettings(authentication: true, requestsPerSecond: perSecond, burst: 1),
+            authenticator: APIKeyAuthenticator(keys: keys, cacheLifetime: cacheLifetime), limiter: limiter)
+    }
+
+    func key(_ role: APIRole) async throws -> String {
+        try await keys.create(role: role, name: "test").1.text
+    }
+
+    @Test func aRequestWithoutAKeyIsAskedForOne() async throws {
+        try await RouteHarness.run(access: access()) { _, client in
+            try await client.execute(uri: "/calls", method: .get) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.contentType] == Problem.contentType)
+                #expect(response.headers[.wwwAuthenticate] == #"Bearer realm="calls""#)
+                #expect(problemCode(response) == "authentication_required")
+            }
+        }
+    }
+
+    @Test func keysThatAreNotValidAreRefusedAlike() async throws {
+        let good = try await key(.admin)
+        let (revokedKey, revokedToken) = try await keys.create(role: .admin, name: "old")
+        _ = try await keys.revoke(id: revokedKey.id)
+        let unknown = APIKeyToken.generate().text
+        let wrongSecret = String(good.dropLast(2)) + (good.hasSuffix("00") ? "11" : "00")
+        let headers = [
+            "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer calls_nonsense", "Bearer \(good) extra", "Token \(good)",
+            "Bearer \(unknown)", "Bearer \(wrongSecret)", "Bearer \(revokedToken.text)",
+        ]
+        try await RouteHarness.run(access: access()) { _, client in
+            for header in headers {
+                try await client.execute(uri: "/calls", method: .get, headers: [.authorization: header]) { response in
+                    #expect(response.status == .unauthorized, "\(header)")
+                    #expect(problemCode(response) == "invalid_api_key", "\(header)")
+                    #expect(response.headers[.wwwAuthenticate]?.contains(#"error="invalid_token""#) == true)
+                }
+            }
+        }
+    }
+
+    @Test func eachRoleReachesItsOwnRoutesAndThoseBelow() async throws {
+        let read = try await key(.read)
+        let write = try await key(.write)
+        try await RouteHarness.run(access: access()) { _, client in
+            try await client.expectStatus(.ok, .get, "/calls", key: read)
+            try await client.expectStatus(.created, .post, "/calls", key: write, body: Self.newCall)
+            try await client.expectStatus(.ok, .get, "/calls", key: write)
+            for (method, path) in [(HTTPRequest.Method.post, "/calls"), (.delete, "/calls/\(UUID())"), (.patch, "/calls/\(UUID())"),
+                                   (.post, "/calls/\(UUID())/recording")] {
+                try await client.execute(uri: path, method: method, headers: [.authorization: "Bearer \(read)"]) { response in
+                    #expect(response.status == .forbidden, "\(method) \(path)")
+                    #expect(problemCode(response) == "insufficient_role")
+                    #expect(response.headers[.wwwAuthenticate]?.contains("insufficient_scope") == true)
+                }
+            }
+        }
+    }
+
+    @Test func theSchemeIsCaseInsensitive() async throws {
+        let read = try await key(.read)
+        try await RouteHarness.run(access: access()) { _, client in
+            try await client.execute(uri: "/calls", method: .get, headers: [.authorization: "bearer  \(read)"]) { response in
+                #expect(response.status == .ok)
+            }
+        }
+    }
+
+    @Test func healthAndSignedDownloadsNeedNoKey() async throws {
+        try await RouteHarness.run(access: access()) { _, client in
+            try await client.expectStatus(.ok, .get, "/healthz")
+            try await client.expectStatus(.ok, .get, "/readyz")
+            // The signature decides, not a key: a bad one is 403 url_signature_invalid, never 401.
+            let path = "/recordings/\(UUID())/content?format=original&expires=\(Int(Date().timeIntervalSince1970) + 60)&sig=00"
+            try await client.execute(uri: path, method: .get) { response in
+                #expect(problemCode(response) == "url_signature_invalid")
+            }
+        }
+    }
+
+    @Test func aKnownKeyIsLookedUpOncePerCacheLifetime() async throws {
+        let read = try await key(.read)
+        try await RouteHarness.run(access: access(cacheLifetime: .seconds(60))) { _, client in
+            for _ in 0..<5 { try await client.expectStatus(.ok, .get, "/calls", key: read) }
+        }
+        #expect(keys.lookups == 1)
+        #expect(try await keys.list().first?.lastUsedAt != nil)
+    }
+
+    @Test func aRevokedKeyIsRefusedOnceItsCacheLifetimeIsOver() async throws {
+        let (stored, token) = try await keys.create(role: .read, name: "leaving")
+        try await RouteHarness.run(access: access(cacheLifetime: .zero)) { _, client in
+            try await client.expectStatus(.ok, .get, "/calls", key: token.text)
+            _ = try await keys.revoke(id: stored.id)
+            try await client.expectStatus(.unauthorized, .get, "/calls", key: token.text)
+        }
+    }
+
+    @Test func aKeyOverItsRateIsToldWhenToComeBack() async throws {
+        let limited = try await key(.read)
+        let other = try await key(.read)
+        let limiter = AllowingFirst(1, retryAfter: .milliseconds(1500))
+        try await RouteHarness.run(access: access(limiter: limiter, perSecond: 1)) { _, client in
+            try await client.expectStatus(.ok, .get, "/calls", key: limited)
+            try await client.execute(uri: "/calls", method: .get, headers: [.authorization: "Bearer \(limited)"]) { response in
+                #expect(response.status == .tooManyRequests)
+                #expect(response.headers[.retryAfter] == "2")
+                #expect(problemCode(response) == "rate_limited")
+            }
+            try await client.expectStatus(.ok, .get, "/calls", key: other)
+        }
+    }
+
+    @Test func requestsGoOnWhenTheRateLimitStoreIsUnreachable() async throws {
+        let read = try await key(.read)
+        // Nothing listens on port 1: every rate limit check fails to connect.
+        let redis = RedisClient(url: RedisURL(host: "127.0.0.1", port: 1, database: 0, password: nil), socketTimeoutSeconds: 1)
+        let limiter = RedisRateLimiter(client: redis, prefix: "test:")
+        try await RouteHarness.run(access: access(limiter: limiter, perSecond: 1)) { _, client in
+            for _ in 0..<3 { try await client.expectStatus(.ok, .get, "/calls", key: read) }
+        }
+        await redis.shutdown()
+    }
+
+    @Test func withAuthenticationOffNoKeyIsAsked() async throws {
+        let off = AccessControl(settings: .open, authenticator: APIKeyAuthenticator(keys: keys), limiter: nil)
+        try await RouteHarness.run(access: off) { _, client in
+            try await client.expectStatus(.ok, .get, "/calls")
+            try await client.expectStatus(.created, .post, "/calls", body: Self.newCall)
+        }
+        #expect(keys.lookups == 0)
+    }
+
+    static let newCall = #"{"caller": "+1 555 0100", "receiver": "+1 555 0199", "started_at": "2026-11-21T09:30:00Z"}"#
+}
+
+/// Lets a key's first `count` requests through, then refuses with `retryAfter`.
+final class AllowingFirst: RateLimiter {
+    private let taken = Mutex<[String: Int]>([:])
+    let count: Int
+    let retryAfter: Duration
+
+    init(_ count: Int, retryAfter: Duration) {
+        self.count = count
+        self.retryAfter = retryAfter
+    }
+
+    func take(key: String, perSecond: Double, burst: Int) async throws -> RateDecision {
+        let used = taken.withLock { taken in
+            taken[key, default: 0] += 1
+            return taken[key]!
+        }
+        return used <= count ? .allowed : RateDecision(allowed: false, retryAfter: retryAfter)
+    }
+}
