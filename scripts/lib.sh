@@ -31,8 +31,9 @@ calls_install_packages() {
 }
 
 # The Python modules the tests use (botocore: the reference signer for S3 requests; moto: an S3-compatible
-# server; schemathesis: the contract test), installed with pip into the python3 on PATH when missing. Exports CALLS_TEST_PYTHON, that
-# interpreter's real path: the tests run it directly, whatever PATH `swift test` gives them.
+# server; schemathesis: the contract test), installed with pip into the python3 on PATH when missing.
+# Exports CALLS_TEST_PYTHON, that interpreter's real path: the tests run it directly, whatever PATH
+# `swift test` gives them.
 calls_install_python_packages() {
   if ! python3 -c 'import botocore, moto.server, schemathesis' 2>/dev/null; then
     calls_log "installing botocore, moto[server] and schemathesis with pip"

@@ -123,6 +123,7 @@ public func buildApplication(
     let calls = DeadlineCallRepository(PostgresCallRepository(client: postgres, logger: logger))
     let queue = RedisJobQueue(client: redis, keys: QueueKeys(name: configuration.queueName))
     let migrator = try Migrator(client: postgres, directory: configuration.migrationsDirectory, logger: logger)
+    let contract = try APIContract(path: configuration.openAPIFile)
     // Last of what can throw: the S3 store holds an HTTP client that must be shut down.
     let storage = try ConfiguredRecordingStore(
         configuration.storage, recordingsDirectory: configuration.recordingsDirectory, ioPool: blockingPool)
@@ -133,7 +134,6 @@ public func buildApplication(
         logger.warning("CALLS_URL_SIGNING_KEY is not set: download URLs are signed with a random key and work only on this node until it restarts")
     }
 
-    let contract = try APIContract(path: configuration.openAPIFile)
     let statusChanges = CallStatusHub()
     let rateLimits = RedisClient(url: configuration.redis, socketTimeoutSeconds: 1)
     let access = AccessControl(

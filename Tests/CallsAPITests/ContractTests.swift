@@ -106,4 +106,23 @@ import Testing
         let notAContract = #expect(throws: ConfigurationError.self) { try APIContract(path: "Package.swift") }
         #expect(notAContract?.variable == "CALLS_OPENAPI_FILE")
     }
+
+    /// The contract is read before the S3 store's HTTP client exists: a client dropped without shutdown
+    /// would trap, turning a clear configuration error into a crash.
+    @Test func anUnreadableContractIsAConfigurationErrorEvenWithS3Storage() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var configuration = CallsConfiguration(
+            database: DatabaseURL(host: "127.0.0.1", user: "calls", database: "calls"), redis: RedisURL(host: "127.0.0.1"),
+            workerConcurrency: 1)
+        configuration.recordingsDirectory = directory.path
+        configuration.storage = .s3(S3StorageSettings(
+            secure: false, host: "127.0.0.1", port: 1, bucket: "b", region: "us-east-1", accessKeyID: "a",
+            secretAccessKey: "s", pathStyle: true))
+        configuration.openAPIFile = directory.path + "/missing.yaml"
+        let error = #expect(throws: ConfigurationError.self) {
+            _ = try buildApplication(configuration: configuration, migrations: .require, logger: Logger(label: "test"))
+        }
+        #expect(error?.variable == "CALLS_OPENAPI_FILE")
+    }
 }
