@@ -92,8 +92,9 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo
   echo "Command: \`make bench\` (= \`scripts/bench_search.sh\` driving \`scripts/search_bench.py\`): a private"
   echo "PostgreSQL seeded with 1 000 000 calls over a year (random +7 9xx numbers, 5 % failed, 5 % tagged vip),"
-  echo "\`VACUUM ANALYZE\`d, and the release API. Each query is requested 20 times to warm up, then 200 times in a"
-  echo "row over one keep-alive connection; p50/p95 are of the whole HTTP request (page query, capped count, JSON)."
+  echo "\`VACUUM ANALYZE\`d, and the release API with API keys on. Each query is requested 20 times to warm up,"
+  echo "then 200 times in a row over one keep-alive connection with a read key; p50/p95 are of the whole HTTP"
+  echo "request (key check, token bucket in Redis, page query, capped count, JSON)."
   echo "\`total\` is exact up to 1000 matches and the planner's estimate beyond (\`total_estimated: true\`)."
   echo "Target: p95 ≤ 20 ms."
   echo
