@@ -135,11 +135,13 @@ public func buildApplication(
     }
 
     let statusChanges = CallStatusHub()
-    let rateLimits = RedisClient(url: configuration.redis, socketTimeoutSeconds: 1)
+    // A connection of its own, with a short timeout, only when keys are checked and limited.
+    let limited = configuration.access.authentication && configuration.access.requestsPerSecond != nil
+    let rateLimits = limited ? RedisClient(url: configuration.redis, socketTimeoutSeconds: 1) : nil
     let access = AccessControl(
         settings: configuration.access,
         authenticator: APIKeyAuthenticator(keys: PostgresAPIKeyRepository(client: postgres, logger: logger)),
-        limiter: RedisRateLimiter(client: rateLimits, prefix: "{\(configuration.queueName)}:rate:"))
+        limiter: rateLimits.map { RedisRateLimiter(client: $0, prefix: "{\(configuration.queueName)}:rate:") })
     if !configuration.access.authentication {
         logger.warning("CALLS_AUTH=off: every request is let through without an API key; for local development only")
     }
@@ -161,7 +163,7 @@ public func buildApplication(
     var services: [any Service] = [
         CleanupService {
             await redis.shutdown()
-            await rateLimits.shutdown()
+            await rateLimits?.shutdown()
             await storage.shutdown()
             try? await blockingPool.shutdownGracefully()
         },

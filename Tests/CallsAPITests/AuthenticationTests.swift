@@ -149,6 +149,19 @@ import Testing
         #expect(keys.lookups == 0)
     }
 
+    @Test func aKeyThatCannotBeCheckedIs503NotARefusal() async throws {
+        let read = try await key(.read)
+        let broken = AccessControl(
+            settings: AccessSettings(), authenticator: APIKeyAuthenticator(keys: UnreachableKeys()), limiter: nil)
+        try await RouteHarness.run(access: broken) { _, client in
+            try await client.execute(uri: "/calls", method: .get, headers: [.authorization: "Bearer \(read)"]) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(problemCode(response) == "database_unavailable")
+                #expect(response.headers[.retryAfter] != nil)
+            }
+        }
+    }
+
     static let newCall = #"{"caller": "+1 555 0100", "receiver": "+1 555 0199", "started_at": "2026-11-21T09:30:00Z"}"#
 }
 
@@ -170,4 +183,13 @@ final class AllowingFirst: RateLimiter {
         }
         return used <= count ? .allowed : RateDecision(allowed: false, retryAfter: retryAfter)
     }
+}
+
+/// Keys behind a database that does not answer in time.
+struct UnreachableKeys: APIKeyRepository {
+    func create(role: APIRole, name: String) async throws -> (StoredAPIKey, APIKeyToken) { throw DatabaseTimeout(limit: .seconds(5)) }
+    func find(id: UUID) async throws -> StoredAPIKey? { throw DatabaseTimeout(limit: .seconds(5)) }
+    func list() async throws -> [StoredAPIKey] { throw DatabaseTimeout(limit: .seconds(5)) }
+    func revoke(id: UUID) async throws -> StoredAPIKey? { throw DatabaseTimeout(limit: .seconds(5)) }
+    func markUsed(id: UUID) async throws { throw DatabaseTimeout(limit: .seconds(5)) }
 }
