@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import JobQueue
 import Logging
+import Metrics
 
 /// API keys and their rate limit. Routes are registered in a group per role (`AccessGroups`), and the
 /// group's `RequireRole` middleware runs only once the route has matched, so what a request needs is decided
@@ -31,7 +32,8 @@ struct RequireRole<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let authenticator = access.authenticator else { return try await next(request, context) }
-        let identity = try await authenticator.authenticate(authorization: request.headers[.authorization])
+        let client = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress ?? ""
+        let identity = try await authenticator.authenticate(authorization: request.headers[.authorization], client: client)
         guard identity.role.includes(role) else { throw Problem.insufficientRole(needed: role, held: identity.role) }
         var context = context
         context.logger[metadataKey: "api_key_id"] = .string(identity.keyID.lowercasedString)
@@ -39,9 +41,11 @@ struct RequireRole<Context: RequestContext>: RouterMiddleware {
             let decision: RateDecision
             do {
                 decision = try await limiter.take(key: identity.keyID.lowercasedString, perSecond: perSecond, burst: access.settings.burst)
-            } catch let error as RedisError where error.kind == .connection {
-                // Reads must keep working while Redis is away (PostgreSQL holds the calls); limits resume with it.
-                context.logger.warning("rate limit not applied: redis unavailable", metadata: ["error": "\(error)"])
+            } catch {
+                // Reads must keep working while Redis is away or refuses (OOM, LOADING, READONLY, BUSY): PostgreSQL
+                // holds the calls, and limits resume with Redis.
+                context.logger.warning("rate limit not applied: redis failed", metadata: ["error": "\(error)"])
+                Counter(label: "calls_rate_limit_skipped_total").increment()
                 decision = .allowed
             }
             if !decision.allowed { throw Problem.rateLimited(retryAfter: decision.retryAfter ?? .seconds(1)) }

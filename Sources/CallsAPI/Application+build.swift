@@ -13,7 +13,7 @@ import RecordingStorage
 import ServiceLifecycle
 
 /// What the routes need, so tests can build the same router over in-memory twins.
-public struct APIDependencies<Calls: CallRepository & Outbox>: Sendable {
+public struct APIDependencies<Calls: CallRepository & Outbox & UploadLedger>: Sendable {
     public var calls: Calls
     public var queue: any JobPublisher
     public var store: any RecordingStore
@@ -116,7 +116,10 @@ public func buildApplication(
     configuration: CallsConfiguration, migrations: MigrationPolicy, logger: Logger,
     metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
 ) throws -> some ApplicationProtocol {
-    let postgres = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
+    let postgres = PostgresClient(
+        configuration: configuration.database.clientConfiguration(
+            statementTimeout: .milliseconds(configuration.apiStatementTimeoutMilliseconds)),
+        backgroundLogger: logger)
     let redis = RedisClient(url: configuration.redis)
     let blockingPool = NIOThreadPool(numberOfThreads: 4)
     blockingPool.start()
@@ -140,7 +143,9 @@ public func buildApplication(
     let rateLimits = limited ? RedisClient(url: configuration.redis, socketTimeoutSeconds: 1) : nil
     let access = AccessControl(
         settings: configuration.access,
-        authenticator: APIKeyAuthenticator(keys: PostgresAPIKeyRepository(client: postgres, logger: logger)),
+        authenticator: APIKeyAuthenticator(
+            keys: PostgresAPIKeyRepository(client: postgres, logger: logger),
+            throttle: configuration.access.keyLookupsPerSecond.map { KeyLookupThrottle(perSecond: $0, burst: 3 * $0) }),
         limiter: rateLimits.map { RedisRateLimiter(client: $0, prefix: "{\(configuration.queueName)}:rate:") })
     if !configuration.access.authentication {
         logger.warning("CALLS_AUTH=off: every request is let through without an API key; for local development only")
@@ -171,6 +176,7 @@ public func buildApplication(
         OutboxRelay(outbox: calls, queue: queue, logger: logger, startup: startup),
         CallStatusListener(postgres: postgres, hub: statusChanges, logger: logger),
         outboxAcknowledger,
+        UploadJanitor(ledger: calls, store: store, logger: logger, startup: startup),
     ]
     if let days = configuration.retentionDays {
         services.append(RetentionService(calls: calls, queue: queue, store: store, days: days, logger: logger, startup: startup))

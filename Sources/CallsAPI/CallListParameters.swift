@@ -7,12 +7,14 @@ import Hummingbird
 enum CallListParameters {
     static let defaultPageSize = 50
     static let maxPageSize = 200
+    /// An offset makes the database walk every row it skips; deeper pages are reached with `next_cursor`.
+    static let maxOffset = 10_000
 
     static func query(from parameters: Parameters) throws -> CallQuery {
         var failure = ValidationFailure()
         var query = CallQuery()
         query.limit = integer(parameters.get("limit"), default: defaultPageSize, in: 1...maxPageSize, field: "limit", failure: &failure)
-        query.offset = integer(parameters.get("offset"), default: 0, in: 0...Int(Int32.max), field: "offset", failure: &failure)
+        query.offset = integer(parameters.get("offset"), default: 0, in: 0...maxOffset, field: "offset", failure: &failure)
         if let text = nonEmpty(parameters.get("query")) {
             let digits = PhoneNumber.searchDigits(text)
             if digits.isEmpty { failure.add("query", "must contain digits of a phone number") } else { query.digits = digits }

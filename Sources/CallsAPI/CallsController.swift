@@ -7,7 +7,7 @@ import RecordingStorage
 
 /// `/calls`: create, read, list, tag and delete calls. Generic over the repository so route tests can use an
 /// in-memory twin while production uses PostgreSQL.
-struct CallsController<Calls: CallRepository & Outbox> {
+struct CallsController<Calls: CallRepository & Outbox & UploadLedger> {
     let calls: Calls
     let uploads: RecordingUploadHandler<Calls>
     let store: any RecordingStore

@@ -18,6 +18,11 @@ struct MultipartFileReceiver {
     let boundary: String
     /// The most bytes the file may have.
     let limit: Int64
+    var framing = MultipartFramingGuard.Limits()
+
+    /// Room for multipart framing and small fields on top of the file itself: the whole body may be at most
+    /// `limit` plus this, counted on the stream, so a body without `Content-Length` has a cap too.
+    static var framingAllowance: Int64 { 64 * 1024 }
 
     struct Received: Equatable {
         var filename: String?
@@ -26,6 +31,8 @@ struct MultipartFileReceiver {
 
     enum Failure: Error, Equatable {
         case tooLarge
+        case headersTooLarge(String)
+        case tooManyParts(limit: Int)
         case malformed(String)
         case missingFile
     }
@@ -64,10 +71,15 @@ struct MultipartFileReceiver {
             collector.inFilePart = false
         }
 
-        var headerNames = MultipartHeaderNameGuard(boundary: boundary)
+        var framingGuard = MultipartFramingGuard(boundary: boundary, limits: framing)
+        var bodyBytes: Int64 = 0
         for try await chunk in body {
-            guard headerNames.accepts(chunk) else {
-                throw Failure.malformed("a part's header name holds a byte that is not ASCII")
+            bodyBytes += Int64(chunk.readableBytes)
+            if bodyBytes > limit + Self.framingAllowance { throw Failure.tooLarge }
+            do {
+                try framingGuard.inspect(chunk)
+            } catch {
+                throw failure(for: error)
             }
             do {
                 try parser.execute(chunk)
@@ -86,6 +98,15 @@ struct MultipartFileReceiver {
             throw Failure.malformed("the body ended before the closing boundary of the 'file' field")
         }
         return Received(filename: collector.filename, byteCount: collector.byteCount)
+    }
+
+    private func failure(for violation: MultipartFramingGuard.Violation) -> Failure {
+        switch violation {
+        case .nonASCIIHeaderName: .malformed("a part's header name holds a byte that is not ASCII")
+        case .headerSectionTooLarge: .headersTooLarge("a part's headers are over \(framing.maxHeaderSectionBytes) bytes")
+        case .tooManyHeaders: .headersTooLarge("a part has more than \(framing.maxHeadersPerPart) header lines")
+        case .tooManyParts: .tooManyParts(limit: framing.maxParts)
+        }
     }
 
     private func flush(_ collector: Collector, into sink: some UploadSink) async throws {

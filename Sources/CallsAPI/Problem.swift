@@ -90,6 +90,18 @@ extension Problem {
         Problem(.badRequest, code: "invalid_multipart", title: "Malformed multipart body", detail: reason)
     }
 
+    static func multipartHeadersTooLarge(_ reason: String) -> Problem {
+        Problem(
+            .init(code: 431, reasonPhrase: "Request Header Fields Too Large"), code: "multipart_headers_too_large",
+            title: "Multipart part headers too large", detail: "The upload was refused: \(reason).")
+    }
+
+    static func tooManyParts(limit: Int) -> Problem {
+        Problem(
+            .badRequest, code: "too_many_parts", title: "Too many multipart parts",
+            detail: "An upload may have at most \(limit) parts; send the recording in the field 'file'.")
+    }
+
     static let multipartRequired = Problem(
         .unsupportedMediaType, code: "multipart_required", title: "Multipart upload required",
         detail: "Send the recording as multipart/form-data with the file in the field 'file'.")
@@ -171,10 +183,21 @@ extension Problem {
     }
 
     static func rateLimited(retryAfter: Duration) -> Problem {
-        // Whole seconds, rounded up, and never 0: a client told "0" would retry at once and be refused again.
-        let seconds = max(1, Int((Double(retryAfter / .milliseconds(1)) / 1000).rounded(.up)))
+        let seconds = wholeSeconds(retryAfter)
         return Problem(
             .tooManyRequests, code: "rate_limited", title: "Too many requests",
             detail: "This API key is over its rate limit; retry after \(seconds) s.", retryAfterSeconds: seconds)
+    }
+
+    static func keyLookupsLimited(retryAfter: Duration) -> Problem {
+        let seconds = wholeSeconds(retryAfter)
+        return Problem(
+            .tooManyRequests, code: "rate_limited", title: "Too many requests",
+            detail: "Too many unknown API keys from this address; retry after \(seconds) s.", retryAfterSeconds: seconds)
+    }
+
+    /// Whole seconds, rounded up, and never 0: a client told "0" would retry at once and be refused again.
+    private static func wholeSeconds(_ duration: Duration) -> Int {
+        max(1, Int((Double(duration / .milliseconds(1)) / 1000).rounded(.up)))
     }
 }

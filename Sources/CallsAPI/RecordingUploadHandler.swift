@@ -11,16 +11,15 @@ extension TemporaryRecording: UploadSink {}
 
 /// `POST /calls/{id}/recording`: streams the upload to a temporary file (hashing and counting on the way),
 /// decides by content that it is audio, publishes it atomically, and commits the recording with its job in
-/// one transaction before the job is pushed to Redis. Every failure removes what it wrote.
-struct RecordingUploadHandler<Calls: CallRepository & Outbox>: Sendable {
+/// one transaction before the job is pushed to Redis. Every failure removes what it wrote, except a commit
+/// whose outcome is unknown (a timeout, a lost connection): it may still have happened, so the file stays and
+/// the upload ledger lets `UploadJanitor` remove it once it is certain that it did not.
+struct RecordingUploadHandler<Calls: CallRepository & Outbox & UploadLedger>: Sendable {
     let calls: Calls
     let queue: any JobPublisher
     let store: any RecordingStore
     let maxUploadBytes: Int64
     let outboxAcknowledger: OutboxAcknowledger
-
-    /// Room for multipart framing on top of the file itself when judging `Content-Length`.
-    static var framingAllowance: Int64 { 64 * 1024 }
 
     struct Accepted: Encodable {
         var recordingId: String
@@ -43,7 +42,7 @@ struct RecordingUploadHandler<Calls: CallRepository & Outbox>: Sendable {
             throw Problem.multipartRequired
         }
         if let length = request.headers[.contentLength].flatMap({ Int64($0) }),
-           length > maxUploadBytes + Self.framingAllowance {
+           length > maxUploadBytes + MultipartFileReceiver.framingAllowance {
             throw Problem.payloadTooLarge(limit: maxUploadBytes)
         }
 
@@ -68,6 +67,8 @@ struct RecordingUploadHandler<Calls: CallRepository & Outbox>: Sendable {
         } catch let failure as MultipartFileReceiver.Failure {
             switch failure {
             case .tooLarge: throw Problem.payloadTooLarge(limit: maxUploadBytes)
+            case .headersTooLarge(let reason): throw Problem.multipartHeadersTooLarge(reason)
+            case .tooManyParts(let limit): throw Problem.tooManyParts(limit: limit)
             case .malformed(let reason): throw Problem.invalidMultipart(reason)
             case .missingFile: throw Problem.validation(field: "file", "is required: send the recording in the multipart field 'file'")
             }
@@ -91,19 +92,26 @@ struct RecordingUploadHandler<Calls: CallRepository & Outbox>: Sendable {
             sampleRate: probe.sampleRate,
             channels: probe.channelCount
         )
+        try await calls.registerUpload(storageKey: stored.storageKey)
         try await store.publish(temporary, as: stored.storageKey)
 
         let job = Job(kind: .analyze, callID: callID)
         let outboxEntry: Int64
         do {
             outboxEntry = try await calls.attachRecording(stored, toCall: callID, jobPayload: job.payload)
-        } catch {
+        } catch let refusal as AttachRecordingError {
+            // The statement ran to its end and attached nothing: the file is certainly not referenced.
             try? await store.remove(key: stored.storageKey)
-            switch error {
-            case AttachRecordingError.callNotFound: throw Problem.callNotFound(callID.lowercasedString)
-            case AttachRecordingError.recordingExists: throw Problem.recordingExists
-            default: throw error
+            try? await calls.forgetUpload(storageKey: stored.storageKey)
+            switch refusal {
+            case .callNotFound: throw Problem.callNotFound(callID.lowercasedString)
+            case .recordingExists: throw Problem.recordingExists
             }
+        } catch {
+            context.logger.warning(
+                "the recording's commit has an unknown outcome; its file stays until the upload janitor settles it",
+                metadata: ["storage_key": "\(stored.storageKey)", "error": "\(String(reflecting: error))"])
+            throw error
         }
         await publish(job, outboxEntry: outboxEntry, context: context)
 

@@ -23,6 +23,10 @@ public struct CallsConfiguration: Sendable {
     /// The contract served at `/openapi.yaml`.
     public var openAPIFile = "openapi.yaml"
     public var maxUploadBytes: Int64 = 2 * 1024 * 1024 * 1024
+    /// The server cancels an API statement that runs longer: no request can pin a pooled connection.
+    public var apiStatementTimeoutMilliseconds = 5000
+    /// The same for the worker, whose commits carry whole analyses.
+    public var workerStatementTimeoutMilliseconds = 60_000
     /// Prefix of every Redis key, wrapped in a hash tag so all queue keys land in one cluster slot.
     public var queueName = "calls"
     public var workerConcurrency: Int
@@ -84,6 +88,10 @@ public struct CallsConfiguration: Sendable {
         eventStreamSeconds = try environment.integer("CALLS_EVENT_STREAM_MAX_SECONDS", default: eventStreamSeconds, in: 1...86_400)
         maxUploadBytes = Int64(try environment.integer(
             "CALLS_MAX_UPLOAD_BYTES", default: Int(maxUploadBytes), in: 1...(1 << 40)))
+        apiStatementTimeoutMilliseconds = try environment.integer(
+            "CALLS_API_STATEMENT_TIMEOUT_MS", default: apiStatementTimeoutMilliseconds, in: 100...600_000)
+        workerStatementTimeoutMilliseconds = try environment.integer(
+            "CALLS_WORKER_STATEMENT_TIMEOUT_MS", default: workerStatementTimeoutMilliseconds, in: 100...3_600_000)
         queueName = environment.string("CALLS_QUEUE_NAME", default: queueName)
         guard queueName.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw ConfigurationError(variable: "CALLS_QUEUE_NAME", problem: "may hold only letters, digits, '-', '_' and '.'")

@@ -30,6 +30,10 @@ public struct CallCursor: Sendable, Equatable {
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// The instants a call may start at (years 1 to 9999, what RFC 3339 can write): a position outside them
+    /// was not made by this service, and PostgreSQL would refuse the arithmetic on it.
+    public static let validMicros: ClosedRange<Int64> = -62_135_596_800_000_000...253_402_300_799_999_999
+
     /// Nil for anything that is not a token this service made.
     public init?(token: String) {
         guard token.count <= 200 else { return nil }
@@ -37,7 +41,7 @@ public struct CallCursor: Sendable, Equatable {
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard let data = Data(base64Encoded: base64), let plain = String(data: data, encoding: .utf8) else { return nil }
         let parts = plain.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "v1", let micros = Int64(parts[2]), let id = UUID(uuidString: String(parts[3]))
+        guard parts.count == 4, parts[0] == "v1", let micros = Int64(parts[2]), Self.validMicros.contains(micros), let id = UUID(uuidString: String(parts[3]))
         else { return nil }
         switch parts[1] {
         case "d": self.init(startedAtMicros: micros, id: id, order: .newestFirst)

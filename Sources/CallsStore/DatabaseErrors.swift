@@ -12,9 +12,11 @@ public enum DatabaseErrors {
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
             return true
         case .server:
-            // Class 08 (connection exception) and 57P0x (shutdown, starting up, crash recovery).
+            // Class 08 (connection exception), 57P0x (shutdown, starting up, crash recovery), 57014 (a
+            // statement cancelled by statement_timeout: the database is too busy to answer in time) and 55P03
+            // (a lock not granted in time).
             let state = error.serverInfo?[.sqlState] ?? ""
-            return state.hasPrefix("08") || state.hasPrefix("57P")
+            return state.hasPrefix("08") || state.hasPrefix("57P") || state == "57014" || state == "55P03"
         default:
             return false
         }

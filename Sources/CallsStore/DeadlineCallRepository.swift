@@ -64,3 +64,17 @@ public struct DeadlineCallRepository<Base: CallRepository & Outbox>: CallReposit
         }
     }
 }
+
+extension DeadlineCallRepository: UploadLedger where Base: UploadLedger {
+    public func registerUpload(storageKey: String) async throws {
+        try await DatabaseDeadline.run(within: limit) { try await base.registerUpload(storageKey: storageKey) }
+    }
+
+    public func forgetUpload(storageKey: String) async throws {
+        try await DatabaseDeadline.run(within: limit) { try await base.forgetUpload(storageKey: storageKey) }
+    }
+
+    public func abandonedUploads(olderThan age: Duration, limit count: Int) async throws -> [String] {
+        try await DatabaseDeadline.run(within: limit) { try await base.abandonedUploads(olderThan: age, limit: count) }
+    }
+}

@@ -68,6 +68,9 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate() async throws -> [String] {
         try await client.withConnection { connection in
+            // A migration, and the wait for another node's, may rightly outlast the statement timeout of the
+            // client it runs on (the API's); RESET gives the pooled connection its own timeout back.
+            _ = try await connection.query("SET statement_timeout = 0", logger: logger)
             _ = try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
             do {
                 let applied = try await appliedChecksums(connection)
@@ -90,9 +93,11 @@ public struct Migrator: Sendable {
                     done.append(migration.version)
                 }
                 _ = try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                _ = try await connection.query("RESET statement_timeout", logger: logger)
                 return done
             } catch {
                 _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                _ = try? await connection.query("RESET statement_timeout", logger: logger)
                 throw error
             }
         }

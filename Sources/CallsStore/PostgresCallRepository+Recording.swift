@@ -4,14 +4,13 @@ import PostgresNIO
 
 extension PostgresCallRepository {
     /// One statement, so one round trip and one implicit transaction: the recording row, the call's move to
-    /// `processing` and the outbox entry commit together or not at all. The unique index on
+    /// `processing`, the outbox entry and the end of the upload's ledger entry commit together or not at all. The unique index on
     /// `recordings.call_id` settles concurrent uploads for the same call (the loser inserts nothing).
     public func attachRecording(_ recording: NewRecording, toCall callID: UUID, jobPayload: String) async throws -> Int64 {
         let rows: [(callExists: Bool, entryID: Int64?)]
         do {
-            rows = try await client.execute(
-                AttachRecording(recording: recording, callID: callID, jobPayload: jobPayload), logger: logger
-            ).collectAll()
+            rows = try await client.executeUnprepared(
+                AttachRecording(recording: recording, callID: callID, jobPayload: jobPayload), logger: logger)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23503" {
             // The call was deleted between the lookup and the insert.
             throw AttachRecordingError.callNotFound
@@ -34,6 +33,8 @@ extension PostgresCallRepository {
                 WHERE id IN (SELECT call_id FROM attached)
             ), queued AS (
                 INSERT INTO outbox (call_id, payload) SELECT call_id, $10 FROM attached RETURNING id
+            ), settled AS (
+                DELETE FROM upload_ledger WHERE storage_key = $4 AND EXISTS (SELECT 1 FROM attached)
             )
             SELECT EXISTS (SELECT 1 FROM calls WHERE id = $2), (SELECT id FROM queued)
             """

@@ -19,7 +19,7 @@ public struct PostgresCallRepository: CallRepository, Outbox {
 
     public func create(_ call: NewCall, idempotencyKey: String?) async throws -> CallCreation {
         guard let key = idempotencyKey else {
-            guard let created = try await client.execute(InsertCall(id: UUID(), call: call), logger: logger).collectAll().first else {
+            guard let created = try await client.executeUnprepared(InsertCall(id: UUID(), call: call), logger: logger).first else {
                 throw PostgresStoreError("INSERT INTO calls returned no row")
             }
             return .created(created)
@@ -57,7 +57,7 @@ public struct PostgresCallRepository: CallRepository, Outbox {
     }
 
     public func find(id: UUID) async throws -> Call? {
-        try await client.execute(FindCall(id: id), logger: logger).collectAll().first
+        try await client.executeUnprepared(FindCall(id: id), logger: logger).first
     }
 
     private struct FindCall: PostgresPreparedStatement {

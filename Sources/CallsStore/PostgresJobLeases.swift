@@ -14,9 +14,8 @@ public struct PostgresJobLeases: JobLeaseRepository {
     }
 
     public func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimOutcome {
-        let claimed = try await client.execute(
-            ClaimCall(callID: callID, worker: worker, leaseSeconds: Double(leaseSeconds)), logger: logger
-        ).collectAll()
+        let claimed = try await client.executeUnprepared(
+            ClaimCall(callID: callID, worker: worker, leaseSeconds: Double(leaseSeconds)), logger: logger)
         if let (token, key, attempts, wantsCallback) = claimed.first {
             return .claimed(JobClaim(
                 callID: callID, leaseToken: token, storageKey: key, attempts: attempts, wantsCallback: wantsCallback))
@@ -34,7 +33,7 @@ public struct PostgresJobLeases: JobLeaseRepository {
         let statement = CompleteCall(
             claim: claim, result: result, silenceMarks: try JSONCoding.encodeToString(result.silenceMarks),
             analysis: try JSONCoding.encodeToString(result.analysis), queueingArchive: queueingArchive)
-        return try await !client.execute(statement, logger: logger).collectAll().isEmpty
+        return try await !client.executeUnprepared(statement, logger: logger).isEmpty
     }
 
     public func fail(_ claim: JobClaim, reason: String) async throws -> Bool {

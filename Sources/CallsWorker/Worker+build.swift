@@ -25,7 +25,10 @@ public struct WorkerProcess {
         self.worker = worker
         let timing = timing ?? WorkerTiming(heartbeatTTL: .seconds(configuration.heartbeatTTLSeconds))
         shutdownGrace = .seconds(configuration.shutdownGraceSeconds)
-        let postgres = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
+        let postgres = PostgresClient(
+            configuration: configuration.database.clientConfiguration(
+                statementTimeout: .milliseconds(configuration.workerStatementTimeoutMilliseconds)),
+            backgroundLogger: logger)
         let commandClient = RedisClient(url: configuration.redis)
         let archive = configuration.archive
         let archiveSlots = archive.enabled ? archive.concurrency : 0

@@ -162,6 +162,70 @@ import Testing
         }
     }
 
+    /// Made-up key ids, three times as many as the memory holds, pass through the memory of missing ids and
+    /// leave the real key where it was: it is not looked up again.
+    @Test func madeUpKeysCannotPushARealKeyOutOfMemory() async throws {
+        let authenticator = APIKeyAuthenticator(keys: keys, cacheLifetime: .seconds(60), cacheCapacity: 100)
+        let read = try await key(.read)
+        _ = try await authenticator.authenticate(authorization: "Bearer \(read)")
+        for _ in 0..<300 {
+            await #expect(throws: Problem.self) {
+                try await authenticator.authenticate(authorization: "Bearer \(APIKeyToken.generate().text)")
+            }
+        }
+        #expect(authenticator.rememberedKeyIDs.existing == 1)
+        #expect(authenticator.rememberedKeyIDs.missing <= 100)
+        let lookupsBefore = keys.lookups
+        _ = try await authenticator.authenticate(authorization: "Bearer \(read)")
+        #expect(keys.lookups == lookupsBefore)
+    }
+
+    /// One address guessing keys gets its burst of database lookups, then 429 without a query; another
+    /// address, and the real keys already in memory, are not held up.
+    @Test func guessingKeysFromOneAddressIsThrottledBeforeTheDatabase() async throws {
+        let throttle = KeyLookupThrottle(perSecond: 0.001, burst: 5)
+        let authenticator = APIKeyAuthenticator(keys: keys, cacheLifetime: .seconds(60), throttle: throttle)
+        let read = try await key(.read)
+        _ = try await authenticator.authenticate(authorization: "Bearer \(read)", client: "198.51.100.7")
+        var refusals: [String] = []
+        for _ in 0..<50 {
+            do {
+                _ = try await authenticator.authenticate(authorization: "Bearer \(APIKeyToken.generate().text)", client: "198.51.100.7")
+            } catch let problem as Problem {
+                refusals.append(problem.code)
+            }
+        }
+        #expect(refusals.filter { $0 == "invalid_api_key" }.count == 4)
+        #expect(refusals.filter { $0 == "rate_limited" }.count == 46)
+        #expect(keys.lookups == 5)
+        _ = try await authenticator.authenticate(authorization: "Bearer \(read)", client: "198.51.100.7")
+        await #expect(throws: Problem.self) {
+            try await authenticator.authenticate(authorization: "Bearer \(APIKeyToken.generate().text)", client: "203.0.113.9")
+        }
+        #expect(keys.lookups == 6)
+    }
+
+    @Test func theThrottleRefillsAndForgetsIdleAddresses() {
+        let throttle = KeyLookupThrottle(perSecond: 10, burst: 2, capacity: 3)
+        let start = ContinuousClock.now
+        #expect(throttle.take(client: "a", now: start) == nil)
+        #expect(throttle.take(client: "a", now: start) == nil)
+        #expect(throttle.take(client: "a", now: start) == .milliseconds(100))
+        #expect(throttle.take(client: "a", now: start + .milliseconds(100)) == nil)
+        for client in ["b", "c"] { #expect(throttle.take(client: client, now: start) == nil) }
+        // Full: a new address makes room by forgetting those whose buckets have refilled since.
+        #expect(throttle.take(client: "d", now: start + .seconds(1)) == nil)
+        #expect(throttle.trackedClients == 1)
+    }
+
+    /// Redis answering an error (OOM, LOADING, READONLY, BUSY) is not a refusal: the request goes on.
+    @Test func requestsGoOnWhenTheRateLimitStoreAnswersAnError() async throws {
+        let read = try await key(.read)
+        try await RouteHarness.run(access: access(limiter: FailingLimiter(), perSecond: 1)) { _, client in
+            for _ in 0..<3 { try await client.expectStatus(.ok, .get, "/calls", key: read) }
+        }
+    }
+
     static let newCall = #"{"caller": "+1 555 0100", "receiver": "+1 555 0199", "started_at": "2026-11-21T09:30:00Z"}"#
 }
 
@@ -182,6 +246,13 @@ final class AllowingFirst: RateLimiter {
             return taken[key]!
         }
         return used <= count ? .allowed : RateDecision(allowed: false, retryAfter: retryAfter)
+    }
+}
+
+/// A rate limit store that answers every check with an error reply, as Redis does under OOM or LOADING.
+struct FailingLimiter: RateLimiter {
+    func take(key: String, perSecond: Double, burst: Int) async throws -> RateDecision {
+        throw RedisError(.server, "OOM command not allowed when used memory > 'maxmemory'.")
     }
 }
 

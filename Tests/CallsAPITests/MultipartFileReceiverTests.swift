@@ -61,6 +61,28 @@ final class MemorySink: UploadSink, Sendable {
         #expect(sink.bytes.count <= 100_000 + 4096)
     }
 
+    /// A body without `Content-Length` is capped on the stream: bytes outside the file (a preamble that never
+    /// reaches a boundary, say) count too.
+    @Test func capsTheWholeBodyNotOnlyTheFile() async throws {
+        let receiver = MultipartFileReceiver(boundary: "b", limit: 1000)
+        let preamble = Data(repeating: UInt8(ascii: "p"), count: 1000 + Int(MultipartFileReceiver.framingAllowance) + 1)
+        await #expect(throws: MultipartFileReceiver.Failure.tooLarge) {
+            try await receiver.receive(ChunkedBytes(data: preamble, chunkSize: 4096), into: MemorySink())
+        }
+    }
+
+    @Test func headerAndPartLimitsBecomeFailures() async throws {
+        let receiver = MultipartFileReceiver(boundary: "b", limit: 1_000_000)
+        let endless = Data(("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + String(repeating: "a", count: 20_000)).utf8)
+        await #expect(throws: MultipartFileReceiver.Failure.headersTooLarge("a part's headers are over 8192 bytes")) {
+            try await receiver.receive(ChunkedBytes(data: endless, chunkSize: 1000), into: MemorySink())
+        }
+        let parts = Data((String(repeating: "--b\r\nX: 1\r\n\r\nv\r\n", count: 17) + "--b--\r\n").utf8)
+        await #expect(throws: MultipartFileReceiver.Failure.tooManyParts(limit: 16)) {
+            try await receiver.receive(ChunkedBytes(data: parts, chunkSize: 1000), into: MemorySink())
+        }
+    }
+
     @Test func garbageIsMalformed() async throws {
         let receiver = MultipartFileReceiver(boundary: "b", limit: 1000)
         await #expect(throws: MultipartFileReceiver.Failure.self) {

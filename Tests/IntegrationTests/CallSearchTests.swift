@@ -1,4 +1,5 @@
 import CallsCore
+import CallsStore
 import Foundation
 import HummingbirdTesting
 import PostgresNIO
@@ -139,6 +140,22 @@ extension IntegrationSuite {
                     #expect((page["total"] as? Int ?? 0) > 1_000, "\(page["total"] ?? "nil")")
                     let (_, narrow) = try await client.json(.get, "/calls?phone=15550199")
                     #expect(narrow["total"] as? Int == 1 && narrow["total_estimated"] as? Bool == false)
+                }
+            }
+        }
+    
+        /// The extremes a cursor may hold reach PostgreSQL's timestamp arithmetic without an error.
+        @Test func cursorsAtTheEdgesOfTimeAnswerEmptyPagesNot500() async throws {
+            try await Stack.withMigrated { stack, url in
+                try await stack.withAPI { client in
+                    _ = try await Self.seed(client, url: url)
+                    for micros in [CallCursor.validMicros.lowerBound, CallCursor.validMicros.upperBound] {
+                        for order in [CallOrder.newestFirst, .oldestFirst] {
+                            let token = CallCursor(startedAtMicros: micros, id: UUID(), order: order).token
+                            let (status, page) = try await client.json(.get, "/calls?cursor=\(token)")
+                            #expect(status == .ok, "\(micros) \(order): \(page)")
+                        }
+                    }
                 }
             }
         }

@@ -4,13 +4,14 @@ import Foundation
 import Synchronization
 
 /// The in-memory twin of the PostgreSQL repository, for route tests that are about HTTP, not SQL.
-public final class InMemoryCallRepository: CallRepository, Outbox {
+public final class InMemoryCallRepository: CallRepository, Outbox, UploadLedger {
     private struct State {
         var calls: [UUID: Call] = [:]
         var storageKeys: [UUID: String] = [:]
         var idempotencyKeys: [String: (fingerprint: String, callID: UUID)] = [:]
         var outbox: [Int64: String] = [:]
         var nextOutboxID: Int64 = 1
+        var uploadLedger: [String: ContinuousClock.Instant] = [:]
         var attachFailure: (any Error)?
     }
 
@@ -84,6 +85,7 @@ public final class InMemoryCallRepository: CallRepository, Outbox {
             call.status = .processing
             state.calls[callID] = call
             state.storageKeys[callID] = recording.storageKey
+            state.uploadLedger[recording.storageKey] = nil
             let id = state.nextOutboxID
             state.nextOutboxID += 1
             state.outbox[id] = jobPayload
@@ -141,6 +143,26 @@ public final class InMemoryCallRepository: CallRepository, Outbox {
             _ = state.withLock { $0.outbox.removeValue(forKey: id) }
         }
         return entries.count
+    }
+
+    public func registerUpload(storageKey: String) async throws {
+        state.withLock { $0.uploadLedger[storageKey] = $0.uploadLedger[storageKey] ?? .now }
+    }
+
+    public func forgetUpload(storageKey: String) async throws {
+        _ = state.withLock { $0.uploadLedger.removeValue(forKey: storageKey) }
+    }
+
+    public func abandonedUploads(olderThan age: Duration, limit: Int) async throws -> [String] {
+        let now = ContinuousClock.now
+        return state.withLock { state in
+            Array(state.uploadLedger.filter { now - $0.value >= age }.sorted { $0.value < $1.value }.prefix(limit).map(\.key))
+        }
+    }
+
+    /// Test inspection: the storage keys of uploads not known to be settled.
+    public var unsettledUploads: [String] {
+        state.withLock { Array($0.uploadLedger.keys).sorted() }
     }
 
     /// Makes `attachRecording` fail with `error`, as a lost race or a database failure would.

@@ -4,16 +4,31 @@ import NIOCore
 import Glibc
 #endif
 
-/// Finds the bodies MultipartKit 4.7.1 would crash on, before it sees them: its parser looks every byte of a
-/// part's header name up in a 128-entry table, so a byte of 0x80 or more there traps (index out of range)
-/// and takes the whole API down. This follows the same stream far enough to know where header names are,
-/// and reports such a byte so the upload is refused as malformed instead.
+/// Follows a multipart body's framing ahead of MultipartKit and stops the bodies it must never see:
+/// - a header name byte of 0x80 or more: MultipartKit 4.7.1 looks every such byte up in a 128-entry table and
+///   traps, taking the whole API down;
+/// - a part's header section over `maxHeaderSectionBytes`, or with more than `maxHeadersPerPart` lines:
+///   MultipartKit appends a header value without bound and copies it again on every chunk (quadratic);
+/// - more than `maxParts` parts: each costs parser state and callbacks, and an upload needs only a few.
 ///
 /// Header sections start after a delimiter line (`--boundary`); the search for delimiters runs with `memchr`
 /// and keeps the end of each chunk for a delimiter split across two, so the file's bytes cost next to
 /// nothing. Only header lines are walked byte by byte. Any `--boundary` counts as a delimiter, even one the
 /// parser would not take (it wants a CRLF before it in the body), which can only make this stricter.
-struct MultipartHeaderNameGuard {
+struct MultipartFramingGuard {
+    enum Violation: Error, Equatable {
+        case nonASCIIHeaderName
+        case headerSectionTooLarge
+        case tooManyHeaders
+        case tooManyParts
+    }
+
+    struct Limits: Equatable {
+        var maxHeaderSectionBytes = 8 * 1024
+        var maxHeadersPerPart = 16
+        var maxParts = 16
+    }
+
     private enum State {
         /// Looking for a delimiter.
         case scanning
@@ -25,44 +40,63 @@ struct MultipartHeaderNameGuard {
         case lineFeed(endsSection: Bool)
     }
 
+    let limits: Limits
     private let delimiter: [UInt8]
     private var state = State.scanning
     /// The last bytes seen while scanning, for a delimiter that straddles two chunks.
     private var tail: [UInt8] = []
+    private var parts = 0
+    private var sectionBytes = 0
+    private var sectionLines = 0
 
-    init(boundary: String) {
+    init(boundary: String, limits: Limits = Limits()) {
         delimiter = Array("--\(boundary)".utf8)
+        self.limits = limits
     }
 
-    /// False once a header name holds a byte that is not ASCII.
-    mutating func accepts(_ chunk: ByteBuffer) -> Bool {
-        chunk.withUnsafeReadableBytes { bytes in accepts(bytes) }
+    /// Throws the first violation the body shows by the end of `chunk`.
+    mutating func inspect(_ chunk: ByteBuffer) throws(Violation) {
+        let violation = chunk.withUnsafeReadableBytes { bytes in inspect(bytes) }
+        if let violation { throw violation }
     }
 
-    private mutating func accepts(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    private mutating func inspect(_ bytes: UnsafeRawBufferPointer) -> Violation? {
         var index = 0
         while index < bytes.count {
-            switch state {
-            case .scanning:
+            if case .scanning = state {
                 guard let end = delimiterEnd(in: bytes, from: index) else {
                     keepTail(bytes, from: index)
-                    return true
+                    return nil
                 }
                 tail.removeAll(keepingCapacity: true)
                 state = .afterDelimiter(seen: [])
                 index = end
-            case .afterDelimiter(var seen):
-                seen.append(bytes[index])
-                index += 1
-                if seen.count == 2 {
-                    state = seen == [0x0D, 0x0A] ? .headerName(empty: true) : .scanning
-                } else {
+                continue
+            }
+            let byte = bytes[index]
+            index += 1
+            if case .afterDelimiter(var seen) = state {
+                seen.append(byte)
+                guard seen.count == 2 else {
                     state = .afterDelimiter(seen: seen)
+                    continue
                 }
+                guard seen == [0x0D, 0x0A] else {
+                    state = .scanning
+                    continue
+                }
+                parts += 1
+                if parts > limits.maxParts { return .tooManyParts }
+                sectionBytes = 0
+                sectionLines = 0
+                state = .headerName(empty: true)
+                continue
+            }
+            sectionBytes += 1
+            if sectionBytes > limits.maxHeaderSectionBytes { return .headerSectionTooLarge }
+            switch state {
             case .headerName(let empty):
-                let byte = bytes[index]
-                index += 1
-                if byte >= 0x80 { return false }
+                if byte >= 0x80 { return .nonASCIIHeaderName }
                 if byte == UInt8(ascii: ":") {
                     state = .headerValue
                 } else if byte == 0x0D {
@@ -71,15 +105,20 @@ struct MultipartHeaderNameGuard {
                     state = .headerName(empty: false)
                 }
             case .headerValue:
-                let byte = bytes[index]
-                index += 1
                 if byte == 0x0D { state = .lineFeed(endsSection: false) }
             case .lineFeed(let endsSection):
-                index += 1
-                state = endsSection ? .scanning : .headerName(empty: true)
+                if endsSection {
+                    state = .scanning
+                } else {
+                    sectionLines += 1
+                    if sectionLines > limits.maxHeadersPerPart { return .tooManyHeaders }
+                    state = .headerName(empty: true)
+                }
+            case .scanning, .afterDelimiter:
+                break
             }
         }
-        return true
+        return nil
     }
 
     /// Where the first delimiter ending at or after `start` ends, counting one begun in the previous chunk.

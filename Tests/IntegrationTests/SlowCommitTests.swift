@@ -1,0 +1,125 @@
+@testable import CallsAPI
+import CallsCore
+import CallsStore
+import Foundation
+import Logging
+import NIOPosix
+import PostgresNIO
+import RecordingStorage
+import TestSupport
+import Testing
+
+extension IntegrationSuite {
+    /// The upload's commit held up by a lock until the API has answered 503: whichever way the statement
+    /// ends, no recording is lost and no row points at nothing.
+    @Suite struct SlowCommitTests {
+        /// Holds `LOCK TABLE outbox` in a transaction of its own from before `body` until after it.
+        static func withOutboxLocked<T: Sendable>(_ url: DatabaseURL, _ body: @Sendable () async throws -> T) async throws -> T {
+            try await TestServices.withPostgres(url) { locker in
+                let (locked, lockedSignal) = AsyncStream.makeStream(of: Void.self)
+                let (release, releaseSignal) = AsyncStream.makeStream(of: Void.self)
+                return try await withThrowingTaskGroup(of: T?.self) { group in
+                    group.addTask {
+                        try await locker.withTransaction(logger: TestServices.logger) { connection in
+                            _ = try await connection.query("LOCK TABLE outbox IN ACCESS EXCLUSIVE MODE", logger: TestServices.logger)
+                            lockedSignal.yield()
+                            for await _ in release { break }
+                        }
+                        return nil
+                    }
+                    for await _ in locked { break }
+                    let result: T
+                    do {
+                        result = try await body()
+                    } catch {
+                        releaseSignal.yield()
+                        throw error
+                    }
+                    releaseSignal.yield()
+                    try await group.waitForAll()
+                    return result
+                }
+            }
+        }
+
+        static func recordingRows(_ url: DatabaseURL) async throws -> Int {
+            try await TestServices.withPostgres(url) { client in
+                try await client.query("SELECT count(*) FROM recordings", logger: TestServices.logger).decode(Int.self).collectAll()[0]
+            }
+        }
+
+        static func janitor(_ stack: Stack, _ url: DatabaseURL, _ body: @Sendable (UploadJanitor<PostgresCallRepository>) async throws -> Void) async throws {
+            try await TestServices.withPostgres(url) { client in
+                let storage = try LocalRecordingStore(root: stack.recordings.path, ioPool: .singleton)
+                try await body(UploadJanitor(
+                    ledger: PostgresCallRepository(client: client, logger: TestServices.logger), store: storage, logger: TestServices.logger,
+                    grace: .zero))
+            }
+        }
+
+        /// The server cancels the statement at its timeout (2 s here, before the API's own 5 s deadline, so the
+        /// statement is certainly over when the lock goes): 503, no row, and the file goes once the janitor sweeps.
+        @Test func aCommitCancelledByTheServerLeavesNoRowAndTheJanitorRemovesTheFile() async throws {
+            try await Stack.withMigrated { plainStack, url in
+                var quick = plainStack
+                quick.configuration.apiStatementTimeoutMilliseconds = 2000
+                let stack = quick
+                try await stack.withAPI { client in
+                    let id = try await client.createCall()
+                    let body = CallFlowTests.multipart(CallFlowTests.dialogue())
+                    let (status, code) = try await Self.withOutboxLocked(url) {
+                        let (status, problem) = try await streamUpload(port: client.port!, callID: id, body: body, chunkSize: 65_536)
+                        return (status, problem["code"] as? String)
+                    }
+                    #expect(status == 503)
+                    #expect(code == "database_unavailable")
+                    #expect(try await Self.recordingRows(url) == 0)
+                    #expect(stack.recordings.files().count == 1, "the file stays while the outcome is unknown")
+                    try await Self.janitor(stack, url) { janitor in
+                        let removed = try await janitor.sweep()
+                        #expect(removed == 1)
+                    }
+                    #expect(stack.recordings.files().isEmpty)
+
+                    let (retry, retryProblem) = try await streamUpload(port: client.port!, callID: id, body: body, chunkSize: 65_536)
+                    #expect(retry == 202, "\(retryProblem)")
+                    try await stack.withWorker {
+                        let call = try await client.waitForFinalStatus(id, seconds: 60)
+                        #expect(call["status"] as? String == "ready", "\(call)")
+                    }
+                }
+            }
+        }
+
+        /// The statement outlives the API's deadline and commits after the 503: the call has its file and
+        /// becomes ready, and the janitor leaves the file alone. (Before the upload ledger, the 503 path
+        /// deleted the file of a commit that then happened.)
+        @Test func aCommitThatLandsAfterThe503KeepsItsFileAndTheCallBecomesReady() async throws {
+            try await Stack.withMigrated { plainStack, url in
+                var slow = plainStack
+                slow.configuration.apiStatementTimeoutMilliseconds = 30_000
+                let stack = slow
+                try await stack.withAPI { client in
+                    let id = try await client.createCall()
+                    let body = CallFlowTests.multipart(CallFlowTests.dialogue())
+                    let status = try await Self.withOutboxLocked(url) {
+                        try await streamUpload(port: client.port!, callID: id, body: body, chunkSize: 65_536).0
+                    }
+                    #expect(status == 503)
+                    #expect(try await eventually(within: 10) { try await Self.recordingRows(url) == 1 })
+                    try await Self.janitor(stack, url) { janitor in
+                        let removed = try await janitor.sweep()
+                        #expect(removed == 0)
+                    }
+                    #expect(stack.recordings.files().count == 1)
+                    try await stack.withWorker {
+                        let call = try await client.waitForFinalStatus(id, seconds: 60)
+                        #expect(call["status"] as? String == "ready", "\(call)")
+                    }
+                    let (again, problem) = try await streamUpload(port: client.port!, callID: id, body: body, chunkSize: 65_536)
+                    #expect(again == 409 && problem["code"] as? String == "recording_already_exists")
+                }
+            }
+        }
+    }
+}
