@@ -47,15 +47,17 @@ final class APIKeyAuthenticator: Sendable {
     private let cacheCapacity: Int
     private let memory = Mutex(Memory())
     private let throttle: KeyLookupThrottle?
+    private let lookupDeadline: Duration
 
     init(
         keys: any APIKeyRepository, cacheLifetime: Duration = .seconds(5), cacheCapacity: Int = 10_000,
-        throttle: KeyLookupThrottle? = nil
+        throttle: KeyLookupThrottle? = nil, lookupDeadline: Duration = DatabaseDeadline.defaultLimit
     ) {
         self.keys = keys
         self.cacheLifetime = cacheLifetime
         self.cacheCapacity = cacheCapacity
         self.throttle = throttle
+        self.lookupDeadline = lookupDeadline
     }
 
     var rememberedKeyIDs: (existing: Int, missing: Int) { memory.withLock { ($0.existing.count, $0.missing.count) } }
@@ -74,7 +76,7 @@ final class APIKeyAuthenticator: Sendable {
         if fetched {
             // Once per cache lifetime per node: enough for `keys list` to tell keys in use from idle ones.
             let keys = self.keys
-            try await DatabaseDeadline.run(within: DatabaseDeadline.defaultLimit) { try await keys.markUsed(id: key.id) }
+            try await DatabaseDeadline.run(within: lookupDeadline) { try await keys.markUsed(id: key.id) }
         }
         return Identity(keyID: key.id, role: key.role)
     }
@@ -94,7 +96,7 @@ final class APIKeyAuthenticator: Sendable {
         }
         if let wait = throttle?.take(client: client, now: now) { throw Problem.keyLookupsLimited(retryAfter: wait) }
         let keys = self.keys
-        let key = try await DatabaseDeadline.run(within: DatabaseDeadline.defaultLimit) { try await keys.find(id: id) }
+        let key = try await DatabaseDeadline.run(within: lookupDeadline) { try await keys.find(id: id) }
         memory.withLock { $0.remember(id, as: Remembered(key: key, fetchedAt: now), capacity: cacheCapacity) }
         return (key, true)
     }

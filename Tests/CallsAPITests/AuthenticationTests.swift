@@ -165,7 +165,8 @@ import Testing
     /// Made-up key ids, three times as many as the memory holds, pass through the memory of missing ids and
     /// leave the real key where it was: it is not looked up again.
     @Test func madeUpKeysCannotPushARealKeyOutOfMemory() async throws {
-        let authenticator = APIKeyAuthenticator(keys: keys, cacheLifetime: .seconds(60), cacheCapacity: 100)
+        // A generous deadline: these tests are about memory, and the whole suite keeps both cores busy.
+        let authenticator = APIKeyAuthenticator(keys: keys, cacheLifetime: .seconds(60), cacheCapacity: 100, lookupDeadline: .seconds(120))
         let read = try await key(.read)
         _ = try await authenticator.authenticate(authorization: "Bearer \(read)")
         for _ in 0..<300 {
@@ -184,7 +185,7 @@ import Testing
     /// address, and the real keys already in memory, are not held up.
     @Test func guessingKeysFromOneAddressIsThrottledBeforeTheDatabase() async throws {
         let throttle = KeyLookupThrottle(perSecond: 0.001, burst: 5)
-        let authenticator = APIKeyAuthenticator(keys: keys, cacheLifetime: .seconds(60), throttle: throttle)
+        let authenticator = APIKeyAuthenticator(keys: keys, cacheLifetime: .seconds(60), throttle: throttle, lookupDeadline: .seconds(120))
         let read = try await key(.read)
         _ = try await authenticator.authenticate(authorization: "Bearer \(read)", client: "198.51.100.7")
         var refusals: [String] = []
