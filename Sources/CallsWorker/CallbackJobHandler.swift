@@ -39,7 +39,7 @@ public struct CallbackJobHandler: Sendable {
               let call = try await calls.find(id: job.callID), call.status.isFinal
         else { return .skipped("no callback due") }
         var logger = logger
-        logger[metadataKey: "call_id"] = "\(job.callID)"
+        logger[metadataKey: "job"] = "\(job)"
         let (body, headers) = try signedMessage(for: call)
         let outcome = try await delivery(logger: logger).deliver(body, headers: headers, to: due.url)
         let failure: String

@@ -27,7 +27,9 @@ import Testing
         func run(_ body: @escaping @Sendable (Int) async throws -> Void) async throws {
             let router = Router()
             router.post("/{answer}") { request, _ -> Response in self.answer(request) }
+            // Where the redirects point, for either method a client might follow them with.
             router.get("/landing") { request, _ -> Response in self.answer(request) }
+            router.post("/landing") { request, _ -> Response in self.answer(request) }
             try await Application(router: router).test(.live) { client in try await body(client.port!) }
         }
 
