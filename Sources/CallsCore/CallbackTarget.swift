@@ -1,16 +1,13 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
-/// Where a call's final state is POSTed. Only http(s) URLs with a host; loopback, private, link-local and
-/// other internal addresses are refused (the service must not be turned against its own network) unless
-/// `CALLS_ALLOW_PRIVATE_CALLBACKS=true`. A name is checked here when it is an address literal or
-/// `localhost`, and again at delivery for every address it resolves to.
+/// Where a call's final state is POSTed. Only http(s) URLs with a host; special-purpose addresses (loopback,
+/// private, link-local, documentation, reserved, …: see `InternetAddress.isSpecialPurpose`) are refused (the
+/// service must not be turned against its own network) unless `CALLS_ALLOW_PRIVATE_CALLBACKS=true`. A name is
+/// checked here when it is an address literal or `localhost`, and again at delivery for every address it
+/// resolves to, the one then connected to among them.
 public enum CallbackTarget {
     public static let maxLength = 2048
+    static let internalProblem = "must not point at a loopback, private, link-local or other special-purpose address"
 
     /// Nil when `text` is acceptable, else why not.
     public static func problem(with text: String, allowPrivate: Bool) -> String? {
@@ -20,42 +17,19 @@ public enum CallbackTarget {
         else { return "must be an absolute http:// or https:// URL without credentials" }
         guard !allowPrivate else { return nil }
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        let lowered = bare.lowercased()
-        if lowered == "localhost" || lowered.hasSuffix(".localhost") || isInternal(address: bare) {
-            return "must not point at a loopback, private or link-local address"
+        // A trailing dot makes the name absolute; the resolver treats `localhost.` like `localhost`.
+        let name = bare.hasSuffix(".") ? String(bare.dropLast()).lowercased() : bare.lowercased()
+        if name == "localhost" || name.hasSuffix(".localhost")
+            || InternetAddress(hostSpelling: bare)?.isSpecialPurpose == true {
+            return internalProblem
         }
         return nil
     }
 
-    /// True for addresses a public callback must never reach: loopback, private (RFC 1918, unique local),
-    /// link-local, carrier-grade NAT, unspecified, multicast and broadcast; IPv4-mapped IPv6 by its IPv4.
-    /// False for anything that is not an address literal.
+    /// True for a special-purpose address (see `InternetAddress.isSpecialPurpose`); false for anything that
+    /// is not an address literal.
     public static func isInternal(address: String) -> Bool {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, address, &v4) == 1 {
-            return isInternal(ipv4: UInt32(bigEndian: v4.s_addr))
-        }
-        var v6 = in6_addr()
-        guard inet_pton(AF_INET6, address, &v6) == 1 else { return false }
-        let bytes = withUnsafeBytes(of: v6) { Array($0) }
-        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
-            return isInternal(ipv4: bytes[12..<16].reduce(0) { $0 << 8 | UInt32($1) })
-        }
-        if bytes.allSatisfy({ $0 == 0 }) { return true }                          // ::
-        if bytes[0..<15].allSatisfy({ $0 == 0 }) && bytes[15] == 1 { return true } // ::1
-        if bytes[0] & 0xFE == 0xFC { return true }                                 // fc00::/7
-        if bytes[0] == 0xFE && bytes[1] & 0xC0 == 0x80 { return true }             // fe80::/10
-        if bytes[0] == 0xFF { return true }                                        // multicast
-        return false
-    }
-
-    static func isInternal(ipv4 address: UInt32) -> Bool {
-        func within(_ network: UInt32, _ prefix: UInt32) -> Bool {
-            address >> (32 - prefix) == network >> (32 - prefix)
-        }
-        return within(0x0000_0000, 8) || within(0x7F00_0000, 8) || within(0x0A00_0000, 8)
-            || within(0xAC10_0000, 12) || within(0xC0A8_0000, 16) || within(0xA9FE_0000, 16)
-            || within(0x6440_0000, 10) || within(0xE000_0000, 4) || address == 0xFFFF_FFFF
+        InternetAddress(address)?.isSpecialPurpose ?? false
     }
 }
 
