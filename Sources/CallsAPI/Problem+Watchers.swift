@@ -6,12 +6,12 @@ extension Problem {
         case .callFull(let limit):
             Problem(
                 .tooManyRequests, code: "too_many_watchers", title: "Too many watchers of this call",
-                detail: "This call already has \(limit) long polls and event streams open, the most allowed; retry when one has ended.",
+                detail: "This call already has as many long polls and event streams open as allowed (\(limit)); retry when one has ended.",
                 retryAfterSeconds: 5)
         case .hubFull(let limit):
             Problem(
                 .serviceUnavailable, code: "watchers_exhausted", title: "No room for another watcher",
-                detail: "This node already holds \(limit) long polls and event streams, the most it allows; retry shortly.",
+                detail: "This node already holds as many long polls and event streams as it allows (\(limit)); retry shortly.",
                 retryAfterSeconds: 5)
         }
     }
