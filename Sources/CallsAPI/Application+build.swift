@@ -137,7 +137,7 @@ public func buildApplication(
         logger.warning("CALLS_URL_SIGNING_KEY is not set: download URLs are signed with a random key and work only on this node until it restarts")
     }
 
-    let statusChanges = CallStatusHub()
+    let statusChanges = CallStatusHub(limits: .init(perCall: configuration.maxWatchersPerCall, total: configuration.maxWatchers))
     // A connection of its own, with a short timeout, only when keys are checked and limited.
     let limited = configuration.access.authentication && configuration.access.requestsPerSecond != nil
     let rateLimits = limited ? RedisClient(url: configuration.redis, socketTimeoutSeconds: 1) : nil

@@ -3,110 +3,79 @@ import Synchronization
 
 /// Fans status changes out to the requests waiting on them. Fed by `CallStatusListener` (PostgreSQL
 /// LISTEN/NOTIFY), so a waiting request costs no database query until something happens to its call.
+///
+/// Waiters are indexed by call, so a notification touches only its own call's waiters, and they are capped per
+/// call and in all: each one holds a connection open.
 public final class CallStatusHub: Sendable {
-    private let subscriptions = Mutex<[ObjectIdentifier: CallStatusSubscription]>([:])
+    /// How many long polls and event streams may wait at once.
+    public struct Limits: Sendable, Equatable {
+        public var perCall: Int
+        public var total: Int
 
-    public init() {}
-
-    /// Starts watching `callID`; changes after this call are never missed, so subscribe first, then read the
-    /// call. End with `unsubscribe`.
-    func subscribe(to callID: UUID) -> CallStatusSubscription {
-        let subscription = CallStatusSubscription(callID: callID)
-        subscriptions.withLock { $0[ObjectIdentifier(subscription)] = subscription }
-        return subscription
+        public init(perCall: Int = 100, total: Int = 10_000) {
+            self.perCall = perCall
+            self.total = total
+        }
     }
 
-    func unsubscribe(_ subscription: CallStatusSubscription) {
-        _ = subscriptions.withLock { $0.removeValue(forKey: ObjectIdentifier(subscription)) }
+    /// Why `subscribe` refused.
+    enum Refusal: Error, Equatable {
+        case callFull(limit: Int)
+        case hubFull(limit: Int)
+    }
+
+    private struct Index {
+        var byCall: [UUID: [ObjectIdentifier: CallStatusSignal]] = [:]
+        var count = 0
+    }
+
+    let limits: Limits
+    private let index = Mutex(Index())
+
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+    }
+
+    /// Starts watching `callID`; changes after this call are never missed, so subscribe first, then read the
+    /// call. The watch ends when the subscription is ended or dropped, whichever comes first.
+    func subscribe(to callID: UUID) throws(Refusal) -> CallStatusSubscription {
+        let signal = CallStatusSignal()
+        let limits = self.limits
+        try index.withLock { index throws(Refusal) in
+            guard index.count < limits.total else { throw .hubFull(limit: limits.total) }
+            var watchers = index.byCall[callID, default: [:]]
+            guard watchers.count < limits.perCall else { throw .callFull(limit: limits.perCall) }
+            watchers[ObjectIdentifier(signal)] = signal
+            index.byCall[callID] = watchers
+            index.count += 1
+        }
+        return CallStatusSubscription(callID: callID, wakeups: signal, hub: self)
+    }
+
+    /// Idempotent: a subscription is ended explicitly and again when it is dropped.
+    func remove(_ signal: CallStatusSignal, of callID: UUID) {
+        index.withLock { index in
+            guard var watchers = index.byCall[callID], watchers.removeValue(forKey: ObjectIdentifier(signal)) != nil else { return }
+            index.byCall[callID] = watchers.isEmpty ? nil : watchers
+            index.count -= 1
+        }
     }
 
     /// A notification's payload: `<call-id>:<status>`.
     func publish(payload: String) {
         guard let id = payload.split(separator: ":").first.flatMap({ UUID(uuidString: String($0)) }) else { return }
-        let matching = subscriptions.withLock { $0.values.filter { $0.callID == id } }
-        for subscription in matching { subscription.signal() }
+        let watchers = index.withLock { $0.byCall[id].map { Array($0.values) } ?? [] }
+        for signal in watchers { signal.signal() }
     }
 
     /// Wakes everyone: after the listener lost its connection, any call may have changed unseen.
     func publishToAll() {
-        for subscription in subscriptions.withLock({ Array($0.values) }) { subscription.signal() }
+        let everyone = index.withLock { $0.byCall.values.flatMap(\.values) }
+        for signal in everyone { signal.signal() }
     }
 
-    var subscriberCount: Int { subscriptions.withLock { $0.count } }
-}
+    var subscriberCount: Int { index.withLock { $0.count } }
 
-/// One waiter's view of one call: signals are remembered until waited for, so none falls between two waits.
-final class CallStatusSubscription: Sendable {
-    let callID: UUID
-
-    private struct State {
-        var pending = false
-        var waiter: CheckedContinuation<Bool, Never>?
-        var round = 0
-        var expiredRound = -1
-    }
-
-    private let state = Mutex(State())
-
-    init(callID: UUID) {
-        self.callID = callID
-    }
-
-    func signal() {
-        let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
-            guard let waiter = state.waiter else {
-                state.pending = true
-                return nil
-            }
-            state.waiter = nil
-            return waiter
-        }
-        waiter?.resume(returning: true)
-    }
-
-    /// True once signalled (at once if a signal is pending), false when `deadline` passes or the task is
-    /// cancelled first.
-    func wait(until deadline: ContinuousClock.Instant) async -> Bool {
-        let round = state.withLock { state -> Int? in
-            if state.pending {
-                state.pending = false
-                return nil
-            }
-            state.round += 1
-            return state.round
-        }
-        guard let round else { return true }
-        let timer = Task { [weak self] in
-            try? await Task.sleep(until: deadline)
-            self?.expire(round)
-        }
-        defer { timer.cancel() }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let immediate = state.withLock { state -> Bool? in
-                    if state.pending {
-                        state.pending = false
-                        return true
-                    }
-                    if state.expiredRound == round { return false }
-                    state.waiter = continuation
-                    return nil
-                }
-                if let immediate { continuation.resume(returning: immediate) }
-            }
-        } onCancel: {
-            expire(round)
-        }
-    }
-
-    private func expire(_ round: Int) {
-        let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
-            guard state.round == round else { return nil }
-            state.expiredRound = round
-            let waiter = state.waiter
-            state.waiter = nil
-            return waiter
-        }
-        waiter?.resume(returning: false)
-    }
+    /// Calls with at least one waiter (the index keeps no empty entries).
+    var watchedCallCount: Int { index.withLock { $0.byCall.count } }
 }

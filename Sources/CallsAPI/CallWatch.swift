@@ -3,10 +3,15 @@ import CallsStore
 import Foundation
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
 
 /// Waiting for a call to change without polling the database: `GET /calls/{id}?wait=N` (long poll) and
-/// `GET /calls/{id}/events` (Server-Sent Events). Both read the call once, then again only when the hub says
-/// it changed.
+/// `GET /calls/{id}/events` (Server-Sent Events). Both read the call, subscribe to it if they are to wait, read
+/// it again (it may have changed in between), and then again only when the hub says it changed.
+///
+/// A graceful shutdown ends every wait at once: the server waits for open responses before it stops, and
+/// these would otherwise hold it for up to `streamLifetime`. Requests run inside the HTTP server's service,
+/// so its shutdown handler is theirs too.
 struct CallWatch<Calls: CallRepository>: Sendable {
     let calls: Calls
     let hub: CallStatusHub
@@ -28,58 +33,78 @@ struct CallWatch<Calls: CallRepository>: Sendable {
     }
 
     /// The call once its status differs from what it was when asked (or it is final already), or as it is
-    /// when `seconds` have passed.
+    /// when `seconds` have passed or the server shuts down.
     func call(_ id: UUID, changingWithin seconds: Int) async throws -> Call {
-        let subscription = hub.subscribe(to: id)
-        defer { hub.unsubscribe(subscription) }
         guard let first = try await calls.find(id: id) else { throw Problem.callNotFound(id.lowercasedString) }
         if first.status.isFinal || seconds == 0 { return first }
+        let subscription = try subscribe(to: id)
+        defer { subscription.end() }
         let deadline = ContinuousClock.now + .seconds(seconds)
-        while await subscription.wait(until: deadline) {
-            guard let current = try await calls.find(id: id) else { throw Problem.callNotFound(id.lowercasedString) }
-            if current.status != first.status { return current }
+        return try await withGracefulShutdownHandler {
+            while await subscription.wait(until: deadline) == .signalled {
+                guard let current = try await calls.find(id: id) else { throw Problem.callNotFound(id.lowercasedString) }
+                if current.status != first.status { return current }
+            }
+            return try await calls.find(id: id) ?? first
+        } onGracefulShutdown: {
+            subscription.close()
         }
-        return try await calls.find(id: id) ?? first
     }
 
     @Sendable func events(_ request: Request, context: CallsRequestContext) async throws -> Response {
         let id = try callID(context)
-        let hub = self.hub
-        let subscription = hub.subscribe(to: id)
-        let first: Call
-        do {
-            guard let found = try await calls.find(id: id) else { throw Problem.callNotFound(id.lowercasedString) }
-            first = found
-        } catch {
-            hub.unsubscribe(subscription)
-            throw error
-        }
+        guard let first = try await calls.find(id: id) else { throw Problem.callNotFound(id.lowercasedString) }
+        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-store"]
+        if first.status.isFinal { return Response(status: .ok, headers: headers, body: .init(byteBuffer: try Self.event(first))) }
+        let subscription = try subscribe(to: id)
+        // A client that goes away while the stream is idle would otherwise keep its place until the next
+        // keep-alive write fails. Weak: the callback lives as long as the connection, the stream may not.
+        context.connectionClosed.whenComplete { [weak subscription] _ in subscription?.close() }
         let calls = self.calls
         let keepAlive = keepAliveInterval
         let closesAt = ContinuousClock.now + streamLifetime
-        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-store"]
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            defer { hub.unsubscribe(subscription) }
-            try await writer.write(try Self.event(first))
-            var last = first.status
-            while !last.isFinal {
-                let now = ContinuousClock.now
-                if now >= closesAt { break }
-                guard await subscription.wait(until: min(now + keepAlive, closesAt)) else {
-                    if ContinuousClock.now < closesAt { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
-                    continue
+            defer { subscription.end() }
+            try await withGracefulShutdownHandler {
+                try await writer.write(try Self.event(first))
+                var last = first.status
+                streaming: while !last.isFinal {
+                    let now = ContinuousClock.now
+                    if now >= closesAt { break }
+                    switch await subscription.wait(until: min(now + keepAlive, closesAt)) {
+                    case .closed:
+                        break streaming
+                    case .timedOut:
+                        if ContinuousClock.now < closesAt { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
+                    case .signalled:
+                        guard let current = try await calls.find(id: id) else {
+                            try await writer.write(ByteBuffer(string: "event: deleted\ndata: {}\n\n"))
+                            break streaming
+                        }
+                        if current.status != last {
+                            try await writer.write(try Self.event(current))
+                            last = current.status
+                        }
+                    }
                 }
-                guard let current = try await calls.find(id: id) else {
-                    try await writer.write(ByteBuffer(string: "event: deleted\ndata: {}\n\n"))
-                    break
-                }
-                if current.status != last {
-                    try await writer.write(try Self.event(current))
-                    last = current.status
-                }
+            } onGracefulShutdown: {
+                subscription.close()
             }
             try await writer.finish(nil)
         })
+    }
+
+    /// A place in the hub, or the problem saying there is none; signalled at once, since the call may have
+    /// changed between the first read and now.
+    private func subscribe(to id: UUID) throws -> CallStatusSubscription {
+        let subscription: CallStatusSubscription
+        do {
+            subscription = try hub.subscribe(to: id)
+        } catch {
+            throw Problem.watchRefused(error)
+        }
+        subscription.signal()
+        return subscription
     }
 
     /// `event: status` with the call as JSON; the id is the status, so a reconnecting client can tell where

@@ -8,10 +8,13 @@ import NIOCore
 public struct CallsRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
+    /// Completes when the client's connection closes, so an event stream can end without waiting to fail a write.
+    public let connectionClosed: EventLoopFuture<Void>
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        connectionClosed = source.channel.closeFuture
     }
 
     /// The peer's IP address, or "" when unknown (tests without a socket).

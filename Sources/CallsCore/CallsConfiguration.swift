@@ -20,6 +20,10 @@ public struct CallsConfiguration: Sendable {
     public var migrationsDirectory = "migrations"
     /// How long `GET /calls/{id}/events` stays open at most before the client must reconnect.
     public var eventStreamSeconds = 3600
+    /// Long polls and event streams one call may have open at once on one API node (more: 429).
+    public var maxWatchersPerCall = 100
+    /// Long polls and event streams one API node holds open at once (more: 503).
+    public var maxWatchers = 10_000
     /// The contract served at `/openapi.yaml`.
     public var openAPIFile = "openapi.yaml"
     public var maxUploadBytes: Int64 = 2 * 1024 * 1024 * 1024
@@ -86,6 +90,8 @@ public struct CallsConfiguration: Sendable {
         migrationsDirectory = environment.string("CALLS_MIGRATIONS_DIR", default: migrationsDirectory)
         openAPIFile = environment.string("CALLS_OPENAPI_FILE", default: openAPIFile)
         eventStreamSeconds = try environment.integer("CALLS_EVENT_STREAM_MAX_SECONDS", default: eventStreamSeconds, in: 1...86_400)
+        maxWatchersPerCall = try environment.integer("CALLS_MAX_WATCHERS_PER_CALL", default: maxWatchersPerCall, in: 1...1_000_000)
+        maxWatchers = try environment.integer("CALLS_MAX_WATCHERS", default: maxWatchers, in: 1...1_000_000)
         maxUploadBytes = Int64(try environment.integer(
             "CALLS_MAX_UPLOAD_BYTES", default: Int(maxUploadBytes), in: 1...(1 << 40)))
         apiStatementTimeoutMilliseconds = try environment.integer(

@@ -4,8 +4,9 @@ import Foundation
 import Glibc
 #endif
 
-/// A bare TCP connection for the protocol details an HTTP client library hides (interim responses).
-final class RawHTTPConnection {
+/// A bare TCP connection for the protocol details an HTTP client library hides (interim responses). Unchecked
+/// Sendable: one task at a time uses it, handing it over (e.g. to `LoopbackDrop.offThePool`).
+final class RawHTTPConnection: @unchecked Sendable {
     private let descriptor: Int32
 
     init(port: Int, receiveTimeoutSeconds: Int = 3) throws {
@@ -25,6 +26,12 @@ final class RawHTTPConnection {
     }
 
     deinit { close(descriptor) }
+
+    /// Makes the close in `deinit` an RST (SO_LINGER 0), as from a client that crashed or lost its network.
+    func resetOnClose() {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+    }
 
     func send(_ data: Data) {
         data.withUnsafeBytes { bytes in

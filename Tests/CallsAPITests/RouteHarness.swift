@@ -23,6 +23,7 @@ struct RouteHarness: Sendable {
     static func run(
         maxUploadBytes: Int64 = 10 * 1024 * 1024, live: Bool = false, logger: Logger? = nil, access: AccessControl = .open,
         contract: APIContract? = nil,
+        configure: (inout APIDependencies<InMemoryCallRepository>) -> Void = { _ in },
         _ body: @escaping @Sendable (RouteHarness, any TestClientProtocol) async throws -> Void
     ) async throws {
         let pool = NIOThreadPool(numberOfThreads: 2)
@@ -35,13 +36,17 @@ struct RouteHarness: Sendable {
         let harness = RouteHarness(
             calls: calls, directory: directory, store: try LocalRecordingStore(root: directory.path, ioPool: pool), maxUploadBytes: maxUploadBytes,
             outboxAcknowledger: OutboxAcknowledger(outbox: calls, logger: Logger(label: "test")))
-        let router = buildRouter(APIDependencies(
+        var dependencies = APIDependencies(
             calls: harness.calls, queue: harness.queue, store: harness.store, maxUploadBytes: maxUploadBytes,
             outboxAcknowledger: harness.outboxAcknowledger,
-            downloads: DownloadSettings(signer: harness.signer, urlLifetimeSeconds: 900, publicURL: nil), access: access, contract: contract))
+            downloads: DownloadSettings(signer: harness.signer, urlLifetimeSeconds: 900, publicURL: nil), access: access, contract: contract)
+        configure(&dependencies)
+        let router = buildRouter(dependencies)
         answerUnsupportedMethods(of: router)
         if live {
-            let app = Application(router: router, server: httpServer(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            let app = Application(
+                router: router, server: httpServer(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                logger: logger ?? Logger(label: "calls-api-test"))
             try await app.test(.live) { client in try await body(harness, client) }
         } else {
             try await Application(router: router, logger: logger ?? Logger(label: "calls-api-test"))

@@ -49,6 +49,25 @@ import Testing
         #expect(configuration.publicURL == "https://calls.example.com")
     }
 
+    @Test func readsTheWatcherLimits() throws {
+        let defaults = try CallsConfiguration(environment: EnvironmentVariables(required), processorCount: 1)
+        #expect(defaults.maxWatchersPerCall == 100 && defaults.maxWatchers == 10_000)
+        var values = required
+        values["CALLS_MAX_WATCHERS_PER_CALL"] = "5"
+        values["CALLS_MAX_WATCHERS"] = "50"
+        let configured = try CallsConfiguration(environment: EnvironmentVariables(values), processorCount: 1)
+        #expect(configured.maxWatchersPerCall == 5 && configured.maxWatchers == 50)
+        for (variable, value) in [("CALLS_MAX_WATCHERS_PER_CALL", "0"), ("CALLS_MAX_WATCHERS", "many")] {
+            var wrong = required
+            wrong[variable] = value
+            #expect {
+                _ = try CallsConfiguration(environment: EnvironmentVariables(wrong), processorCount: 1)
+            } throws: { error in
+                (error as? ConfigurationError)?.variable == variable
+            }
+        }
+    }
+
     @Test(arguments: [
         ("CALLS_DATABASE_URL", nil as String?),
         ("CALLS_DATABASE_URL", "mysql://x@y/z"),
