@@ -18,6 +18,8 @@ public struct APIDependencies<Calls: CallRepository & Outbox & UploadLedger>: Se
     public var queue: any JobPublisher
     public var store: any RecordingStore
     public var maxUploadBytes: Int64
+    /// Nil: uploads may be as slow as they like (route tests about other things).
+    var uploadPace: UploadPace?
     /// Wakes long polls and event streams; fed by `CallStatusListener` in the application.
     public var statusChanges: CallStatusHub
     /// Nil: `callback_url` is refused.
@@ -57,7 +59,8 @@ public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router
     let routes = AccessGroups(router: router, access: dependencies.access)
     let uploads = RecordingUploadHandler(
         calls: dependencies.calls, queue: dependencies.queue, store: dependencies.store,
-        maxUploadBytes: dependencies.maxUploadBytes, outboxAcknowledger: dependencies.outboxAcknowledger)
+        maxUploadBytes: dependencies.maxUploadBytes, outboxAcknowledger: dependencies.outboxAcknowledger,
+        pace: dependencies.uploadPace)
     CallsController(
         calls: dependencies.calls, uploads: uploads, store: dependencies.store, queue: dependencies.queue,
         watch: CallWatch(calls: dependencies.calls, hub: dependencies.statusChanges, streamLifetime: dependencies.eventStreamLifetime),
@@ -98,9 +101,14 @@ struct DownloadSettings: Sendable {
     var publicURL: String?
 }
 
-/// The HTTP server: HTTP/1.1 answering `Expect: 100-continue` itself.
-public func httpServer() -> HTTPServerBuilder {
-    .http1(configuration: .init(additionalChannelHandlers: [ContinueExpectationHandler()]))
+/// The HTTP server: HTTP/1.1 answering `Expect: 100-continue` itself. With `idleTimeout`, a connection is
+/// closed when a request head has not arrived within it (from the connection's start or the last response),
+/// when a request's body stalls that long, or when it sits idle between requests; a response being written
+/// (a long poll, an event stream) is never cut.
+public func httpServer(idleTimeout: Duration? = nil) -> HTTPServerBuilder {
+    .http1(configuration: .init(
+        additionalChannelHandlers: [ContinueExpectationHandler()],
+        idleTimeout: idleTimeout.map { .nanoseconds(Int64($0 / .nanoseconds(1))) }))
 }
 
 /// What to do about migrations when the API starts.
@@ -158,6 +166,8 @@ public func buildApplication(
             urlLifetimeSeconds: configuration.downloadURLTTLSeconds, publicURL: configuration.publicURL),
         statusChanges: statusChanges, callbacks: configuration.callbacks, access: access, contract: contract)
     dependencies.eventStreamLifetime = .seconds(configuration.eventStreamSeconds)
+    dependencies.uploadPace = UploadPace(
+        bytesPerSecond: configuration.uploadMinBytesPerSecond, grace: .seconds(configuration.httpIdleTimeoutSeconds))
     let router = buildRouter(dependencies)
     let workers = WorkerRegistry(client: redis, keys: queue.keys)
     let leases = DeadlineJobLeases(PostgresJobLeases(client: postgres, logger: logger))
@@ -183,8 +193,12 @@ public func buildApplication(
     }
     var app = Application(
         router: router,
-        server: httpServer(),
-        configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "calls-api"),
+        server: httpServer(idleTimeout: .seconds(configuration.httpIdleTimeoutSeconds)),
+        configuration: .init(
+            address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "calls-api",
+            // At the cap the server stops accepting; further clients wait in the listen backlog, and no file
+            // descriptor is spent on them.
+            availableConnectionsDelegate: .maximum(configuration.httpMaxConnections, logger: logger)),
         services: services,
         logger: logger
     )

@@ -19,6 +19,8 @@ struct MultipartFileReceiver {
     /// The most bytes the file may have.
     let limit: Int64
     var framing = MultipartFramingGuard.Limits()
+    /// Nil: no minimum rate (tests of other things).
+    var pace: UploadPace?
 
     /// Room for multipart framing and small fields on top of the file itself: the whole body may be at most
     /// `limit` plus this, counted on the stream, so a body without `Content-Length` has a cap too.
@@ -33,6 +35,7 @@ struct MultipartFileReceiver {
         case tooLarge
         case headersTooLarge(String)
         case tooManyParts(limit: Int)
+        case tooSlow(bytesPerSecond: Int)
         case malformed(String)
         case missingFile
     }
@@ -73,9 +76,13 @@ struct MultipartFileReceiver {
 
         var framingGuard = MultipartFramingGuard(boundary: boundary, limits: framing)
         var bodyBytes: Int64 = 0
+        let started = ContinuousClock.now
         for try await chunk in body {
             bodyBytes += Int64(chunk.readableBytes)
             if bodyBytes > limit + Self.framingAllowance { throw Failure.tooLarge }
+            if let pace, pace.isTooSlow(bytes: bodyBytes, elapsed: .now - started) {
+                throw Failure.tooSlow(bytesPerSecond: pace.bytesPerSecond)
+            }
             do {
                 try framingGuard.inspect(chunk)
             } catch {

@@ -102,6 +102,12 @@ extension Problem {
             detail: "An upload may have at most \(limit) parts; send the recording in the field 'file'.")
     }
 
+    static func uploadTooSlow(bytesPerSecond: Int) -> Problem {
+        Problem(
+            .requestTimeout, code: "upload_too_slow", title: "Upload too slow",
+            detail: "The upload arrived at less than \(bytesPerSecond) bytes per second on average; it was abandoned.")
+    }
+
     static let multipartRequired = Problem(
         .unsupportedMediaType, code: "multipart_required", title: "Multipart upload required",
         detail: "Send the recording as multipart/form-data with the file in the field 'file'.")

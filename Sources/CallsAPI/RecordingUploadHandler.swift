@@ -20,6 +20,7 @@ struct RecordingUploadHandler<Calls: CallRepository & Outbox & UploadLedger>: Se
     let store: any RecordingStore
     let maxUploadBytes: Int64
     let outboxAcknowledger: OutboxAcknowledger
+    var pace: UploadPace?
 
     struct Accepted: Encodable {
         var recordingId: String
@@ -62,13 +63,14 @@ struct RecordingUploadHandler<Calls: CallRepository & Outbox & UploadLedger>: Se
     ) async throws -> Accepted {
         let received: MultipartFileReceiver.Received
         do {
-            received = try await MultipartFileReceiver(boundary: boundary, limit: maxUploadBytes)
+            received = try await MultipartFileReceiver(boundary: boundary, limit: maxUploadBytes, pace: pace)
                 .receive(body, into: temporary)
         } catch let failure as MultipartFileReceiver.Failure {
             switch failure {
             case .tooLarge: throw Problem.payloadTooLarge(limit: maxUploadBytes)
             case .headersTooLarge(let reason): throw Problem.multipartHeadersTooLarge(reason)
             case .tooManyParts(let limit): throw Problem.tooManyParts(limit: limit)
+            case .tooSlow(let bytesPerSecond): throw Problem.uploadTooSlow(bytesPerSecond: bytesPerSecond)
             case .malformed(let reason): throw Problem.invalidMultipart(reason)
             case .missingFile: throw Problem.validation(field: "file", "is required: send the recording in the multipart field 'file'")
             }

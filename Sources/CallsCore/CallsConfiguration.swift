@@ -3,6 +3,12 @@
 public struct CallsConfiguration: Sendable {
     public var httpHost = "127.0.0.1"
     public var httpPort = 8000
+    /// A connection waiting this long for a request head, a body chunk or its next request is closed.
+    public var httpIdleTimeoutSeconds = 30
+    /// Connections the API holds at once; more wait in the listen backlog.
+    public var httpMaxConnections = 1000
+    /// An upload slower than this on average (after the idle timeout's worth of grace) is abandoned with 408.
+    public var uploadMinBytesPerSecond = 16 * 1024
     public var database: DatabaseURL
     public var redis: RedisURL
     /// The local store's root; with S3 storage, the scratch space for uploads and downloads in progress.
@@ -72,6 +78,10 @@ public struct CallsConfiguration: Sendable {
         )
         httpHost = environment.string("CALLS_HTTP_HOST", default: httpHost)
         httpPort = try environment.integer("CALLS_HTTP_PORT", default: httpPort, in: 0...65535)
+        httpIdleTimeoutSeconds = try environment.integer("CALLS_HTTP_IDLE_TIMEOUT_SECONDS", default: httpIdleTimeoutSeconds, in: 1...3600)
+        httpMaxConnections = try environment.integer("CALLS_HTTP_MAX_CONNECTIONS", default: httpMaxConnections, in: 1...1_000_000)
+        uploadMinBytesPerSecond = try environment.integer(
+            "CALLS_UPLOAD_MIN_BYTES_PER_SECOND", default: uploadMinBytesPerSecond, in: 0...1_000_000_000)
         recordingsDirectory = environment.string("CALLS_RECORDINGS_DIR", default: recordingsDirectory)
         storage = try StorageSettings(environment: environment)
         urlSigningKey = environment.value("CALLS_URL_SIGNING_KEY")

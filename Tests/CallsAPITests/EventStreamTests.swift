@@ -41,7 +41,7 @@ import Testing
 
     /// Three in four leave with an RST, the others with a plain close (answered by an RST once the server writes).
     static func dropStreams(_ count: Int, port: Int, request: String) async throws {
-        try await LoopbackDrop.offThePool {
+        try await offThePool {
             for cycle in 0..<count { try LoopbackDrop.sendAndDrop(port: port, request: request, reset: cycle % 4 != 0) }
         }
     }
@@ -51,7 +51,7 @@ import Testing
         try await RouteHarness.run(live: true, logger: Self.quietLogger, configure: { $0.statusChanges = hub }) { _, client in
             let id = try await client.createCall()
             let port = client.port!
-            let (stream, head) = try await LoopbackDrop.offThePool {
+            let (stream, head) = try await offThePool {
                 let stream = try RawHTTPConnection(port: port, receiveTimeoutSeconds: 10)
                 stream.send(Data("GET /calls/\(id)/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8))
                 return (stream, stream.receive(until: "id: created\n"))
@@ -110,7 +110,7 @@ import Testing
         ) { _, client in
             let id = try await client.createCall()
             let port = client.port!
-            let (stream, head) = try await LoopbackDrop.offThePool {
+            let (stream, head) = try await offThePool {
                 let stream = try RawHTTPConnection(port: port, receiveTimeoutSeconds: 30)
                 stream.send(Data("GET /calls/\(id)/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8))
                 return (stream, stream.receive(until: "id: created\n"))
@@ -123,7 +123,7 @@ import Testing
         }
         let shutdownTook = ContinuousClock.now - held.shutdownStarted
         #expect(shutdownTook < .seconds(5), "the graceful shutdown took \(shutdownTook)")
-        let (rest, answer) = try await LoopbackDrop.offThePool {
+        let (rest, answer) = try await offThePool {
             (held.stream?.receive(until: "0\r\n\r\n") ?? "", held.poll?.receive(until: "\"created\"") ?? "")
         }
         #expect(rest.hasSuffix("0\r\n\r\n"), "the stream ended properly: \(rest)")

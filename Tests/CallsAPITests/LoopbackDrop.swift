@@ -29,14 +29,6 @@ enum LoopbackDrop {
         }
     }
 
-    /// Runs blocking socket calls on a thread of their own: on the cooperative pool (two threads here) they
-    /// would starve the server they talk to.
-    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try work() }) }.start()
-        }
-    }
-
     /// This process's resident memory, from /proc.
     static func residentBytes() -> Int {
         guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }

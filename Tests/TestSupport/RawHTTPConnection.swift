@@ -1,15 +1,16 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A bare TCP connection for the protocol details an HTTP client library hides (interim responses). Unchecked
-/// Sendable: one task at a time uses it, handing it over (e.g. to `LoopbackDrop.offThePool`).
-final class RawHTTPConnection: @unchecked Sendable {
+/// Sendable: one task at a time uses it, handing it over (e.g. to `offThePool`).
+public final class RawHTTPConnection: @unchecked Sendable {
     private let descriptor: Int32
 
-    init(port: Int, receiveTimeoutSeconds: Int = 3) throws {
+    public init(port: Int, receiveTimeoutSeconds: Int = 3) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var timeout = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -25,15 +26,26 @@ final class RawHTTPConnection: @unchecked Sendable {
         guard connected else { throw POSIXError(.ECONNREFUSED) }
     }
 
-    deinit { close(descriptor) }
+    private let closed = Mutex(false)
+
+    deinit { close() }
+
+    /// Closes the connection now (at the latest, it closes when released).
+    public func close() {
+        let wasClosed = closed.withLock { closed in
+            defer { closed = true }
+            return closed
+        }
+        if !wasClosed { Glibc.close(descriptor) }
+    }
 
     /// Makes the close in `deinit` an RST (SO_LINGER 0), as from a client that crashed or lost its network.
-    func resetOnClose() {
+    public func resetOnClose() {
         var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
     }
 
-    func send(_ data: Data) {
+    public func send(_ data: Data) {
         data.withUnsafeBytes { bytes in
             var offset = 0
             while offset < bytes.count {
@@ -45,7 +57,7 @@ final class RawHTTPConnection: @unchecked Sendable {
     }
 
     /// Reads until `marker` has arrived, the peer closes, or the receive timeout passes.
-    func receive(until marker: String) -> String {
+    public func receive(until marker: String) -> String {
         var received = Data()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while !String(decoding: received, as: UTF8.self).contains(marker) {
@@ -54,5 +66,25 @@ final class RawHTTPConnection: @unchecked Sendable {
             received.append(contentsOf: buffer[0..<count])
         }
         return String(decoding: received, as: UTF8.self)
+    }
+
+    public func send(_ text: String) {
+        send(Data(text.utf8))
+    }
+
+    /// True once the server has closed (or reset) the connection; never waits.
+    public var isClosedByPeer: Bool {
+        var byte: UInt8 = 0
+        let count = recv(descriptor, &byte, 1, Int32(MSG_DONTWAIT | MSG_PEEK))
+        if count == 0 { return true }
+        return count < 0 && errno != EAGAIN && errno != EWOULDBLOCK
+    }
+}
+
+/// Runs blocking socket calls on a thread of their own: on the cooperative pool (two threads here) they
+/// would starve the server they talk to.
+public func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }

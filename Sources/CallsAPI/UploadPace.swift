@@ -1,0 +1,14 @@
+/// The slowest an upload may arrive: after `grace`, at least `bytesPerSecond` on average since it began.
+/// Hummingbird's idle timeout already closes a connection on which nothing arrives for a while; this bounds
+/// the upload that trickles a byte now and then to keep the connection alive and its temporary file open.
+struct UploadPace: Sendable, Equatable {
+    var bytesPerSecond: Int
+    var grace: Duration
+
+    /// True when `bytes` received in `elapsed` are too few.
+    func isTooSlow(bytes: Int64, elapsed: Duration) -> Bool {
+        guard elapsed > grace else { return false }
+        let seconds = Double(elapsed / .milliseconds(1)) / 1000
+        return Double(bytes) < Double(bytesPerSecond) * seconds
+    }
+}
