@@ -87,11 +87,11 @@ public func answerUnsupportedMethods(of router: Router<CallsRequestContext>) {
 /// rather than the repositories route tests replace.
 func addOperatorRoutes(
     to router: Router<CallsRequestContext>, access: AccessControl, queue: RedisJobQueue, workers: WorkerRegistry,
-    leases: any JobLeaseRepository, archives: any ArchiveLeaseRepository, metrics: PrometheusCollectorRegistry
+    leases: any JobLeaseRepository, archives: any ArchiveLeaseRepository, metrics: MetricsExporter
 ) {
     AdminController(queue: queue, registry: workers, leases: leases, archives: archives)
         .addRoutes(to: AccessGroups(router: router, access: access).admin)
-    MetricsExporter(registry: metrics, queue: queue, workers: workers, leases: leases).addRoute(to: router)
+    metrics.addRoute(to: router)
 }
 
 /// How download URLs are made.
@@ -128,7 +128,11 @@ public func buildApplication(
         configuration: configuration.database.clientConfiguration(
             statementTimeout: .milliseconds(configuration.apiStatementTimeoutMilliseconds)),
         backgroundLogger: logger)
-    let redis = RedisClient(url: configuration.redis)
+    // The request path (enqueue, withdraw, admin) on a few connections, and the public /metrics on one of its
+    // own, so neither a slow command nor a scrape flood holds the other up; while Redis is unreachable,
+    // requests fail fast instead of each waiting out a connect timeout in turn.
+    let redis = RedisClient(url: configuration.redis, connections: 4, reconnectBackoff: .seconds(1))
+    let monitoring = RedisClient(url: configuration.redis, socketTimeoutSeconds: 2, reconnectBackoff: .seconds(1))
     let blockingPool = NIOThreadPool(numberOfThreads: 4)
     blockingPool.start()
     let calls = DeadlineCallRepository(PostgresCallRepository(client: postgres, logger: logger))
@@ -170,14 +174,18 @@ public func buildApplication(
         bytesPerSecond: configuration.uploadMinBytesPerSecond, grace: .seconds(configuration.httpIdleTimeoutSeconds))
     let router = buildRouter(dependencies)
     let workers = WorkerRegistry(client: redis, keys: queue.keys)
+    let monitoredQueue = RedisJobQueue(client: monitoring, keys: queue.keys)
     let leases = DeadlineJobLeases(PostgresJobLeases(client: postgres, logger: logger))
     let archives = DeadlineArchiveLeases(PostgresArchiveLeases(client: postgres, logger: logger))
-    addOperatorRoutes(
-        to: router, access: access, queue: queue, workers: workers, leases: leases, archives: archives, metrics: metricsRegistry)
+    let metrics = MetricsExporter(
+        registry: metricsRegistry, queue: monitoredQueue, workers: WorkerRegistry(client: monitoring, keys: queue.keys),
+        leases: leases)
+    addOperatorRoutes(to: router, access: access, queue: queue, workers: workers, leases: leases, archives: archives, metrics: metrics)
     answerUnsupportedMethods(of: router)
     var services: [any Service] = [
         CleanupService {
             await redis.shutdown()
+            await monitoring.shutdown()
             await rateLimits?.shutdown()
             await storage.shutdown()
             try? await blockingPool.shutdownGracefully()

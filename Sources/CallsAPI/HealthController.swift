@@ -1,15 +1,18 @@
 import Hummingbird
 import Logging
+import Observability
 
 /// `/healthz`: the process answers. `/readyz`: its dependencies answer too, so a load balancer only sends
-/// traffic to an instance that can serve it.
-struct HealthController {
+/// traffic to an instance that can serve it. The endpoint is public, so the dependencies are asked at most
+/// once a second however often it is called.
+struct HealthController: Sendable {
     struct Check: Sendable {
         var name: String
         var probe: @Sendable () async throws -> Void
     }
 
     let checks: [Check]
+    let probes = CachedRefresh<[String: String]>(interval: .seconds(1))
     static var checkTimeout: Duration { .seconds(2) }
 
     func addRoutes(to router: Router<CallsRequestContext>) {
@@ -23,15 +26,20 @@ struct HealthController {
     }
 
     @Sendable func ready(_ request: Request, context: CallsRequestContext) async throws -> Response {
-        var results: [String: String] = [:]
-        for check in checks {
-            do {
-                try await withTimeout(Self.checkTimeout) { try await check.probe() }
-                results[check.name] = "ok"
-            } catch {
-                context.logger.warning("readiness check failed", metadata: ["check": "\(check.name)", "error": "\(error)"])
-                results[check.name] = "unavailable"
+        let checks = self.checks
+        let logger = context.logger
+        let results = await probes.value {
+            var results: [String: String] = [:]
+            for check in checks {
+                do {
+                    try await withTimeout(Self.checkTimeout) { try await check.probe() }
+                    results[check.name] = "ok"
+                } catch {
+                    logger.warning("readiness check failed", metadata: ["check": "\(check.name)", "error": "\(error)"])
+                    results[check.name] = "unavailable"
+                }
             }
+            return results
         }
         let ready = results.values.allSatisfy { $0 == "ok" }
         var response = try Response.json(

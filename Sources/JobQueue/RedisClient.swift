@@ -1,18 +1,35 @@
 import CallsCore
 import NIOPosix
+import Synchronization
 
-/// A Redis connection with a thread of its own. Every command runs on that thread, one after another, so the
-/// hiredis context is never shared between threads and a blocking command never stalls an event loop or the
-/// shared NIO thread pool.
+/// Redis connections, each with a thread of its own. Every command of a connection runs on its thread, one
+/// after another, so a hiredis context is never shared between threads and a blocking command never stalls
+/// an event loop or the shared NIO thread pool. A command goes to the connection with the fewest commands in
+/// hand, so with several connections one slow command (or one slow connect) holds up only its own.
+///
+/// With `reconnectBackoff`, a connection failure makes every command fail at once for that long instead of
+/// each waiting out its own connect timeout in turn: while Redis is unreachable, requests answer 503 quickly.
 public final class RedisClient: Sendable {
-    private let thread: NIOThreadPool
-    /// Only ever touched on `thread`, which has exactly one thread.
-    private let connection: RedisConnection
+    private final class Lane: Sendable {
+        let thread: NIOThreadPool
+        /// Only ever touched on `thread`, which has exactly one thread.
+        let connection: RedisConnection
+        let inHand = Atomic<Int>(0)
 
-    public init(url: RedisURL, socketTimeoutSeconds: Int = 5) {
-        thread = NIOThreadPool(numberOfThreads: 1)
-        thread.start()
-        connection = RedisConnection(url: url, socketTimeoutSeconds: socketTimeoutSeconds)
+        init(url: RedisURL, socketTimeoutSeconds: Int) {
+            thread = NIOThreadPool(numberOfThreads: 1)
+            thread.start()
+            connection = RedisConnection(url: url, socketTimeoutSeconds: socketTimeoutSeconds)
+        }
+    }
+
+    private let lanes: [Lane]
+    private let reconnectBackoff: Duration?
+    private let lastFailure = Mutex<(at: ContinuousClock.Instant, message: String)?>(nil)
+
+    public init(url: RedisURL, socketTimeoutSeconds: Int = 5, connections: Int = 1, reconnectBackoff: Duration? = nil) {
+        lanes = (0..<max(1, connections)).map { _ in Lane(url: url, socketTimeoutSeconds: socketTimeoutSeconds) }
+        self.reconnectBackoff = reconnectBackoff
     }
 
     @discardableResult
@@ -22,12 +39,25 @@ public final class RedisClient: Sendable {
 
     @discardableResult
     public func command(_ arguments: [String]) async throws -> RedisReply {
-        try await thread.runIfActive { [connection] in try connection.command(arguments) }
+        if let reconnectBackoff, let failure = lastFailure.withLock({ $0 }), ContinuousClock.now - failure.at < reconnectBackoff {
+            throw RedisError(.connection, "redis unreachable, not retried for \(reconnectBackoff) after: \(failure.message)")
+        }
+        let lane = lanes.min { $0.inHand.load(ordering: .relaxed) < $1.inHand.load(ordering: .relaxed) }!
+        lane.inHand.add(1, ordering: .relaxed)
+        defer { lane.inHand.subtract(1, ordering: .relaxed) }
+        do {
+            return try await lane.thread.runIfActive { [connection = lane.connection] in try connection.command(arguments) }
+        } catch let error as RedisError where error.kind == .connection {
+            if reconnectBackoff != nil { lastFailure.withLock { $0 = (.now, error.message) } }
+            throw error
+        }
     }
 
-    /// Closes the connection and stops the thread; commands after this fail.
+    /// Closes the connections and stops their threads; commands after this fail.
     public func shutdown() async {
-        _ = try? await thread.runIfActive { [connection] in connection.disconnect() }
-        try? await thread.shutdownGracefully()
+        for lane in lanes {
+            _ = try? await lane.thread.runIfActive { [connection = lane.connection] in connection.disconnect() }
+            try? await lane.thread.shutdownGracefully()
+        }
     }
 }

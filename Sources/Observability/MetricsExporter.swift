@@ -7,18 +7,24 @@ import Prometheus
 
 /// Serves `GET /metrics` in the Prometheus text format: everything recorded through swift-metrics in this
 /// process (job outcomes and durations, HTTP requests), plus the queue's gauges, read from Redis and
-/// PostgreSQL at scrape time so every instance reports the same shared figures.
+/// PostgreSQL so every instance reports the same shared figures. The endpoint is public, so the gauges are
+/// read at most once per `refreshInterval` however often it is scraped (`CachedRefresh`).
 public struct MetricsExporter: Sendable {
     public let registry: PrometheusCollectorRegistry
     let queue: RedisJobQueue
     let workers: WorkerRegistry
     let leases: any JobLeaseRepository
+    let gaugeReads: CachedRefresh<Bool>
 
-    public init(registry: PrometheusCollectorRegistry, queue: RedisJobQueue, workers: WorkerRegistry, leases: any JobLeaseRepository) {
+    public init(
+        registry: PrometheusCollectorRegistry, queue: RedisJobQueue, workers: WorkerRegistry, leases: any JobLeaseRepository,
+        refreshInterval: Duration = .seconds(5)
+    ) {
         self.registry = registry
         self.queue = queue
         self.workers = workers
         self.leases = leases
+        gaugeReads = CachedRefresh(interval: refreshInterval)
     }
 
     /// Uses swift-metrics' global backend: call once per process, before any metric is created.
@@ -47,13 +53,16 @@ public struct MetricsExporter: Sendable {
     public func render() async -> String {
         let refreshFailed = registry.makeGauge(
             name: "calls_metrics_refresh_failed", help: "1 when the queue gauges could not be read")
-        do {
-            try await refreshGauges()
-            refreshFailed.set(Double(0))
-        } catch {
-            // The process' own counters are still worth exporting when Redis or PostgreSQL is away.
-            refreshFailed.set(Double(1))
+        let refreshed = await gaugeReads.value { [self] in
+            do {
+                try await refreshGauges()
+                return true
+            } catch {
+                // The process' own counters are still worth exporting when Redis or PostgreSQL is away.
+                return false
+            }
         }
+        refreshFailed.set(Double(refreshed ? 0 : 1))
         return registry.emitToString()
     }
 

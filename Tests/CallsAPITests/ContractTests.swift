@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import JobQueue
 import Logging
+import Observability
 import PostgresNIO
 import NIOPosix
 import Prometheus
@@ -54,7 +55,9 @@ import Testing
             to: router, access: .open, queue: queue, workers: WorkerRegistry(client: redis, keys: queue.keys),
             leases: PostgresJobLeases(client: postgres, logger: Logger(label: "test")),
             archives: PostgresArchiveLeases(client: postgres, logger: Logger(label: "test")),
-            metrics: PrometheusCollectorRegistry())
+            metrics: MetricsExporter(
+                registry: PrometheusCollectorRegistry(), queue: queue, workers: WorkerRegistry(client: redis, keys: queue.keys),
+                leases: PostgresJobLeases(client: postgres, logger: Logger(label: "test"))))
         return Set(router.routes.map { route in
             // Hummingbird writes a capture as `{id}`, as OpenAPI does.
             "\(route.method.rawValue) \(route.path.description)"

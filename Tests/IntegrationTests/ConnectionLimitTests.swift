@@ -5,10 +5,6 @@ import ServiceLifecycle
 import TestSupport
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 extension IntegrationSuite {
     /// Slow and greedy clients against the production server: a head that never ends, a body that stalls or
     /// trickles, more connections than the cap; and the streams that must not be cut.
@@ -90,28 +86,11 @@ extension IntegrationSuite {
             }
         }
 
-        /// A loopback port nobody listens on right now.
-        static func freePort() throws -> Int {
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            defer { close(descriptor) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-                }
-            }
-            guard bound else { throw POSIXError(.EADDRINUSE) }
-            return Int(UInt16(bigEndian: address.sin_port))
-        }
-
         /// The application run as `calls-api serve` runs it. (HummingbirdTesting's live server rebuilds the
         /// configuration without `availableConnectionsDelegate`, so the cap can only be seen this way.)
         static func serve(_ plain: Stack, _ body: @Sendable (Int) async throws -> Void) async throws {
             var stack = plain
-            let port = try freePort()
+            let port = try RedisServerProcess.freePort()
             stack.configuration.httpPort = port
             let app = try buildApplication(configuration: stack.configuration, migrations: .require, logger: TestServices.logger)
             let group = ServiceGroup(services: [app], logger: TestServices.logger)

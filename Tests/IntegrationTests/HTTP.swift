@@ -36,11 +36,14 @@ extension TestClientProtocol {
 }
 
 /// Uploads through a real HTTP client that streams the body in chunks of `chunkSize` bytes.
-func streamUpload(port: Int, callID: String, body: MultipartBody, chunkSize: Int) async throws -> (Int, [String: Any]) {
+func streamUpload(
+    port: Int, callID: String, body: MultipartBody, chunkSize: Int, headers: [String: String] = [:]
+) async throws -> (Int, [String: Any]) {
     let data = body.finished()
     var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/calls/\(callID)/recording")
     request.method = .POST
     request.headers.add(name: "Content-Type", value: body.contentType)
+    for (name, value) in headers { request.headers.add(name: name, value: value) }
     request.body = .stream(ChunkedBytes(data: data, chunkSize: chunkSize), length: .known(Int64(data.count)))
     let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
     let bytes = try await response.body.collect(upTo: 1 << 20)
