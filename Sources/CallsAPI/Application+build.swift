@@ -84,9 +84,10 @@ public func answerUnsupportedMethods(of router: Router<CallsRequestContext>) {
 /// rather than the repositories route tests replace.
 func addOperatorRoutes(
     to router: Router<CallsRequestContext>, access: AccessControl, queue: RedisJobQueue, workers: WorkerRegistry,
-    leases: any JobLeaseRepository, archives: any ArchiveLeaseRepository, metrics: PrometheusCollectorRegistry
+    leases: any JobLeaseRepository, archives: any ArchiveLeaseRepository, callbacks: any CallbackRepository,
+    metrics: PrometheusCollectorRegistry
 ) {
-    AdminController(queue: queue, registry: workers, leases: leases, archives: archives)
+    AdminController(queue: queue, registry: workers, leases: leases, archives: archives, callbacks: callbacks)
         .addRoutes(to: AccessGroups(router: router, access: access).admin)
     MetricsExporter(registry: metrics, queue: queue, workers: workers, leases: leases).addRoute(to: router)
 }
@@ -163,7 +164,8 @@ public func buildApplication(
     let leases = DeadlineJobLeases(PostgresJobLeases(client: postgres, logger: logger))
     let archives = DeadlineArchiveLeases(PostgresArchiveLeases(client: postgres, logger: logger))
     addOperatorRoutes(
-        to: router, access: access, queue: queue, workers: workers, leases: leases, archives: archives, metrics: metricsRegistry)
+        to: router, access: access, queue: queue, workers: workers, leases: leases, archives: archives,
+        callbacks: PostgresCallbackRepository(client: postgres, logger: logger), metrics: metricsRegistry)
     answerUnsupportedMethods(of: router)
     var services: [any Service] = [
         CleanupService {

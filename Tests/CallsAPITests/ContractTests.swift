@@ -54,6 +54,7 @@ import Testing
             to: router, access: .open, queue: queue, workers: WorkerRegistry(client: redis, keys: queue.keys),
             leases: PostgresJobLeases(client: postgres, logger: Logger(label: "test")),
             archives: PostgresArchiveLeases(client: postgres, logger: Logger(label: "test")),
+            callbacks: PostgresCallbackRepository(client: postgres, logger: Logger(label: "test")),
             metrics: PrometheusCollectorRegistry())
         return Set(router.routes.map { route in
             // Hummingbird writes a capture as `{id}`, as OpenAPI does.
