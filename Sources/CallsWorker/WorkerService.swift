@@ -128,7 +128,7 @@ public struct WorkerService: Service {
                 if !OutageErrors.isOutage(error) {
                     unexpectedFailures += 1
                     if unexpectedFailures > retryPolicy.maxInPlaceRetries {
-                        let reason = "the job failed \(unexpectedFailures) times in a row: \(error)"
+                        let reason = "the job failed \(unexpectedFailures) times in place: \(error)"
                         logger.error("job keeps failing, giving it back", metadata: ["job": "\(job)", "error": "\(String(reflecting: error))"])
                         guard await relinquish(job) else { return nil }
                         return .retry(reason, attempt: deliveries)
