@@ -10,6 +10,7 @@ struct AdminController {
     let registry: WorkerRegistry
     let leases: any JobLeaseRepository
     let archives: any ArchiveLeaseRepository
+    let callbacks: any CallbackRepository
 
     func addRoutes(to router: RouterGroup<CallsRequestContext>) {
         router.get("/admin/queue", use: statistics)
@@ -36,7 +37,8 @@ struct AdminController {
     }
 
     /// Retries the dead job of call `id`: its analysis (the call goes back to `processing` with fresh
-    /// attempts) or else its archive (the archive goes back to `pending`; the call stays `ready`).
+    /// attempts), else its archive (the archive goes back to `pending`; the call stays `ready`), else its
+    /// callback (it goes back to `pending` with fresh attempts).
     @Sendable func retry(_ request: Request, context: CallsRequestContext) async throws -> Response {
         let id = try callID(context)
         let analysis = Job(kind: .analyze, callID: id)
@@ -53,8 +55,14 @@ struct AdminController {
                 ["call_id": id.lowercasedString, "job": "archive", "status": RecordingArchive.Status.pending.rawValue],
                 status: .accepted)
         }
+        let callback = Job(kind: .callback, callID: id)
+        if try await queue.isDead(callback.payload) {
+            _ = try await callbacks.resetForRetry(callID: id)
+            _ = try await queue.retryDead(callback.payload)
+            return try .json(["call_id": id.lowercasedString, "job": "callback", "status": "pending"], status: .accepted)
+        }
         throw Problem(
             .notFound, code: "dead_job_not_found", title: "No dead job",
-            detail: "Call '\(id.lowercasedString)' has no dead analysis or archive job to retry.")
+            detail: "Call '\(id.lowercasedString)' has no dead analysis, archive or callback job to retry.")
     }
 }

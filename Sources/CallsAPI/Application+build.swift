@@ -87,9 +87,10 @@ public func answerUnsupportedMethods(of router: Router<CallsRequestContext>) {
 /// rather than the repositories route tests replace.
 func addOperatorRoutes(
     to router: Router<CallsRequestContext>, access: AccessControl, queue: RedisJobQueue, workers: WorkerRegistry,
-    leases: any JobLeaseRepository, archives: any ArchiveLeaseRepository, metrics: MetricsExporter
+    leases: any JobLeaseRepository, archives: any ArchiveLeaseRepository, callbacks: any CallbackRepository,
+    metrics: MetricsExporter
 ) {
-    AdminController(queue: queue, registry: workers, leases: leases, archives: archives)
+    AdminController(queue: queue, registry: workers, leases: leases, archives: archives, callbacks: callbacks)
         .addRoutes(to: AccessGroups(router: router, access: access).admin)
     metrics.addRoute(to: router)
 }
@@ -180,7 +181,9 @@ public func buildApplication(
     let metrics = MetricsExporter(
         registry: metricsRegistry, queue: monitoredQueue, workers: WorkerRegistry(client: monitoring, keys: queue.keys),
         leases: leases)
-    addOperatorRoutes(to: router, access: access, queue: queue, workers: workers, leases: leases, archives: archives, metrics: metrics)
+    addOperatorRoutes(
+        to: router, access: access, queue: queue, workers: workers, leases: leases, archives: archives,
+        callbacks: PostgresCallbackRepository(client: postgres, logger: logger), metrics: metrics)
     answerUnsupportedMethods(of: router)
     var services: [any Service] = [
         CleanupService {

@@ -69,6 +69,9 @@ public enum ArchiveCommit: Sendable, Equatable {
 /// `recording_archives` row, so an archive's fate never touches its call's status.
 public protocol ArchiveLeaseRepository: Sendable {
     func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ArchiveClaimOutcome
+    /// Renews the lease for `leaseSeconds` from now, only if `claim` still holds it: checked before each write
+    /// to storage, which knows no fencing token. False when a newer claim fenced this one off.
+    func renew(_ claim: ArchiveClaim, leaseSeconds: Int) async throws -> Bool
     /// Records the archive as done, and the original as removed when `removingOriginal`, only if `claim` still
     /// holds the lease.
     func complete(_ claim: ArchiveClaim, with file: ArchivedFile, removingOriginal: Bool) async throws -> ArchiveCommit
@@ -76,6 +79,9 @@ public protocol ArchiveLeaseRepository: Sendable {
     func fail(_ claim: ArchiveClaim, reason: String) async throws -> Bool
     /// Gives the claim back for a later attempt, recording `reason` meanwhile; false when fenced off.
     func release(_ claim: ArchiveClaim, reason: String) async throws -> Bool
+    /// Gives back the lease `worker` holds on the archive, whatever its token (see
+    /// `JobLeaseRepository.releaseHeld`). False when it held none.
+    func releaseHeld(callID: UUID, worker: String) async throws -> Bool
     /// Gives up on an archive no live lease protects (its job was dead-lettered before it could be claimed).
     func failUnclaimed(callID: UUID, reason: String) async throws -> Bool
     /// Puts a `failed` archive back to `pending` with its attempts reset, for an operator's retry.

@@ -28,6 +28,14 @@ public struct DeadlineArchiveLeases<Base: ArchiveLeaseRepository>: ArchiveLeaseR
         try await DatabaseDeadline.run(within: limit) { try await base.release(claim, reason: reason) }
     }
 
+    public func renew(_ claim: ArchiveClaim, leaseSeconds: Int) async throws -> Bool {
+        try await DatabaseDeadline.run(within: limit) { try await base.renew(claim, leaseSeconds: leaseSeconds) }
+    }
+
+    public func releaseHeld(callID: UUID, worker: String) async throws -> Bool {
+        try await DatabaseDeadline.run(within: limit) { try await base.releaseHeld(callID: callID, worker: worker) }
+    }
+
     public func failUnclaimed(callID: UUID, reason: String) async throws -> Bool {
         try await DatabaseDeadline.run(within: limit) { try await base.failUnclaimed(callID: callID, reason: reason) }
     }

@@ -28,6 +28,10 @@ public struct DeadlineJobLeases<Base: JobLeaseRepository>: JobLeaseRepository {
         try await DatabaseDeadline.run(within: limit) { try await base.release(claim, reason: reason) }
     }
 
+    public func releaseHeld(callID: UUID, worker: String) async throws -> Bool {
+        try await DatabaseDeadline.run(within: limit) { try await base.releaseHeld(callID: callID, worker: worker) }
+    }
+
     public func failUnclaimed(callID: UUID, reason: String) async throws -> Bool {
         try await DatabaseDeadline.run(within: limit) { try await base.failUnclaimed(callID: callID, reason: reason) }
     }

@@ -41,15 +41,18 @@ public protocol JobLeaseRepository: Sendable {
     /// Gives the claim back so a later delivery can claim the call again; records `reason` as the call's
     /// error meanwhile. False when the claim was fenced off.
     func release(_ claim: JobClaim, reason: String) async throws -> Bool
+    /// Gives back the lease `worker` holds on the call, whatever its token: the worker cannot get past an
+    /// error, and must stop renewing the lease. False when it held none.
+    func releaseHeld(callID: UUID, worker: String) async throws -> Bool
     /// Marks a call `failed` that no live lease protects (a job dead-lettered before it could be claimed).
     func failUnclaimed(callID: UUID, reason: String) async throws -> Bool
     /// Puts a `failed` call back to `processing` with its attempts reset, for an operator's retry.
     func resetForRetry(callID: UUID) async throws -> Bool
     /// How long the oldest call still `processing` has waited since it was queued or last touched.
     func oldestUnfinishedAge() async throws -> Duration?
-    /// Renews the leases of every call and archive `worker` is processing; returns how many.
+    /// Renews the leases of every call, archive and callback `worker` is processing; returns how many.
     func extendLeases(worker: String, leaseSeconds: Int) async throws -> Int
-    /// Ends the leases of every call and archive the given dead workers were processing, so the next delivery can claim
+    /// Ends the leases of every call, archive and callback the given dead workers were processing, so the next delivery can claim
     /// them at once instead of waiting out the lease; returns how many. Should one of them be alive after
     /// all (a long pause), the fencing token refuses its late commit.
     func expireLeases(workers: [String]) async throws -> Int

@@ -68,6 +68,14 @@ public struct PostgresArchiveLeases: ArchiveLeaseRepository {
         return committed ? .committed : (exists ? .fenced : .gone)
     }
 
+    public func renew(_ claim: ArchiveClaim, leaseSeconds: Int) async throws -> Bool {
+        try await !client.query("""
+            UPDATE recording_archives SET lease_expires_at = now() + make_interval(secs => \(Double(leaseSeconds)))
+            WHERE call_id = \(claim.callID) AND lease_token = \(claim.leaseToken) AND status = 'archiving'
+            RETURNING call_id
+            """, logger: logger).collect().isEmpty
+    }
+
     public func fail(_ claim: ArchiveClaim, reason: String) async throws -> Bool {
         try await !client.query("""
             UPDATE recording_archives
@@ -82,6 +90,14 @@ public struct PostgresArchiveLeases: ArchiveLeaseRepository {
             UPDATE recording_archives
             SET error = \(reason), lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
             WHERE call_id = \(claim.callID) AND lease_token = \(claim.leaseToken) AND status = 'archiving'
+            RETURNING call_id
+            """, logger: logger).collect().isEmpty
+    }
+
+    public func releaseHeld(callID: UUID, worker: String) async throws -> Bool {
+        try await !client.query("""
+            UPDATE recording_archives SET lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+            WHERE call_id = \(callID) AND lease_owner = \(worker) AND status = 'archiving'
             RETURNING call_id
             """, logger: logger).collect().isEmpty
     }

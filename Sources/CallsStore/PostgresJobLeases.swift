@@ -53,6 +53,14 @@ public struct PostgresJobLeases: JobLeaseRepository {
             """, logger: logger).collect().isEmpty
     }
 
+    public func releaseHeld(callID: UUID, worker: String) async throws -> Bool {
+        try await !client.query("""
+            UPDATE calls SET lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+            WHERE id = \(callID) AND lease_owner = \(worker) AND status = 'processing'
+            RETURNING id
+            """, logger: logger).collect().isEmpty
+    }
+
     public func failUnclaimed(callID: UUID, reason: String) async throws -> Bool {
         try await !client.query("""
             UPDATE calls SET status = 'failed', error = \(reason), lease_owner = NULL, lease_expires_at = NULL,
@@ -85,12 +93,18 @@ public struct PostgresJobLeases: JobLeaseRepository {
                 UPDATE recording_archives SET lease_expires_at = now() + make_interval(secs => \(Double(leaseSeconds)))
                 WHERE lease_owner = \(worker) AND status = 'archiving'
                 RETURNING 1
-            ), analyses AS (
-                UPDATE calls SET lease_expires_at = now() + make_interval(secs => \(Double(leaseSeconds)))
-                WHERE lease_owner = \(worker) AND status = 'processing'
+            ), owned_calls AS (
+                -- Analyses and callback deliveries in one statement: a row is updated once per statement.
+                UPDATE calls
+                SET lease_expires_at = CASE WHEN lease_owner = \(worker) AND status = 'processing'
+                        THEN now() + make_interval(secs => \(Double(leaseSeconds))) ELSE lease_expires_at END,
+                    callback_lease_expires_at = CASE WHEN callback_lease_owner = \(worker) AND callback_status = 'pending'
+                        THEN now() + make_interval(secs => \(Double(leaseSeconds))) ELSE callback_lease_expires_at END
+                WHERE (lease_owner = \(worker) AND status = 'processing')
+                   OR (callback_lease_owner = \(worker) AND callback_status = 'pending')
                 RETURNING 1
             )
-            SELECT (SELECT count(*) FROM archives) + (SELECT count(*) FROM analyses)
+            SELECT (SELECT count(*) FROM archives) + (SELECT count(*) FROM owned_calls)
             """, logger: logger).decode(Int.self).collectAll()
         return counts.first ?? 0
     }
@@ -102,12 +116,17 @@ public struct PostgresJobLeases: JobLeaseRepository {
                 UPDATE recording_archives SET lease_expires_at = now()
                 WHERE lease_owner = ANY(\(workers)) AND status = 'archiving'
                 RETURNING 1
-            ), analyses AS (
-                UPDATE calls SET lease_expires_at = now()
-                WHERE lease_owner = ANY(\(workers)) AND status = 'processing'
+            ), owned_calls AS (
+                UPDATE calls
+                SET lease_expires_at = CASE WHEN lease_owner = ANY(\(workers)) AND status = 'processing'
+                        THEN now() ELSE lease_expires_at END,
+                    callback_lease_expires_at = CASE WHEN callback_lease_owner = ANY(\(workers)) AND callback_status = 'pending'
+                        THEN now() ELSE callback_lease_expires_at END
+                WHERE (lease_owner = ANY(\(workers)) AND status = 'processing')
+                   OR (callback_lease_owner = ANY(\(workers)) AND callback_status = 'pending')
                 RETURNING 1
             )
-            SELECT (SELECT count(*) FROM archives) + (SELECT count(*) FROM analyses)
+            SELECT (SELECT count(*) FROM archives) + (SELECT count(*) FROM owned_calls)
             """, logger: logger).decode(Int.self).collectAll()
         return counts.first ?? 0
     }

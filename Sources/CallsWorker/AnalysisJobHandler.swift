@@ -19,7 +19,8 @@ public enum JobOutcome: Sendable, Equatable {
     case skipped(String)
     /// Another worker's lease on the call is still running: this delivery is a duplicate, but the job is not
     /// finished, so its delivery count is kept for whoever runs it next (a job that kills every worker that
-    /// claims it must still reach `CALLS_MAX_DELIVERIES`).
+    /// claims it must still reach `CALLS_MAX_DELIVERIES`); the duplicate itself is not counted, since it never
+    /// ran the job.
     case heldByAnother
     /// Another worker claimed the call after this one; its commit was refused, nothing was written.
     case fenced
@@ -100,5 +101,9 @@ public struct AnalysisJobHandler: JobHandler {
 
     public func abandon(_ job: Job, reason: String) async throws {
         _ = try await leases.failUnclaimed(callID: job.callID, reason: reason)
+    }
+
+    public func relinquish(_ job: Job) async throws {
+        _ = try await leases.releaseHeld(callID: job.callID, worker: worker)
     }
 }

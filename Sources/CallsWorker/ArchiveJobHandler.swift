@@ -61,6 +61,10 @@ public struct ArchiveJobHandler: Sendable {
 
         switch converted {
         case .success(let file):
+            // Storage takes no fencing token: a claim superseded while converting must not replace (or, for
+            // a moment, remove) the object the newer claim stored. The renewed lease keeps the newer claim
+            // away while this one publishes.
+            guard try await archives.renew(claim, leaseSeconds: leaseSeconds) else { return .fenced }
             try await publishReplacingEarlierAttempt(temporary, as: file.storageKey)
             let removingOriginal = !settings.keepOriginal
             switch try await archives.complete(claim, with: file, removingOriginal: removingOriginal) {

@@ -3,6 +3,8 @@ public struct RetryPolicy: Sendable {
     public var base: Duration
     public var cap: Duration = .seconds(300)
     public var maxDeliveries: Int
+    /// How often one delivery retries in place an error that is not an outage before giving the job back.
+    public var maxInPlaceRetries = 3
 
     public init(base: Duration, maxDeliveries: Int) {
         self.base = base

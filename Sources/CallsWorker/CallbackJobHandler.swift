@@ -13,31 +13,45 @@ import NIOPosix
 /// A 2xx answer delivers it; anything else (another status, a redirect, a timeout, a refused connection) is
 /// retried with backoff through the queue up to `CALLS_CALLBACK_MAX_ATTEMPTS`; a target that resolves to a
 /// special-purpose address fails it at once (see `CallbackDelivery`). Delivery is at least once: a receiver that
-/// answered too slowly may see a callback twice, and can tell by the call id and status.
+/// answered too slowly may see a callback twice, and can tell by the call id and status. One delivery of a
+/// callback is in flight at a time: it is claimed with a lease in PostgreSQL, as an analysis is.
 public struct CallbackJobHandler: Sendable {
     let callbacks: any CallbackRepository
     let calls: any CallRepository
     let policy: CallbackPolicy
-    /// Runs the blocking name resolution of the target check.
+    /// Runs the blocking name resolution of the target check; a pool of its own, so a lookup never waits
+    /// behind decodes.
     let resolverPool: NIOThreadPool
+    let worker: String
+    let leaseSeconds: Int
+    /// Callbacks this worker's slots are delivering: its lease keeps other workers out, this its other slots.
+    let inFlight = CallbacksInFlight()
     let logger: Logger
     var timeout: TimeAmount = .seconds(10)
 
     public init(
         callbacks: any CallbackRepository, calls: any CallRepository, policy: CallbackPolicy, resolverPool: NIOThreadPool,
-        logger: Logger
+        worker: String, leaseSeconds: Int, logger: Logger
     ) {
         self.callbacks = callbacks
         self.calls = calls
         self.policy = policy
         self.resolverPool = resolverPool
+        self.worker = worker
+        self.leaseSeconds = leaseSeconds
         self.logger = logger
     }
 
     public func handle(_ job: Job) async throws -> JobOutcome {
-        guard let due = try await callbacks.due(callID: job.callID),
-              let call = try await calls.find(id: job.callID), call.status.isFinal
-        else { return .skipped("no callback due") }
+        guard inFlight.start(job.callID) else { return .heldByAnother }
+        defer { inFlight.end(job.callID) }
+        let due: CallbackClaim
+        switch try await callbacks.claim(callID: job.callID, worker: worker, leaseSeconds: leaseSeconds) {
+        case .claimed(let claim): due = claim
+        case .notDue: return .skipped("no callback due")
+        case .leasedByAnother: return .heldByAnother
+        }
+        guard let call = try await calls.find(id: job.callID), call.status.isFinal else { return .skipped("no callback due") }
         var logger = logger
         logger[metadataKey: "job"] = "\(job)"
         let (body, headers) = try signedMessage(for: call)
@@ -45,27 +59,26 @@ public struct CallbackJobHandler: Sendable {
         let failure: String
         switch outcome {
         case .delivered:
-            try await callbacks.markDelivered(callID: job.callID)
-            return .completed
+            return try await callbacks.markDelivered(due) ? .completed : .fenced
         case .refused(let reason):
-            try await callbacks.markFailed(callID: job.callID, reason: reason)
-            return .failed(reason)
+            return try await callbacks.markFailed(due, reason: reason) ? .failed(reason) : .fenced
         case .failed(let cause):
             // A failure is about the receiver or the way to it, never about this service: it spends an
             // attempt, so a broken receiver cannot keep a slot busy. Only its class is recorded (and shown
             // in `callback.error`); the details are in the delivery's log line.
             failure = cause.message
         }
-        let attempts = try await callbacks.recordFailedAttempt(callID: job.callID, error: failure)
-        guard attempts < policy.maxAttempts else {
-            try await callbacks.markFailed(callID: job.callID, reason: failure)
-            return .failed(failure)
-        }
-        return .retry(failure, attempt: attempts)
+        guard let attempts = try await callbacks.recordFailedAttempt(due, error: failure, maxAttempts: policy.maxAttempts)
+        else { return .fenced }
+        return attempts < policy.maxAttempts ? .retry(failure, attempt: attempts) : .failed(failure)
     }
 
     public func abandon(_ job: Job, reason: String) async throws {
-        try await callbacks.markFailed(callID: job.callID, reason: reason)
+        _ = try await callbacks.failUnclaimed(callID: job.callID, reason: reason)
+    }
+
+    public func relinquish(_ job: Job) async throws {
+        _ = try await callbacks.releaseHeld(callID: job.callID, worker: worker)
     }
 
     func delivery(logger: Logger) -> CallbackDelivery {

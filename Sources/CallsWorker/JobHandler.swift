@@ -9,6 +9,9 @@ public protocol JobHandler: Sendable {
     /// Records that `job` is given up without having finished: it was delivered again and again (it takes
     /// its worker down with it).
     func abandon(_ job: Job, reason: String) async throws
+    /// Gives back whatever lease this worker holds for `job` (its handling keeps failing), so the heartbeat
+    /// stops renewing it and a later delivery can claim the work.
+    func relinquish(_ job: Job) async throws
 }
 
 /// Hands each job to the handler of its kind. After an analysis commits, it queues the archive job; should
@@ -66,6 +69,14 @@ public struct JobRouter: JobHandler {
         case .analyze: try await analysis.abandon(job, reason: reason)
         case .archive: _ = try await archive?.archives.failUnclaimed(callID: job.callID, reason: reason)
         case .callback: try await callback?.abandon(job, reason: reason)
+        }
+    }
+
+    public func relinquish(_ job: Job) async throws {
+        switch job.kind {
+        case .analyze: try await analysis.relinquish(job)
+        case .archive: if let archive { _ = try await archive.archives.releaseHeld(callID: job.callID, worker: archive.worker) }
+        case .callback: try await callback?.relinquish(job)
         }
     }
 }

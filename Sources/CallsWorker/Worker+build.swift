@@ -16,6 +16,8 @@ public struct WorkerProcess {
     public let worker: String
     public let services: [any Service]
     let shutdownGrace: Duration
+    /// The decode and conversion threads, one per slot (visible to tests, which fill it up).
+    let ioPool: NIOThreadPool
     private let cleanup: @Sendable () async -> Void
 
     public init(
@@ -35,6 +37,7 @@ public struct WorkerProcess {
         // One thread per slot: each job's decode or conversion blocks the thread it runs on.
         let ioPool = NIOThreadPool(numberOfThreads: configuration.workerConcurrency + archiveSlots)
         ioPool.start()
+        self.ioPool = ioPool
         let storage = try ConfiguredRecordingStore(
             configuration.storage, recordingsDirectory: configuration.recordingsDirectory, ioPool: ioPool)
         let store = storage.store
@@ -63,13 +66,17 @@ public struct WorkerProcess {
                 encodingPool: ioPool, logger: logger)
             : nil
         let callbackRepository = PostgresCallbackRepository(client: postgres, logger: logger)
+        let callbackSlots = configuration.callbacks == nil ? 0 : 2
+        // Name lookups block their thread: one per callback slot, apart from the decodes.
+        let resolverPool = NIOThreadPool(numberOfThreads: max(callbackSlots, 1))
+        if callbackSlots > 0 { resolverPool.start() }
         let callbacks = configuration.callbacks.map { policy in
             CallbackJobHandler(
                 callbacks: callbackRepository,
                 calls: DeadlineCallRepository(PostgresCallRepository(client: postgres, logger: logger)),
-                policy: policy, resolverPool: ioPool, logger: logger)
+                policy: policy, resolverPool: resolverPool, worker: worker, leaseSeconds: configuration.jobLeaseSeconds,
+                logger: logger)
         }
-        let callbackSlots = callbacks == nil ? 0 : 2
         let handler = JobRouter(analysis: analysis, archive: archiving, callback: callbacks, publisher: queue, logger: logger)
         let redisURL = configuration.redis
         let watchdog = FetchWatchdog(threshold: timing.fetchStallThreshold)
@@ -85,6 +92,7 @@ public struct WorkerProcess {
             await commandClient.shutdown()
             await storage.shutdown()
             try? await ioPool.shutdownGracefully()
+            if callbackSlots > 0 { try? await resolverPool.shutdownGracefully() }
         }
         let heartbeat = HeartbeatService(
             worker: worker, registry: registry, queue: queue, leases: leases, leaseSeconds: configuration.jobLeaseSeconds,

@@ -99,11 +99,16 @@ public struct WorkerService: Service {
     }
 
     /// Runs the job, retrying infrastructure failures (database or storage down) in place without spending
-    /// an attempt; nil when the task was cancelled before an outcome was committed.
+    /// an attempt; nil when the task was cancelled before an outcome was committed. Any other error (a bug, a
+    /// row the code cannot handle) is retried in place only `maxInPlaceRetries` times: retried for ever, it
+    /// would hold the slot, and the heartbeat would renew the job's lease so nobody else could try. The job's
+    /// lease is then given back and the job takes the delayed path of a failed attempt, its deliveries
+    /// counted, so it ends dead-lettered after `CALLS_MAX_DELIVERIES` like any job that never finishes.
     private func outcome(of job: Job) async -> JobOutcome? {
         // Counted once per delivery, not per in-place retry: an outage must not make a job look poisonous.
         guard let deliveries = await recordDelivery(of: job) else { return nil }
         var backoff = Backoff()
+        var unexpectedFailures = 0
         while true {
             do {
                 if deliveries > retryPolicy.maxDeliveries {
@@ -119,11 +124,35 @@ public struct WorkerService: Service {
                 }
                 return try await handler.handle(job)
             } catch {
-                logger.warning("job interrupted, retrying", metadata: ["job": "\(job)", "error": "\(String(reflecting: error))"])
                 if Task.isCancelled { return nil }
+                if !OutageErrors.isOutage(error) {
+                    unexpectedFailures += 1
+                    if unexpectedFailures > retryPolicy.maxInPlaceRetries {
+                        let reason = "the job failed \(unexpectedFailures) times in place: \(error)"
+                        logger.error("job keeps failing, giving it back", metadata: ["job": "\(job)", "error": "\(String(reflecting: error))"])
+                        guard await relinquish(job) else { return nil }
+                        return .retry(reason, attempt: deliveries)
+                    }
+                }
+                logger.warning("job interrupted, retrying", metadata: ["job": "\(job)", "error": "\(String(reflecting: error))"])
                 try? await Task.sleep(for: backoff.next())
             }
         }
+    }
+
+    /// Gives back the lease the job holds, retried through outages; false when cancelled first.
+    private func relinquish(_ job: Job) async -> Bool {
+        var backoff = Backoff()
+        while !Task.isCancelled {
+            do {
+                try await handler.relinquish(job)
+                return true
+            } catch {
+                logger.warning("giving a job's lease back failed, retrying", metadata: ["job": "\(job)", "error": "\(error)"])
+                try? await Task.sleep(for: backoff.next())
+            }
+        }
+        return false
     }
 
     private func settle(_ payload: String, after outcome: JobOutcome) async {
@@ -137,7 +166,10 @@ public struct WorkerService: Service {
                     try await queue.deadLetter(payload, worker: worker, error: error)
                 case .completed, .skipped:
                     try await queue.acknowledge(payload: payload, worker: worker)
-                case .heldByAnother, .fenced:
+                case .heldByAnother:
+                    // The job lives on with the lease holder, and this delivery never ran it: uncounted.
+                    try await queue.acknowledgeDuplicate(payload: payload, worker: worker)
+                case .fenced:
                     // The job lives on with the lease holder: keep its delivery count.
                     try await queue.acknowledge(payload: payload, worker: worker, keepingDeliveries: true)
                 }

@@ -76,15 +76,24 @@ public struct RedisJobQueue: JobPublisher {
         """
 
     /// Removes a job from the worker's processing list; only called after its outcome is committed. The job's
-    /// bookkeeping (delivery count, last error) goes too, unless another worker still holds the job.
+    /// bookkeeping (delivery count, last error) goes too, unless another worker still holds a copy of the job
+    /// (a duplicate delivery) or `keepingDeliveries` says the job lives on with a lease holder.
     public func acknowledge(payload: String, worker: String, keepingDeliveries: Bool = false) async throws {
         if keepingDeliveries {
             try await client.command("LREM", keys.processing(worker: worker), "1", payload)
         } else {
             // One round trip for both: every completed job goes through here.
             try await client.command(
-                "EVAL", Self.acknowledgeScript, "2", keys.processing(worker: worker), keys.job(payload), payload)
+                "EVAL", Self.acknowledgeScript, "3", keys.processing(worker: worker), keys.job(payload), keys.workers,
+                payload, keys.processingPrefix)
         }
+    }
+
+    /// Settles a delivery that found another worker running the job: taken out of this worker's list, and not
+    /// counted, since it never ran the job (counted, duplicates of a long job would make it look poisonous).
+    public func acknowledgeDuplicate(payload: String, worker: String) async throws {
+        try await client.command(
+            "EVAL", Self.acknowledgeDuplicateScript, "2", keys.processing(worker: worker), keys.job(payload), payload)
     }
 
     public func withdraw(_ job: Job) async throws {
@@ -100,9 +109,21 @@ public struct RedisJobQueue: JobPublisher {
         redis.call('DEL', KEYS[4])
         """
 
+    /// The bookkeeping stays while a registered worker's processing list still holds the payload.
     static let acknowledgeScript = """
         redis.call('LREM', KEYS[1], 1, ARGV[1])
+        for _, worker in ipairs(redis.call('HKEYS', KEYS[3])) do
+          if redis.call('LPOS', ARGV[2] .. worker, ARGV[1]) then return 0 end
+        end
         redis.call('DEL', KEYS[2])
+        return 1
+        """
+
+    static let acknowledgeDuplicateScript = """
+        redis.call('LREM', KEYS[1], 1, ARGV[1])
+        if tonumber(redis.call('HGET', KEYS[2], 'deliveries') or '0') > 0 then
+          redis.call('HINCRBY', KEYS[2], 'deliveries', -1)
+        end
         """
 }
 

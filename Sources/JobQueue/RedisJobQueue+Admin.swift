@@ -61,11 +61,17 @@ extension RedisJobQueue {
     }
 
     /// Takes `payload` out of the dead set and queues it afresh (its delivery count reset). False when it was
-    /// not dead.
+    /// not dead. One script: a retry cut short never loses the job between the dead set and the ready list.
     public func retryDead(_ payload: String) async throws -> Bool {
-        guard try await client.command("ZREM", keys.dead, payload).integer == 1 else { return false }
-        try await client.command("DEL", keys.job(payload))
-        try await client.command("RPUSH", keys.ready(forPayload: payload), payload)
-        return true
+        let scriptKeys = [keys.dead, keys.job(payload)] + keys.readyLists
+        let reply = try await client.command(["EVAL", Self.retryDeadScript, String(scriptKeys.count)] + scriptKeys + [payload])
+        return reply.integer == 1
     }
+
+    static let retryDeadScript = QueueKeys.luaReadyFor(firstKey: 3) + """
+        if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+        redis.call('DEL', KEYS[2])
+        redis.call('RPUSH', readyFor(ARGV[1]), ARGV[1])
+        return 1
+        """
 }

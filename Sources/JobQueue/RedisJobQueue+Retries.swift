@@ -41,12 +41,20 @@ extension RedisJobQueue {
         return Int(try await client.command(["EVAL", Self.promoteScript, String(keys.count)] + keys + [String(limit)]).integer ?? 0)
     }
 
-    /// Gives up on the job: records it with its error in the dead set and takes it out of the worker's list.
+    /// Gives up on the job: records it with its error in the dead set and takes it out of the worker's list,
+    /// in one script, so no reaper or operator's retry sees it in both places or in neither.
     public func deadLetter(_ payload: String, worker: String, error: String) async throws {
-        try await client.command("HSET", keys.job(payload), "last_error", error)
-        try await client.command("ZADD", keys.dead, String(Int64(Date().timeIntervalSince1970 * 1000)), payload)
-        try await client.command("LREM", keys.processing(worker: worker), "1", payload)
+        try await client.command(
+            "EVAL", Self.deadLetterScript, "3", keys.job(payload), keys.dead, keys.processing(worker: worker), payload, error)
     }
+
+    static let deadLetterScript = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        redis.call('HSET', KEYS[1], 'last_error', ARGV[2])
+        redis.call('ZADD', KEYS[2], now, ARGV[1])
+        redis.call('LREM', KEYS[3], 1, ARGV[1])
+        """
 
     public func deadPayloads() async throws -> [String] {
         (try await client.command("ZRANGE", keys.dead, "0", "-1").array ?? []).compactMap(\.string)

@@ -55,6 +55,7 @@ import Testing
             to: router, access: .open, queue: queue, workers: WorkerRegistry(client: redis, keys: queue.keys),
             leases: PostgresJobLeases(client: postgres, logger: Logger(label: "test")),
             archives: PostgresArchiveLeases(client: postgres, logger: Logger(label: "test")),
+            callbacks: PostgresCallbackRepository(client: postgres, logger: Logger(label: "test")),
             metrics: MetricsExporter(
                 registry: PrometheusCollectorRegistry(), queue: queue, workers: WorkerRegistry(client: redis, keys: queue.keys),
                 leases: PostgresJobLeases(client: postgres, logger: Logger(label: "test"))))

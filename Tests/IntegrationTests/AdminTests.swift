@@ -41,6 +41,38 @@ extension IntegrationSuite {
             }
         }
 
+        /// A receiver that was down long enough to kill the callback's job takes it once an operator retries it.
+        @Test func aDeadCallbackCanBeRetried() async throws {
+            let receiver = CallbackTests.Receiver(statuses: [.serviceUnavailable, .ok])
+            try await receiver.run { port in
+                try await Stack.withMigrated { plain, _ in
+                    let stack = CallbackTests.stack(plain, maxAttempts: 1)
+                    let (redis, queue) = stack.makeQueue()
+                    try await stack.withWorker { () async throws -> Void in
+                        try await stack.withAPI { client in
+                            let (_, created) = try await CallbackTests.createCall(client, callbackURL: "http://127.0.0.1:\(port)/hooks/calls")
+                            let id = try #require(created["id"] as? String)
+                            #expect(try await streamUpload(
+                                port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
+                                chunkSize: 65_536).0 == 202)
+                            _ = try await CallbackTests.waitForCallback(client, id, status: "failed")
+                            #expect(try await eventually(within: 5) { try await queue.deadPayloads() == ["callback:\(id)"] })
+
+                            let (status, answer) = try await client.json(.post, "/admin/dead/\(id)/retry")
+                            #expect(status == .accepted, "\(answer)")
+                            #expect(answer["job"] as? String == "callback" && answer["status"] as? String == "pending")
+                            let call = try await CallbackTests.waitForCallback(client, id, status: "delivered")
+                            let callback = try #require(call["callback"] as? [String: Any])
+                            #expect(callback["status"] as? String == "delivered" && callback["attempts"] as? Int == 1, "\(callback)")
+                            #expect(try await queue.deadPayloads().isEmpty)
+                        }
+                    }
+                    await redis.shutdown()
+                }
+            }
+            #expect(receiver.received.count == 2)
+        }
+
         @Test func retryingSomethingThatIsNotDeadIsNotFound() async throws {
             try await Stack.withMigrated { stack, _ in
                 try await stack.withAPI { client in

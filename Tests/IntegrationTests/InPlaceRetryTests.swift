@@ -19,12 +19,22 @@ final class FlakyLeases: JobLeaseRepository {
     let failuresLeft: Mutex<Int>
     let commitFailuresLeft: Mutex<Int>
     let expiryFails: Bool
+    /// Every commit fails with an error that is no outage, as a result the database refuses would.
+    let commitAlwaysRefused: Bool
 
-    init(base: PostgresJobLeases, failures: Int, commitFailures: Int = 0, expiryFails: Bool = false) {
+    init(
+        base: PostgresJobLeases, failures: Int, commitFailures: Int = 0, expiryFails: Bool = false,
+        commitAlwaysRefused: Bool = false
+    ) {
         self.base = base
         self.failuresLeft = Mutex(failures)
         self.commitFailuresLeft = Mutex(commitFailures)
         self.expiryFails = expiryFails
+        self.commitAlwaysRefused = commitAlwaysRefused
+    }
+
+    struct RefusedResult: Error, CustomStringConvertible {
+        var description: String { "the database refused the result" }
     }
 
     func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimOutcome {
@@ -42,10 +52,12 @@ final class FlakyLeases: JobLeaseRepository {
             return left > 0
         }
         if fail { throw DatabaseTimeout(limit: .seconds(5)) }
+        if commitAlwaysRefused { throw RefusedResult() }
         return try await base.complete(claim, with: result, queueingArchive: queueingArchive)
     }
     func fail(_ claim: JobClaim, reason: String) async throws -> Bool { try await base.fail(claim, reason: reason) }
     func release(_ claim: JobClaim, reason: String) async throws -> Bool { try await base.release(claim, reason: reason) }
+    func releaseHeld(callID: UUID, worker: String) async throws -> Bool { try await base.releaseHeld(callID: callID, worker: worker) }
     func failUnclaimed(callID: UUID, reason: String) async throws -> Bool { try await base.failUnclaimed(callID: callID, reason: reason) }
     func resetForRetry(callID: UUID) async throws -> Bool { try await base.resetForRetry(callID: callID) }
     func oldestUnfinishedAge() async throws -> Duration? { try await base.oldestUnfinishedAge() }
