@@ -44,7 +44,7 @@ import Testing
         let router = buildRouter(APIDependencies(
             calls: calls, queue: RecordingJobPublisher(), store: try! LocalRecordingStore(root: directory.path, ioPool: .singleton),
             maxUploadBytes: 1, outboxAcknowledger: OutboxAcknowledger(outbox: calls, logger: Logger(label: "test")),
-            downloads: DownloadSettings(signer: ContentURLSigner(secret: nil), urlLifetimeSeconds: 1, publicURL: nil),
+            downloads: DownloadSettings(signer: ContentURLSigner(secret: nil), urlLifetimeSeconds: 1, origin: .relative),
             contract: contract))
         // Never connected: the routes only need the objects to exist.
         let redis = RedisClient(url: RedisURL(host: "127.0.0.1"))

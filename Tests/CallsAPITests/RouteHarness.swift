@@ -22,7 +22,7 @@ struct RouteHarness: Sendable {
 
     static func run(
         maxUploadBytes: Int64 = 10 * 1024 * 1024, live: Bool = false, logger: Logger? = nil, access: AccessControl = .open,
-        contract: APIContract? = nil,
+        contract: APIContract? = nil, downloadOrigin: DownloadOrigin = .relative,
         _ body: @escaping @Sendable (RouteHarness, any TestClientProtocol) async throws -> Void
     ) async throws {
         let pool = NIOThreadPool(numberOfThreads: 2)
@@ -38,7 +38,7 @@ struct RouteHarness: Sendable {
         let router = buildRouter(APIDependencies(
             calls: harness.calls, queue: harness.queue, store: harness.store, maxUploadBytes: maxUploadBytes,
             outboxAcknowledger: harness.outboxAcknowledger,
-            downloads: DownloadSettings(signer: harness.signer, urlLifetimeSeconds: 900, publicURL: nil), access: access, contract: contract))
+            downloads: DownloadSettings(signer: harness.signer, urlLifetimeSeconds: 900, origin: downloadOrigin), access: access, contract: contract))
         answerUnsupportedMethods(of: router)
         if live {
             let app = Application(router: router, server: httpServer(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
