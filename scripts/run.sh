@@ -39,8 +39,8 @@ bin=$(swift build -c "$CALLS_BUILD_CONFIGURATION" --show-bin-path)
 "$bin/calls-api" migrate
 # A development key with every role, made once and kept with the database it lives in.
 if [ ! -s .data/dev-api-key ]; then
-  "$bin/calls-api" keys create --role admin --name "make run (development)" | tail -n 1 > .data/dev-api-key.new
-  chmod 600 .data/dev-api-key.new
+  # umask: the file is never readable by others, not even between its creation and a chmod.
+  (umask 077; "$bin/calls-api" keys create --role admin --name "make run (development)" | tail -n 1 > .data/dev-api-key.new)
   mv .data/dev-api-key.new .data/dev-api-key
 fi
 "$bin/calls-api" serve &
@@ -52,7 +52,8 @@ done
 
 calls_wait_http "http://$CALLS_HTTP_HOST:$CALLS_HTTP_PORT/healthz" 30 || calls_die "the API did not come up"
 calls_log "API on http://$CALLS_HTTP_HOST:$CALLS_HTTP_PORT with $CALLS_WORKERS worker process(es); Ctrl-C stops everything"
-calls_log "development API key (admin, in .data/dev-api-key): $(cat .data/dev-api-key)"
+# Only where the key is: this output often ends up in a terminal log or a CI transcript.
+calls_log "development API key (admin): in .data/dev-api-key (mode 0600)"
 calls_log "  e.g. curl -H \"Authorization: Bearer \$(cat .data/dev-api-key)\" http://$CALLS_HTTP_HOST:$CALLS_HTTP_PORT/calls"
 # Any of them exiting ends the run (and the trap stops the rest).
 wait -n
