@@ -94,7 +94,8 @@ import Testing
             try await client.execute(uri: "/docs", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
-                #expect(String(buffer: response.body).contains(#"spec-url="/openapi.yaml""#))
+                #expect(String(buffer: response.body).contains(#"href="/openapi.yaml""#))
+                #expect(response.headers[.contentSecurityPolicy]?.hasPrefix("default-src 'none'") == true)
             }
             try await client.expectStatus(.unauthorized, .get, "/calls")
         }
