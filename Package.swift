@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "JobQueue",
             dependencies: [
-                "CHiredis",
+                "CHiredis", "CallsCore",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -54,7 +55,8 @@ def main():
         subprocess.run(["curl", "-sS", "-f", "-o", "/dev/null", "-F", f"file=@{source};type=audio/wav",
                         f"{BASE_URL}/calls/{call['id']}/recording"], check=True, timeout=600)
         link = api("GET", f"/calls/{call['id']}/download")
-        url = link["url"]
+        # Relative unless the API has a public URL: resolved against the address it was asked at.
+        url = urllib.parse.urljoin(BASE_URL + "/", link["url"])
         target = os.path.join(directory, "downloaded.wav")
 
         baseline = rss_mb(API_PID)

@@ -7,7 +7,7 @@ set -euo pipefail
 
 CALLS_APT_PACKAGES=(
   pkg-config libhiredis-dev libsndfile1-dev libmp3lame-dev libpq-dev postgresql postgresql-contrib
-  postgresql-client redis-server redis-tools python3 curl espeak-ng sox lame
+  postgresql-client redis-server redis-tools python3 curl espeak-ng sox lame openssl
 )
 
 calls_log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }

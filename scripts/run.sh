@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 : "${CALLS_HTTP_HOST:=127.0.0.1}"
 : "${CALLS_HTTP_PORT:=8000}"
 : "${CALLS_BUILD_CONFIGURATION:=release}"
+# Download links are absolute only with a public URL (the API never trusts a client's Host for them).
+: "${CALLS_PUBLIC_URL:=http://$CALLS_HTTP_HOST:$CALLS_HTTP_PORT}"
 
 cleanup() {
   trap - EXIT INT TERM
@@ -27,7 +29,7 @@ calls_track "$CALLS_REDIS_PID" redis
 
 export CALLS_DATABASE_URL="postgres://calls:calls@127.0.0.1:$CALLS_PG_PORT/calls"
 export CALLS_REDIS_URL="redis://127.0.0.1:$CALLS_REDIS_PORT/0"
-export CALLS_HTTP_HOST CALLS_HTTP_PORT
+export CALLS_HTTP_HOST CALLS_HTTP_PORT CALLS_PUBLIC_URL
 
 calls_log "building ($CALLS_BUILD_CONFIGURATION)"
 swift build -c "$CALLS_BUILD_CONFIGURATION" --product calls-api
@@ -37,8 +39,8 @@ bin=$(swift build -c "$CALLS_BUILD_CONFIGURATION" --show-bin-path)
 "$bin/calls-api" migrate
 # A development key with every role, made once and kept with the database it lives in.
 if [ ! -s .data/dev-api-key ]; then
-  "$bin/calls-api" keys create --role admin --name "make run (development)" | tail -n 1 > .data/dev-api-key.new
-  chmod 600 .data/dev-api-key.new
+  # umask: the file is never readable by others, not even between its creation and a chmod.
+  (umask 077; "$bin/calls-api" keys create --role admin --name "make run (development)" | tail -n 1 > .data/dev-api-key.new)
   mv .data/dev-api-key.new .data/dev-api-key
 fi
 "$bin/calls-api" serve &
@@ -50,7 +52,8 @@ done
 
 calls_wait_http "http://$CALLS_HTTP_HOST:$CALLS_HTTP_PORT/healthz" 30 || calls_die "the API did not come up"
 calls_log "API on http://$CALLS_HTTP_HOST:$CALLS_HTTP_PORT with $CALLS_WORKERS worker process(es); Ctrl-C stops everything"
-calls_log "development API key (admin, in .data/dev-api-key): $(cat .data/dev-api-key)"
+# Only where the key is: this output often ends up in a terminal log or a CI transcript.
+calls_log "development API key (admin): in .data/dev-api-key (mode 0600)"
 calls_log "  e.g. curl -H \"Authorization: Bearer \$(cat .data/dev-api-key)\" http://$CALLS_HTTP_HOST:$CALLS_HTTP_PORT/calls"
 # Any of them exiting ends the run (and the trap stops the rest).
 wait -n

@@ -6,9 +6,11 @@ public struct AudioProbe: Sendable, Equatable {
     public var sampleRate: Int
     public var channelCount: Int
 
-    /// Opens the file and decodes its first block, so a valid header in front of undecodable data is caught
-    /// at upload time rather than in the worker.
+    /// Checks the file's first bytes against the accepted containers, then opens it and decodes its first
+    /// block, so a valid header in front of undecodable data is caught at upload time rather than in the
+    /// worker.
     public static func probe(path: String) throws(AudioDecodingError) -> AudioProbe {
+        try AudioSignature.check(path: path)
         var decoder = try SndfileDecoder(path: path)
         var block = [Float](repeating: 0, count: 1024 * decoder.channelCount)
         let frames = try block.withUnsafeMutableBufferPointer { buffer throws(AudioDecodingError) in

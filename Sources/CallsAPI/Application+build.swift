@@ -68,7 +68,7 @@ public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router
     ).addRoutes(to: routes)
     DownloadController(
         calls: dependencies.calls, store: dependencies.store, signer: dependencies.downloads.signer,
-        urlLifetimeSeconds: dependencies.downloads.urlLifetimeSeconds, publicURL: dependencies.downloads.publicURL
+        urlLifetimeSeconds: dependencies.downloads.urlLifetimeSeconds, origin: dependencies.downloads.origin
     ).addRoutes(to: routes)
     HealthController(checks: [
         .init(name: "database") { try await dependencies.calls.ping() },
@@ -99,7 +99,7 @@ func addOperatorRoutes(
 struct DownloadSettings: Sendable {
     var signer: ContentURLSigner
     var urlLifetimeSeconds: Int
-    var publicURL: String?
+    var origin: DownloadOrigin
 }
 
 /// The HTTP server: HTTP/1.1 answering `Expect: 100-continue` itself. With `idleTimeout`, a connection is
@@ -168,7 +168,8 @@ public func buildApplication(
         outboxAcknowledger: outboxAcknowledger,
         downloads: DownloadSettings(
             signer: ContentURLSigner(secret: configuration.urlSigningKey),
-            urlLifetimeSeconds: configuration.downloadURLTTLSeconds, publicURL: configuration.publicURL),
+            urlLifetimeSeconds: configuration.downloadURLTTLSeconds, origin: DownloadOrigin(
+                publicURL: configuration.publicURL, trustForwardedHeaders: configuration.trustForwardedHeaders)),
         statusChanges: statusChanges, callbacks: configuration.callbacks, access: access, contract: contract)
     dependencies.eventStreamLifetime = .seconds(configuration.eventStreamSeconds)
     dependencies.uploadPace = UploadPace(

@@ -65,7 +65,8 @@ struct CallsController<Calls: CallRepository & Outbox & UploadLedger> {
     }
 
     /// Replaces the call's tags (`{"tags": [...]}`), normalized as at creation. Tagging a call `private`
-    /// stops every download of its recording at once, including URLs handed out before.
+    /// stops every download through the API at once, including its own URLs handed out before; a presigned
+    /// bucket URL is checked by the bucket alone and works until it expires.
     @Sendable func patch(_ request: Request, context: CallsRequestContext) async throws -> Response {
         let id = try callID(context)
         let body: CallPatchRequest

@@ -1,5 +1,6 @@
 import CallsCore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -21,7 +22,7 @@ public struct APIContract: Sendable {
     }
 }
 
-/// `GET /openapi.yaml` and `GET /docs`, a page that renders it; both public.
+/// `GET /openapi.yaml` and `GET /docs`, a page that lists its operations; both public.
 struct ContractController {
     let contract: APIContract
 
@@ -30,27 +31,16 @@ struct ContractController {
         router.get("/openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: yaml))
         }
-        let page = ByteBuffer(string: Self.docsPage)
+        let docs = ContractDocsPage(contract: contract)
+        let page = ByteBuffer(string: docs.html)
+        let headers: HTTPFields = [
+            .contentType: "text/html; charset=utf-8",
+            .contentSecurityPolicy: docs.contentSecurityPolicy,
+            .xContentTypeOptions: "nosniff",
+            HTTPField.Name("Referrer-Policy")!: "no-referrer",
+        ]
         router.get("/docs") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: page))
+            Response(status: .ok, headers: headers, body: .init(byteBuffer: page))
         }
     }
-
-    /// Redoc, loaded by the browser, renders the contract; without it (offline, scripts off) the page still
-    /// links to the YAML.
-    static let docsPage = """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-          <meta charset="utf-8">
-          <meta name="viewport" content="width=device-width, initial-scale=1">
-          <title>Calls Service API</title>
-        </head>
-        <body>
-          <noscript><p>The contract is <a href="/openapi.yaml">/openapi.yaml</a> (OpenAPI 3.1).</p></noscript>
-          <redoc spec-url="/openapi.yaml"></redoc>
-          <script src="https://cdn.redoc.ly/redoc/v2.1.5/bundles/redoc.standalone.js"></script>
-        </body>
-        </html>
-        """
 }

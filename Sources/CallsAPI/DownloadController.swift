@@ -8,14 +8,15 @@ import RecordingStorage
 /// Downloads: `GET /calls/{id}/download` hands out a URL that works for a while without credentials — a
 /// presigned bucket URL, or one of the API's own `/recordings/{id}/content` URLs, signed with HMAC-SHA256 —
 /// and the content route serves the bytes with HTTP ranges. A call tagged `private` answers 403 to both,
-/// whenever its URL was signed.
+/// whenever the API's own URL was signed; a presigned bucket URL is checked by the bucket alone and keeps
+/// working until it expires.
 struct DownloadController<Calls: CallRepository & Outbox>: Sendable {
     let calls: Calls
     let store: any RecordingStore
     let signer: ContentURLSigner
     let urlLifetimeSeconds: Int
-    /// The API's address as clients reach it; nil: the request's own Host.
-    let publicURL: String?
+    /// What the API's own URLs start with.
+    let origin: DownloadOrigin
 
     /// The content URL needs no API key: its signature is the proof, so it can be handed to a player.
     func addRoutes(to routes: AccessGroups) {
@@ -50,7 +51,7 @@ struct DownloadController<Calls: CallRepository & Outbox>: Sendable {
     }
 
     private func ownURL(_ request: Request, recordingID: UUID, format: DownloadVariant.Format, expires: Int64) -> String {
-        let base = publicURL ?? "http://\(request.head.authority ?? "localhost")"
+        let base = origin.prefix(headers: request.headers, authority: request.head.authority)
         let signature = signer.signature(recordingID: recordingID, format: format.rawValue, expires: expires)
         return "\(base)/recordings/\(recordingID.lowercasedString)/content?format=\(format.rawValue)&expires=\(expires)&sig=\(signature)"
     }

@@ -1,5 +1,6 @@
 /// A call's tags as they are stored: trimmed, lower-case, each once, in the order given. The tag `private`
-/// makes the call's recording impossible to download.
+/// stops the API from handing out or serving the call's recording (a presigned bucket URL handed out before
+/// still works until it expires).
 public enum CallTags {
     public static let maxCount = 32
     public static let maxLength = 64

@@ -21,8 +21,11 @@ public struct CallsConfiguration: Sendable {
     public var downloadURLTTLSeconds = 900
     /// Calls older than this many days are deleted with their recordings; nil: kept for ever.
     public var retentionDays: Int?
-    /// The API's address as clients reach it, for the download URLs it hands out; nil: the request's Host.
+    /// The API's address as clients reach it, for the download URLs it hands out; nil: a URL relative to the
+    /// API (or one from a trusted proxy's headers, with `trustForwardedHeaders`), never the request's Host.
     public var publicURL: String?
+    /// Whether `X-Forwarded-Proto` and `X-Forwarded-Host` come from a proxy the operator vouches for.
+    public var trustForwardedHeaders = false
     public var migrationsDirectory = "migrations"
     /// How long `GET /calls/{id}/events` stays open at most before the client must reconnect.
     public var eventStreamSeconds = 3600
@@ -97,6 +100,7 @@ public struct CallsConfiguration: Sendable {
         if let url = publicURL, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
             throw ConfigurationError(variable: "CALLS_PUBLIC_URL", problem: "must start with http:// or https://")
         }
+        trustForwardedHeaders = try environment.boolean("CALLS_TRUST_FORWARDED_HEADERS", default: trustForwardedHeaders)
         migrationsDirectory = environment.string("CALLS_MIGRATIONS_DIR", default: migrationsDirectory)
         openAPIFile = environment.string("CALLS_OPENAPI_FILE", default: openAPIFile)
         eventStreamSeconds = try environment.integer("CALLS_EVENT_STREAM_MAX_SECONDS", default: eventStreamSeconds, in: 1...86_400)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Typed reads of `CALLS_*` variables: a missing variable takes its default, a malformed one is an error that
 /// names the variable.
 public struct EnvironmentVariables: Sendable {
@@ -51,17 +53,25 @@ public struct EnvironmentVariables: Sendable {
 
     public func databaseURL(_ name: String) throws(ConfigurationError) -> DatabaseURL {
         let text = try required(name, example: "postgres://calls:secret@127.0.0.1:5432/calls")
-        guard let url = DatabaseURL(string: text) else {
-            throw ConfigurationError(variable: name, problem: "must look like postgres://user:password@host:port/database")
+        let url: DatabaseURL
+        do {
+            url = try DatabaseURL(parsing: text)
+        } catch {
+            throw ConfigurationError(variable: name, problem: error.message)
+        }
+        // Read at every new connection: a wrong path must stop start-up, not every connection after it.
+        if let root = url.sslRootCertificate, !FileManager.default.isReadableFile(atPath: root) {
+            throw ConfigurationError(variable: name, problem: "sslrootcert '\(root)' is not a readable file")
         }
         return url
     }
 
     public func redisURL(_ name: String) throws(ConfigurationError) -> RedisURL {
         let text = try required(name, example: "redis://127.0.0.1:6379/0")
-        guard let url = RedisURL(string: text) else {
-            throw ConfigurationError(variable: name, problem: "must look like redis://host:port/db")
+        do {
+            return try RedisURL(parsing: text)
+        } catch {
+            throw ConfigurationError(variable: name, problem: error.message)
         }
-        return url
     }
 }

@@ -1,64 +1,146 @@
 import Foundation
 
-/// Where PostgreSQL is: `postgres://user:password@host:port/database`.
+/// Where PostgreSQL is: `postgres://user:password@host:port/database[?sslmode=…&sslrootcert=…]`.
 public struct DatabaseURL: Sendable, Equatable {
     public var host: String
     public var port: Int
     public var user: String
     public var password: String?
     public var database: String
+    /// libpq's names and meanings, so the same URL works with `psql`.
+    public var sslMode: SSLMode
+    /// A PEM file of the certificates that may sign the server's; nil (or libpq's `system`): the system's.
+    public var sslRootCertificate: String?
 
-    public init(host: String, port: Int = 5432, user: String, password: String? = nil, database: String) {
+    public enum SSLMode: String, Sendable, CaseIterable {
+        /// Plain TCP, as before `sslmode` was read: the default.
+        case disable
+        /// TLS when the server offers it, unverified; plain otherwise.
+        case prefer
+        /// TLS or no connection; the certificate is verified only when `sslrootcert` names the CA.
+        case require
+        /// TLS with a certificate signed by a trusted CA, for any host name.
+        case verifyCA = "verify-ca"
+        /// TLS with a trusted certificate issued for the host connected to.
+        case verifyFull = "verify-full"
+    }
+
+    public init(
+        host: String, port: Int = 5432, user: String, password: String? = nil, database: String,
+        sslMode: SSLMode = .disable, sslRootCertificate: String? = nil
+    ) {
         self.host = host
         self.port = port
         self.user = user
         self.password = password
         self.database = database
+        self.sslMode = sslMode
+        self.sslRootCertificate = sslRootCertificate
     }
 
     public init?(string: String) {
+        guard let url = try? DatabaseURL(parsing: string) else { return nil }
+        self = url
+    }
+
+    /// The URL, or what is wrong with it.
+    public init(parsing string: String) throws(ServiceURLError) {
         guard let components = URLComponents(string: string),
               ["postgres", "postgresql"].contains(components.scheme?.lowercased() ?? ""),
               let host = components.host, !host.isEmpty,
-              let user = components.user, !user.isEmpty
-        else { return nil }
+              let user = components.percentEncodedUser?.removingPercentEncoding, !user.isEmpty
+        else { throw ServiceURLError("must look like postgres://user:password@host:port/database") }
         let database = String(components.path.drop { $0 == "/" })
-        guard !database.isEmpty, !database.contains("/") else { return nil }
+        guard !database.isEmpty, !database.contains("/") else {
+            throw ServiceURLError("must name one database: postgres://user:password@host:port/database")
+        }
+        var sslMode = SSLMode.disable
+        var sslRootCertificate: String?
+        // An unknown or misspelt parameter is refused: `sslmod=require` must not quietly connect in plain text.
+        for item in components.queryItems ?? [] {
+            switch (item.name, item.value ?? "") {
+            case ("sslmode", let value):
+                guard let mode = SSLMode(rawValue: value) else {
+                    throw ServiceURLError(
+                        "sslmode must be one of \(SSLMode.allCases.map(\.rawValue).joined(separator: ", ")), got '\(value)'")
+                }
+                sslMode = mode
+            case ("sslrootcert", let value) where !value.isEmpty:
+                sslRootCertificate = value == "system" ? nil : value
+            default:
+                throw ServiceURLError("unknown parameter '\(item.name)'; supported are sslmode and sslrootcert")
+            }
+        }
         self.init(
             host: host,
             port: components.port ?? 5432,
-            user: user.removingPercentEncoding ?? user,
-            password: components.password.map { $0.removingPercentEncoding ?? $0 },
-            database: database
+            user: user,
+            password: components.percentEncodedPassword.map { $0.removingPercentEncoding ?? $0 },
+            database: database,
+            sslMode: sslMode,
+            sslRootCertificate: sslRootCertificate
         )
     }
 
     public var string: String {
-        var userInfo = user
-        if let password { userInfo += ":\(password)" }
-        return "postgres://\(userInfo)@\(host):\(port)/\(database)"
+        var userInfo = percentEncoded(user)
+        if let password { userInfo += ":\(percentEncoded(password))" }
+        var parameters: [String] = []
+        if sslMode != .disable { parameters.append("sslmode=\(sslMode.rawValue)") }
+        if let sslRootCertificate { parameters.append("sslrootcert=\(percentEncoded(sslRootCertificate))") }
+        let query = parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&")
+        return "postgres://\(userInfo)@\(host):\(port)/\(database)\(query)"
     }
 }
 
-/// Where Redis is: `redis://[:password@]host:port[/db]`.
+/// Why a service URL cannot be used.
+public struct ServiceURLError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// Where Redis is: `redis://[[user]:password@]host:port[/db]`. A user name is an ACL user (Redis 6+).
 public struct RedisURL: Sendable, Equatable {
     public var host: String
     public var port: Int
     public var database: Int
     public var password: String?
+    /// Sent as `AUTH user password`; nil: `AUTH password` (the `default` user).
+    public var user: String?
 
-    public init(host: String, port: Int = 6379, database: Int = 0, password: String? = nil) {
+    public init(host: String, port: Int = 6379, database: Int = 0, password: String? = nil, user: String? = nil) {
         self.host = host
         self.port = port
         self.database = database
         self.password = password
+        self.user = user
     }
 
     public init?(string: String) {
-        guard let components = URLComponents(string: string),
-              components.scheme?.lowercased() == "redis",
-              let host = components.host, !host.isEmpty
-        else { return nil }
+        guard let url = try? RedisURL(parsing: string) else { return nil }
+        self = url
+    }
+
+    /// The URL, or what is wrong with it.
+    public init(parsing string: String) throws(ServiceURLError) {
+        guard let components = URLComponents(string: string) else {
+            throw ServiceURLError("must look like redis://host:port/db")
+        }
+        if components.scheme?.lowercased() == "rediss" {
+            // hiredis 0.14 (Debian 12's libhiredis) has no TLS; connecting in plain text instead would be worse
+            // than refusing.
+            throw ServiceURLError(
+                "rediss:// (TLS) is not supported: the hiredis this service is built with has no TLS; "
+                    + "use redis:// on a private network, or a TLS tunnel (stunnel, spiped) to the server")
+        }
+        guard components.scheme?.lowercased() == "redis", let host = components.host, !host.isEmpty else {
+            throw ServiceURLError("must look like redis://host:port/db")
+        }
         let path = String(components.path.drop { $0 == "/" })
         let database: Int
         if path.isEmpty {
@@ -66,18 +148,24 @@ public struct RedisURL: Sendable, Equatable {
         } else if let number = Int(path), number >= 0 {
             database = number
         } else {
-            return nil
+            throw ServiceURLError("the database after the host must be a number, got '\(path)'")
         }
-        self.init(
-            host: host,
-            port: components.port ?? 6379,
-            database: database,
-            password: components.password.map { $0.removingPercentEncoding ?? $0 }
-        )
+        let user = components.percentEncodedUser.map { $0.removingPercentEncoding ?? $0 }.flatMap { $0.isEmpty ? nil : $0 }
+        let password = components.percentEncodedPassword.map { $0.removingPercentEncoding ?? $0 }
+        guard user == nil || password != nil else {
+            throw ServiceURLError("a user name needs a password: redis://user:password@host:port/db")
+        }
+        self.init(host: host, port: components.port ?? 6379, database: database, password: password, user: user)
     }
 
     public var string: String {
-        let auth = password.map { ":\($0)@" } ?? ""
+        let auth = password.map { "\(percentEncoded(user ?? "")):\(percentEncoded($0))@" } ?? ""
         return "redis://\(auth)\(host):\(port)/\(database)"
     }
+}
+
+/// User names and passwords may hold `@`, `:` or `/`; in a URL they must be encoded.
+private func percentEncoded(_ text: String) -> String {
+    let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    return text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
 }

@@ -53,7 +53,7 @@ final class RedisConnection: @unchecked Sendable {
         redisSetTimeout(context, timeout)
         self.context = context
         do {
-            if let password = url.password { _ = try expectOK(command(["AUTH", password])) }
+            if let password = url.password { _ = try expectOK(command(["AUTH"] + (url.user.map { [$0] } ?? []) + [password])) }
             if url.database != 0 { _ = try expectOK(command(["SELECT", String(url.database)])) }
         } catch {
             disconnect()

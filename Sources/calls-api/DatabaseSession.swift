@@ -13,8 +13,11 @@ enum DatabaseSession {
         guard let url = environment.value("CALLS_DATABASE_URL") else {
             throw ValidationError("CALLS_DATABASE_URL is not set (expected e.g. postgres://calls:secret@127.0.0.1:5432/calls)")
         }
-        guard let database = DatabaseURL(string: url) else {
-            throw ValidationError("CALLS_DATABASE_URL must look like postgres://user:password@host:port/database")
+        let database: DatabaseURL
+        do {
+            database = try DatabaseURL(parsing: url)
+        } catch {
+            throw ValidationError("CALLS_DATABASE_URL \(error.message)")
         }
         // The client is used before its run() task is scheduled, which it reports as a warning; nothing is wrong.
         var backgroundLogger = logger

@@ -45,7 +45,7 @@ import Testing
         let router = buildRouter(APIDependencies(
             calls: calls, queue: RecordingJobPublisher(), store: try! LocalRecordingStore(root: directory.path, ioPool: .singleton),
             maxUploadBytes: 1, outboxAcknowledger: OutboxAcknowledger(outbox: calls, logger: Logger(label: "test")),
-            downloads: DownloadSettings(signer: ContentURLSigner(secret: nil), urlLifetimeSeconds: 1, publicURL: nil),
+            downloads: DownloadSettings(signer: ContentURLSigner(secret: nil), urlLifetimeSeconds: 1, origin: .relative),
             contract: contract))
         // Never connected: the routes only need the objects to exist.
         let redis = RedisClient(url: RedisURL(host: "127.0.0.1"))
@@ -98,7 +98,8 @@ import Testing
             try await client.execute(uri: "/docs", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
-                #expect(String(buffer: response.body).contains(#"spec-url="/openapi.yaml""#))
+                #expect(String(buffer: response.body).contains(#"href="/openapi.yaml""#))
+                #expect(response.headers[.contentSecurityPolicy]?.hasPrefix("default-src 'none'") == true)
             }
             try await client.expectStatus(.unauthorized, .get, "/calls")
         }

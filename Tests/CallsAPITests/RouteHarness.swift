@@ -22,7 +22,7 @@ struct RouteHarness: Sendable {
 
     static func run(
         maxUploadBytes: Int64 = 10 * 1024 * 1024, live: Bool = false, logger: Logger? = nil, access: AccessControl = .open,
-        contract: APIContract? = nil,
+        contract: APIContract? = nil, downloadOrigin: DownloadOrigin = .relative,
         configure: (inout APIDependencies<InMemoryCallRepository>) -> Void = { _ in },
         _ body: @escaping @Sendable (RouteHarness, any TestClientProtocol) async throws -> Void
     ) async throws {
@@ -39,7 +39,7 @@ struct RouteHarness: Sendable {
         var dependencies = APIDependencies(
             calls: harness.calls, queue: harness.queue, store: harness.store, maxUploadBytes: maxUploadBytes,
             outboxAcknowledger: harness.outboxAcknowledger,
-            downloads: DownloadSettings(signer: harness.signer, urlLifetimeSeconds: 900, publicURL: nil), access: access, contract: contract)
+            downloads: DownloadSettings(signer: harness.signer, urlLifetimeSeconds: 900, origin: downloadOrigin), access: access, contract: contract)
         configure(&dependencies)
         let router = buildRouter(dependencies)
         answerUnsupportedMethods(of: router)

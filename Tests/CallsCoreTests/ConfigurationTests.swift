@@ -17,7 +17,7 @@ import Testing
         #expect(configuration.workerConcurrency == 3)
         #expect(configuration.heartbeatTTLSeconds == 10)
         #expect(configuration.storage == .local)
-        #expect(configuration.urlSigningKey == nil && configuration.publicURL == nil)
+        #expect(configuration.urlSigningKey == nil && configuration.publicURL == nil && !configuration.trustForwardedHeaders)
         #expect(configuration.downloadURLTTLSeconds == 900)
         #expect(configuration.archive == ArchiveSettings())
         #expect(configuration.logFormat == .json)
@@ -43,7 +43,9 @@ import Testing
         values["CALLS_URL_SIGNING_KEY"] = String(repeating: "s", count: 32)
         values["CALLS_DOWNLOAD_URL_TTL_SECONDS"] = "60"
         values["CALLS_PUBLIC_URL"] = "https://calls.example.com/"
+        values["CALLS_TRUST_FORWARDED_HEADERS"] = "true"
         let configuration = try CallsConfiguration(environment: EnvironmentVariables(values), processorCount: 1)
+        #expect(configuration.trustForwardedHeaders)
         #expect(configuration.urlSigningKey == String(repeating: "s", count: 32))
         #expect(configuration.downloadURLTTLSeconds == 60)
         #expect(configuration.publicURL == "https://calls.example.com")
@@ -83,6 +85,7 @@ import Testing
         ("CALLS_DOWNLOAD_URL_TTL_SECONDS", "0"),
         ("CALLS_DOWNLOAD_URL_TTL_SECONDS", "604801"),
         ("CALLS_PUBLIC_URL", "calls.example.com"),
+        ("CALLS_TRUST_FORWARDED_HEADERS", "perhaps"),
         ("CALLS_STORAGE", "tape"),
         ("CALLS_ARCHIVE_MP3", "maybe"),
         ("CALLS_LOG_FORMAT", "xml"),

@@ -59,7 +59,7 @@ extension IntegrationSuite {
                         #expect(linkStatus == .ok && link["format"] as? String == "mp3")
                         var url = try #require(link["url"] as? String)
                         if bucket == nil {
-                            // Signed for the Host the request named; the test client names none.
+                            // A path relative to the API: the stack has no CALLS_PUBLIC_URL.
                             let path = try #require(url.range(of: "/recordings/")).lowerBound
                             url = "http://127.0.0.1:\(client.port!)" + url[path...]
                         }

@@ -18,11 +18,14 @@ final class PostgresServerProcess: @unchecked Sendable {
     var url: DatabaseURL { DatabaseURL(host: "127.0.0.1", port: port, user: "calls", password: "calls", database: "postgres") }
 
     /// A running cluster of the test's own for the length of `body`, stopped and removed afterwards.
-    static func withPrivateServer<T: Sendable>(_ body: @Sendable (PostgresServerProcess) async throws -> T) async throws -> T {
+    /// `options`: more `-c name=value` server settings (TLS, for instance).
+    static func withPrivateServer<T: Sendable>(
+        options: String = "", _ body: @Sendable (PostgresServerProcess) async throws -> T
+    ) async throws -> T {
         let server = try PostgresServerProcess()
         defer { server.directory.remove() }
         try await server.initialise()
-        try await server.start()
+        try await server.start(options: options)
         return try await stoppingAfterwards(server, body, stop: { await $0.stop() })
     }
 
@@ -53,10 +56,10 @@ final class PostgresServerProcess: @unchecked Sendable {
         ])
     }
 
-    func start() async throws {
+    func start(options: String = "") async throws {
         try await runAsOwner("pg_ctl", [
             "-D", dataDirectory, "-l", dataDirectory + "/server.log", "-w", "-t", "60", "-o",
-            "-p \(port) -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off", "start",
+            "-p \(port) -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off \(options)", "start",
         ])
     }
 
