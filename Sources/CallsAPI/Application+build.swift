@@ -27,6 +27,8 @@ public struct APIDependencies<Calls: CallRepository & Outbox & UploadLedger>: Se
     public var access: AccessControl
     /// Nil: no `/openapi.yaml` and `/docs` (route tests about other things).
     public var contract: APIContract?
+    /// How long `/readyz` answers from its last check (it is public: a flood must not reach the dependencies).
+    public var readinessCacheInterval: Duration = .seconds(1)
     /// How long an event stream stays open at most.
     public var eventStreamLifetime: Duration = .seconds(3600)
     /// Must run as a service of the application, or the outbox keeps every entry until the relay pushes it again.
@@ -70,10 +72,13 @@ public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router
         calls: dependencies.calls, store: dependencies.store, signer: dependencies.downloads.signer,
         urlLifetimeSeconds: dependencies.downloads.urlLifetimeSeconds, origin: dependencies.downloads.origin
     ).addRoutes(to: routes)
-    HealthController(checks: [
-        .init(name: "database") { try await dependencies.calls.ping() },
-        .init(name: "queue") { try await dependencies.queue.ping() },
-    ]).addRoutes(to: router)
+    HealthController(
+        checks: [
+            .init(name: "database") { try await dependencies.calls.ping() },
+            .init(name: "queue") { try await dependencies.queue.ping() },
+        ],
+        cacheInterval: dependencies.readinessCacheInterval
+    ).addRoutes(to: router)
     if let contract = dependencies.contract { ContractController(contract: contract).addRoutes(to: router) }
     return router
 }

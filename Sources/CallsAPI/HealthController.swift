@@ -12,8 +12,13 @@ struct HealthController: Sendable {
     }
 
     let checks: [Check]
-    let probes = CachedRefresh<[String: String]>(interval: .seconds(1))
+    let probes: CachedRefresh<[String: String]>
     static var checkTimeout: Duration { .seconds(2) }
+
+    init(checks: [Check], cacheInterval: Duration) {
+        self.checks = checks
+        probes = CachedRefresh(interval: cacheInterval)
+    }
 
     func addRoutes(to router: Router<CallsRequestContext>) {
         router.get("/healthz") { _, _ in try Response.json(["status": "ok"]) }

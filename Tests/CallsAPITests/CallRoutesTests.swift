@@ -134,7 +134,7 @@ import Testing
     }
 
     @Test func healthAndReadiness() async throws {
-        try await RouteHarness.run { harness, client in
+        try await RouteHarness.run(configure: { $0.readinessCacheInterval = .zero }) { harness, client in
             #expect(try await client.json(.get, "/healthz").0 == .ok)
             let (ready, checks) = try await client.json(.get, "/readyz")
             #expect(ready == .ok)
@@ -144,6 +144,17 @@ import Testing
                 #expect(response.status == .serviceUnavailable)
                 #expect(response.headers[.retryAfter] == "5")
             }
+        }
+    }
+
+    /// A flood of readiness probes asks the dependencies once per interval; a failure shows once it is over.
+    @Test func readinessIsCheckedOncePerInterval() async throws {
+        try await RouteHarness.run(configure: { $0.readinessCacheInterval = .seconds(600) }) { harness, client in
+            for _ in 0..<20 {
+                let (status, _) = try await client.json(.get, "/readyz")
+                #expect(status == .ok)
+            }
+            #expect(harness.queue.pings == 1)
         }
     }
 

@@ -3,13 +3,14 @@ import Synchronization
 
 /// A `JobPublisher` that remembers what was enqueued, and can be told to fail like an unreachable Redis.
 public final class RecordingJobPublisher: JobPublisher {
-    private let state = Mutex<(jobs: [Job], failing: Bool)>(([], false))
+    private let state = Mutex<(jobs: [Job], failing: Bool, pings: Int)>(([], false, 0))
 
     public init(failing: Bool = false) {
         state.withLock { $0.failing = failing }
     }
 
     public var jobs: [Job] { state.withLock { $0.jobs } }
+    public var pings: Int { state.withLock { $0.pings } }
 
     public func setFailing(_ failing: Bool) {
         state.withLock { $0.failing = failing }
@@ -30,6 +31,10 @@ public final class RecordingJobPublisher: JobPublisher {
     }
 
     public func ping() async throws {
-        if state.withLock({ $0.failing }) { throw RedisError(.connection, "connection refused (test)") }
+        let failing = state.withLock { state in
+            state.pings += 1
+            return state.failing
+        }
+        if failing { throw RedisError(.connection, "connection refused (test)") }
     }
 }
