@@ -59,6 +59,8 @@ export CALLS_HTTP_HOST=127.0.0.1
 # streams over calls that never finish end quickly.
 export CALLS_CALLBACK_SIGNING_KEY=make-test-callback-signing-key-0123456789
 export CALLS_RATE_LIMIT_PER_SECOND=1000 CALLS_EVENT_STREAM_MAX_SECONDS=1
+# Short idle timeout and a low connection cap, so the abuse test sees them act within its bounded time.
+export CALLS_HTTP_IDLE_TIMEOUT_SECONDS=3 CALLS_HTTP_MAX_CONNECTIONS=300
 export CALLS_HTTP_PORT
 CALLS_HTTP_PORT=$(calls_free_port)
 "$bin/calls-api" serve --migrate &
@@ -78,6 +80,10 @@ BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" API_PID=$api_pid python3 scripts/up
 calls_log "contract test: schemathesis against the running stack"
 CALLS_API_KEY=$("$bin/calls-api" keys create --role admin --name "contract test" | tail -n 1) \
   BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" bash scripts/contract_test.sh
+
+calls_log "abuse test: the attacks of issue 13 against the running stack"
+CALLS_API_KEY=$("$bin/calls-api" keys create --role admin --name "abuse test" | tail -n 1) \
+  BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" API_PID=$api_pid python3 scripts/abuse_test.py
 
 # The suite's own closing line is the verdict; repeat it last so it is the final word of the run.
 grep -E "^(✔|✘|􀟈|􀢄)? ?Test run with" "$work/swift-test.log" | tail -n 1 || tail -n 1 "$work/swift-test.log"

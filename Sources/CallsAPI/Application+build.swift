@@ -113,7 +113,7 @@ struct DownloadSettings: Sendable {
 /// (a long poll, an event stream) is never cut.
 public func httpServer(idleTimeout: Duration? = nil) -> HTTPServerBuilder {
     .http1(configuration: .init(
-        additionalChannelHandlers: [ContinueExpectationHandler()],
+        additionalChannelHandlers: [ContinueExpectationHandler(), HalfClosedClientHandler()],
         idleTimeout: idleTimeout.map { .nanoseconds(Int64($0 / .nanoseconds(1))) }))
 }
 

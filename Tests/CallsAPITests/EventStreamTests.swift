@@ -46,6 +46,33 @@ import Testing
         }
     }
 
+    /// A plain close (FIN) of an idle stream: the server sees only a half-closed connection, and must still
+    /// give the place back within its grace, not at the next keep-alive 15 s later.
+    @Test func anIdleStreamWhoseClientClosesGivesItsPlaceBackWithinTheGrace() async throws {
+        let hub = CallStatusHub()
+        try await RouteHarness.run(live: true, logger: Self.quietLogger, configure: { $0.statusChanges = hub }) { _, client in
+            let id = try await client.createCall()
+            let port = client.port!
+            let (stream, head) = try await offThePool {
+                let stream = try RawHTTPConnection(port: port, receiveTimeoutSeconds: 10)
+                stream.send(Data("GET /calls/\(id)/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8))
+                return (stream, stream.receive(until: "id: created\n"))
+            }
+            #expect(head.contains("200 OK"))
+            #expect(hub.subscriberCount == 1)
+            stream.shutdownWrite()
+            #expect(await LoopbackDrop.eventually(within: .seconds(8)) { hub.subscriberCount == 0 }, "still \(hub.subscriberCount)")
+            // An ordinary request from a client that half-closes after sending it is still answered.
+            let answer = try await offThePool {
+                let plain = try RawHTTPConnection(port: port, receiveTimeoutSeconds: 10)
+                plain.send("GET /calls/\(id) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                plain.shutdownWrite()
+                return plain.receive(until: "\"status\"")
+            }
+            #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+        }
+    }
+
     @Test func anIdleStreamWhoseClientResetsGivesItsPlaceBackAtOnce() async throws {
         let hub = CallStatusHub()
         try await RouteHarness.run(live: true, logger: Self.quietLogger, configure: { $0.statusChanges = hub }) { _, client in

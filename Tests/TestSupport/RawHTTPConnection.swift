@@ -68,6 +68,11 @@ public final class RawHTTPConnection: @unchecked Sendable {
         return String(decoding: received, as: UTF8.self)
     }
 
+    /// Closes the sending side only (a FIN), as a client does that has sent its last request.
+    public func shutdownWrite() {
+        shutdown(descriptor, Int32(SHUT_WR))
+    }
+
     public func send(_ text: String) {
         send(Data(text.utf8))
     }
