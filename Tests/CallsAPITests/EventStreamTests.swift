@@ -46,20 +46,29 @@ import Testing
         }
     }
 
-    /// A plain close (FIN) of an idle stream: the server sees only a half-closed connection, and must still
-    /// give the place back within its grace, not at the next keep-alive 15 s later.
-    @Test func anIdleStreamWhoseClientClosesGivesItsPlaceBackWithinTheGrace() async throws {
+    /// A live stream over a new call with its first event read, and the hub that holds its place.
+    static func withOpenStream(
+        _ body: @escaping @Sendable (CallStatusHub, RawHTTPConnection, _ port: Int, _ callID: String) async throws -> Void
+    ) async throws {
         let hub = CallStatusHub()
         try await RouteHarness.run(live: true, logger: Self.quietLogger, configure: { $0.statusChanges = hub }) { _, client in
             let id = try await client.createCall()
             let port = client.port!
             let (stream, head) = try await offThePool {
                 let stream = try RawHTTPConnection(port: port, receiveTimeoutSeconds: 10)
-                stream.send(Data("GET /calls/\(id)/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8))
+                stream.send("GET /calls/\(id)/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                 return (stream, stream.receive(until: "id: created\n"))
             }
             #expect(head.contains("200 OK"))
             #expect(hub.subscriberCount == 1)
+            try await body(hub, stream, port, id)
+        }
+    }
+
+    /// A plain close (FIN) of an idle stream: the server sees only a half-closed connection, and must still
+    /// give the place back within its grace, not at the next keep-alive 15 s later.
+    @Test func anIdleStreamWhoseClientClosesGivesItsPlaceBackWithinTheGrace() async throws {
+        try await Self.withOpenStream { hub, stream, port, id in
             stream.shutdownWrite()
             #expect(await LoopbackDrop.eventually(within: .seconds(8)) { hub.subscriberCount == 0 }, "still \(hub.subscriberCount)")
             // An ordinary request from a client that half-closes after sending it is still answered.
@@ -74,19 +83,9 @@ import Testing
     }
 
     @Test func anIdleStreamWhoseClientResetsGivesItsPlaceBackAtOnce() async throws {
-        let hub = CallStatusHub()
-        try await RouteHarness.run(live: true, logger: Self.quietLogger, configure: { $0.statusChanges = hub }) { _, client in
-            let id = try await client.createCall()
-            let port = client.port!
-            let (stream, head) = try await offThePool {
-                let stream = try RawHTTPConnection(port: port, receiveTimeoutSeconds: 10)
-                stream.send(Data("GET /calls/\(id)/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8))
-                return (stream, stream.receive(until: "id: created\n"))
-            }
-            #expect(head.contains("200 OK"))
-            #expect(hub.subscriberCount == 1)
+        try await Self.withOpenStream { hub, stream, _, _ in
             stream.resetOnClose()
-            _ = consume stream
+            stream.close()
             #expect(await LoopbackDrop.eventually(within: .seconds(3)) { hub.subscriberCount == 0 }, "not at the next keep-alive, 15 s on")
         }
     }
