@@ -110,10 +110,12 @@ struct DownloadSettings: Sendable {
 /// The HTTP server: HTTP/1.1 answering `Expect: 100-continue` itself. With `idleTimeout`, a connection is
 /// closed when a request head has not arrived within it (from the connection's start or the last response),
 /// when a request's body stalls that long, or when it sits idle between requests; a response being written
-/// (a long poll, an event stream) is never cut.
-public func httpServer(idleTimeout: Duration? = nil) -> HTTPServerBuilder {
+/// (a long poll, an event stream) is never cut. With `bodyPace`, a request body slower than that is closed
+/// on every route.
+public func httpServer(idleTimeout: Duration? = nil, bodyPace: UploadPace? = nil) -> HTTPServerBuilder {
     .http1(configuration: .init(
-        additionalChannelHandlers: [ContinueExpectationHandler(), HalfClosedClientHandler()],
+        additionalChannelHandlers: [ContinueExpectationHandler(), HalfClosedClientHandler()]
+            + (bodyPace.map { [RequestBodyPaceHandler(pace: $0)] } ?? []),
         idleTimeout: idleTimeout.map { .nanoseconds(Int64($0 / .nanoseconds(1))) }))
 }
 
@@ -158,7 +160,7 @@ public func buildApplication(
     let statusChanges = CallStatusHub(limits: .init(perCall: configuration.maxWatchersPerCall, total: configuration.maxWatchers))
     // A connection of its own, with a short timeout, only when keys are checked and limited.
     let limited = configuration.access.authentication && configuration.access.requestsPerSecond != nil
-    let rateLimits = limited ? RedisClient(url: configuration.redis, socketTimeoutSeconds: 1) : nil
+    let rateLimits = limited ? RedisRateLimiter.makeClient(url: configuration.redis) : nil
     let access = AccessControl(
         settings: configuration.access,
         authenticator: APIKeyAuthenticator(
@@ -210,7 +212,11 @@ public func buildApplication(
     }
     var app = Application(
         router: router,
-        server: httpServer(idleTimeout: .seconds(configuration.httpIdleTimeoutSeconds)),
+        server: httpServer(
+            idleTimeout: .seconds(configuration.httpIdleTimeoutSeconds),
+            bodyPace: configuration.uploadMinBytesPerSecond > 0
+                ? UploadPace(bytesPerSecond: configuration.uploadMinBytesPerSecond, grace: .seconds(2 * configuration.httpIdleTimeoutSeconds))
+                : nil),
         configuration: .init(
             address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "calls-api",
             // At the cap the server stops accepting; further clients wait in the listen backlog, and no file

@@ -1,3 +1,4 @@
+import CallsCore
 import JobQueue
 
 /// Token buckets in Redis, so a key's limit holds across every API node. One script call per request reads
@@ -7,6 +8,13 @@ struct RedisRateLimiter: RateLimiter {
     let client: RedisClient
     /// Prefix of the bucket keys: `<prefix><key id>`.
     let prefix: String
+
+    /// The limiter's own connections: a short timeout, two connections, and a second of failing at once after
+    /// a failure, so an unreachable Redis costs the requests that meet it one timeout, not one each in turn
+    /// (the limit is then skipped: `RequireRole` lets requests through when it cannot be checked).
+    static func makeClient(url: RedisURL) -> RedisClient {
+        RedisClient(url: url, socketTimeoutSeconds: 1, connections: 2, reconnectBackoff: .seconds(1))
+    }
 
     func take(key: String, perSecond: Double, burst: Int) async throws -> RateDecision {
         let reply = try await client.command([

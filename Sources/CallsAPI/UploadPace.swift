@@ -1,9 +1,14 @@
 /// The slowest an upload may arrive: after `grace`, at least `bytesPerSecond` on average since it began.
 /// Hummingbird's idle timeout already closes a connection on which nothing arrives for a while; this bounds
 /// the upload that trickles a byte now and then to keep the connection alive and its temporary file open.
-struct UploadPace: Sendable, Equatable {
-    var bytesPerSecond: Int
-    var grace: Duration
+public struct UploadPace: Sendable, Equatable {
+    public var bytesPerSecond: Int
+    public var grace: Duration
+
+    public init(bytesPerSecond: Int, grace: Duration) {
+        self.bytesPerSecond = bytesPerSecond
+        self.grace = grace
+    }
 
     /// True when `bytes` received in `elapsed` are too few.
     func isTooSlow(bytes: Int64, elapsed: Duration) -> Bool {

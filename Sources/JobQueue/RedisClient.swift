@@ -39,18 +39,30 @@ public final class RedisClient: Sendable {
 
     @discardableResult
     public func command(_ arguments: [String]) async throws -> RedisReply {
-        if let reconnectBackoff, let failure = lastFailure.withLock({ $0 }), ContinuousClock.now - failure.at < reconnectBackoff {
-            throw RedisError(.connection, "redis unreachable, not retried for \(reconnectBackoff) after: \(failure.message)")
-        }
+        try failIfBackingOff()
         let lane = lanes.min { $0.inHand.load(ordering: .relaxed) < $1.inHand.load(ordering: .relaxed) }!
         lane.inHand.add(1, ordering: .relaxed)
         defer { lane.inHand.subtract(1, ordering: .relaxed) }
         do {
-            return try await lane.thread.runIfActive { [connection = lane.connection] in try connection.command(arguments) }
+            return try await lane.thread.runIfActive { [self, connection = lane.connection] in
+                // Checked again on the lane: commands queued behind the one that failed fail at once too.
+                try failIfBackingOff()
+                return try connection.command(arguments)
+            }
         } catch let error as RedisError where error.kind == .connection {
-            if reconnectBackoff != nil { lastFailure.withLock { $0 = (.now, error.message) } }
+            if reconnectBackoff != nil, !error.message.hasPrefix(Self.backingOff) {
+                lastFailure.withLock { $0 = (.now, error.message) }
+            }
             throw error
         }
+    }
+
+    private static let backingOff = "redis unreachable, not retried"
+
+    private func failIfBackingOff() throws(RedisError) {
+        guard let reconnectBackoff, let failure = lastFailure.withLock({ $0 }), ContinuousClock.now - failure.at < reconnectBackoff
+        else { return }
+        throw RedisError(.connection, "\(Self.backingOff) for \(reconnectBackoff) after: \(failure.message)")
     }
 
     /// Closes the connections and stops their threads; commands after this fail.

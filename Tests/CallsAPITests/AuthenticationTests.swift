@@ -219,6 +219,29 @@ import Testing
         #expect(throttle.trackedClients == 1)
     }
 
+    /// Redis that accepts connections and never answers: the requests that meet it wait one timeout at most,
+    /// at the same time, instead of one after another (eight requests once took 1, 2, ... 8 s).
+    @Test func aSilentRateLimitStoreDelaysRequestsOnceNotInTurn() async throws {
+        let read = try await key(.read)
+        let silent = try SilentListener()
+        let redis = RedisRateLimiter.makeClient(url: RedisURL(host: "127.0.0.1", port: silent.port))
+        let limiter = RedisRateLimiter(client: redis, prefix: "test:")
+        try await RouteHarness.run(access: access(limiter: limiter, perSecond: 1)) { _, client in
+            let durations = try await withThrowingTaskGroup(of: Duration.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        let started = ContinuousClock.now
+                        try await client.expectStatus(.ok, .get, "/calls", key: read)
+                        return ContinuousClock.now - started
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(durations.filter { $0 >= .seconds(3) }.isEmpty, "\(durations)")
+        }
+        await redis.shutdown()
+    }
+
     /// Redis answering an error (OOM, LOADING, READONLY, BUSY) is not a refusal: the request goes on.
     @Test func requestsGoOnWhenTheRateLimitStoreAnswersAnError() async throws {
         let read = try await key(.read)

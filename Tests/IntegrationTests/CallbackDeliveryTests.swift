@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import Synchronization
+import TestSupport
 import Testing
 
 /// One callback delivery against receivers on loopback, without the queue or PostgreSQL: what is connected
@@ -111,6 +112,13 @@ import Testing
         let started = ContinuousClock.now
         #expect(try await Self.deliver(Self.delivery(timeout: .seconds(60)), to: "http://127.0.0.1:\(closed)/ok") == .failed(.couldNotConnect))
         #expect(ContinuousClock.now - started < .seconds(30))
+    }
+
+    /// The status decides; a body that never comes cannot hold the slot (the attempt's deadline covers the
+    /// head only, so reading the body would wait for ever).
+    @Test(.timeLimit(.minutes(1))) func aReceiverThatStallsItsBodyDoesNotHoldTheSlot() async throws {
+        let receiver = try StallingBodyReceiver()
+        #expect(try await Self.deliver(Self.delivery(timeout: .seconds(5)), to: "http://127.0.0.1:\(receiver.port)/ok") == .delivered)
     }
 
     @Test func aReceiverThatNeverAnswersTimesOut() async throws {

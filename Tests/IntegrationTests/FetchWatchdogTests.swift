@@ -10,6 +10,7 @@ import Observability
 import PostgresNIO
 import Prometheus
 import RecordingStorage
+import TestSupport
 import Testing
 
 extension IntegrationSuite {

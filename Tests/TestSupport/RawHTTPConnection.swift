@@ -50,7 +50,8 @@ public final class RawHTTPConnection: @unchecked Sendable {
         data.withUnsafeBytes { bytes in
             var offset = 0
             while offset < bytes.count {
-                let sent = Glibc.send(descriptor, bytes.baseAddress! + offset, bytes.count - offset, 0)
+                // MSG_NOSIGNAL: a server that has closed must not kill the test process with SIGPIPE.
+                let sent = Glibc.send(descriptor, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
                 if sent <= 0 { return }
                 offset += sent
             }
@@ -78,12 +79,22 @@ public final class RawHTTPConnection: @unchecked Sendable {
         send(Data(text.utf8))
     }
 
-    /// True once the server has closed (or reset) the connection; never waits.
-    public var isClosedByPeer: Bool {
+    /// True once the server has answered or closed; never waits, and leaves any answer to be received.
+    public var hasAnswerOrClosed: Bool {
         var byte: UInt8 = 0
         let count = recv(descriptor, &byte, 1, Int32(MSG_DONTWAIT | MSG_PEEK))
-        if count == 0 { return true }
-        return count < 0 && errno != EAGAIN && errno != EWOULDBLOCK
+        return count >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)
+    }
+
+    /// True once the server has closed (or reset) the connection; never waits. Whatever the server sent
+    /// before is read and dropped on the way (an answer may come before the close).
+    public var isClosedByPeer: Bool {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            if count == 0 { return true }
+            if count < 0 { return errno != EAGAIN && errno != EWOULDBLOCK }
+        }
     }
 }
 
