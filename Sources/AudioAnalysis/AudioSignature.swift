@@ -66,8 +66,9 @@ public enum AudioSignature: String, Sendable, CaseIterable {
         guard bytes.count >= 10, bytes.starts(with: Array("ID3".utf8)), bytes[6..<10].allSatisfy({ $0 < 0x80 }) else {
             return nil
         }
+        // The footer flag is ignored on purpose: libsndfile 1.2 skips 10 + size bytes whatever the flags say,
+        // and the gate must look where libsndfile will.
         let size = bytes[6..<10].reduce(0) { $0 << 7 | Int($1) }
-        let footer = bytes[5] & 0x10 != 0 ? 10 : 0
-        return 10 + size + footer
+        return 10 + size
     }
 }

@@ -29,8 +29,8 @@ enum DownloadOrigin: Sendable, Equatable {
         case .relative:
             return ""
         case .forwarded:
-            guard let scheme = Self.first(headers[Self.forwardedProto])?.lowercased(), ["http", "https"].contains(scheme),
-                  let host = Self.first(headers[Self.forwardedHost]) ?? authority, Self.isHost(host)
+            guard let scheme = Self.last(headers[Self.forwardedProto])?.lowercased(), ["http", "https"].contains(scheme),
+                  let host = Self.last(headers[Self.forwardedHost]) ?? authority, Self.isHost(host)
             else { return "" }
             return "\(scheme)://\(host)"
         }
@@ -39,9 +39,10 @@ enum DownloadOrigin: Sendable, Equatable {
     static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
     static let forwardedHost = HTTPField.Name("X-Forwarded-Host")!
 
-    /// A chain of proxies appends to the list; the first entry is what the client used.
-    private static func first(_ value: String?) -> String? {
-        guard let entry = value?.split(separator: ",", omittingEmptySubsequences: false).first else { return nil }
+    /// Proxies append to the list, so only the last entry was written by the trusted proxy in front of the
+    /// API; the ones before it may come from the client.
+    private static func last(_ value: String?) -> String? {
+        guard let entry = value?.split(separator: ",", omittingEmptySubsequences: false).last else { return nil }
         let trimmed = entry.trimmingCharacters(in: .whitespaces)
         return trimmed.isEmpty ? nil : trimmed
     }

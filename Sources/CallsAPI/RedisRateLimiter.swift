@@ -9,11 +9,11 @@ struct RedisRateLimiter: RateLimiter {
     /// Prefix of the bucket keys: `<prefix><key id>`.
     let prefix: String
 
-    /// The limiter's own connections: a short timeout, two connections, and a second of failing at once after
-    /// a failure, so an unreachable Redis costs the requests that meet it one timeout, not one each in turn
-    /// (the limit is then skipped: `RequireRole` lets requests through when it cannot be checked).
+    /// The limiter's own connections: a short timeout, two connections, and five seconds of failing at once
+    /// after a failure, so an unreachable Redis costs the requests that meet it one timeout, not one each in
+    /// turn (the limit is then skipped: `RequireRole` lets requests through when it cannot be checked).
     static func makeClient(url: RedisURL) -> RedisClient {
-        RedisClient(url: url, socketTimeoutSeconds: 1, connections: 2, reconnectBackoff: .seconds(1))
+        RedisClient(url: url, socketTimeoutSeconds: 1, connections: 2, reconnectBackoff: .seconds(5))
     }
 
     func take(key: String, perSecond: Double, burst: Int) async throws -> RateDecision {

@@ -17,6 +17,8 @@ public enum CallbackTarget {
         else { return "must be an absolute http:// or https:// URL without credentials" }
         guard !allowPrivate else { return nil }
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        // A zone id (`fe80::1%25eth0`) scopes a link-local address to an interface: never a public target.
+        if bare.contains("%") { return internalProblem }
         // A trailing dot makes the name absolute; the resolver treats `localhost.` like `localhost`.
         let name = bare.hasSuffix(".") ? String(bare.dropLast()).lowercased() : bare.lowercased()
         if name == "localhost" || name.hasSuffix(".localhost")

@@ -10,12 +10,20 @@ extension PostgresCallRepository: UploadLedger {
         _ = try await client.query("DELETE FROM upload_ledger WHERE storage_key = \(storageKey)", logger: logger)
     }
 
+    /// An entry whose key a recording row references (a commit that took longer than any statement should)
+    /// is settled here, never handed out: the janitor must not remove a file a row points at.
     public func abandonedUploads(olderThan age: Duration, limit: Int) async throws -> [String] {
         let seconds = Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18
+        _ = try await client.query("""
+            DELETE FROM upload_ledger u
+            WHERE u.created_at < now() - make_interval(secs => \(seconds))
+              AND EXISTS (SELECT 1 FROM recordings r WHERE r.storage_key = u.storage_key)
+            """, logger: logger)
         return try await client.query("""
-            SELECT storage_key FROM upload_ledger
-            WHERE created_at < now() - make_interval(secs => \(seconds))
-            ORDER BY created_at
+            SELECT u.storage_key FROM upload_ledger u
+            WHERE u.created_at < now() - make_interval(secs => \(seconds))
+              AND NOT EXISTS (SELECT 1 FROM recordings r WHERE r.storage_key = u.storage_key)
+            ORDER BY u.created_at
             LIMIT \(limit)
             """, logger: logger
         ).decode(String.self).collectAll()

@@ -83,6 +83,8 @@ import Testing
         #expect(AudioSignature.recognise(padded("dns.\u{18}\0\0\0")) == .au)
         #expect(AudioSignature.recognise([0xFF, 0xFB, 0x90, 0x64]) == .mp3)
         #expect(AudioSignature.recognise([0xFF, 0xF3, 0x48, 0xC4]) == .mp3)  // MPEG-2 layer III, as LAME writes for low rates
-        #expect(AudioSignature.id3TagLength([0x49, 0x44, 0x33, 4, 0, 0x10, 0, 0, 0x01, 0x7F]) == 10 + 255 + 10)
+        // The footer flag (0x10) is not counted: libsndfile skips 10 + size whatever it says, and the gate must
+        // look where libsndfile will.
+        #expect(AudioSignature.id3TagLength([0x49, 0x44, 0x33, 4, 0, 0x10, 0, 0, 0x01, 0x7F]) == 10 + 255)
     }
 }

@@ -237,9 +237,34 @@ import Testing
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(durations.filter { $0 >= .seconds(3) }.isEmpty, "\(durations)")
+            // About one timeout (1 s) each at most; in turn, five of them would take 4 s or more.
+            #expect(durations.filter { $0 >= .seconds(4) }.isEmpty, "\(durations)")
         }
         await redis.shutdown()
+    }
+
+    /// One IPv6 host holds a whole /64: its addresses share one bucket.
+    @Test func anIPv6ClientIsCountedByItsSlash64() {
+        #expect(KeyLookupThrottle.bucketName("2001:db8:1:2::7") == KeyLookupThrottle.bucketName("2001:db8:1:2:ffff::1"))
+        #expect(KeyLookupThrottle.bucketName("2001:db8:1:2::7") != KeyLookupThrottle.bucketName("2001:db8:1:3::7"))
+        #expect(KeyLookupThrottle.bucketName("::ffff:198.51.100.7") == "198.51.100.7")
+        #expect(KeyLookupThrottle.bucketName("198.51.100.7") == "198.51.100.7")
+        let throttle = KeyLookupThrottle(perSecond: 0.001, burst: 2)
+        #expect(throttle.take(client: "2001:db8::1") == nil)
+        #expect(throttle.take(client: "2001:db8::2") == nil)
+        #expect(throttle.take(client: "2001:db8::3") != nil)
+    }
+
+    /// An address flood fills the table: the guessers' empty buckets are kept, so they cannot reset their own
+    /// limit by flooding.
+    @Test func aFullTableKeepsTheEmptiestBuckets() {
+        let throttle = KeyLookupThrottle(perSecond: 0.001, burst: 3, capacity: 10)
+        let start = ContinuousClock.now
+        for _ in 0..<3 { #expect(throttle.take(client: "203.0.113.1", now: start) == nil) }
+        #expect(throttle.take(client: "203.0.113.1", now: start) != nil)
+        for index in 0..<50 { _ = throttle.take(client: "198.51.100.\(index)", now: start) }
+        #expect(throttle.take(client: "203.0.113.1", now: start) != nil, "the guesser's empty bucket survived the flood")
+        #expect(throttle.trackedClients <= 10)
     }
 
     /// Redis answering an error (OOM, LOADING, READONLY, BUSY) is not a refusal: the request goes on.

@@ -23,7 +23,8 @@ import Testing
 
     @Test(arguments: [
         ("https", "calls.example.com", "h", "https://calls.example.com"),
-        ("HTTPS, http", "calls.example.com:8443, proxy.internal", "h", "https://calls.example.com:8443"),
+        // The proxy appends: only the last entry is its own, the ones before it may be the client's.
+        ("http, HTTPS", "evil.example, calls.example.com:8443", "h", "https://calls.example.com:8443"),
         ("http", nil, "inner.example:8000", "http://inner.example:8000"),
         ("https", "[::1]:8443", "h", "https://[::1]:8443"),
         (nil, "calls.example.com", "h", ""),

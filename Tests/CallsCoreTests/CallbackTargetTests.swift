@@ -22,6 +22,8 @@ import Testing
         "http://[2001:0:4136:e378::1]/cb", "http://[2001:db8::1]/cb", "http://[::7f00:1]/cb", "http://[::ffff:a00:1]/cb",
         // Spellings the resolver reads as loopback: short and numeric IPv4 forms, an absolute name.
         "http://127.1/cb", "http://2130706433/cb", "http://0x7f000001/cb", "http://localhost./cb", "http://LOCALHOST/cb",
+        // A zone id scopes a link-local address to an interface.
+        "http://[fe80::1%25eth0]/cb", "http://[fe80::1%25lo]:8080/cb",
     ])
     func internalTargetsAreRefusedUnlessAllowed(url: String) {
         #expect(CallbackTarget.problem(with: url, allowPrivate: false)?.contains("loopback") == true, "\(url)")

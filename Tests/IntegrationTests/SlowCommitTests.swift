@@ -121,5 +121,30 @@ extension IntegrationSuite {
                 }
             }
         }
+    
+        /// A ledger entry whose key a recording row references (its commit outlived the grace) is settled, and
+        /// the janitor leaves the file alone.
+        @Test func theJanitorNeverRemovesAFileARowReferences() async throws {
+            try await Stack.withMigrated { stack, url in
+                try await stack.withAPI { client in
+                    let id = try await client.createCall()
+                    let body = CallFlowTests.multipart(CallFlowTests.dialogue())
+                    #expect(try await streamUpload(port: client.port!, callID: id, body: body, chunkSize: 65_536).0 == 202)
+                    try await TestServices.withPostgres(url) { postgres in
+                        _ = try await postgres.query(
+                            "INSERT INTO upload_ledger (storage_key) SELECT storage_key FROM recordings", logger: TestServices.logger)
+                    }
+                    try await Self.janitor(stack, url) { janitor in
+                        let removed = try await janitor.sweep()
+                        #expect(removed == 0)
+                    }
+                    #expect(stack.recordings.files().count == 1)
+                    let left = try await TestServices.withPostgres(url) { postgres in
+                        try await postgres.query("SELECT count(*) FROM upload_ledger", logger: TestServices.logger).decode(Int.self).collectAll()
+                    }
+                    #expect(left == [0])
+                }
+            }
+        }
     }
 }

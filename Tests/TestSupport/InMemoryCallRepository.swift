@@ -156,7 +156,9 @@ public final class InMemoryCallRepository: CallRepository, Outbox, UploadLedger 
     public func abandonedUploads(olderThan age: Duration, limit: Int) async throws -> [String] {
         let now = ContinuousClock.now
         return state.withLock { state in
-            Array(state.uploadLedger.filter { now - $0.value >= age }.sorted { $0.value < $1.value }.prefix(limit).map(\.key))
+            let referenced = Set(state.storageKeys.values)
+            for key in state.uploadLedger.keys where referenced.contains(key) { state.uploadLedger[key] = nil }
+            return Array(state.uploadLedger.filter { now - $0.value >= age }.sorted { $0.value < $1.value }.prefix(limit).map(\.key))
         }
     }
 
