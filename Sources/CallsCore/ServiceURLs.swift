@@ -104,7 +104,8 @@ public struct ServiceURLError: Error, Sendable, Equatable, CustomStringConvertib
     public var description: String { message }
 }
 
-/// Where Redis is: `redis://[[user]:password@]host:port[/db]`. A user name is an ACL user (Redis 6+).
+/// Where Redis is: `redis://[[user]:password@]host:port[/db]`, or `rediss://…[?cacert=/path/ca.pem]` for
+/// TLS. A user name is an ACL user (Redis 6+).
 public struct RedisURL: Sendable, Equatable {
     public var host: String
     public var port: Int
@@ -112,13 +113,22 @@ public struct RedisURL: Sendable, Equatable {
     public var password: String?
     /// Sent as `AUTH user password`; nil: `AUTH password` (the `default` user).
     public var user: String?
+    /// `rediss://`: TLS, the server's certificate checked for `host`.
+    public var tls: Bool
+    /// A PEM file of the certificates that may sign the server's; nil: the system's.
+    public var caCertificate: String?
 
-    public init(host: String, port: Int = 6379, database: Int = 0, password: String? = nil, user: String? = nil) {
+    public init(
+        host: String, port: Int = 6379, database: Int = 0, password: String? = nil, user: String? = nil, tls: Bool = false,
+        caCertificate: String? = nil
+    ) {
         self.host = host
         self.port = port
         self.database = database
         self.password = password
         self.user = user
+        self.tls = tls
+        self.caCertificate = caCertificate
     }
 
     public init?(string: String) {
@@ -131,15 +141,19 @@ public struct RedisURL: Sendable, Equatable {
         guard let components = URLComponents(string: string) else {
             throw ServiceURLError("must look like redis://host:port/db")
         }
-        if components.scheme?.lowercased() == "rediss" {
-            // hiredis 0.14 (Debian 12's libhiredis) has no TLS; connecting in plain text instead would be worse
-            // than refusing.
-            throw ServiceURLError(
-                "rediss:// (TLS) is not supported: the hiredis this service is built with has no TLS; "
-                    + "use redis:// on a private network, or a TLS tunnel (stunnel, spiped) to the server")
+        let scheme = components.scheme?.lowercased()
+        guard scheme == "redis" || scheme == "rediss", let host = components.host, !host.isEmpty else {
+            throw ServiceURLError("must look like redis://host:port/db (or rediss:// for TLS)")
         }
-        guard components.scheme?.lowercased() == "redis", let host = components.host, !host.isEmpty else {
-            throw ServiceURLError("must look like redis://host:port/db")
+        var caCertificate: String?
+        for item in components.queryItems ?? [] {
+            guard item.name == "cacert", scheme == "rediss", let value = item.value, !value.isEmpty else {
+                throw ServiceURLError("takes no parameter '\(item.name)' (rediss:// takes cacert=/path/ca.pem)")
+            }
+            guard FileManager.default.isReadableFile(atPath: value) else {
+                throw ServiceURLError("cacert '\(value)' is not a readable file")
+            }
+            caCertificate = value
         }
         let path = String(components.path.drop { $0 == "/" })
         let database: Int
@@ -155,12 +169,15 @@ public struct RedisURL: Sendable, Equatable {
         guard user == nil || password != nil else {
             throw ServiceURLError("a user name needs a password: redis://user:password@host:port/db")
         }
-        self.init(host: host, port: components.port ?? 6379, database: database, password: password, user: user)
+        self.init(
+            host: host, port: components.port ?? 6379, database: database, password: password, user: user, tls: scheme == "rediss",
+            caCertificate: caCertificate)
     }
 
     public var string: String {
         let auth = password.map { "\(percentEncoded(user ?? "")):\(percentEncoded($0))@" } ?? ""
-        return "redis://\(auth)\(host):\(port)/\(database)"
+        let query = caCertificate.map { "?cacert=\(percentEncoded($0))" } ?? ""
+        return "\(tls ? "rediss" : "redis")://\(auth)\(host):\(port)/\(database)\(query)"
     }
 }
 

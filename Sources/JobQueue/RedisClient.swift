@@ -7,8 +7,9 @@ import Synchronization
 /// an event loop or the shared NIO thread pool. A command goes to the connection with the fewest commands in
 /// hand, so with several connections one slow command (or one slow connect) holds up only its own.
 ///
-/// With `reconnectBackoff`, a connection failure makes every command fail at once for that long instead of
-/// each waiting out its own connect timeout in turn: while Redis is unreachable, requests answer 503 quickly.
+/// With `reconnectBackoff`, a server that cannot be reached (no connection, or no answer within the timeout)
+/// makes every command fail at once for that long instead of each waiting out its own timeout in turn: while
+/// Redis is unreachable, requests answer 503 quickly.
 public final class RedisClient: Sendable {
     private final class Lane: Sendable {
         let thread: NIOThreadPool
@@ -16,19 +17,23 @@ public final class RedisClient: Sendable {
         let connection: RedisConnection
         let inHand = Atomic<Int>(0)
 
-        init(url: RedisURL, socketTimeoutSeconds: Int) {
+        init(url: RedisURL, socketTimeoutSeconds: Int, relay: RedisTLSRelay?) {
             thread = NIOThreadPool(numberOfThreads: 1)
             thread.start()
-            connection = RedisConnection(url: url, socketTimeoutSeconds: socketTimeoutSeconds)
+            connection = RedisConnection(url: url, socketTimeoutSeconds: socketTimeoutSeconds, relay: relay)
         }
     }
 
     private let lanes: [Lane]
+    /// For `rediss://`, shared by the connections.
+    private let relay: RedisTLSRelay?
     private let reconnectBackoff: Duration?
     private let lastFailure = Mutex<(at: ContinuousClock.Instant, message: String)?>(nil)
 
     public init(url: RedisURL, socketTimeoutSeconds: Int = 5, connections: Int = 1, reconnectBackoff: Duration? = nil) {
-        lanes = (0..<max(1, connections)).map { _ in Lane(url: url, socketTimeoutSeconds: socketTimeoutSeconds) }
+        let relay = url.tls ? RedisTLSRelay(url: url) : nil
+        self.relay = relay
+        lanes = (0..<max(1, connections)).map { _ in Lane(url: url, socketTimeoutSeconds: socketTimeoutSeconds, relay: relay) }
         self.reconnectBackoff = reconnectBackoff
     }
 
@@ -49,7 +54,9 @@ public final class RedisClient: Sendable {
                 try failIfBackingOff()
                 return try connection.command(arguments)
             }
-        } catch let error as RedisError where error.kind == .connection {
+        } catch let error as RedisError where error.unreachable {
+            // Only a server that cannot be reached starts the backoff: a connection that broke (Redis restarted,
+            // an idle connection dropped) is simply opened again by the next command.
             if reconnectBackoff != nil, !error.message.hasPrefix(Self.backingOff) {
                 lastFailure.withLock { $0 = (.now, error.message) }
             }
@@ -62,7 +69,7 @@ public final class RedisClient: Sendable {
     private func failIfBackingOff() throws(RedisError) {
         guard let reconnectBackoff, let failure = lastFailure.withLock({ $0 }), ContinuousClock.now - failure.at < reconnectBackoff
         else { return }
-        throw RedisError(.connection, "\(Self.backingOff) for \(reconnectBackoff) after: \(failure.message)")
+        throw RedisError(.connection, "\(Self.backingOff) for \(reconnectBackoff) after: \(failure.message)", unreachable: true)
     }
 
     /// Closes the connections and stops their threads; commands after this fail.
@@ -71,5 +78,6 @@ public final class RedisClient: Sendable {
             _ = try? await lane.thread.runIfActive { [connection = lane.connection] in connection.disconnect() }
             try? await lane.thread.shutdownGracefully()
         }
+        relay?.shutdown()
     }
 }

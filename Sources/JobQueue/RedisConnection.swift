@@ -1,6 +1,10 @@
 import CHiredis
 import CallsCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One blocking hiredis connection. hiredis contexts are not thread-safe, so a connection is owned by exactly
 /// one `RedisClient`, which only touches it from its single I/O thread. After any connection error the
 /// context is dropped and the next command reconnects.
@@ -11,9 +15,13 @@ final class RedisConnection: @unchecked Sendable {
     let socketTimeoutSeconds: Int
     private var context: UnsafeMutablePointer<redisContext>?
 
-    init(url: RedisURL, socketTimeoutSeconds: Int) {
+    /// For `rediss://`: hiredis reaches the server through it.
+    let relay: RedisTLSRelay?
+
+    init(url: RedisURL, socketTimeoutSeconds: Int, relay: RedisTLSRelay? = nil) {
         self.url = url
         self.socketTimeoutSeconds = socketTimeoutSeconds
+        self.relay = relay
     }
 
     deinit {
@@ -31,9 +39,11 @@ final class RedisConnection: @unchecked Sendable {
             redisCommandArgv(context, argc, argv, lengths)
         }
         guard let reply else {
-            let message = Self.errorText(context)
+            let code = errno
+            let timedOut = context.pointee.err == REDIS_ERR_IO && (code == EAGAIN || code == EWOULDBLOCK || code == ETIMEDOUT)
+            let message = Self.errorText(context) + (relay?.lastConnectionFailure.map { " (TLS relay: \($0))" } ?? "")
             disconnect()
-            throw RedisError(.connection, message)
+            throw RedisError(.connection, message, unreachable: timedOut)
         }
         defer { freeReplyObject(reply) }
         return try Self.convert(reply.assumingMemoryBound(to: redisReply.self))
@@ -42,13 +52,18 @@ final class RedisConnection: @unchecked Sendable {
     private func connected() throws(RedisError) -> UnsafeMutablePointer<redisContext> {
         if let context { return context }
         let timeout = timeval(tv_sec: socketTimeoutSeconds, tv_usec: 0)
-        guard let context = redisConnectWithTimeout(url.host, Int32(url.port), timeout) else {
-            throw RedisError(.connection, "cannot allocate a connection to \(url.host):\(url.port)")
+        let opened = if let relay {
+            redisConnectUnixWithTimeout(try relay.socketPath(), timeout)
+        } else {
+            redisConnectWithTimeout(url.host, Int32(url.port), timeout)
+        }
+        guard let context = opened else {
+            throw RedisError(.connection, "cannot allocate a connection to \(url.host):\(url.port)", unreachable: true)
         }
         if context.pointee.err != 0 {
             let message = Self.errorText(context)
             redisFree(context)
-            throw RedisError(.connection, "cannot connect to \(url.host):\(url.port): \(message)")
+            throw RedisError(.connection, "cannot connect to \(url.host):\(url.port): \(message)", unreachable: true)
         }
         redisSetTimeout(context, timeout)
         self.context = context

@@ -30,10 +30,14 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable { case connection, server, protocolViolation }
     public var kind: Kind
     public var message: String
+    /// The server could not be reached at all (no connection, or no answer in time), as opposed to a
+    /// connection that broke and may simply be opened again.
+    public var unreachable: Bool
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, unreachable: Bool = false) {
         self.kind = kind
         self.message = message
+        self.unreachable = unreachable
     }
 
     public var description: String { "redis: \(message)" }
