@@ -52,7 +52,9 @@ final class KeyLookupThrottle: Sendable {
     private func forgetIdle(_ buckets: inout [String: Bucket], now: ContinuousClock.Instant) {
         let refillTime = Duration.milliseconds(Int64(burst / perSecond * 1000))
         buckets = buckets.filter { now - $0.value.updated < refillTime }
-        guard buckets.count >= capacity else { return }
+        // Room for a tenth of the table at least, so a steady stream of new addresses does not rebuild the
+        // table under the lock on every request.
+        guard buckets.count >= capacity * 9 / 10 else { return }
         // Every bucket still busy: an address flood. The fullest half goes: forgetting a nearly full bucket
         // gives its client almost nothing, while the empty buckets of the guessers are kept.
         let keep = buckets.sorted { $0.value.tokens < $1.value.tokens }.prefix(capacity / 2)

@@ -46,6 +46,15 @@ import Testing
         }
     }
 
+    @Test func onlyRequestsThatWatchACallAreEndedWhenTheirClientHalfCloses() {
+        for target in ["/calls/1/events", "/calls/1/events/", "/calls/1?wait=30", "/calls/1?x=1&wait=5"] {
+            #expect(HalfClosedClientHandler.isWatch(target), "\(target)")
+        }
+        for target in ["/calls/1", "/recordings/1/content?expires=1&signature=x", "/calls/1/recording", "/calls?await=1"] {
+            #expect(!HalfClosedClientHandler.isWatch(target), "\(target)")
+        }
+    }
+
     /// A live stream over a new call with its first event read, and the hub that holds its place.
     static func withOpenStream(
         _ body: @escaping @Sendable (CallStatusHub, RawHTTPConnection, _ port: Int, _ callID: String) async throws -> Void

@@ -35,6 +35,21 @@ extension IntegrationSuite {
             await plain.shutdown()
         }
 
+        /// A connection that breaks (Redis dropped it: a restart, an idle timeout) is opened again by the next
+        /// command; only a server that cannot be reached starts the backoff.
+        @Test func aBrokenConnectionIsReopenedWithoutBackingOff() async throws {
+            let url = try TestServices.redisURL()
+            let client = RedisClient(url: url, reconnectBackoff: .seconds(60))
+            let killer = RedisClient(url: url)
+            #expect(try await client.command("CLIENT", "SETNAME", "to-be-dropped") == .status("OK"))
+            try await killer.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")
+            // The first command after the drop may or may not notice it; the one after must be answered.
+            _ = try? await client.command("PING")
+            #expect(try await client.command("PING").string == "PONG")
+            await client.shutdown()
+            await killer.shutdown()
+        }
+
         /// Commands go to the least busy connection: one held by a blocking command does not delay the others.
         /// The PINGs must be answered while BLPOP still waits, for it is the push after them that wakes it.
         @Test func aSlowCommandHoldsUpOnlyItsOwnConnection() async throws {
