@@ -129,27 +129,24 @@ final class RedisTLSRelay: Sendable {
         try? await client.executeThenClose { fromClient, toClient in
             try await upstream.executeThenClose { fromServer, toServer in
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        do {
-                            for try await bytes in fromClient { try await toServer.write(bytes) }
-                        } catch {
-                            self.remember(error)
-                            throw error
-                        }
-                    }
-                    group.addTask {
-                        do {
-                            for try await bytes in fromServer { try await toClient.write(bytes) }
-                        } catch {
-                            self.remember(error)
-                            throw error
-                        }
-                    }
+                    group.addTask { try await self.pump(fromClient, into: toServer) }
+                    group.addTask { try await self.pump(fromServer, into: toClient) }
                     // Either side closing ends the relay of both.
                     try await group.next()
                     group.cancelAll()
                 }
             }
+        }
+    }
+
+    private func pump(
+        _ source: NIOAsyncChannelInboundStream<ByteBuffer>, into sink: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    ) async throws {
+        do {
+            for try await bytes in source { try await sink.write(bytes) }
+        } catch {
+            remember(error)
+            throw error
         }
     }
 
