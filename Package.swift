@@ -1,6 +1,27 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// Every module a target imports is named here, the package's own and other packages' products alike
+// (`make test` builds with --explicit-target-dependency-import-check error, which checks the package's own).
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let asyncHTTPClient = Target.Dependency.product(name: "AsyncHTTPClient", package: "async-http-client")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdCore = Target.Dependency.product(name: "HummingbirdCore", package: "hummingbird")
+let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let multipartKit = Target.Dependency.product(name: "MultipartKit", package: "multipart-kit")
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
+let nioHTTPTypes = Target.Dependency.product(name: "NIOHTTPTypes", package: "swift-nio-extras")
+let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
+let postgresNIO = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+
 let package = Package(
     name: "calls-service",
     platforms: [.macOS(.v15)],
@@ -19,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -31,131 +53,72 @@ let package = Package(
 
         .target(name: "CallsCore"),
         .target(name: "AudioAnalysis", dependencies: ["CallsCore", "CSndfile", "CLame"]),
-        .target(
-            name: "CallsStore",
-            dependencies: [
-                "CallsCore",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        .target(
-            name: "JobQueue",
-            dependencies: [
-                "CHiredis", "CallsCore",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        .target(
-            name: "S3Client",
-            dependencies: [
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
-        ),
-        .target(
-            name: "RecordingStorage",
-            dependencies: [
-                "CallsCore", "S3Client",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ]
-        ),
-        .target(
-            name: "Observability",
-            dependencies: [
-                "CallsStore", "JobQueue",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
-        ),
+        .target(name: "CallsStore", dependencies: ["CallsCore", postgresNIO, nioPosix, crypto, logging]),
+        .target(name: "JobQueue", dependencies: ["CHiredis", "CallsCore", nioCore, nioPosix, nioSSL]),
+        .target(name: "S3Client", dependencies: [crypto, asyncHTTPClient, nioCore, nioHTTP1]),
+        .target(name: "RecordingStorage", dependencies: ["CallsCore", "S3Client", asyncHTTPClient, crypto, nioCore, nioPosix]),
+        .target(name: "Observability", dependencies: ["CallsStore", "JobQueue", hummingbird, logging, metrics, prometheus]),
+        .target(name: "ServiceStartup", dependencies: ["CallsCore", "Observability", logging]),
         .target(
             name: "CallsAPI",
             dependencies: [
                 "CallsCore", "CallsStore", "JobQueue", "RecordingStorage", "AudioAnalysis", "Observability",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "MultipartKit", package: "multipart-kit"),
-                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                crypto, httpTypes, hummingbird, hummingbirdCore, logging, metrics, multipartKit, nioCore, nioHTTPTypes,
+                nioPosix, postgresNIO, prometheus, serviceLifecycle,
             ]
         ),
         .target(
             name: "CallsWorker",
             dependencies: [
                 "CallsCore", "CallsStore", "JobQueue", "RecordingStorage", "AudioAnalysis", "Observability",
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                asyncHTTPClient, crypto, hummingbird, logging, metrics, nioCore, nioHTTP1, nioPosix, postgresNIO, prometheus,
+                serviceLifecycle,
             ]
         ),
         .executableTarget(
             name: "calls-api",
-            dependencies: ["CallsAPI", "Observability", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "CallsAPI", "CallsCore", "CallsStore", "Observability", "ServiceStartup", argumentParser, hummingbird, logging,
+                postgresNIO,
+            ]
         ),
         .executableTarget(
-            name: "calls-worker",
-            dependencies: ["CallsWorker", "CallsAPI", "Observability", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            name: "calls-worker", dependencies: ["CallsWorker", "CallsCore", "Observability", "ServiceStartup", argumentParser]
         ),
+        .executableTarget(name: "calls-analyze", dependencies: ["AudioAnalysis", "CallsCore", argumentParser]),
+        .executableTarget(name: "calls-fuzz-decoder", dependencies: ["AudioAnalysis", "CallsCore"]),
+        .executableTarget(name: "calls-bench", dependencies: ["AudioAnalysis", "CallsCore", "CSndfile"]),
 
         .target(
             name: "TestSupport",
             dependencies: [
-                "CallsCore", "CallsStore", "JobQueue", "AudioAnalysis", "S3Client",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "CallsCore", "CallsStore", "JobQueue", "AudioAnalysis", "S3Client", asyncHTTPClient, httpTypes, nioCore,
+                hummingbirdTesting,
             ],
             path: "Tests/TestSupport"
         ),
-        .executableTarget(
-            name: "calls-analyze",
-            dependencies: ["AudioAnalysis", .product(name: "ArgumentParser", package: "swift-argument-parser")]
-        ),
-
-        .executableTarget(name: "calls-fuzz-decoder", dependencies: ["AudioAnalysis"]),
-        .executableTarget(name: "calls-bench", dependencies: ["AudioAnalysis", "CSndfile"]),
-
         .testTarget(name: "CallsCoreTests", dependencies: ["CallsCore"]),
-        .testTarget(name: "AudioAnalysisTests", dependencies: ["AudioAnalysis", "TestSupport"]),
-        .testTarget(name: "CallsStoreTests", dependencies: ["CallsStore"]),
+        .testTarget(name: "AudioAnalysisTests", dependencies: ["AudioAnalysis", "CallsCore", "TestSupport"]),
+        .testTarget(name: "CallsStoreTests", dependencies: ["CallsCore", "CallsStore", postgresNIO]),
         .testTarget(name: "CallsWorkerTests", dependencies: ["CallsWorker"]),
         .testTarget(
             name: "RecordingStorageTests",
-            dependencies: [
-                "RecordingStorage", "S3Client", "TestSupport",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+            dependencies: ["RecordingStorage", "S3Client", "TestSupport", asyncHTTPClient, nioCore, nioPosix]
         ),
-        .testTarget(
-            name: "S3ClientTests",
-            dependencies: ["S3Client", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")]
-        ),
+        .testTarget(name: "S3ClientTests", dependencies: ["S3Client", "TestSupport", asyncHTTPClient, nioCore]),
         .testTarget(
             name: "CallsAPITests",
             dependencies: [
-                "CallsAPI", "TestSupport", "RecordingStorage", "Observability",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "CallsAPI", "CallsCore", "CallsStore", "JobQueue", "Observability", "RecordingStorage", "TestSupport", crypto,
+                httpTypes, hummingbird, hummingbirdTesting, logging, nioCore, nioPosix, postgresNIO, prometheus,
             ]
         ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "CallsAPI", "CallsWorker", "TestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                "AudioAnalysis", "CallsAPI", "CallsCore", "CallsStore", "CallsWorker", "JobQueue", "Observability",
+                "RecordingStorage", "S3Client", "TestSupport", asyncHTTPClient, crypto, httpTypes, hummingbird, hummingbirdTesting,
+                logging, nioCore, nioHTTP1, nioPosix, postgresNIO, prometheus, serviceLifecycle,
             ]
         ),
     ]

@@ -34,7 +34,7 @@ export CALLS_TEST_S3_ENDPOINT="http://127.0.0.1:$s3_port"
 export CALLS_TEST_REDIS_URL="redis://127.0.0.1:$redis_port/0"
 
 calls_log "building"
-swift build --build-tests
+swift build --build-tests --explicit-target-dependency-import-check error
 calls_log "running the test suite"
 swift test --skip-build 2>&1 | tee "$work/swift-test.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1

@@ -1,4 +1,3 @@
-import AudioAnalysis
 import CallsCore
 import CallsStore
 import Hummingbird

@@ -7,6 +7,7 @@ import Hummingbird
 import Logging
 import Observability
 import PostgresNIO
+import ServiceStartup
 
 @main
 struct CallsAPICommand: AsyncParsableCommand {

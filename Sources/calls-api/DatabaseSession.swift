@@ -4,6 +4,7 @@ import CallsCore
 import CallsStore
 import Logging
 import PostgresNIO
+import ServiceStartup
 
 /// A PostgreSQL client running for the length of one command (`migrate`, `keys`).
 enum DatabaseSession {

@@ -1,9 +1,9 @@
 import ArgumentParser
-import CallsAPI
 import CallsCore
 import CallsWorker
 import Foundation
 import Observability
+import ServiceStartup
 
 @main
 struct CallsWorkerCommand: AsyncParsableCommand {
