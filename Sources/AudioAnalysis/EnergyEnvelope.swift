@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Per-channel frame energies in dBFS, one value per analysis frame (10 ms by default). At 100 frames a
 /// second this is about 1.4 MB per channel-hour, a hundredth of the audio it summarises.
 public struct EnergyEnvelope: Sendable, Equatable {
@@ -27,9 +33,3 @@ public struct EnergyEnvelope: Sendable, Equatable {
         (Int64(index) * Int64(samplesPerFrame) * 1000 + Int64(sampleRate / 2)) / Int64(sampleRate)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

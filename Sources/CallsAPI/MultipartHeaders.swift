@@ -1,3 +1,5 @@
+import Foundation
+
 /// The few pieces of MIME header syntax the upload needs.
 enum MultipartHeaders {
     /// The boundary of a `multipart/form-data; boundary=...` content type, nil for anything else.
@@ -69,5 +71,3 @@ extension Unicode.GeneralCategory {
         self == .control || self == .format || self == .lineSeparator || self == .paragraphSeparator
     }
 }
-
-import Foundation

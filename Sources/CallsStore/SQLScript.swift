@@ -1,3 +1,5 @@
+import Foundation
+
 /// Splits a migration file into single statements: PostgreSQL's extended protocol (all PostgresNIO speaks)
 /// takes one statement per query. Semicolons inside quotes, dollar-quoted bodies and comments do not split.
 enum SQLScript {
@@ -90,5 +92,3 @@ enum SQLScript {
         }
     }
 }
-
-import Foundation

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Returns the jobs of dead workers to the ready queue. Any number of processes may run it; a lock makes
 /// one of them do the work at a time, and the move itself is one Lua script, so a job is always in exactly
 /// one list.
@@ -73,5 +75,3 @@ public struct Reaper: Sendable {
         throw RedisError(.protocolViolation, "INFO server has no uptime_in_seconds")
     }
 }
-
-import Foundation

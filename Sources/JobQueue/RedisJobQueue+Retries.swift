@@ -1,3 +1,5 @@
+import Foundation
+
 /// Retries, dead letters and delivery counting. Times come from the Redis clock (`TIME` inside the scripts),
 /// so workers on machines with skewed clocks agree on when a retry is due.
 extension RedisJobQueue {
@@ -68,5 +70,3 @@ extension RedisJobQueue {
         try await client.command("HGET", keys.job(payload), "last_error").string
     }
 }
-
-import Foundation

@@ -1,10 +1,12 @@
 import AudioAnalysis
+import CallsCore
 import Foundation
 
 /// Feeds arbitrary bytes to the decoder entry the worker uses (probe, then the full analysis). Built with
 /// `-sanitize=fuzzer` by `scripts/fuzz.sh`, libFuzzer drives `LLVMFuzzerTestOneInput`; in a normal build the
 /// same executable replays the files named on its command line, so a crash found by the fuzzer can be
 /// reproduced and kept as a regression input.
+
 enum DecoderFuzzTarget {
     static let scratchPath = NSTemporaryDirectory() + "calls-fuzz-\(getpid()).bin"
 
@@ -50,5 +52,3 @@ struct DecoderReplay {
     }
 }
 #endif
-
-import CallsCore

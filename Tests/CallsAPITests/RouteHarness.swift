@@ -1,6 +1,7 @@
 @testable import CallsAPI
 import CallsCore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -11,6 +12,7 @@ import TestSupport
 
 /// The real router over in-memory twins of the repository and the queue, with a real local store in a
 /// temporary directory.
+
 struct RouteHarness: Sendable {
     let calls: InMemoryCallRepository
     let queue = RecordingJobPublisher()
@@ -102,5 +104,3 @@ enum Fixtures {
         return body
     }
 }
-
-import HTTPTypes

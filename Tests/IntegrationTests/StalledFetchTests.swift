@@ -14,7 +14,7 @@ import TestSupport
 import Testing
 
 extension IntegrationSuite {
-    @Suite struct FetchWatchdogTests {
+    @Suite struct StalledFetchTests {
         /// Redis accepts the fetch connections and never answers: the worker must say so rather than look idle.
         @Test func fetchesRedisNeverAnswersMakeTheWorkerUnready() async throws {
             try await Stack.withMigrated { stack, url in
