@@ -9,9 +9,7 @@ extension IntegrationSuite {
         @Test func aDeadJobIsListedAndCanBeRetriedAfterTheFileIsRepaired() async throws {
             try await Stack.withMigrated { stack, url in
                 try await stack.withAPI { client in
-                    let id = try await client.createCall()
-                    let body = CallFlowTests.multipart(CallFlowTests.dialogue())
-                    #expect(try await streamUpload(port: client.port!, callID: id, body: body, chunkSize: 65_536).0 == 202)
+                    let id = try await client.uploadedCall()
                     // Damage the stored file, as a disk fault would.
                     let stored = try #require(stack.recordings.files().first { $0.hasSuffix(".wav") })
                     let path = stack.recordings.path + "/" + stored

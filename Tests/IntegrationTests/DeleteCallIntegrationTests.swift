@@ -14,9 +14,7 @@ extension IntegrationSuite {
             try await Stack.withMigrated(storage: storage) { stack, url, bucket in
                 let (redis, queue) = stack.makeQueue()
                 try await stack.withAPI { client in
-                    let id = try await client.createCall()
-                    let body = CallFlowTests.multipart(CallFlowTests.dialogue())
-                    #expect(try await streamUpload(port: client.port!, callID: id, body: body, chunkSize: 65_536).0 == 202)
+                    let id = try await client.uploadedCall()
                     let key = try #require(try await Self.storageKey(of: id, url: url))
                     if let bucket {
                         #expect(try await bucket.headObject(key: key) != nil)

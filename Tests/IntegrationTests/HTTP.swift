@@ -23,6 +23,15 @@ extension TestClientProtocol {
         return id
     }
 
+    /// A new call with a spoken dialogue uploaded (202): the usual start of a test about what follows.
+    func uploadedCall() async throws -> String {
+        let id = try await createCall()
+        let (status, problem) = try await streamUpload(
+            port: port!, callID: id, body: IntegrationSuite.CallFlowTests.multipart(IntegrationSuite.CallFlowTests.dialogue()), chunkSize: 65_536)
+        guard status == 202 else { throw SetupError("the upload answered \(status): \(problem)") }
+        return id
+    }
+
     /// Polls the call until it is `ready` or `failed`, for at most `seconds`.
     func waitForFinalStatus(_ id: String, seconds: Double = 30) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + .seconds(seconds)

@@ -37,9 +37,7 @@ extension IntegrationSuite {
                 let redis = RedisClient(url: stack.configuration.redis)
                 let keys = QueueKeys(name: stack.configuration.queueName)
                 try await stack.withAPI { client in
-                    let id = try await client.createCall()
-                    let body = CallFlowTests.multipart(CallFlowTests.dialogue())
-                    #expect(try await streamUpload(port: client.port!, callID: id, body: body, chunkSize: 65_536).0 == 202)
+                    let id = try await client.uploadedCall()
                     let callID = UUID(uuidString: id)!
                     let ghost = try await Self.simulateWorkerKilledMidJob(callID: callID, stack: stack, database: url, redis: redis)
 
@@ -64,9 +62,7 @@ extension IntegrationSuite {
                 try await Stack.withMigrated(redis: RedisURL(string: server.url)) { stack, url in
                     let redis = RedisClient(url: stack.configuration.redis)
                     try await stack.withAPI { client in
-                        let id = try await client.createCall()
-                        let body = CallFlowTests.multipart(CallFlowTests.dialogue())
-                        #expect(try await streamUpload(port: client.port!, callID: id, body: body, chunkSize: 65_536).0 == 202)
+                        let id = try await client.uploadedCall()
                         try await redis.command("FLUSHALL")
                         let keys = QueueKeys(name: stack.configuration.queueName)
                         #expect(try await RedisJobQueue(client: redis, keys: keys).readyCount() == 0)

@@ -127,9 +127,7 @@ extension IntegrationSuite {
         @Test func theJanitorNeverRemovesAFileARowReferences() async throws {
             try await Stack.withMigrated { stack, url in
                 try await stack.withAPI { client in
-                    let id = try await client.createCall()
-                    let body = CallFlowTests.multipart(CallFlowTests.dialogue())
-                    #expect(try await streamUpload(port: client.port!, callID: id, body: body, chunkSize: 65_536).0 == 202)
+                    _ = try await client.uploadedCall()
                     try await TestServices.withPostgres(url) { postgres in
                         _ = try await postgres.query(
                             "INSERT INTO upload_ledger (storage_key) SELECT storage_key FROM recordings", logger: TestServices.logger)
