@@ -1,16 +1,35 @@
 import Foundation
+import Synchronization
 
 /// A loopback port that accepts TCP connections (the kernel completes the handshake) and never answers: a
 /// Redis that hangs, as behind a stuck proxy or a half-dead network path.
 public final class SilentListener: @unchecked Sendable {
     public let port: Int
     private let descriptor: Int32
+    private let accepted = Mutex<[Int32]>([])
 
-    public init() throws {
+    /// With `counting`, a thread accepts the connections (and holds them, silent) so `connections` can tell
+    /// how many clients opened.
+    public init(counting: Bool = false) throws {
         (descriptor, port) = try listeningOnLoopback()
+        guard counting else { return }
+        Thread { [descriptor, weak self] in
+            while true {
+                let connection = accept(descriptor, nil, nil)
+                guard connection >= 0, let self else { return }
+                self.accepted.withLock { $0.append(connection) }
+            }
+        }.start()
     }
 
-    deinit { close(descriptor) }
+    /// Connections accepted so far (with `counting`).
+    public var connections: Int { accepted.withLock { $0.count } }
+
+    deinit {
+        shutdown(descriptor, Int32(SHUT_RDWR))
+        close(descriptor)
+        for connection in accepted.withLock({ $0 }) { close(connection) }
+    }
 }
 
 /// A socket listening on a free loopback port, and the port.
