@@ -48,19 +48,19 @@ public final class RedisClient: Sendable {
         let lane = lanes.min { $0.inHand.load(ordering: .relaxed) < $1.inHand.load(ordering: .relaxed) }!
         lane.inHand.add(1, ordering: .relaxed)
         defer { lane.inHand.subtract(1, ordering: .relaxed) }
-        do {
-            return try await lane.thread.runIfActive { [self, connection = lane.connection] in
-                // Checked again on the lane: commands queued behind the one that failed fail at once too.
-                try failIfBackingOff()
+        return try await lane.thread.runIfActive { [self, connection = lane.connection] in
+            // Checked again on the lane: commands queued behind the one that failed fail at once too.
+            try failIfBackingOff()
+            do {
                 return try connection.command(arguments)
+            } catch let error as RedisError where error.unreachable {
+                // Recorded here on the lane, before it takes the next queued command: recorded by the caller
+                // once it resumes, the lane would already be opening a new connection for that command.
+                // Only a server that cannot be reached starts the backoff: a connection that broke (Redis
+                // restarted, an idle connection dropped) is simply opened again by the next command.
+                if reconnectBackoff != nil { lastFailure.withLock { $0 = (.now, error.message) } }
+                throw error
             }
-        } catch let error as RedisError where error.unreachable {
-            // Only a server that cannot be reached starts the backoff: a connection that broke (Redis restarted,
-            // an idle connection dropped) is simply opened again by the next command.
-            if reconnectBackoff != nil, !error.message.hasPrefix(Self.backingOff) {
-                lastFailure.withLock { $0 = (.now, error.message) }
-            }
-            throw error
         }
     }
 

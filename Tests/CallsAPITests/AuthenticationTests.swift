@@ -235,8 +235,10 @@ import Testing
                 try await group.waitForAll()
             }
         }
-        // One connection per lane (two) is tried; the rest fail at once inside the backoff.
-        #expect(silent.connections <= 3, "\(silent.connections) connections to the silent store")
+        // One connection per lane (two) is tried; the rest fail at once inside the backoff. Three or four
+        // meant a lane had already opened a new connection for its next command before the caller of the
+        // one that timed out resumed and started the backoff (seen on a loaded machine).
+        #expect(silent.connections <= 2, "\(silent.connections) connections to the silent store")
         await redis.shutdown()
     }
 
