@@ -89,13 +89,16 @@ public struct AnalysisJobHandler: JobHandler {
         switch analysis {
         case .success(let result):
             let committed = try await leases.complete(claim, with: result, queueingArchive: queueingArchive)
-            return committed ? (.completed, claim.wantsCallback) : (.fenced, false)
-        case .failure(let error) where claim.attempts < maxAttempts:
-            let released = try await leases.release(claim, reason: error.message)
-            return (released ? .retry(error.message, attempt: claim.attempts) : .fenced, false)
+            return (AttemptDecision.outcome(committed: committed), committed && claim.wantsCallback)
         case .failure(let error):
-            let failed = try await leases.fail(claim, reason: error.message)
-            return failed ? (.failed(error.message), claim.wantsCallback) : (.fenced, false)
+            let failure = AttemptDecision.afterFailure(attempt: claim.attempts, maxAttempts: maxAttempts)
+            let recorded = switch failure {
+            case .release: try await leases.release(claim, reason: error.message)
+            case .giveUp: try await leases.fail(claim, reason: error.message)
+            }
+            let outcome = AttemptDecision.outcome(of: failure, reason: error.message, attempt: claim.attempts, recorded: recorded)
+            // A call given up is final, so its callback is due; one released is not final yet.
+            return (outcome, recorded && failure == .giveUp && claim.wantsCallback)
         }
     }
 

@@ -80,10 +80,13 @@ public struct ArchiveJobHandler: Sendable {
                 try await store.remove(key: file.storageKey)
                 return .skipped("call deleted while archiving")
             }
-        case .failure(let error) where claim.attempts < maxAttempts:
-            return try await archives.release(claim, reason: error.message) ? .retry(error.message, attempt: claim.attempts) : .fenced
         case .failure(let error):
-            return try await archives.fail(claim, reason: error.message) ? .failed(error.message) : .fenced
+            let failure = AttemptDecision.afterFailure(attempt: claim.attempts, maxAttempts: maxAttempts)
+            let recorded = switch failure {
+            case .release: try await archives.release(claim, reason: error.message)
+            case .giveUp: try await archives.fail(claim, reason: error.message)
+            }
+            return AttemptDecision.outcome(of: failure, reason: error.message, attempt: claim.attempts, recorded: recorded)
         }
     }
 

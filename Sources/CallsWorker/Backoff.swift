@@ -24,10 +24,13 @@ struct Backoff {
     var cap: Duration = .seconds(10)
 
     mutating func next() -> Duration {
-        let exponential = base * (1 << min(attempt, 16))
         attempt += 1
-        let ceiling = min(exponential, cap)
-        return ceiling * Double.random(in: 0.5...1.0)
+        return Self.delay(afterFailures: attempt, base: base, cap: cap)
+    }
+
+    /// The wait after the `failures`th failure in a row (the first waits about `base`).
+    static func delay(afterFailures failures: Int, base: Duration = .milliseconds(200), cap: Duration = .seconds(10)) -> Duration {
+        min(base * (1 << min(max(failures - 1, 0), 16)), cap) * Double.random(in: 0.5...1.0)
     }
 
     mutating func reset() {

@@ -56,21 +56,21 @@ public struct CallbackJobHandler: Sendable {
         logger[metadataKey: "job"] = "\(job)"
         let (body, headers) = try signedMessage(for: call)
         let outcome = try await delivery(logger: logger).deliver(body, headers: headers, to: due.url)
-        let failure: String
         switch outcome {
         case .delivered:
-            return try await callbacks.markDelivered(due) ? .completed : .fenced
+            return AttemptDecision.outcome(committed: try await callbacks.markDelivered(due))
         case .refused(let reason):
             return try await callbacks.markFailed(due, reason: reason) ? .failed(reason) : .fenced
         case .failed(let cause):
             // A failure is about the receiver or the way to it, never about this service: it spends an
             // attempt, so a broken receiver cannot keep a slot busy. Only its class is recorded (and shown
-            // in `callback.error`); the details are in the delivery's log line.
-            failure = cause.message
+            // in `callback.error`); the details are in the delivery's log line. `attempts` counts failures
+            // so far, so this is attempt `attempts + 1`; the statement releases or gives up by the same rule.
+            let attempt = due.attempts + 1
+            let failure = AttemptDecision.afterFailure(attempt: attempt, maxAttempts: policy.maxAttempts)
+            let recorded = try await callbacks.recordFailedAttempt(due, error: cause.message, maxAttempts: policy.maxAttempts)
+            return AttemptDecision.outcome(of: failure, reason: cause.message, attempt: attempt, recorded: recorded != nil)
         }
-        guard let attempts = try await callbacks.recordFailedAttempt(due, error: failure, maxAttempts: policy.maxAttempts)
-        else { return .fenced }
-        return attempts < policy.maxAttempts ? .retry(failure, attempt: attempts) : .failed(failure)
     }
 
     public func abandon(_ job: Job, reason: String) async throws {

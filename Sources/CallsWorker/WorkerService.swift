@@ -81,113 +81,100 @@ public struct WorkerService: Service {
     }
 
     /// Handles one delivered payload until its outcome is committed, then settles it in Redis: acknowledged,
-    /// scheduled for a retry, or dead-lettered.
+    /// scheduled for a retry, or dead-lettered. What to do next is `DeliveryLifecycle`'s decision; this only
+    /// performs it.
     func process(_ payload: String) async {
         guard let job = Job(payload: payload) else {
             logger.error("dropping a malformed job", metadata: ["payload": "\(payload)"])
-            await settle(payload, after: .skipped("malformed payload"))
+            _ = await persistently("settling a job", payload) {
+                try await settle(payload, DeliveryLifecycle.settlementOfMalformedPayload())
+            }
             return
         }
         let started = ContinuousClock.now
-        guard let outcome = await outcome(of: job) else { return }
-        logger.info("job done", metadata: ["job": "\(job)", "outcome": "\(outcome)"])
-        await settle(payload, after: outcome)
-        Counter(label: "calls_jobs_total", dimensions: [("kind", job.kind.rawValue), ("outcome", outcome.metricName)])
-            .increment()
-        Metrics.Timer(label: "calls_job_duration_seconds", dimensions: [("kind", job.kind.rawValue)])
-            .recordInterval(since: started)
-    }
-
-    /// Runs the job, retrying infrastructure failures (database or storage down) in place without spending
-    /// an attempt; nil when the task was cancelled before an outcome was committed. Any other error (a bug, a
-    /// row the code cannot handle) is retried in place only `maxInPlaceRetries` times: retried for ever, it
-    /// would hold the slot, and the heartbeat would renew the job's lease so nobody else could try. The job's
-    /// lease is then given back and the job takes the delayed path of a failed attempt, its deliveries
-    /// counted, so it ends dead-lettered after `CALLS_MAX_DELIVERIES` like any job that never finishes.
-    private func outcome(of job: Job) async -> JobOutcome? {
-        // Counted once per delivery, not per in-place retry: an outage must not make a job look poisonous.
-        guard let deliveries = await recordDelivery(of: job) else { return nil }
-        var backoff = Backoff()
-        var unexpectedFailures = 0
+        var lifecycle = DeliveryLifecycle(
+            kind: job.kind, maxDeliveries: retryPolicy.maxDeliveries, maxInPlaceRetries: retryPolicy.maxInPlaceRetries)
+        var action = lifecycle.start()
+        var outcome: JobOutcome?
         while true {
-            do {
-                if deliveries > retryPolicy.maxDeliveries {
-                    // Delivered again and again without ever finishing: it takes its worker down with it.
-                    let work = switch job.kind {
-                    case .analyze: "its analysis"
-                    case .archive: "its MP3 archive"
-                    case .callback: "its callback"
+            switch action {
+            case .countDelivery:
+                let deliveries = await persistently("counting a delivery", job) { try await queue.recordDelivery(job.payload) }
+                action = deliveries.map { lifecycle.deliveryCounted($0) } ?? lifecycle.cancelled()
+            case .runJob, .abandon:
+                do {
+                    let finished: JobOutcome
+                    if case .abandon(let reason) = action {
+                        try await handler.abandon(job, reason: reason)
+                        finished = .failed(reason)
+                    } else {
+                        finished = try await handler.handle(job)
                     }
-                    let reason = "the recording was delivered \(deliveries - 1) times without \(work) ever finishing"
-                    try await handler.abandon(job, reason: reason)
-                    return .failed(reason)
-                }
-                return try await handler.handle(job)
-            } catch {
-                if Task.isCancelled { return nil }
-                if !OutageErrors.isOutage(error) {
-                    unexpectedFailures += 1
-                    if unexpectedFailures > retryPolicy.maxInPlaceRetries {
-                        let reason = "the job failed \(unexpectedFailures) times in place: \(error)"
+                    outcome = finished
+                    action = lifecycle.jobFinished(finished)
+                } catch {
+                    if Task.isCancelled {
+                        action = lifecycle.cancelled()
+                        continue
+                    }
+                    let isOutage = OutageErrors.isOutage(error)
+                    action = lifecycle.jobFailed("\(error)", isOutage: isOutage)
+                    if action == .relinquishLease {
                         logger.error("job keeps failing, giving it back", metadata: ["job": "\(job)", "error": "\(String(reflecting: error))"])
-                        guard await relinquish(job) else { return nil }
-                        return .retry(reason, attempt: deliveries)
+                    } else {
+                        logger.warning("job interrupted, retrying", metadata: ["job": "\(job)", "error": "\(String(reflecting: error))"])
                     }
                 }
-                logger.warning("job interrupted, retrying", metadata: ["job": "\(job)", "error": "\(String(reflecting: error))"])
-                try? await Task.sleep(for: backoff.next())
-            }
-        }
-    }
-
-    /// Gives back the lease the job holds, retried through outages; false when cancelled first.
-    private func relinquish(_ job: Job) async -> Bool {
-        var backoff = Backoff()
-        while !Task.isCancelled {
-            do {
-                try await handler.relinquish(job)
-                return true
-            } catch {
-                logger.warning("giving a job's lease back failed, retrying", metadata: ["job": "\(job)", "error": "\(error)"])
-                try? await Task.sleep(for: backoff.next())
-            }
-        }
-        return false
-    }
-
-    private func settle(_ payload: String, after outcome: JobOutcome) async {
-        var backoff = Backoff()
-        while !Task.isCancelled {
-            do {
-                switch outcome {
-                case .retry(let error, let attempt):
-                    try await queue.scheduleRetry(payload, after: retryPolicy.delay(afterAttempt: attempt), worker: worker, error: error)
-                case .failed(let error):
-                    try await queue.deadLetter(payload, worker: worker, error: error)
-                case .completed, .skipped:
-                    try await queue.acknowledge(payload: payload, worker: worker)
-                case .heldByAnother:
-                    // The job lives on with the lease holder, and this delivery never ran it: uncounted.
-                    try await queue.acknowledgeDuplicate(payload: payload, worker: worker)
-                case .fenced:
-                    // The job lives on with the lease holder: keep its delivery count.
-                    try await queue.acknowledge(payload: payload, worker: worker, keepingDeliveries: true)
+            case .waitToRetry(let failures):
+                try? await Task.sleep(for: Backoff.delay(afterFailures: failures))
+                action = lifecycle.waitedToRetry()
+            case .relinquishLease:
+                let relinquished = await persistently("giving a job's lease back", job) { try await handler.relinquish(job); return true }
+                action = relinquished == true ? lifecycle.leaseRelinquished() : lifecycle.cancelled()
+            case .settle(let settlement):
+                if case .retryLater(let error, let attempt) = settlement { outcome = .retry(error, attempt: attempt) }
+                if let outcome { logger.info("job done", metadata: ["job": "\(job)", "outcome": "\(outcome)"]) }
+                let settled = await persistently("settling a job", job) { try await settle(payload, settlement); return true }
+                action = settled == true ? lifecycle.settled() : lifecycle.cancelled()
+            case .finished:
+                if let outcome {
+                    Counter(label: "calls_jobs_total", dimensions: [("kind", job.kind.rawValue), ("outcome", outcome.metricName)])
+                        .increment()
                 }
+                Metrics.Timer(label: "calls_job_duration_seconds", dimensions: [("kind", job.kind.rawValue)])
+                    .recordInterval(since: started)
                 return
-            } catch {
-                logger.warning("settling a job failed, retrying", metadata: ["payload": "\(payload)", "error": "\(error)"])
-                try? await Task.sleep(for: backoff.next())
+            case .leaveForRedelivery:
+                return
             }
         }
     }
 
-    private func recordDelivery(of job: Job) async -> Int? {
+    private func settle(_ payload: String, _ settlement: DeliveryLifecycle.Settlement) async throws {
+        switch settlement {
+        case .acknowledge:
+            try await queue.acknowledge(payload: payload, worker: worker)
+        case .acknowledgeDuplicate:
+            try await queue.acknowledgeDuplicate(payload: payload, worker: worker)
+        case .acknowledgeKeepingDeliveries:
+            try await queue.acknowledge(payload: payload, worker: worker, keepingDeliveries: true)
+        case .retryLater(let error, let attempt):
+            try await queue.scheduleRetry(payload, after: retryPolicy.delay(afterAttempt: attempt), worker: worker, error: error)
+        case .deadLetter(let error):
+            try await queue.deadLetter(payload, worker: worker, error: error)
+        }
+    }
+
+    /// Runs `operation` until it succeeds, through outages, with backoff; nil when cancelled first.
+    private func persistently<Value>(
+        _ what: String, _ subject: Any, _ operation: () async throws -> Value
+    ) async -> Value? {
         var backoff = Backoff()
         while !Task.isCancelled {
             do {
-                return try await queue.recordDelivery(job.payload)
+                return try await operation()
             } catch {
-                logger.warning("counting a delivery failed, retrying", metadata: ["job": "\(job)", "error": "\(error)"])
+                logger.warning("\(what) failed, retrying", metadata: ["job": "\(subject)", "error": "\(error)"])
                 try? await Task.sleep(for: backoff.next())
             }
         }
