@@ -35,11 +35,13 @@ struct OutboxRelay: Service {
     }
 
     func relayOnce() async throws -> Int {
-        try await outbox.relay(olderThan: minimumAge, limit: 500) { payload in
-            if let job = Job(payload: payload) {
-                try await queue.enqueue(job)
-            } else {
-                logger.error("dropping malformed outbox payload", metadata: ["payload": "\(payload)"])
+        try await outbox.relay(olderThan: minimumAge, limit: 500) { payloads in
+            for payload in payloads {
+                if let job = Job(payload: payload) {
+                    try await queue.enqueue(job)
+                } else {
+                    logger.error("dropping malformed outbox payload", metadata: ["payload": "\(payload)"])
+                }
             }
         }
     }

@@ -195,7 +195,8 @@ extension NewCall {
 public protocol Outbox: Sendable {
     /// Forgets entries whose jobs are known to be in Redis.
     func remove(entryIDs: [Int64]) async throws
-    /// Hands entries older than `minimumAge` to `publish`, oldest first, and removes each one that
-    /// `publish` accepted. Several relays may run at once: each entry is locked by the relay handling it.
-    func relay(olderThan minimumAge: Duration, limit: Int, publish: @Sendable @escaping (String) async throws -> Void) async throws -> Int
+    /// Hands up to `limit` entries older than `minimumAge` to `publish` as one batch, oldest first, and removes
+    /// the batch in one statement once `publish` returns; should it throw, every entry stays for the next round
+    /// (a job pushed twice is harmless). Several relays may run at once: each batch is locked by its relay.
+    func relay(olderThan minimumAge: Duration, limit: Int, publish: @Sendable @escaping ([String]) async throws -> Void) async throws -> Int
 }

@@ -58,7 +58,7 @@ public struct DeadlineCallRepository<Base: CallRepository & Outbox>: CallReposit
     }
 
     /// A relay pass publishes up to `limit` entries, so it gets six times the deadline.
-    public func relay(olderThan minimumAge: Duration, limit count: Int, publish: @Sendable @escaping (String) async throws -> Void) async throws -> Int {
+    public func relay(olderThan minimumAge: Duration, limit count: Int, publish: @Sendable @escaping ([String]) async throws -> Void) async throws -> Int {
         try await DatabaseDeadline.run(within: limit * 6) {
             try await base.relay(olderThan: minimumAge, limit: count, publish: publish)
         }

@@ -16,11 +16,11 @@ public struct DeadlineJobLeases<Base: JobLeaseRepository>: JobLeaseRepository {
         try await DatabaseDeadline.run(within: limit) { try await base.claim(callID: callID, worker: worker, leaseSeconds: leaseSeconds) }
     }
 
-    public func complete(_ claim: JobClaim, with result: AnalysisResult, queueingArchive: Bool) async throws -> Bool {
+    public func complete(_ claim: JobClaim, with result: AnalysisResult, queueingArchive: Bool) async throws -> FollowUps? {
         try await DatabaseDeadline.run(within: limit) { try await base.complete(claim, with: result, queueingArchive: queueingArchive) }
     }
 
-    public func fail(_ claim: JobClaim, reason: String) async throws -> Bool {
+    public func fail(_ claim: JobClaim, reason: String) async throws -> FollowUps? {
         try await DatabaseDeadline.run(within: limit) { try await base.fail(claim, reason: reason) }
     }
 

@@ -7,11 +7,8 @@ public struct JobClaim: Sendable, Equatable {
     public var leaseToken: Int64
     public var storageKey: String
     public var attempts: Int
-    /// The call has a `callback_url`: once it is final, its callback job is due.
-    public var wantsCallback: Bool
 
-    public init(callID: UUID, leaseToken: Int64, storageKey: String, attempts: Int, wantsCallback: Bool = false) {
-        self.wantsCallback = wantsCallback
+    public init(callID: UUID, leaseToken: Int64, storageKey: String, attempts: Int) {
         self.callID = callID
         self.leaseToken = leaseToken
         self.storageKey = storageKey
@@ -34,10 +31,11 @@ public protocol JobLeaseRepository: Sendable {
     func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimOutcome
     /// Stores the analysis and marks the call `ready`, only if `claim` still holds the lease; with
     /// `queueingArchive`, records in the same statement that the recording's MP3 archive is due.
-    /// Returns false when a newer claim fenced this one off; nothing is written then.
-    func complete(_ claim: JobClaim, with result: AnalysisResult, queueingArchive: Bool) async throws -> Bool
-    /// Marks the call `failed` with `reason`, only if `claim` still holds the lease.
-    func fail(_ claim: JobClaim, reason: String) async throws -> Bool
+    /// Returns the work the commit made due, nil when a newer claim fenced this one off (nothing is written).
+    func complete(_ claim: JobClaim, with result: AnalysisResult, queueingArchive: Bool) async throws -> FollowUps?
+    /// Marks the call `failed` with `reason`, only if `claim` still holds the lease; returns the work that
+    /// made due (its callback), nil when fenced off.
+    func fail(_ claim: JobClaim, reason: String) async throws -> FollowUps?
     /// Gives the claim back so a later delivery can claim the call again; records `reason` as the call's
     /// error meanwhile. False when the claim was fenced off.
     func release(_ claim: JobClaim, reason: String) async throws -> Bool
@@ -63,7 +61,7 @@ public protocol JobLeaseRepository: Sendable {
 
 extension JobLeaseRepository {
     /// Completes without an archive (archiving off).
-    public func complete(_ claim: JobClaim, with result: AnalysisResult) async throws -> Bool {
+    public func complete(_ claim: JobClaim, with result: AnalysisResult) async throws -> FollowUps? {
         try await complete(claim, with: result, queueingArchive: false)
     }
 }

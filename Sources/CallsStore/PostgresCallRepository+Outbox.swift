@@ -8,7 +8,7 @@ extension PostgresCallRepository {
     }
 
     public func relay(
-        olderThan minimumAge: Duration, limit: Int, publish: @Sendable @escaping (String) async throws -> Void
+        olderThan minimumAge: Duration, limit: Int, publish: @Sendable @escaping ([String]) async throws -> Void
     ) async throws -> Int {
         let seconds = Double(minimumAge.components.seconds) + Double(minimumAge.components.attoseconds) / 1e18
         return try await client.withTransaction(logger: logger) { connection in
@@ -23,10 +23,10 @@ extension PostgresCallRepository {
             ).decode((Int64, String).self) {
                 entries.append(entry)
             }
-            for (id, payload) in entries {
-                try await publish(payload)
-                _ = try await connection.query("DELETE FROM outbox WHERE id = \(id)", logger: logger)
-            }
+            guard !entries.isEmpty else { return 0 }
+            try await publish(entries.map(\.1))
+            let ids = entries.map(\.0)
+            _ = try await connection.query("DELETE FROM outbox WHERE id = ANY(\(ids))", logger: logger)
             return entries.count
         }
     }

@@ -16,9 +16,8 @@ public struct PostgresJobLeases: JobLeaseRepository {
     public func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimOutcome {
         let claimed = try await client.executeUnprepared(
             ClaimCall(callID: callID, worker: worker, leaseSeconds: Double(leaseSeconds)), logger: logger)
-        if let (token, key, attempts, wantsCallback) = claimed.first {
-            return .claimed(JobClaim(
-                callID: callID, leaseToken: token, storageKey: key, attempts: attempts, wantsCallback: wantsCallback))
+        if let (token, key, attempts) = claimed.first {
+            return .claimed(JobClaim(callID: callID, leaseToken: token, storageKey: key, attempts: attempts))
         }
         let statuses = try await client.query(
             "SELECT c.status FROM calls c JOIN recordings r ON r.call_id = c.id WHERE c.id = \(callID)", logger: logger
@@ -28,21 +27,24 @@ public struct PostgresJobLeases: JobLeaseRepository {
     }
 
     /// The fence, here and in `fail` and `release`: the call changes only while the claim's token is still the
-    /// call's token. Results and `ready` are one statement, so they commit together.
-    public func complete(_ claim: JobClaim, with result: AnalysisResult, queueingArchive: Bool) async throws -> Bool {
+    /// call's token. Results and `ready` are one statement, so they commit together, and the statement says
+    /// what it made due: an archive row it inserted, a callback the status trigger made pending.
+    public func complete(_ claim: JobClaim, with result: AnalysisResult, queueingArchive: Bool) async throws -> FollowUps? {
         let statement = CompleteCall(
             claim: claim, result: result, silenceMarks: try JSONCoding.encodeToString(result.silenceMarks),
             analysis: try JSONCoding.encodeToString(result.analysis), queueingArchive: queueingArchive)
-        return try await !client.executeUnprepared(statement, logger: logger).isEmpty
+        guard let (archiveDue, callbackDue) = try await client.executeUnprepared(statement, logger: logger).first else { return nil }
+        return FollowUps(archive: archiveDue, callback: callbackDue)
     }
 
-    public func fail(_ claim: JobClaim, reason: String) async throws -> Bool {
-        try await !client.query("""
+    public func fail(_ claim: JobClaim, reason: String) async throws -> FollowUps? {
+        let failed = try await client.query("""
             UPDATE calls
             SET status = 'failed', error = \(reason), lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
             WHERE id = \(claim.callID) AND lease_token = \(claim.leaseToken) AND status = 'processing'
-            RETURNING id
-            """, logger: logger).collect().isEmpty
+            RETURNING callback_status IS NOT DISTINCT FROM 'pending'
+            """, logger: logger).decode(Bool.self).collectAll()
+        return failed.first.map { FollowUps(archive: false, callback: $0) }
     }
 
     public func release(_ claim: JobClaim, reason: String) async throws -> Bool {
@@ -160,7 +162,7 @@ public struct PostgresJobLeases: JobLeaseRepository {
             WHERE c.id = $1 AND r.call_id = c.id
               AND c.status IN ('created', 'processing')
               AND (c.lease_expires_at IS NULL OR c.lease_expires_at < now() OR c.lease_owner = $2)
-            RETURNING c.lease_token, r.storage_key, c.attempts, c.callback_url IS NOT NULL
+            RETURNING c.lease_token, r.storage_key, c.attempts
             """
         var callID: UUID
         var worker: String
@@ -174,8 +176,8 @@ public struct PostgresJobLeases: JobLeaseRepository {
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> (Int64, String, Int, Bool) {
-            try row.decode((Int64, String, Int, Bool).self)
+        func decodeRow(_ row: PostgresRow) throws -> (Int64, String, Int) {
+            try row.decode((Int64, String, Int).self)
         }
     }
 
@@ -186,7 +188,7 @@ public struct PostgresJobLeases: JobLeaseRepository {
                 UPDATE calls
                 SET status = 'ready', error = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
                 WHERE id = $1 AND lease_token = $2 AND status = 'processing'
-                RETURNING id
+                RETURNING id, callback_status IS NOT DISTINCT FROM 'pending' AS callback_due
             )
             , analysed AS (
                 UPDATE recordings
@@ -198,8 +200,10 @@ public struct PostgresJobLeases: JobLeaseRepository {
                 INSERT INTO recording_archives (recording_id, call_id)
                 SELECT id, call_id FROM analysed WHERE $10
                 ON CONFLICT DO NOTHING
+                RETURNING call_id
             )
-            SELECT call_id FROM analysed
+            SELECT EXISTS (SELECT 1 FROM archive), finished.callback_due
+            FROM analysed JOIN finished ON finished.id = analysed.call_id
             """
         var claim: JobClaim
         var result: AnalysisResult
@@ -222,6 +226,14 @@ public struct PostgresJobLeases: JobLeaseRepository {
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
+        func decodeRow(_ row: PostgresRow) throws -> (Bool, Bool) { try row.decode((Bool, Bool).self) }
+    }
+}
+
+extension FollowUps {
+    init(archive: Bool, callback: Bool) {
+        self = []
+        if archive { insert(.archive) }
+        if callback { insert(.callback) }
     }
 }

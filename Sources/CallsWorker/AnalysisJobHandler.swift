@@ -58,17 +58,17 @@ public struct AnalysisJobHandler: JobHandler {
     }
 
     public func handle(_ job: Job) async throws -> JobOutcome {
-        try await handleReportingCallback(job).outcome
+        try await handleWithFollowUps(job).outcome
     }
 
-    /// The outcome, and whether it made the call final with a callback due.
-    func handleReportingCallback(_ job: Job) async throws -> (outcome: JobOutcome, wantsCallback: Bool) {
+    /// The outcome, and the work its commit made due.
+    func handleWithFollowUps(_ job: Job) async throws -> (outcome: JobOutcome, followUps: FollowUps) {
         let claim: JobClaim
         switch try await leases.claim(callID: job.callID, worker: worker, leaseSeconds: leaseSeconds) {
         case .claimed(let granted): claim = granted
-        case .alreadyFinished: return (.skipped("already finished"), false)
-        case .leasedByAnother: return (.heldByAnother, false)
-        case .missing: return (.skipped("call or recording no longer exists"), false)
+        case .alreadyFinished: return (.skipped("already finished"), [])
+        case .leasedByAnother: return (.heldByAnother, [])
+        case .missing: return (.skipped("call or recording no longer exists"), [])
         }
 
         let analysis: Result<AnalysisResult, AudioDecodingError>
@@ -88,17 +88,16 @@ public struct AnalysisJobHandler: JobHandler {
 
         switch analysis {
         case .success(let result):
-            let committed = try await leases.complete(claim, with: result, queueingArchive: queueingArchive)
-            return (AttemptDecision.outcome(committed: committed), committed && claim.wantsCallback)
+            let followUps = try await leases.complete(claim, with: result, queueingArchive: queueingArchive)
+            return (AttemptDecision.outcome(committed: followUps != nil), followUps ?? [])
         case .failure(let error):
             let failure = AttemptDecision.afterFailure(attempt: claim.attempts, maxAttempts: maxAttempts)
-            let recorded = switch failure {
-            case .release: try await leases.release(claim, reason: error.message)
+            let recorded: FollowUps? = switch failure {
+            case .release: try await leases.release(claim, reason: error.message) ? [] : nil
             case .giveUp: try await leases.fail(claim, reason: error.message)
             }
-            let outcome = AttemptDecision.outcome(of: failure, reason: error.message, attempt: claim.attempts, recorded: recorded)
-            // A call given up is final, so its callback is due; one released is not final yet.
-            return (outcome, recorded && failure == .giveUp && claim.wantsCallback)
+            let outcome = AttemptDecision.outcome(of: failure, reason: error.message, attempt: claim.attempts, recorded: recorded != nil)
+            return (outcome, recorded ?? [])
         }
     }
 

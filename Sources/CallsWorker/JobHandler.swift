@@ -14,8 +14,9 @@ public protocol JobHandler: Sendable {
     func relinquish(_ job: Job) async throws
 }
 
-/// Hands each job to the handler of its kind. After an analysis commits, it queues the archive job; should
-/// that push fail, the reconciler finds the archive due in PostgreSQL and queues it.
+/// Hands each job to the handler of its kind, and queues the follow-up jobs its commit reports due (see
+/// `FollowUps`): the one place that pushes them. Should a push fail, the reconciler finds the work due in
+/// PostgreSQL and queues it.
 public struct JobRouter: JobHandler {
     let analysis: AnalysisJobHandler
     /// Nil when archiving is off.
@@ -39,9 +40,8 @@ public struct JobRouter: JobHandler {
     public func handle(_ job: Job) async throws -> JobOutcome {
         switch job.kind {
         case .analyze:
-            let (outcome, wantsCallback) = try await analysis.handleReportingCallback(job)
-            if outcome == .completed, archive != nil { await enqueue(Job(kind: .archive, callID: job.callID)) }
-            if wantsCallback, callback != nil { await enqueue(Job(kind: .callback, callID: job.callID)) }
+            let (outcome, followUps) = try await analysis.handleWithFollowUps(job)
+            for kind in kinds(of: followUps) { await enqueue(Job(kind: kind, callID: job.callID)) }
             return outcome
         case .archive:
             // A worker that does not archive runs no archive slots, so this takes a job handed to the wrong
@@ -54,8 +54,15 @@ public struct JobRouter: JobHandler {
         }
     }
 
-    /// Follow-up jobs are pushed after the commit that made them due; should a push fail, the reconciler
-    /// finds them due in PostgreSQL and queues them.
+    /// The jobs to queue for `followUps`: those of the kinds this worker's configuration runs (a callback due
+    /// while callbacks are off waits in PostgreSQL for a worker that delivers them).
+    func kinds(of followUps: FollowUps) -> [Job.Kind] {
+        var kinds: [Job.Kind] = []
+        if followUps.contains(.archive), archive != nil { kinds.append(.archive) }
+        if followUps.contains(.callback), callback != nil { kinds.append(.callback) }
+        return kinds
+    }
+
     private func enqueue(_ job: Job) async {
         do {
             try await publisher.enqueue(job)

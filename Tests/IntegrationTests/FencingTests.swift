@@ -41,9 +41,9 @@ extension IntegrationSuite {
                     var fresh = stale
                     fresh.transcription = "the takeover's result"
 
-                    #expect(try await leases.complete(stalled, with: stale) == false, "the resumed worker is fenced off")
-                    #expect(try await leases.fail(stalled, reason: "late") == false)
-                    #expect(try await leases.complete(takeover, with: fresh))
+                    #expect(try await leases.complete(stalled, with: stale) == nil, "the resumed worker is fenced off")
+                    #expect(try await leases.fail(stalled, reason: "late") == nil)
+                    #expect(try await leases.complete(takeover, with: fresh) == [])
                     let stored = try #require(try await calls.find(id: call.id))
                     #expect(stored.status == .ready)
                     #expect(stored.recording?.transcription == "the takeover's result")

@@ -46,7 +46,7 @@ final class FlakyLeases: JobLeaseRepository {
         return try await base.claim(callID: callID, worker: worker, leaseSeconds: leaseSeconds)
     }
 
-    func complete(_ claim: JobClaim, with result: AnalysisResult, queueingArchive: Bool) async throws -> Bool {
+    func complete(_ claim: JobClaim, with result: AnalysisResult, queueingArchive: Bool) async throws -> FollowUps? {
         let fail = commitFailuresLeft.withLock { left -> Bool in
             defer { left = max(0, left - 1) }
             return left > 0
@@ -55,7 +55,7 @@ final class FlakyLeases: JobLeaseRepository {
         if commitAlwaysRefused { throw RefusedResult() }
         return try await base.complete(claim, with: result, queueingArchive: queueingArchive)
     }
-    func fail(_ claim: JobClaim, reason: String) async throws -> Bool { try await base.fail(claim, reason: reason) }
+    func fail(_ claim: JobClaim, reason: String) async throws -> FollowUps? { try await base.fail(claim, reason: reason) }
     func release(_ claim: JobClaim, reason: String) async throws -> Bool { try await base.release(claim, reason: reason) }
     func releaseHeld(callID: UUID, worker: String) async throws -> Bool { try await base.releaseHeld(callID: callID, worker: worker) }
     func failUnclaimed(callID: UUID, reason: String) async throws -> Bool { try await base.failUnclaimed(callID: callID, reason: reason) }

@@ -136,12 +136,11 @@ public final class InMemoryCallRepository: CallRepository, Outbox, UploadLedger 
         }
     }
 
-    public func relay(olderThan minimumAge: Duration, limit: Int, publish: @Sendable @escaping (String) async throws -> Void) async throws -> Int {
+    public func relay(olderThan minimumAge: Duration, limit: Int, publish: @Sendable @escaping ([String]) async throws -> Void) async throws -> Int {
         let entries = state.withLock { $0.outbox.sorted { $0.key < $1.key }.prefix(limit) }
-        for (id, payload) in entries {
-            try await publish(payload)
-            _ = state.withLock { $0.outbox.removeValue(forKey: id) }
-        }
+        guard !entries.isEmpty else { return 0 }
+        try await publish(entries.map(\.value))
+        state.withLock { state in for (id, _) in entries { state.outbox.removeValue(forKey: id) } }
         return entries.count
     }
 
