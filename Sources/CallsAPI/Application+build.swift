@@ -142,7 +142,7 @@ public func buildApplication(
     let monitoring = RedisClient(url: configuration.redis, socketTimeoutSeconds: 2, reconnectBackoff: .seconds(1))
     let blockingPool = NIOThreadPool(numberOfThreads: 4)
     blockingPool.start()
-    let calls = DeadlineCallRepository(PostgresCallRepository(client: postgres, logger: logger))
+    let calls = PostgresCallRepository(client: postgres, logger: logger)
     let queue = RedisJobQueue(client: redis, keys: QueueKeys(name: configuration.queueName))
     let migrator = try Migrator(client: postgres, directory: configuration.migrationsDirectory, logger: logger)
     let contract = try APIContract(path: configuration.openAPIFile)
@@ -183,8 +183,8 @@ public func buildApplication(
     let router = buildRouter(dependencies)
     let workers = WorkerRegistry(client: redis, keys: queue.keys)
     let monitoredQueue = RedisJobQueue(client: monitoring, keys: queue.keys)
-    let leases = DeadlineJobLeases(PostgresJobLeases(client: postgres, logger: logger))
-    let archives = DeadlineArchiveLeases(PostgresArchiveLeases(client: postgres, logger: logger))
+    let leases = PostgresJobLeases(client: postgres, logger: logger)
+    let archives = PostgresArchiveLeases(client: postgres, logger: logger)
     let metrics = MetricsExporter(
         registry: metricsRegistry, queue: monitoredQueue, workers: WorkerRegistry(client: monitoring, keys: queue.keys),
         leases: leases)

@@ -19,7 +19,7 @@ enum CallRow {
     /// How many columns `columns` holds; a query may add its own after them.
     static let columnCount = 32
 
-    static func decodeAll(_ rows: PostgresRowSequence) async throws -> [Call] {
+    static func decodeAll(_ rows: QueryRows) async throws -> [Call] {
         var calls: [Call] = []
         for try await row in rows {
             calls.append(try decode(row))

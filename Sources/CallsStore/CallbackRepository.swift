@@ -54,11 +54,11 @@ public protocol CallbackRepository: Sendable {
 }
 
 public struct PostgresCallbackRepository: CallbackRepository {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
+    public init(client: PostgresClient, logger: Logger, deadline: Duration? = DatabaseDeadline.defaultLimit) {
+        self.client = DatabaseClient(client, deadline: deadline)
         self.logger = logger
     }
 

@@ -4,11 +4,11 @@ import Logging
 import PostgresNIO
 
 public struct PostgresAPIKeyRepository: APIKeyRepository {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
+    public init(client: PostgresClient, logger: Logger, deadline: Duration? = DatabaseDeadline.defaultLimit) {
+        self.client = DatabaseClient(client, deadline: deadline)
         self.logger = logger
     }
 
@@ -44,7 +44,7 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
         try await client.query("UPDATE api_keys SET last_used_at = now() WHERE id = \(id)", logger: logger)
     }
 
-    private static func decode(_ rows: PostgresRowSequence) async throws -> [StoredAPIKey] {
+    private static func decode(_ rows: QueryRows) async throws -> [StoredAPIKey] {
         var keys: [StoredAPIKey] = []
         for try await (id, name, role, digest, createdAt, lastUsedAt, revokedAt)
             in rows.decode((UUID, String, String, Data, Date, Date?, Date?).self) {

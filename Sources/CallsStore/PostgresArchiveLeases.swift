@@ -5,11 +5,11 @@ import PostgresNIO
 
 /// `ArchiveLeaseRepository` over PostgreSQL.
 public struct PostgresArchiveLeases: ArchiveLeaseRepository {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
+    public init(client: PostgresClient, logger: Logger, deadline: Duration? = DatabaseDeadline.defaultLimit) {
+        self.client = DatabaseClient(client, deadline: deadline)
         self.logger = logger
     }
 

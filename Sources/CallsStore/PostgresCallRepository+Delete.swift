@@ -16,7 +16,7 @@ extension PostgresCallRepository {
     }
 
     private func deleteLocked(id: UUID, removeStoredObject: @escaping @Sendable (String) async throws -> Void) async throws -> Bool {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.withTransaction(deadlines: 3, logger: logger) { connection in
             let locked = try await connection.query(
                 "SELECT id FROM calls WHERE id = \(id) FOR UPDATE", logger: logger
             ).decode(UUID.self).collectAll()

@@ -11,7 +11,7 @@ extension PostgresCallRepository {
         olderThan minimumAge: Duration, limit: Int, publish: @Sendable @escaping ([String]) async throws -> Void
     ) async throws -> Int {
         let seconds = Double(minimumAge.components.seconds) + Double(minimumAge.components.attoseconds) / 1e18
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await client.withTransaction(deadlines: 6, logger: logger) { connection in
             var entries: [(Int64, String)] = []
             for try await entry in try await connection.query("""
                 SELECT id, payload FROM outbox

@@ -10,7 +10,7 @@ extension PostgresCallRepository {
             FROM recordings r JOIN calls c ON c.id = r.call_id
             LEFT JOIN recording_archives a ON a.recording_id = r.id
             """
-        let rows: PostgresRowSequence
+        let rows: QueryRows
         switch lookup {
         case .call(let id):
             rows = try await client.query("SELECT \(unescaped: columns) WHERE r.call_id = \(id)", logger: logger)

@@ -9,11 +9,11 @@ import PostgresNIO
 /// its own, because PostgreSQL keeps 63 bytes of a statement name and the default, the Swift type's path, is
 /// longer: two statements could end up sharing one.
 public struct PostgresCallRepository: CallRepository, Outbox {
-    let client: PostgresClient
+    let client: DatabaseClient
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
+    public init(client: PostgresClient, logger: Logger, deadline: Duration? = DatabaseDeadline.defaultLimit) {
+        self.client = DatabaseClient(client, deadline: deadline)
         self.logger = logger
     }
 

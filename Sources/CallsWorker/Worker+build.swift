@@ -46,9 +46,9 @@ public struct WorkerProcess {
         }
         let keys = QueueKeys(name: configuration.queueName)
         let queue = RedisJobQueue(client: commandClient, keys: keys)
-        let leases = DeadlineJobLeases(PostgresJobLeases(client: postgres, logger: logger))
+        let leases = PostgresJobLeases(client: postgres, logger: logger)
         let registry = WorkerRegistry(client: commandClient, keys: keys)
-        let archives = DeadlineArchiveLeases(PostgresArchiveLeases(client: postgres, logger: logger))
+        let archives = PostgresArchiveLeases(client: postgres, logger: logger)
         let analysis = AnalysisJobHandler(
             leases: leases,
             store: store,
@@ -73,7 +73,7 @@ public struct WorkerProcess {
         let callbacks = configuration.callbacks.map { policy in
             CallbackJobHandler(
                 callbacks: callbackRepository,
-                calls: DeadlineCallRepository(PostgresCallRepository(client: postgres, logger: logger)),
+                calls: PostgresCallRepository(client: postgres, logger: logger),
                 policy: policy, resolverPool: resolverPool, worker: worker, leaseSeconds: configuration.jobLeaseSeconds,
                 logger: logger)
         }

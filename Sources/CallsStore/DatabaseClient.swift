@@ -1,0 +1,78 @@
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL client every repository talks through. The database deadline (`DatabaseDeadline`) is
+/// applied here, once, to every query, unprepared statement and transaction, instead of by a wrapper around
+/// each method of each repository. Rows are read to the end inside the deadline, so a result never streams
+/// from a server that stopped answering.
+public struct DatabaseClient: Sendable {
+    public let postgres: PostgresClient
+    /// Nil for none.
+    public let deadline: Duration?
+
+    public init(_ postgres: PostgresClient, deadline: Duration? = DatabaseDeadline.defaultLimit) {
+        self.postgres = postgres
+        self.deadline = deadline
+    }
+
+    @discardableResult
+    func query(_ query: PostgresQuery, logger: Logger) async throws -> QueryRows {
+        try await withDeadline { QueryRows(rows: try await postgres.query(query, logger: logger).collect()) }
+    }
+
+    /// See `PostgresClient.executeUnprepared`.
+    func executeUnprepared<Statement: PostgresPreparedStatement>(
+        _ statement: Statement, logger: Logger
+    ) async throws -> [Statement.Row] where Statement.Row: Sendable {
+        try await withDeadline { try await postgres.executeUnprepared(statement, logger: logger) }
+    }
+
+    /// A transaction whose body does more than query (publishes jobs, removes stored objects): it gets
+    /// `deadlines` times the deadline.
+    func withTransaction<Result: Sendable>(
+        deadlines: Int, logger: Logger, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await withDeadline(times: deadlines) { try await postgres.withTransaction(logger: logger) { try await body($0) } }
+    }
+
+    private func withDeadline<Result: Sendable>(
+        times: Int = 1, _ operation: @escaping @Sendable () async throws -> Result
+    ) async throws -> Result {
+        guard let deadline else { return try await operation() }
+        return try await DatabaseDeadline.run(within: deadline * times, operation)
+    }
+}
+
+/// A result read to the end: iterated and decoded like PostgresNIO's row sequence.
+public struct QueryRows: AsyncSequence, Sendable {
+    public typealias Element = PostgresRow
+    let rows: [PostgresRow]
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: IndexingIterator<[PostgresRow]>
+
+        public mutating func next() async -> PostgresRow? {
+            base.next()
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: rows.makeIterator())
+    }
+
+    public func collect() -> [PostgresRow] {
+        rows
+    }
+
+    public func decode<Column: PostgresDecodable & Sendable>(
+        _: Column.Type, file: String = #fileID, line: Int = #line
+    ) -> AsyncThrowingMapSequence<QueryRows, Column> {
+        map { try $0.decode(Column.self, file: file, line: line) }
+    }
+
+    public func decode<each Column: PostgresDecodable & Sendable>(
+        _ columnType: (repeat each Column).Type, file: String = #fileID, line: Int = #line
+    ) -> AsyncThrowingMapSequence<QueryRows, (repeat each Column)> {
+        map { try $0.decode(columnType, file: file, line: line) }
+    }
+}
