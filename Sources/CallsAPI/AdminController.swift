@@ -8,9 +8,9 @@ import JobQueue
 struct AdminController {
     let queue: RedisJobQueue
     let registry: WorkerRegistry
-    let leases: any JobLeaseRepository
-    let archives: any ArchiveLeaseRepository
-    let callbacks: any CallbackRepository
+    let leases: any AnalysisLeases
+    let archives: any ArchiveLeases
+    let callbacks: any CallbackLeases
 
     func addRoutes(to router: RouterGroup<CallsRequestContext>) {
         router.get("/admin/queue", use: statistics)

@@ -91,7 +91,7 @@ public func answerUnsupportedMethods(of router: Router<CallsRequestContext>) {
 /// rather than the repositories route tests replace.
 func addOperatorRoutes(
     to router: Router<CallsRequestContext>, access: AccessControl, queue: RedisJobQueue, workers: WorkerRegistry,
-    leases: any JobLeaseRepository, archives: any ArchiveLeaseRepository, callbacks: any CallbackRepository,
+    leases: any AnalysisLeases, archives: any ArchiveLeases, callbacks: any CallbackLeases,
     metrics: MetricsExporter
 ) {
     AdminController(queue: queue, registry: workers, leases: leases, archives: archives, callbacks: callbacks)
@@ -183,14 +183,14 @@ public func buildApplication(
     let router = buildRouter(dependencies)
     let workers = WorkerRegistry(client: redis, keys: queue.keys)
     let monitoredQueue = RedisJobQueue(client: monitoring, keys: queue.keys)
-    let leases = PostgresJobLeases(client: postgres, logger: logger)
-    let archives = PostgresArchiveLeases(client: postgres, logger: logger)
     let metrics = MetricsExporter(
         registry: metricsRegistry, queue: monitoredQueue, workers: WorkerRegistry(client: monitoring, keys: queue.keys),
-        leases: leases)
+        keeper: PostgresLeaseKeeper(client: postgres, logger: logger))
     addOperatorRoutes(
-        to: router, access: access, queue: queue, workers: workers, leases: leases, archives: archives,
-        callbacks: PostgresCallbackRepository(client: postgres, logger: logger), metrics: metrics)
+        to: router, access: access, queue: queue, workers: workers,
+        leases: PostgresAnalysisLeases(client: postgres, logger: logger),
+        archives: PostgresArchiveLeases(client: postgres, logger: logger),
+        callbacks: PostgresCallbackLeases(client: postgres, logger: logger), metrics: metrics)
     answerUnsupportedMethods(of: router)
     var services: [any Service] = [
         CleanupService {

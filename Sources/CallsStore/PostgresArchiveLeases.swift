@@ -3,18 +3,22 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// `ArchiveLeaseRepository` over PostgreSQL.
-public struct PostgresArchiveLeases: ArchiveLeaseRepository {
+/// `ArchiveLeases` over PostgreSQL.
+public struct PostgresArchiveLeases: ArchiveLeases {
     let client: DatabaseClient
     let logger: Logger
+    /// Whether a completed archive records the original as removed (it is not to be kept).
+    let removingOriginals: Bool
 
-    public init(client: PostgresClient, logger: Logger, deadline: Duration? = DatabaseDeadline.defaultLimit) {
+    public init(
+        client: PostgresClient, logger: Logger, removingOriginals: Bool = true, deadline: Duration? = DatabaseDeadline.defaultLimit
+    ) {
         self.client = DatabaseClient(client, deadline: deadline)
         self.logger = logger
+        self.removingOriginals = removingOriginals
     }
 
-    /// Like an analysis claim (see `PostgresJobLeases`), a worker may claim again what it holds.
-    public func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ArchiveClaimOutcome {
+    public func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimResult<ArchiveClaim> {
         let claimed = try await client.query("""
             UPDATE recording_archives a
             SET status = 'archiving', lease_token = a.lease_token + 1, lease_owner = \(worker),
@@ -36,17 +40,20 @@ public struct PostgresArchiveLeases: ArchiveLeaseRepository {
             FROM recording_archives a JOIN recordings r ON r.id = a.recording_id
             WHERE a.call_id = \(callID)
             """, logger: logger).decode((String, String, Bool).self).collectAll()
-        guard let (status, originalKey, originalKept) = states.first else { return .missing }
+        guard let (status, originalKey, originalKept) = states.first else {
+            return .nothingToDo("call or recording no longer exists")
+        }
         switch RecordingArchive.Status(rawValue: status) {
-        case .done: return .alreadyArchived(leftoverOriginal: originalKept ? nil : originalKey)
-        case .failed: return .alreadyFailed
+        // A removal of the original cut short by a crash is finished by the next delivery.
+        case .done: return .nothingToDo("already archived", leftoverObject: originalKept ? nil : originalKey)
+        case .failed: return .nothingToDo("archive already given up")
         default: return .leasedByAnother
         }
     }
 
     /// The fence, here and in `fail` and `release`: the archive changes only while the claim's token is still
     /// its token. The archive's fields and the original's removal are one statement, so they commit together.
-    public func complete(_ claim: ArchiveClaim, with file: ArchivedFile, removingOriginal: Bool) async throws -> ArchiveCommit {
+    public func complete(_ claim: ArchiveClaim, with file: ArchivedFile) async throws -> WorkCommit {
         let rows = try await client.query("""
             WITH call AS (
                 -- Waits for a DELETE of the call in progress (see `PostgresCallRepository.delete`).
@@ -60,12 +67,12 @@ public struct PostgresArchiveLeases: ArchiveLeaseRepository {
                 RETURNING recording_id
             ), original AS (
                 UPDATE recordings SET original_kept = false, updated_at = now()
-                WHERE \(removingOriginal) AND id IN (SELECT recording_id FROM done)
+                WHERE \(removingOriginals) AND id IN (SELECT recording_id FROM done)
             )
             SELECT EXISTS (SELECT 1 FROM done), EXISTS (SELECT 1 FROM call)
             """, logger: logger).decode((Bool, Bool).self).collectAll()
         guard let (committed, exists) = rows.first else { throw PostgresStoreError("archive commit returned no row") }
-        return committed ? .committed : (exists ? .fenced : .gone)
+        return committed ? .committed([]) : (exists ? .fenced : .gone)
     }
 
     public func renew(_ claim: ArchiveClaim, leaseSeconds: Int) async throws -> Bool {
@@ -76,13 +83,13 @@ public struct PostgresArchiveLeases: ArchiveLeaseRepository {
             """, logger: logger).collect().isEmpty
     }
 
-    public func fail(_ claim: ArchiveClaim, reason: String) async throws -> Bool {
-        try await !client.query("""
+    public func fail(_ claim: ArchiveClaim, reason: String) async throws -> FollowUps? {
+        try await client.query("""
             UPDATE recording_archives
             SET status = 'failed', error = \(reason), lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
             WHERE call_id = \(claim.callID) AND lease_token = \(claim.leaseToken) AND status = 'archiving'
             RETURNING call_id
-            """, logger: logger).collect().isEmpty
+            """, logger: logger).collect().isEmpty ? nil : []
     }
 
     public func release(_ claim: ArchiveClaim, reason: String) async throws -> Bool {
@@ -120,17 +127,5 @@ public struct PostgresArchiveLeases: ArchiveLeaseRepository {
             WHERE call_id = \(callID) AND status = 'failed'
             RETURNING call_id
             """, logger: logger).collect().isEmpty
-    }
-
-    public func stalledArchives(unclaimedFor: Duration, limit: Int) async throws -> [UUID] {
-        let seconds = Double(unclaimedFor.components.seconds)
-        return try await client.query("""
-            SELECT call_id FROM recording_archives
-            WHERE status IN ('pending', 'archiving')
-              AND (lease_expires_at < now()
-                   OR (lease_expires_at IS NULL AND updated_at < now() - make_interval(secs => \(seconds))))
-            ORDER BY updated_at
-            LIMIT \(limit)
-            """, logger: logger).decode(UUID.self).collectAll()
     }
 }

@@ -30,23 +30,20 @@ public enum JobOutcome: Sendable, Equatable {
 /// token. Errors that are not about the recording (database down) are thrown, so the job stays in the
 /// worker's processing list and is tried again.
 public struct AnalysisJobHandler: JobHandler {
-    let leases: any JobLeaseRepository
+    let leases: any AnalysisLeases
     let store: any RecordingStore
     let analyzer: AudioAnalyzer
     let worker: String
     let leaseSeconds: Int
     let maxAttempts: Int
-    /// Whether a completed analysis makes the recording's MP3 archive due.
-    let queueingArchive: Bool
     /// Runs the blocking decode; one thread per job slot.
     let analysisPool: NIOThreadPool
     let logger: Logger
 
     public init(
-        leases: any JobLeaseRepository, store: any RecordingStore, analyzer: AudioAnalyzer, worker: String,
-        leaseSeconds: Int, maxAttempts: Int, queueingArchive: Bool = false, analysisPool: NIOThreadPool, logger: Logger
+        leases: any AnalysisLeases, store: any RecordingStore, analyzer: AudioAnalyzer, worker: String,
+        leaseSeconds: Int, maxAttempts: Int, analysisPool: NIOThreadPool, logger: Logger
     ) {
-        self.queueingArchive = queueingArchive
         self.leases = leases
         self.store = store
         self.analyzer = analyzer
@@ -63,12 +60,11 @@ public struct AnalysisJobHandler: JobHandler {
 
     /// The outcome, and the work its commit made due.
     func handleWithFollowUps(_ job: Job) async throws -> (outcome: JobOutcome, followUps: FollowUps) {
-        let claim: JobClaim
+        let claim: AnalysisClaim
         switch try await leases.claim(callID: job.callID, worker: worker, leaseSeconds: leaseSeconds) {
         case .claimed(let granted): claim = granted
-        case .alreadyFinished: return (.skipped("already finished"), [])
+        case .nothingToDo(let reason, _): return (.skipped(reason), [])
         case .leasedByAnother: return (.heldByAnother, [])
-        case .missing: return (.skipped("call or recording no longer exists"), [])
         }
 
         let analysis: Result<AnalysisResult, AudioDecodingError>
@@ -88,16 +84,9 @@ public struct AnalysisJobHandler: JobHandler {
 
         switch analysis {
         case .success(let result):
-            let followUps = try await leases.complete(claim, with: result, queueingArchive: queueingArchive)
-            return (AttemptDecision.outcome(committed: followUps != nil), followUps ?? [])
+            return AttemptDecision.outcome(of: try await leases.complete(claim, with: result))
         case .failure(let error):
-            let failure = AttemptDecision.afterFailure(attempt: claim.attempts, maxAttempts: maxAttempts)
-            let recorded: FollowUps? = switch failure {
-            case .release: try await leases.release(claim, reason: error.message) ? [] : nil
-            case .giveUp: try await leases.fail(claim, reason: error.message)
-            }
-            let outcome = AttemptDecision.outcome(of: failure, reason: error.message, attempt: claim.attempts, recorded: recorded != nil)
-            return (outcome, recorded ?? [])
+            return try await AttemptDecision.recordFailure(error.message, of: claim, in: leases, maxAttempts: maxAttempts)
         }
     }
 

@@ -13,7 +13,7 @@ import RecordingStorage
 /// with its original, and the failure on the archive. Storage or database trouble is thrown, so the job is
 /// retried in place without spending an attempt.
 public struct ArchiveJobHandler: Sendable {
-    let archives: any ArchiveLeaseRepository
+    let archives: any ArchiveLeases
     let store: any RecordingStore
     let settings: ArchiveSettings
     let worker: String
@@ -24,7 +24,7 @@ public struct ArchiveJobHandler: Sendable {
     let logger: Logger
 
     public init(
-        archives: any ArchiveLeaseRepository, store: any RecordingStore, settings: ArchiveSettings, worker: String,
+        archives: any ArchiveLeases, store: any RecordingStore, settings: ArchiveSettings, worker: String,
         leaseSeconds: Int, maxAttempts: Int, encodingPool: NIOThreadPool, logger: Logger
     ) {
         self.archives = archives
@@ -41,12 +41,10 @@ public struct ArchiveJobHandler: Sendable {
         let claim: ArchiveClaim
         switch try await archives.claim(callID: job.callID, worker: worker, leaseSeconds: leaseSeconds) {
         case .claimed(let granted): claim = granted
-        case .alreadyArchived(let leftoverOriginal):
+        case .nothingToDo(let reason, let leftoverOriginal):
             if let key = leftoverOriginal { try await store.remove(key: key) }
-            return .skipped("already archived")
-        case .alreadyFailed: return .skipped("archive already given up")
+            return .skipped(reason)
         case .leasedByAnother: return .heldByAnother
-        case .missing: return .skipped("call or recording no longer exists")
         }
 
         let temporary = try await store.makeTemporaryRecording()
@@ -66,12 +64,11 @@ public struct ArchiveJobHandler: Sendable {
             // away while this one publishes.
             guard try await archives.renew(claim, leaseSeconds: leaseSeconds) else { return .fenced }
             try await publishReplacingEarlierAttempt(temporary, as: file.storageKey)
-            let removingOriginal = !settings.keepOriginal
-            switch try await archives.complete(claim, with: file, removingOriginal: removingOriginal) {
+            switch try await archives.complete(claim, with: file) {
             case .committed:
                 // Recorded as removed before it is: a crash in between leaves an orphan that the next delivery
                 // (or deleting the call) removes, never a row pointing at a missing file.
-                if removingOriginal { try await store.remove(key: claim.originalKey) }
+                if !settings.keepOriginal { try await store.remove(key: claim.originalKey) }
                 return .completed
             case .fenced:
                 // The newer claim stores the same key with the same content; leave it be.
@@ -81,12 +78,7 @@ public struct ArchiveJobHandler: Sendable {
                 return .skipped("call deleted while archiving")
             }
         case .failure(let error):
-            let failure = AttemptDecision.afterFailure(attempt: claim.attempts, maxAttempts: maxAttempts)
-            let recorded = switch failure {
-            case .release: try await archives.release(claim, reason: error.message)
-            case .giveUp: try await archives.fail(claim, reason: error.message)
-            }
-            return AttemptDecision.outcome(of: failure, reason: error.message, attempt: claim.attempts, recorded: recorded)
+            return try await AttemptDecision.recordFailure(error.message, of: claim, in: archives, maxAttempts: maxAttempts).outcome
         }
     }
 

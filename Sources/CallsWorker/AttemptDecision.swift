@@ -1,3 +1,5 @@
+import CallsStore
+
 /// What one claimed attempt at a job's work comes to, decided without I/O: the same rules for every job kind.
 /// The handler claims, works and records; these say what to record and what the delivery's outcome is.
 enum AttemptDecision {
@@ -23,8 +25,24 @@ enum AttemptDecision {
         }
     }
 
-    /// The outcome of committing the work's result; false when fenced off.
-    static func outcome(committed: Bool) -> JobOutcome {
-        committed ? .completed : .fenced
+    /// The outcome of committing the work's product, and the work the commit made due.
+    static func outcome(of commit: WorkCommit) -> (outcome: JobOutcome, followUps: FollowUps) {
+        switch commit {
+        case .committed(let followUps): (.completed, followUps)
+        case .fenced: (.fenced, [])
+        case .gone: (.skipped("call deleted meanwhile"), [])
+        }
+    }
+
+    /// Records a failed attempt as `afterFailure` decides, the same for every kind of leased work.
+    static func recordFailure<Leases: WorkLeases>(
+        _ reason: String, of claim: Leases.Claim, in leases: Leases, maxAttempts: Int
+    ) async throws -> (outcome: JobOutcome, followUps: FollowUps) {
+        let failure = afterFailure(attempt: claim.attempt, maxAttempts: maxAttempts)
+        let followUps: FollowUps? = switch failure {
+        case .release: try await leases.release(claim, reason: reason) ? [] : nil
+        case .giveUp: try await leases.fail(claim, reason: reason)
+        }
+        return (outcome(of: failure, reason: reason, attempt: claim.attempt, recorded: followUps != nil), followUps ?? [])
     }
 }

@@ -16,7 +16,7 @@ import NIOPosix
 /// answered too slowly may see a callback twice, and can tell by the call id and status. One delivery of a
 /// callback is in flight at a time: it is claimed with a lease in PostgreSQL, as an analysis is.
 public struct CallbackJobHandler: Sendable {
-    let callbacks: any CallbackRepository
+    let callbacks: any CallbackLeases
     let calls: any CallRepository
     let policy: CallbackPolicy
     /// Runs the blocking name resolution of the target check; a pool of its own, so a lookup never waits
@@ -30,7 +30,7 @@ public struct CallbackJobHandler: Sendable {
     var timeout: TimeAmount = .seconds(10)
 
     public init(
-        callbacks: any CallbackRepository, calls: any CallRepository, policy: CallbackPolicy, resolverPool: NIOThreadPool,
+        callbacks: any CallbackLeases, calls: any CallRepository, policy: CallbackPolicy, resolverPool: NIOThreadPool,
         worker: String, leaseSeconds: Int, logger: Logger
     ) {
         self.callbacks = callbacks
@@ -48,7 +48,7 @@ public struct CallbackJobHandler: Sendable {
         let due: CallbackClaim
         switch try await callbacks.claim(callID: job.callID, worker: worker, leaseSeconds: leaseSeconds) {
         case .claimed(let claim): due = claim
-        case .notDue: return .skipped("no callback due")
+        case .nothingToDo(let reason, _): return .skipped(reason)
         case .leasedByAnother: return .heldByAnother
         }
         guard let call = try await calls.find(id: job.callID), call.status.isFinal else { return .skipped("no callback due") }
@@ -58,27 +58,15 @@ public struct CallbackJobHandler: Sendable {
         let outcome = try await delivery(logger: logger).deliver(body, headers: headers, to: due.url)
         switch outcome {
         case .delivered:
-            return AttemptDecision.outcome(committed: try await callbacks.markDelivered(due))
+            return AttemptDecision.outcome(of: try await callbacks.complete(due, with: ())).outcome
         case .refused(let reason):
-            return try await callbacks.markFailed(due, reason: reason) ? .failed(reason) : .fenced
+            return try await callbacks.refuse(due, reason: reason) ? .failed(reason) : .fenced
         case .failed(let cause):
             // A failure is about the receiver or the way to it, never about this service: it spends an
             // attempt, so a broken receiver cannot keep a slot busy. Only its class is recorded (and shown
-            // in `callback.error`); the details are in the delivery's log line. `attempts` counts failures
-            // so far, so this is attempt `attempts + 1`; the statement releases or gives up by the same rule.
-            let attempt = due.attempts + 1
-            let failure = AttemptDecision.afterFailure(attempt: attempt, maxAttempts: policy.maxAttempts)
-            let recorded = try await callbacks.recordFailedAttempt(due, error: cause.message, maxAttempts: policy.maxAttempts)
-            return AttemptDecision.outcome(of: failure, reason: cause.message, attempt: attempt, recorded: recorded != nil)
+            // in `callback.error`); the details are in the delivery's log line.
+            return try await AttemptDecision.recordFailure(cause.message, of: due, in: callbacks, maxAttempts: policy.maxAttempts).outcome
         }
-    }
-
-    public func abandon(_ job: Job, reason: String) async throws {
-        _ = try await callbacks.failUnclaimed(callID: job.callID, reason: reason)
-    }
-
-    public func relinquish(_ job: Job) async throws {
-        _ = try await callbacks.releaseHeld(callID: job.callID, worker: worker)
     }
 
     func delivery(logger: Logger) -> CallbackDelivery {

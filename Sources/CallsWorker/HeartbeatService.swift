@@ -12,7 +12,7 @@ struct HeartbeatService: Service {
     let worker: String
     let registry: WorkerRegistry
     let queue: RedisJobQueue
-    let leases: any JobLeaseRepository
+    let keeper: any LeaseKeeper
     let leaseSeconds: Int
     let timing: WorkerTiming
     let logger: Logger
@@ -49,7 +49,7 @@ struct HeartbeatService: Service {
             logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
         } catch {}
         do {
-            _ = try await leases.extendLeases(worker: worker, leaseSeconds: leaseSeconds)
+            _ = try await keeper.extendLeases(worker: worker, leaseSeconds: leaseSeconds)
         } catch where !Task.isCancelled {
             logger.warning("renewing leases failed", metadata: ["error": "\(error)"])
         } catch {}

@@ -72,18 +72,19 @@ public struct JobRouter: JobHandler {
     }
 
     public func abandon(_ job: Job, reason: String) async throws {
-        switch job.kind {
-        case .analyze: try await analysis.abandon(job, reason: reason)
-        case .archive: _ = try await archive?.archives.failUnclaimed(callID: job.callID, reason: reason)
-        case .callback: try await callback?.abandon(job, reason: reason)
-        }
+        _ = try await leases(of: job.kind)?.failUnclaimed(callID: job.callID, reason: reason)
     }
 
     public func relinquish(_ job: Job) async throws {
-        switch job.kind {
-        case .analyze: try await analysis.relinquish(job)
-        case .archive: if let archive { _ = try await archive.archives.releaseHeld(callID: job.callID, worker: archive.worker) }
-        case .callback: try await callback?.relinquish(job)
+        _ = try await leases(of: job.kind)?.releaseHeld(callID: job.callID, worker: analysis.worker)
+    }
+
+    /// The leases of a kind this worker runs; nil for one it does not.
+    private func leases(of kind: Job.Kind) -> (any WorkLeases)? {
+        switch kind {
+        case .analyze: analysis.leases
+        case .archive: archive?.archives
+        case .callback: callback?.callbacks
         }
     }
 }

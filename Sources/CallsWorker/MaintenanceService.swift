@@ -14,11 +14,11 @@ struct MaintenanceService: Service {
     let reaper: Reaper
     let queue: RedisJobQueue
     let registry: WorkerRegistry
-    let leases: any JobLeaseRepository
-    /// Nil on a worker that does not archive: archives due are left to one that does.
-    let archives: (any ArchiveLeaseRepository)?
-    /// Nil on a worker without callbacks.
-    var callbacks: (any CallbackRepository)? = nil
+    let keeper: any LeaseKeeper
+    /// Off on a worker that does not archive: archives due are left to one that does.
+    let archiving: Bool
+    /// Off on a worker without callbacks.
+    var deliveringCallbacks = false
     let timing: WorkerTiming
     let logger: Logger
 
@@ -49,7 +49,7 @@ struct MaintenanceService: Service {
         do {
             if case .reaped(let workers, let jobs) = try await reaper.reap(), !workers.isEmpty {
                 // Their jobs are back on the queue; their leases must not make the next worker wait them out.
-                let released = try await leases.expireLeases(workers: workers)
+                let released = try await keeper.expireLeases(workers: workers)
                 logger.notice("reaped dead workers", metadata: [
                     "workers": "\(workers.joined(separator: ","))", "requeued": "\(jobs)", "leases_ended": "\(released)",
                 ])
@@ -70,16 +70,10 @@ struct MaintenanceService: Service {
     }
 
     func reconcile() async throws -> Int {
-        var stalled = try await leases.stalledCalls(unclaimedFor: timing.unclaimedGrace, limit: 500)
-            .map { Job(kind: .analyze, callID: $0) }
-        if let archives {
-            stalled += try await archives.stalledArchives(unclaimedFor: timing.unclaimedGrace, limit: 500)
-                .map { Job(kind: .archive, callID: $0) }
-        }
-        if let callbacks {
-            stalled += try await callbacks.stalledCallbacks(unclaimedFor: timing.unclaimedGrace, limit: 500)
-                .map { Job(kind: .callback, callID: $0) }
-        }
+        let work = try await keeper.stalledWork(unclaimedFor: timing.unclaimedGrace, limit: 500)
+        var stalled = work.analyses.map { Job(kind: .analyze, callID: $0) }
+        if archiving { stalled += work.archives.map { Job(kind: .archive, callID: $0) } }
+        if deliveringCallbacks { stalled += work.callbacks.map { Job(kind: .callback, callID: $0) } }
         guard !stalled.isEmpty else { return 0 }
         let queued = try await queue.queuedPayloads(workers: try await registry.registeredWorkers())
         var requeued = 0

@@ -46,9 +46,10 @@ public struct WorkerProcess {
         }
         let keys = QueueKeys(name: configuration.queueName)
         let queue = RedisJobQueue(client: commandClient, keys: keys)
-        let leases = PostgresJobLeases(client: postgres, logger: logger)
+        let leases = PostgresAnalysisLeases(client: postgres, logger: logger, queueingArchive: archive.enabled)
+        let keeper = PostgresLeaseKeeper(client: postgres, logger: logger)
         let registry = WorkerRegistry(client: commandClient, keys: keys)
-        let archives = PostgresArchiveLeases(client: postgres, logger: logger)
+        let archives = PostgresArchiveLeases(client: postgres, logger: logger, removingOriginals: !archive.keepOriginal)
         let analysis = AnalysisJobHandler(
             leases: leases,
             store: store,
@@ -56,7 +57,6 @@ public struct WorkerProcess {
             worker: worker,
             leaseSeconds: configuration.jobLeaseSeconds,
             maxAttempts: configuration.maxAttempts,
-            queueingArchive: archive.enabled,
             analysisPool: ioPool,
             logger: logger)
         let archiving = archive.enabled
@@ -65,14 +65,14 @@ public struct WorkerProcess {
                 leaseSeconds: configuration.jobLeaseSeconds, maxAttempts: configuration.maxAttempts,
                 encodingPool: ioPool, logger: logger)
             : nil
-        let callbackRepository = PostgresCallbackRepository(client: postgres, logger: logger)
+        let callbackLeases = PostgresCallbackLeases(client: postgres, logger: logger)
         let callbackSlots = configuration.callbacks == nil ? 0 : 2
         // Name lookups block their thread: one per callback slot, apart from the decodes.
         let resolverPool = NIOThreadPool(numberOfThreads: max(callbackSlots, 1))
         if callbackSlots > 0 { resolverPool.start() }
         let callbacks = configuration.callbacks.map { policy in
             CallbackJobHandler(
-                callbacks: callbackRepository,
+                callbacks: callbackLeases,
                 calls: PostgresCallRepository(client: postgres, logger: logger),
                 policy: policy, resolverPool: resolverPool, worker: worker, leaseSeconds: configuration.jobLeaseSeconds,
                 logger: logger)
@@ -95,20 +95,20 @@ public struct WorkerProcess {
             if callbackSlots > 0 { try? await resolverPool.shutdownGracefully() }
         }
         let heartbeat = HeartbeatService(
-            worker: worker, registry: registry, queue: queue, leases: leases, leaseSeconds: configuration.jobLeaseSeconds,
+            worker: worker, registry: registry, queue: queue, keeper: keeper, leaseSeconds: configuration.jobLeaseSeconds,
             timing: timing, logger: logger)
         let maintenance = MaintenanceService(
             owner: worker,
             reaper: Reaper(client: commandClient, keys: keys, owner: worker, restartGrace: timing.restartGrace),
-            queue: queue, registry: registry, leases: leases, archives: archive.enabled ? archives : nil,
-            callbacks: configuration.callbacks == nil ? nil : callbackRepository, timing: timing, logger: logger)
+            queue: queue, registry: registry, keeper: keeper, archiving: archive.enabled,
+            deliveringCallbacks: configuration.callbacks != nil, timing: timing, logger: logger)
         // Shut down in reverse: the job loop drains first, the heartbeat deregisters after it.
         var services: [any Service] = [postgres, heartbeat, maintenance, loop]
         if let port = configuration.workerMetricsPort {
-            let exporter = MetricsExporter(registry: metricsRegistry, queue: queue, workers: registry, leases: leases)
+            let exporter = MetricsExporter(registry: metricsRegistry, queue: queue, workers: registry, keeper: keeper)
             services.insert(
                 WorkerHTTPListener.make(
-                    host: configuration.workerMetricsHost, port: port, exporter: exporter, leases: leases, queue: queue,
+                    host: configuration.workerMetricsHost, port: port, exporter: exporter, keeper: keeper, queue: queue,
                     watchdog: watchdog),
                 at: 1)
         }

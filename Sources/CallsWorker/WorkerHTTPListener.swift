@@ -8,7 +8,7 @@ import Prometheus
 /// both answer, and no job fetch is stuck).
 enum WorkerHTTPListener {
     static func make(
-        host: String, port: Int, exporter: MetricsExporter, leases: any JobLeaseRepository, queue: RedisJobQueue,
+        host: String, port: Int, exporter: MetricsExporter, keeper: any LeaseKeeper, queue: RedisJobQueue,
         watchdog: FetchWatchdog
     ) -> some ApplicationProtocol {
         let router = Router()
@@ -21,7 +21,7 @@ enum WorkerHTTPListener {
             }
             do {
                 try await queue.ping()
-                _ = try await leases.oldestUnfinishedAge()
+                _ = try await keeper.oldestUnfinishedAge()
                 return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready")))
             } catch {
                 return Response(status: .serviceUnavailable, headers: [.retryAfter: "5"],

@@ -13,17 +13,17 @@ public struct MetricsExporter: Sendable {
     public let registry: PrometheusCollectorRegistry
     let queue: RedisJobQueue
     let workers: WorkerRegistry
-    let leases: any JobLeaseRepository
+    let keeper: any LeaseKeeper
     let gaugeReads: CachedRefresh<Bool>
 
     public init(
-        registry: PrometheusCollectorRegistry, queue: RedisJobQueue, workers: WorkerRegistry, leases: any JobLeaseRepository,
+        registry: PrometheusCollectorRegistry, queue: RedisJobQueue, workers: WorkerRegistry, keeper: any LeaseKeeper,
         refreshInterval: Duration = .seconds(5)
     ) {
         self.registry = registry
         self.queue = queue
         self.workers = workers
-        self.leases = leases
+        self.keeper = keeper
         gaugeReads = CachedRefresh(interval: refreshInterval)
     }
 
@@ -45,7 +45,7 @@ public struct MetricsExporter: Sendable {
         registry.makeGauge(name: "calls_queue_delayed", help: "Jobs waiting for a retry").set(Double(statistics.delayed))
         registry.makeGauge(name: "calls_queue_dead", help: "Jobs given up").set(Double(statistics.dead))
         registry.makeGauge(name: "calls_workers_alive", help: "Workers with a live heartbeat").set(Double(statistics.workersAlive))
-        let age = try await leases.oldestUnfinishedAge()
+        let age = try await keeper.oldestUnfinishedAge()
         registry.makeGauge(name: "calls_oldest_job_age_seconds", help: "Age of the oldest call still processing")
             .set(age.map { Double($0.components.seconds) } ?? 0)
     }

@@ -53,12 +53,12 @@ import Testing
         let queue = RedisJobQueue(client: redis, keys: QueueKeys(name: "contract"))
         addOperatorRoutes(
             to: router, access: .open, queue: queue, workers: WorkerRegistry(client: redis, keys: queue.keys),
-            leases: PostgresJobLeases(client: postgres, logger: Logger(label: "test")),
+            leases: PostgresAnalysisLeases(client: postgres, logger: Logger(label: "test")),
             archives: PostgresArchiveLeases(client: postgres, logger: Logger(label: "test")),
-            callbacks: PostgresCallbackRepository(client: postgres, logger: Logger(label: "test")),
+            callbacks: PostgresCallbackLeases(client: postgres, logger: Logger(label: "test")),
             metrics: MetricsExporter(
                 registry: PrometheusCollectorRegistry(), queue: queue, workers: WorkerRegistry(client: redis, keys: queue.keys),
-                leases: PostgresJobLeases(client: postgres, logger: Logger(label: "test"))))
+                keeper: PostgresLeaseKeeper(client: postgres, logger: Logger(label: "test"))))
         return Set(router.routes.map { route in
             // Hummingbird writes a capture as `{id}`, as OpenAPI does.
             "\(route.method.rawValue) \(route.path.description)"

@@ -1,3 +1,4 @@
+import CallsStore
 @testable import CallsWorker
 import Testing
 
@@ -19,8 +20,10 @@ import Testing
         #expect(AttemptDecision.outcome(of: failure, reason: "no audio", attempt: 1, recorded: false) == .fenced)
     }
 
-    @Test func aCommitCompletesUnlessFencedOff() {
-        #expect(AttemptDecision.outcome(committed: true) == .completed)
-        #expect(AttemptDecision.outcome(committed: false) == .fenced)
+    @Test func aCommitCompletesWithItsFollowUpsUnlessFencedOffOrGone() {
+        #expect(AttemptDecision.outcome(of: .committed([.archive, .callback])) == (.completed, [.archive, .callback]))
+        #expect(AttemptDecision.outcome(of: .committed([])) == (.completed, []))
+        #expect(AttemptDecision.outcome(of: .fenced) == (.fenced, []))
+        #expect(AttemptDecision.outcome(of: .gone) == (.skipped("call deleted meanwhile"), []))
     }
 }

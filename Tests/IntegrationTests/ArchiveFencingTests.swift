@@ -13,28 +13,25 @@ import Testing
 
 /// Archive leases whose every claim is superseded by another worker the moment it is granted, as when a
 /// worker pauses right after claiming and its lease runs out.
-struct SupersededArchiveLeases: ArchiveLeaseRepository {
+struct SupersededArchiveLeases: ArchiveLeases {
     let base: PostgresArchiveLeases
     let supersede: @Sendable (ArchiveClaim) async throws -> Void
 
-    func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ArchiveClaimOutcome {
+    func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimResult<ArchiveClaim> {
         let outcome = try await base.claim(callID: callID, worker: worker, leaseSeconds: leaseSeconds)
         if case .claimed(let claim) = outcome { try await supersede(claim) }
         return outcome
     }
 
     func renew(_ claim: ArchiveClaim, leaseSeconds: Int) async throws -> Bool { try await base.renew(claim, leaseSeconds: leaseSeconds) }
-    func complete(_ claim: ArchiveClaim, with file: ArchivedFile, removingOriginal: Bool) async throws -> ArchiveCommit {
-        try await base.complete(claim, with: file, removingOriginal: removingOriginal)
+    func complete(_ claim: ArchiveClaim, with file: ArchivedFile) async throws -> WorkCommit {
+        try await base.complete(claim, with: file)
     }
-    func fail(_ claim: ArchiveClaim, reason: String) async throws -> Bool { try await base.fail(claim, reason: reason) }
+    func fail(_ claim: ArchiveClaim, reason: String) async throws -> FollowUps? { try await base.fail(claim, reason: reason) }
     func release(_ claim: ArchiveClaim, reason: String) async throws -> Bool { try await base.release(claim, reason: reason) }
     func releaseHeld(callID: UUID, worker: String) async throws -> Bool { try await base.releaseHeld(callID: callID, worker: worker) }
     func failUnclaimed(callID: UUID, reason: String) async throws -> Bool { try await base.failUnclaimed(callID: callID, reason: reason) }
     func resetForRetry(callID: UUID) async throws -> Bool { try await base.resetForRetry(callID: callID) }
-    func stalledArchives(unclaimedFor: Duration, limit: Int) async throws -> [UUID] {
-        try await base.stalledArchives(unclaimedFor: unclaimedFor, limit: limit)
-    }
 }
 
 extension IntegrationSuite {

@@ -66,7 +66,7 @@ extension IntegrationSuite {
                     try await TestServices.withPostgres(url) { postgres in
                         @Sendable func handler(_ worker: String) -> CallbackJobHandler {
                             CallbackJobHandler(
-                                callbacks: PostgresCallbackRepository(client: postgres, logger: TestServices.logger),
+                                callbacks: PostgresCallbackLeases(client: postgres, logger: TestServices.logger),
                                 calls: PostgresCallRepository(client: postgres, logger: TestServices.logger),
                                 policy: stack.configuration.callbacks!, resolverPool: pool, worker: worker, leaseSeconds: 30,
                                 logger: TestServices.logger)

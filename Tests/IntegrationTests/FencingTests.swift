@@ -15,7 +15,7 @@ extension IntegrationSuite {
             try await Stack.withMigrated { stack, url in
                 try await TestServices.withPostgres(url) { client in
                     let calls = PostgresCallRepository(client: client, logger: TestServices.logger)
-                    let leases = PostgresJobLeases(client: client, logger: TestServices.logger)
+                    let leases = PostgresAnalysisLeases(client: client, logger: TestServices.logger)
                     let call = try await calls.create(
                         try NewCallRequest(caller: "+100", receiver: "+200", startedAt: "2026-11-21T09:00:00Z").validated())
                     _ = try await calls.attachRecording(
@@ -41,9 +41,9 @@ extension IntegrationSuite {
                     var fresh = stale
                     fresh.transcription = "the takeover's result"
 
-                    #expect(try await leases.complete(stalled, with: stale) == nil, "the resumed worker is fenced off")
+                    #expect(try await leases.complete(stalled, with: stale) == .fenced, "the resumed worker is fenced off")
                     #expect(try await leases.fail(stalled, reason: "late") == nil)
-                    #expect(try await leases.complete(takeover, with: fresh) == [])
+                    #expect(try await leases.complete(takeover, with: fresh) == .committed([]))
                     let stored = try #require(try await calls.find(id: call.id))
                     #expect(stored.status == .ready)
                     #expect(stored.recording?.transcription == "the takeover's result")

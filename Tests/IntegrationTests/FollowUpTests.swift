@@ -14,10 +14,10 @@ extension IntegrationSuite {
         static let policy = CallbackPolicy(signingKey: String(repeating: "k", count: 32))
 
         func claimedCall(
-            _ client: PostgresClient, callbackURL: String?, named name: String
-        ) async throws -> (JobClaim, PostgresJobLeases) {
+            _ client: PostgresClient, callbackURL: String?, named name: String, queueingArchive: Bool = true
+        ) async throws -> (AnalysisClaim, PostgresAnalysisLeases) {
             let calls = PostgresCallRepository(client: client, logger: TestServices.logger)
-            let leases = PostgresJobLeases(client: client, logger: TestServices.logger)
+            let leases = PostgresAnalysisLeases(client: client, logger: TestServices.logger, queueingArchive: queueingArchive)
             let call = try await calls.create(
                 try NewCallRequest(caller: "+100", receiver: "+200", startedAt: "2026-11-21T09:00:00Z", callbackUrl: callbackURL)
                     .validated(callbacks: Self.policy))
@@ -41,11 +41,12 @@ extension IntegrationSuite {
             try await TestServices.withMigratedDatabase { url in
                 try await TestServices.withPostgres(url) { client in
                     let (claim, leases) = try await claimedCall(
-                        client, callbackURL: withCallback ? "https://crm.example.com/cb" : nil, named: "complete")
+                        client, callbackURL: withCallback ? "https://crm.example.com/cb" : nil, named: "complete",
+                        queueingArchive: queueingArchive)
                     var expected: FollowUps = []
                     if queueingArchive { expected.insert(.archive) }
                     if withCallback { expected.insert(.callback) }
-                    #expect(try await leases.complete(claim, with: try analysis(), queueingArchive: queueingArchive) == expected)
+                    #expect(try await leases.complete(claim, with: try analysis()) == .committed(expected))
                 }
             }
         }
@@ -58,7 +59,7 @@ extension IntegrationSuite {
                         INSERT INTO recording_archives (recording_id, call_id)
                         SELECT id, call_id FROM recordings WHERE call_id = \(claim.callID)
                         """, logger: TestServices.logger)
-                    #expect(try await leases.complete(claim, with: try analysis(), queueingArchive: true) == [])
+                    #expect(try await leases.complete(claim, with: try analysis()) == .committed([]))
                 }
             }
         }
@@ -80,7 +81,7 @@ extension IntegrationSuite {
                     let (claim, leases) = try await claimedCall(client, callbackURL: "https://crm.example.com/cb", named: "fenced")
                     _ = try await client.query(
                         "UPDATE calls SET lease_token = lease_token + 1 WHERE id = \(claim.callID)", logger: TestServices.logger)
-                    #expect(try await leases.complete(claim, with: try analysis(), queueingArchive: true) == nil)
+                    #expect(try await leases.complete(claim, with: try analysis()) == .fenced)
                     #expect(try await leases.fail(claim, reason: "late") == nil)
                 }
             }

@@ -12,24 +12,18 @@ import Synchronization
 import TestSupport
 import Testing
 
-/// Job leases whose first claims (or first commits) time out, as during a database outage; with
-/// `expiryFails`, ending a dead worker's leases always times out.
-final class FlakyLeases: JobLeaseRepository {
-    let base: PostgresJobLeases
+/// Analysis leases whose first claims (or first commits) time out, as during a database outage.
+final class FlakyLeases: AnalysisLeases {
+    let base: PostgresAnalysisLeases
     let failuresLeft: Mutex<Int>
     let commitFailuresLeft: Mutex<Int>
-    let expiryFails: Bool
     /// Every commit fails with an error that is no outage, as a result the database refuses would.
     let commitAlwaysRefused: Bool
 
-    init(
-        base: PostgresJobLeases, failures: Int, commitFailures: Int = 0, expiryFails: Bool = false,
-        commitAlwaysRefused: Bool = false
-    ) {
+    init(base: PostgresAnalysisLeases, failures: Int, commitFailures: Int = 0, commitAlwaysRefused: Bool = false) {
         self.base = base
         self.failuresLeft = Mutex(failures)
         self.commitFailuresLeft = Mutex(commitFailures)
-        self.expiryFails = expiryFails
         self.commitAlwaysRefused = commitAlwaysRefused
     }
 
@@ -37,7 +31,7 @@ final class FlakyLeases: JobLeaseRepository {
         var description: String { "the database refused the result" }
     }
 
-    func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimOutcome {
+    func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimResult<AnalysisClaim> {
         let fail = failuresLeft.withLock { left -> Bool in
             defer { left = max(0, left - 1) }
             return left > 0
@@ -46,27 +40,30 @@ final class FlakyLeases: JobLeaseRepository {
         return try await base.claim(callID: callID, worker: worker, leaseSeconds: leaseSeconds)
     }
 
-    func complete(_ claim: JobClaim, with result: AnalysisResult, queueingArchive: Bool) async throws -> FollowUps? {
+    func complete(_ claim: AnalysisClaim, with result: AnalysisResult) async throws -> WorkCommit {
         let fail = commitFailuresLeft.withLock { left -> Bool in
             defer { left = max(0, left - 1) }
             return left > 0
         }
         if fail { throw DatabaseTimeout(limit: .seconds(5)) }
         if commitAlwaysRefused { throw RefusedResult() }
-        return try await base.complete(claim, with: result, queueingArchive: queueingArchive)
+        return try await base.complete(claim, with: result)
     }
-    func fail(_ claim: JobClaim, reason: String) async throws -> FollowUps? { try await base.fail(claim, reason: reason) }
-    func release(_ claim: JobClaim, reason: String) async throws -> Bool { try await base.release(claim, reason: reason) }
+    func fail(_ claim: AnalysisClaim, reason: String) async throws -> FollowUps? { try await base.fail(claim, reason: reason) }
+    func release(_ claim: AnalysisClaim, reason: String) async throws -> Bool { try await base.release(claim, reason: reason) }
     func releaseHeld(callID: UUID, worker: String) async throws -> Bool { try await base.releaseHeld(callID: callID, worker: worker) }
     func failUnclaimed(callID: UUID, reason: String) async throws -> Bool { try await base.failUnclaimed(callID: callID, reason: reason) }
     func resetForRetry(callID: UUID) async throws -> Bool { try await base.resetForRetry(callID: callID) }
-    func oldestUnfinishedAge() async throws -> Duration? { try await base.oldestUnfinishedAge() }
+}
+
+/// A lease keeper for which ending a dead worker's leases always times out.
+struct UnexpirableLeaseKeeper: LeaseKeeper {
+    let base: PostgresLeaseKeeper
+
     func extendLeases(worker: String, leaseSeconds: Int) async throws -> Int { try await base.extendLeases(worker: worker, leaseSeconds: leaseSeconds) }
-    func expireLeases(workers: [String]) async throws -> Int {
-        if expiryFails { throw DatabaseTimeout(limit: .seconds(5)) }
-        return try await base.expireLeases(workers: workers)
-    }
-    func stalledCalls(unclaimedFor: Duration, limit: Int) async throws -> [UUID] { try await base.stalledCalls(unclaimedFor: unclaimedFor, limit: limit) }
+    func expireLeases(workers: [String]) async throws -> Int { throw DatabaseTimeout(limit: .seconds(5)) }
+    func stalledWork(unclaimedFor: Duration, limit: Int) async throws -> StalledWork { try await base.stalledWork(unclaimedFor: unclaimedFor, limit: limit) }
+    func oldestUnfinishedAge() async throws -> Duration? { try await base.oldestUnfinishedAge() }
 }
 
 extension IntegrationSuite {
@@ -84,7 +81,7 @@ extension IntegrationSuite {
                 pool.start()
                 try await TestServices.withPostgres(url) { postgres in
                     let leases = FlakyLeases(
-                        base: PostgresJobLeases(client: postgres, logger: TestServices.logger), failures: claimFailures,
+                        base: PostgresAnalysisLeases(client: postgres, logger: TestServices.logger), failures: claimFailures,
                         commitFailures: commitFailures)
                     let worker = "in-place"
                     let handler = AnalysisJobHandler(

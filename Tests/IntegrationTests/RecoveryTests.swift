@@ -25,7 +25,7 @@ extension IntegrationSuite {
             try await registry.beat(worker: ghost, ttl: .milliseconds(300))
             try await registry.register(worker: ghost, description: "{}")
             let claim = try await TestServices.withPostgres(database) { client in
-                try await PostgresJobLeases(client: client, logger: TestServices.logger)
+                try await PostgresAnalysisLeases(client: client, logger: TestServices.logger)
                     .claim(callID: callID, worker: ghost, leaseSeconds: 3600)
             }
             guard case .claimed = claim else { throw SetupError("the ghost could not claim the call: \(claim)") }
@@ -107,8 +107,8 @@ extension IntegrationSuite {
                     let maintenance = MaintenanceService(
                         owner: "test", reaper: Reaper(client: redis, keys: queue.keys, owner: "test", restartGrace: .zero),
                         queue: queue, registry: registry,
-                        leases: FlakyLeases(base: PostgresJobLeases(client: postgres, logger: TestServices.logger), failures: 0, expiryFails: true),
-                        archives: nil, timing: Stack.fastTiming, logger: TestServices.logger)
+                        keeper: UnexpirableLeaseKeeper(base: PostgresLeaseKeeper(client: postgres, logger: TestServices.logger)),
+                        archiving: false, timing: Stack.fastTiming, logger: TestServices.logger)
                     await maintenance.upkeep()
                 }
                 // The lease stays until it expires (the reconciler's case); the job itself is back on the queue.

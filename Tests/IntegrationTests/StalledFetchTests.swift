@@ -23,7 +23,7 @@ extension IntegrationSuite {
                 let pool = NIOThreadPool(numberOfThreads: 1)
                 pool.start()
                 try await TestServices.withPostgres(url) { postgres in
-                    let leases = PostgresJobLeases(client: postgres, logger: TestServices.logger)
+                    let leases = PostgresAnalysisLeases(client: postgres, logger: TestServices.logger)
                     let worker = "silent-fetches"
                     let watchdog = FetchWatchdog(threshold: .seconds(1))
                     let service = WorkerService(
@@ -41,8 +41,8 @@ extension IntegrationSuite {
                         host: "127.0.0.1", port: 0,
                         exporter: MetricsExporter(
                             registry: testMetricsRegistry, queue: queue, workers: WorkerRegistry(client: redis, keys: queue.keys),
-                            leases: leases),
-                        leases: leases, queue: queue, watchdog: watchdog)
+                            keeper: PostgresLeaseKeeper(client: postgres, logger: TestServices.logger)),
+                        keeper: PostgresLeaseKeeper(client: postgres, logger: TestServices.logger), queue: queue, watchdog: watchdog)
 
                     try await listener.test(.router) { client in
                         try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }

@@ -3,41 +3,46 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// `JobLeaseRepository` over PostgreSQL.
-public struct PostgresJobLeases: JobLeaseRepository {
+/// `AnalysisLeases` over PostgreSQL.
+public struct PostgresAnalysisLeases: AnalysisLeases {
     let client: DatabaseClient
     let logger: Logger
+    /// Whether a completed analysis makes the recording's MP3 archive due (archiving is on).
+    let queueingArchive: Bool
 
-    public init(client: PostgresClient, logger: Logger, deadline: Duration? = DatabaseDeadline.defaultLimit) {
+    public init(
+        client: PostgresClient, logger: Logger, queueingArchive: Bool = false, deadline: Duration? = DatabaseDeadline.defaultLimit
+    ) {
         self.client = DatabaseClient(client, deadline: deadline)
         self.logger = logger
+        self.queueingArchive = queueingArchive
     }
 
-    public func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimOutcome {
+    public func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimResult<AnalysisClaim> {
         let claimed = try await client.executeUnprepared(
             ClaimCall(callID: callID, worker: worker, leaseSeconds: Double(leaseSeconds)), logger: logger)
         if let (token, key, attempts) = claimed.first {
-            return .claimed(JobClaim(callID: callID, leaseToken: token, storageKey: key, attempts: attempts))
+            return .claimed(AnalysisClaim(callID: callID, leaseToken: token, storageKey: key, attempts: attempts))
         }
         let statuses = try await client.query(
             "SELECT c.status FROM calls c JOIN recordings r ON r.call_id = c.id WHERE c.id = \(callID)", logger: logger
         ).decode(String.self).collectAll()
-        guard let status = statuses.first else { return .missing }
-        return CallStatus(rawValue: status)?.isFinal == true ? .alreadyFinished : .leasedByAnother
+        guard let status = statuses.first else { return .nothingToDo("call or recording no longer exists") }
+        return CallStatus(rawValue: status)?.isFinal == true ? .nothingToDo("already finished") : .leasedByAnother
     }
 
     /// The fence, here and in `fail` and `release`: the call changes only while the claim's token is still the
     /// call's token. Results and `ready` are one statement, so they commit together, and the statement says
     /// what it made due: an archive row it inserted, a callback the status trigger made pending.
-    public func complete(_ claim: JobClaim, with result: AnalysisResult, queueingArchive: Bool) async throws -> FollowUps? {
+    public func complete(_ claim: AnalysisClaim, with result: AnalysisResult) async throws -> WorkCommit {
         let statement = CompleteCall(
             claim: claim, result: result, silenceMarks: try JSONCoding.encodeToString(result.silenceMarks),
             analysis: try JSONCoding.encodeToString(result.analysis), queueingArchive: queueingArchive)
-        guard let (archiveDue, callbackDue) = try await client.executeUnprepared(statement, logger: logger).first else { return nil }
-        return FollowUps(archive: archiveDue, callback: callbackDue)
+        guard let (archiveDue, callbackDue) = try await client.executeUnprepared(statement, logger: logger).first else { return .fenced }
+        return .committed(FollowUps(archive: archiveDue, callback: callbackDue))
     }
 
-    public func fail(_ claim: JobClaim, reason: String) async throws -> FollowUps? {
+    public func fail(_ claim: AnalysisClaim, reason: String) async throws -> FollowUps? {
         let failed = try await client.query("""
             UPDATE calls
             SET status = 'failed', error = \(reason), lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
@@ -47,7 +52,7 @@ public struct PostgresJobLeases: JobLeaseRepository {
         return failed.first.map { FollowUps(archive: false, callback: $0) }
     }
 
-    public func release(_ claim: JobClaim, reason: String) async throws -> Bool {
+    public func release(_ claim: AnalysisClaim, reason: String) async throws -> Bool {
         try await !client.query("""
             UPDATE calls SET lease_owner = NULL, lease_expires_at = NULL, error = \(reason), updated_at = now()
             WHERE id = \(claim.callID) AND lease_token = \(claim.leaseToken) AND status = 'processing'
@@ -79,71 +84,6 @@ public struct PostgresJobLeases: JobLeaseRepository {
             WHERE id = \(callID) AND status = 'failed'
             RETURNING id
             """, logger: logger).collect().isEmpty
-    }
-
-    public func oldestUnfinishedAge() async throws -> Duration? {
-        let ages = try await client.query(
-            "SELECT EXTRACT(EPOCH FROM now() - min(updated_at))::float8 FROM calls WHERE status = 'processing'",
-            logger: logger
-        ).decode(Double?.self).collectAll()
-        return ages.first.flatMap { $0 }.map { .milliseconds(Int64($0 * 1000)) }
-    }
-
-    public func extendLeases(worker: String, leaseSeconds: Int) async throws -> Int {
-        let counts = try await client.query("""
-            WITH archives AS (
-                UPDATE recording_archives SET lease_expires_at = now() + make_interval(secs => \(Double(leaseSeconds)))
-                WHERE lease_owner = \(worker) AND status = 'archiving'
-                RETURNING 1
-            ), owned_calls AS (
-                -- Analyses and callback deliveries in one statement: a row is updated once per statement.
-                UPDATE calls
-                SET lease_expires_at = CASE WHEN lease_owner = \(worker) AND status = 'processing'
-                        THEN now() + make_interval(secs => \(Double(leaseSeconds))) ELSE lease_expires_at END,
-                    callback_lease_expires_at = CASE WHEN callback_lease_owner = \(worker) AND callback_status = 'pending'
-                        THEN now() + make_interval(secs => \(Double(leaseSeconds))) ELSE callback_lease_expires_at END
-                WHERE (lease_owner = \(worker) AND status = 'processing')
-                   OR (callback_lease_owner = \(worker) AND callback_status = 'pending')
-                RETURNING 1
-            )
-            SELECT (SELECT count(*) FROM archives) + (SELECT count(*) FROM owned_calls)
-            """, logger: logger).decode(Int.self).collectAll()
-        return counts.first ?? 0
-    }
-
-    public func expireLeases(workers: [String]) async throws -> Int {
-        guard !workers.isEmpty else { return 0 }
-        let counts = try await client.query("""
-            WITH archives AS (
-                UPDATE recording_archives SET lease_expires_at = now()
-                WHERE lease_owner = ANY(\(workers)) AND status = 'archiving'
-                RETURNING 1
-            ), owned_calls AS (
-                UPDATE calls
-                SET lease_expires_at = CASE WHEN lease_owner = ANY(\(workers)) AND status = 'processing'
-                        THEN now() ELSE lease_expires_at END,
-                    callback_lease_expires_at = CASE WHEN callback_lease_owner = ANY(\(workers)) AND callback_status = 'pending'
-                        THEN now() ELSE callback_lease_expires_at END
-                WHERE (lease_owner = ANY(\(workers)) AND status = 'processing')
-                   OR (callback_lease_owner = ANY(\(workers)) AND callback_status = 'pending')
-                RETURNING 1
-            )
-            SELECT (SELECT count(*) FROM archives) + (SELECT count(*) FROM owned_calls)
-            """, logger: logger).decode(Int.self).collectAll()
-        return counts.first ?? 0
-    }
-
-    public func stalledCalls(unclaimedFor: Duration, limit: Int) async throws -> [UUID] {
-        let seconds = Double(unclaimedFor.components.seconds)
-        return try await client.query("""
-            SELECT c.id FROM calls c JOIN recordings r ON r.call_id = c.id
-            WHERE c.status = 'processing'
-              AND (c.lease_expires_at < now()
-                   OR (c.lease_expires_at IS NULL AND c.updated_at < now() - make_interval(secs => \(seconds))))
-              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.call_id = c.id)
-            ORDER BY c.updated_at
-            LIMIT \(limit)
-            """, logger: logger).decode(UUID.self).collectAll()
     }
 
     /// Claims and completions are prepared statements, as every job runs them (see `PostgresCallRepository`).
@@ -205,7 +145,7 @@ public struct PostgresJobLeases: JobLeaseRepository {
             SELECT EXISTS (SELECT 1 FROM archive), finished.callback_due
             FROM analysed JOIN finished ON finished.id = analysed.call_id
             """
-        var claim: JobClaim
+        var claim: AnalysisClaim
         var result: AnalysisResult
         var silenceMarks: String
         var analysis: String
