@@ -16,7 +16,7 @@ import ServiceLifecycle
 public struct WorkerProcess {
     public let worker: String
     /// In start order; the group stops them in reverse: the job loop drains first, the heartbeat deregisters
-    /// after it, PostgreSQL closes, and the resources the others shared go last.
+    /// after it, and PostgreSQL closes last.
     public let services: [any Service]
     let shutdownGrace: Duration
     let resources: WorkerResources
@@ -24,13 +24,19 @@ public struct WorkerProcess {
     /// The decode and conversion threads, one per slot (visible to tests, which fill it up).
     var ioPool: NIOThreadPool { resources.decodePool }
 
-    /// Runs until SIGTERM or SIGINT; the slots then have the grace period to finish their jobs, after which the
-    /// job loop is cancelled and the heartbeat service hands back what it held.
-    public func serviceGroup(logger: Logger) -> ServiceGroup {
-        var configuration = ServiceGroupConfiguration(
-            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    /// The services as one, with the grace period the job loop has to finish its jobs, after which it is
+    /// cancelled and the heartbeat service hands back what it held; the shared resources are released last.
+    /// Stopped by its parent group.
+    public func service(logger: Logger) -> some Service {
+        var configuration = ServiceGroupConfiguration(services: services.map { .init(service: $0) }, logger: logger)
         configuration.maximumGracefulShutdownDuration = shutdownGrace
-        return ServiceGroup(configuration: configuration)
+        return WorkerRun(services: ServiceGroup(configuration: configuration), resources: resources, logger: logger)
+    }
+
+    /// The worker as a process runs it: until SIGTERM or SIGINT.
+    public func serviceGroup(logger: Logger) -> ServiceGroup {
+        ServiceGroup(configuration: .init(
+            services: [.init(service: service(logger: logger))], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     }
 
     /// Releases the threads and connections of a worker whose services never ran (running them releases them
@@ -55,7 +61,8 @@ public func buildWorkerServiceGroup(
 }
 
 /// Wires a worker process from its configuration. Nothing is read, written or connected to until its services
-/// run, except that the thread pools are started (the stores need them running).
+/// run, except that the thread pools are started (the stores need them running) and the recordings directory
+/// is made.
 public func buildWorker(
     configuration: WorkerConfiguration, logger: Logger, worker: String = WorkerProcess.makeWorkerID(),
     timing: WorkerTiming? = nil, metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
@@ -76,7 +83,7 @@ public func buildWorker(
         backgroundLogger: logger)
     let commandClient = RedisClient(url: configuration.queue.redis)
     let resources = WorkerResources(
-        decodePool: decodePool, resolverPool: resolverPool, storage: storage, logger: logger,
+        decodePool: decodePool, resolverPool: resolverPool, storage: storage,
         releaseConnections: { await commandClient.shutdown() })
     let archive = configuration.archive
     let keys = QueueKeys(name: configuration.queue.name)
@@ -134,7 +141,7 @@ public func buildWorker(
             exporter: MetricsExporter(registry: metricsRegistry, queue: queue, workers: registry, leases: leases),
             leases: leases, queue: queue, watchdog: watchdog)
     }
-    let services: [(any Service)?] = [resources, postgres, listener, heartbeat, maintenance, loop]
+    let services: [(any Service)?] = [postgres, listener, heartbeat, maintenance, loop]
     return WorkerProcess(
         worker: worker, services: services.compactMap { $0 }, shutdownGrace: .seconds(configuration.shutdownGraceSeconds),
         resources: resources)

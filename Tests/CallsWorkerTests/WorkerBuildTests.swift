@@ -50,8 +50,7 @@ import TestSupport
         await withoutCallbacks.releaseResources()
     }
 
-    /// Started in this order and stopped in reverse: the job loop drains before the heartbeat deregisters,
-    /// and the shared resources go last.
+    /// Started in this order and stopped in reverse: the job loop drains before the heartbeat deregisters.
     @Test(arguments: [nil, 0] as [Int?])
     func theServicesAreListedInStartOrder(metricsPort: Int?) async throws {
         let recordings = try TemporaryDirectory()
@@ -61,7 +60,7 @@ import TestSupport
         let process = try buildWorker(configuration: configuration, logger: Logger(label: "test"))
         let names = process.services.map { String(String(describing: type(of: $0)).prefix { $0 != "<" }) }
         let listener = metricsPort == nil ? [] : ["Application"]
-        #expect(names == ["WorkerResources", "PostgresClient"] + listener + ["HeartbeatService", "MaintenanceService", "WorkerService"])
+        #expect(names == ["PostgresClient"] + listener + ["HeartbeatService", "MaintenanceService", "WorkerService"])
         await process.releaseResources()
     }
 }

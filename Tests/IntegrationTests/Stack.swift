@@ -91,8 +91,8 @@ struct Stack: Sendable {
     ) async throws -> T {
         let process = try buildWorker(
             configuration: worker, logger: TestServices.logger, worker: id, timing: timing, metricsRegistry: metricsRegistry)
-        // The production group, but with no signal handlers: the test stops it.
-        let group = ServiceGroup(services: process.services, logger: TestServices.logger)
+        // The production services, but with no signal handlers: the test stops them.
+        let group = ServiceGroup(services: [process.service(logger: TestServices.logger)], logger: TestServices.logger)
         return try await withThrowingTaskGroup(of: T?.self) { tasks in
             tasks.addTask {
                 try await group.run()
