@@ -128,27 +128,27 @@ public enum MigrationPolicy: Sendable {
 
 /// The production application, used by `calls-api serve` and by the integration tests alike.
 public func buildApplication(
-    configuration: CallsConfiguration, migrations: MigrationPolicy, logger: Logger,
+    configuration: APIConfiguration, migrations: MigrationPolicy, logger: Logger,
     metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
 ) throws -> some ApplicationProtocol {
     let postgres = PostgresClient(
-        configuration: configuration.database.clientConfiguration(
-            statementTimeout: .milliseconds(configuration.apiStatementTimeoutMilliseconds)),
+        configuration: configuration.database.url.clientConfiguration(
+            statementTimeout: .milliseconds(configuration.database.statementTimeoutMilliseconds)),
         backgroundLogger: logger)
     // The request path (enqueue, withdraw, admin) on a few connections, and the public /metrics on one of its
     // own, so neither a slow command nor a scrape flood holds the other up; while Redis is unreachable,
     // requests fail fast instead of each waiting out a connect timeout in turn.
-    let redis = RedisClient(url: configuration.redis, connections: 4, reconnectBackoff: .seconds(1))
-    let monitoring = RedisClient(url: configuration.redis, socketTimeoutSeconds: 2, reconnectBackoff: .seconds(1))
+    let redis = RedisClient(url: configuration.queue.redis, connections: 4, reconnectBackoff: .seconds(1))
+    let monitoring = RedisClient(url: configuration.queue.redis, socketTimeoutSeconds: 2, reconnectBackoff: .seconds(1))
     let blockingPool = NIOThreadPool(numberOfThreads: 4)
     blockingPool.start()
     let calls = PostgresCallRepository(client: postgres, logger: logger)
-    let queue = RedisJobQueue(client: redis, keys: QueueKeys(name: configuration.queueName))
+    let queue = RedisJobQueue(client: redis, keys: QueueKeys(name: configuration.queue.name))
     let migrator = try Migrator(client: postgres, directory: configuration.migrationsDirectory, logger: logger)
     let contract = try APIContract(path: configuration.openAPIFile)
     // Last of what can throw: the S3 store holds an HTTP client that must be shut down.
     let storage = try ConfiguredRecordingStore(
-        configuration.storage, recordingsDirectory: configuration.recordingsDirectory, ioPool: blockingPool)
+        configuration.recordings.storage, recordingsDirectory: configuration.recordings.directory, ioPool: blockingPool)
     let store = storage.store
     let startup = StartupGate()
     let outboxAcknowledger = OutboxAcknowledger(outbox: calls, logger: logger)
@@ -159,13 +159,13 @@ public func buildApplication(
     let statusChanges = CallStatusHub(limits: .init(perCall: configuration.maxWatchersPerCall, total: configuration.maxWatchers))
     // A connection of its own, with a short timeout, only when keys are checked and limited.
     let limited = configuration.access.authentication && configuration.access.requestsPerSecond != nil
-    let rateLimits = limited ? RedisRateLimiter.makeClient(url: configuration.redis) : nil
+    let rateLimits = limited ? RedisRateLimiter.makeClient(url: configuration.queue.redis) : nil
     let access = AccessControl(
         settings: configuration.access,
         authenticator: APIKeyAuthenticator(
             keys: PostgresAPIKeyRepository(client: postgres, logger: logger),
             throttle: configuration.access.keyLookupsPerSecond.map { KeyLookupThrottle(perSecond: $0, burst: 3 * $0) }),
-        limiter: rateLimits.map { RedisRateLimiter(client: $0, prefix: "{\(configuration.queueName)}:rate:") })
+        limiter: rateLimits.map { RedisRateLimiter(client: $0, prefix: "{\(configuration.queue.name)}:rate:") })
     if !configuration.access.authentication {
         logger.warning("CALLS_AUTH=off: every request is let through without an API key; for local development only")
     }

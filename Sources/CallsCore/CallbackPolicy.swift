@@ -12,8 +12,9 @@ public struct CallbackPolicy: Sendable, Equatable {
         self.maxAttempts = maxAttempts
     }
 
-    /// Nil when no signing key is set.
-    public static func from(_ environment: EnvironmentVariables) throws(ConfigurationError) -> CallbackPolicy? {
+    /// Nil when no signing key is set. `delivering`: whether this process delivers callbacks, and so reads
+    /// `CALLS_CALLBACK_MAX_ATTEMPTS` (the API, which only accepts them, keeps the default).
+    public static func from(_ environment: EnvironmentVariables, delivering: Bool = true) throws(ConfigurationError) -> CallbackPolicy? {
         guard let key = environment.value("CALLS_CALLBACK_SIGNING_KEY") else { return nil }
         guard key.utf8.count >= 32 else {
             throw ConfigurationError(
@@ -22,6 +23,6 @@ public struct CallbackPolicy: Sendable, Equatable {
         return CallbackPolicy(
             signingKey: key,
             allowPrivate: try environment.boolean("CALLS_ALLOW_PRIVATE_CALLBACKS", default: false),
-            maxAttempts: try environment.integer("CALLS_CALLBACK_MAX_ATTEMPTS", default: 8, in: 1...50))
+            maxAttempts: delivering ? try environment.integer("CALLS_CALLBACK_MAX_ATTEMPTS", default: 8, in: 1...50) : 8)
     }
 }

@@ -11,131 +11,38 @@ import Prometheus
 import RecordingStorage
 import ServiceLifecycle
 
-/// A worker process: its PostgreSQL client and its job loop in one service group.
+/// A worker process as `buildWorker` wires it: its services in start order, and what the group that runs
+/// them needs to know.
 public struct WorkerProcess {
     public let worker: String
+    /// In start order; the group stops them in reverse: the job loop drains first, the heartbeat deregisters
+    /// after it, and PostgreSQL closes last.
     public let services: [any Service]
     let shutdownGrace: Duration
+    let resources: WorkerResources
+
     /// The decode and conversion threads, one per slot (visible to tests, which fill it up).
-    let ioPool: NIOThreadPool
-    private let cleanup: @Sendable () async -> Void
+    var ioPool: NIOThreadPool { resources.decodePool }
 
-    public init(
-        configuration: CallsConfiguration, logger: Logger, worker: String = WorkerProcess.makeWorkerID(),
-        timing: WorkerTiming? = nil, metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
-    ) throws {
-        self.worker = worker
-        let timing = timing ?? WorkerTiming(heartbeatTTL: .seconds(configuration.heartbeatTTLSeconds))
-        shutdownGrace = .seconds(configuration.shutdownGraceSeconds)
-        let postgres = PostgresClient(
-            configuration: configuration.database.clientConfiguration(
-                statementTimeout: .milliseconds(configuration.workerStatementTimeoutMilliseconds)),
-            backgroundLogger: logger)
-        let commandClient = RedisClient(url: configuration.redis)
-        let archive = configuration.archive
-        let archiveSlots = archive.enabled ? archive.concurrency : 0
-        // One thread per slot: each job's decode or conversion blocks the thread it runs on.
-        let ioPool = NIOThreadPool(numberOfThreads: configuration.workerConcurrency + archiveSlots)
-        ioPool.start()
-        self.ioPool = ioPool
-        let storage = try ConfiguredRecordingStore(
-            configuration.storage, recordingsDirectory: configuration.recordingsDirectory, ioPool: ioPool)
-        let store = storage.store
-        if let swept = try? store.sweepIncoming(olderThan: 3600), swept > 0 {
-            logger.info("removed abandoned scratch files", metadata: ["count": "\(swept)"])
-        }
-        let keys = QueueKeys(name: configuration.queueName)
-        let queue = RedisJobQueue(client: commandClient, keys: keys)
-        let leases = PostgresAnalysisLeases(client: postgres, logger: logger, queueingArchive: archive.enabled)
-        let keeper = PostgresLeaseKeeper(client: postgres, logger: logger)
-        let registry = WorkerRegistry(client: commandClient, keys: keys)
-        let archives = PostgresArchiveLeases(client: postgres, logger: logger, removingOriginals: !archive.keepOriginal)
-        let analysis = AnalysisJobHandler(
-            leases: leases,
-            store: store,
-            analyzer: AudioAnalyzer(settings: configuration.analysis),
-            worker: worker,
-            leaseSeconds: configuration.jobLeaseSeconds,
-            maxAttempts: configuration.maxAttempts,
-            analysisPool: ioPool,
-            logger: logger)
-        let archiving = archive.enabled
-            ? ArchiveJobHandler(
-                archives: archives, store: store, settings: archive, worker: worker,
-                leaseSeconds: configuration.jobLeaseSeconds, maxAttempts: configuration.maxAttempts,
-                encodingPool: ioPool, logger: logger)
-            : nil
-        let callbackLeases = PostgresCallbackLeases(client: postgres, logger: logger)
-        let callbackSlots = configuration.callbacks == nil ? 0 : 2
-        // Name lookups block their thread: one per callback slot, apart from the decodes.
-        let resolverPool = NIOThreadPool(numberOfThreads: max(callbackSlots, 1))
-        if callbackSlots > 0 { resolverPool.start() }
-        let callbacks = configuration.callbacks.map { policy in
-            CallbackJobHandler(
-                callbacks: callbackLeases,
-                calls: PostgresCallRepository(client: postgres, logger: logger),
-                policy: policy, resolverPool: resolverPool, worker: worker, leaseSeconds: configuration.jobLeaseSeconds,
-                logger: logger)
-        }
-        let handler = JobRouter(analysis: analysis, archive: archiving, callback: callbacks, publisher: queue, logger: logger)
-        let redisURL = configuration.redis
-        let watchdog = FetchWatchdog(threshold: timing.fetchStallThreshold)
-        let loop = WorkerService(
-            worker: worker, concurrency: configuration.workerConcurrency, archiveConcurrency: archiveSlots,
-            callbackConcurrency: callbackSlots, queue: queue,
-            makeFetcher: { kind in JobFetcher(client: RedisClient(url: redisURL), keys: keys, worker: worker, kind: kind) },
-            handler: handler,
-            retryPolicy: RetryPolicy(
-                base: .milliseconds(configuration.retryBaseMilliseconds), maxDeliveries: configuration.maxDeliveries),
-            watchdog: watchdog, logger: logger)
-        cleanup = {
-            await commandClient.shutdown()
-            await storage.shutdown()
-            try? await ioPool.shutdownGracefully()
-            if callbackSlots > 0 { try? await resolverPool.shutdownGracefully() }
-        }
-        let heartbeat = HeartbeatService(
-            worker: worker, registry: registry, queue: queue, keeper: keeper, leaseSeconds: configuration.jobLeaseSeconds,
-            timing: timing, logger: logger)
-        let maintenance = MaintenanceService(
-            owner: worker,
-            reaper: Reaper(client: commandClient, keys: keys, owner: worker, restartGrace: timing.restartGrace),
-            queue: queue, registry: registry, keeper: keeper, archiving: archive.enabled,
-            deliveringCallbacks: configuration.callbacks != nil, timing: timing, logger: logger)
-        // Shut down in reverse: the job loop drains first, the heartbeat deregisters after it.
-        var services: [any Service] = [postgres, heartbeat, maintenance, loop]
-        if let port = configuration.workerMetricsPort {
-            let exporter = MetricsExporter(registry: metricsRegistry, queue: queue, workers: registry, keeper: keeper)
-            services.insert(
-                WorkerHTTPListener.make(
-                    host: configuration.workerMetricsHost, port: port, exporter: exporter, keeper: keeper, queue: queue,
-                    watchdog: watchdog),
-                at: 1)
-        }
-        self.services = services
-    }
-
-    /// Runs until SIGTERM or SIGINT, lets the slots finish their jobs, then releases everything.
-    public func run(logger: Logger) async throws {
-        var configuration = ServiceGroupConfiguration(
-            services: services.map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger)
-        // Past the grace period the job loop is cancelled; the heartbeat service then hands back what it held.
+    /// The services as one, with the grace period the job loop has to finish its jobs, after which it is
+    /// cancelled and the heartbeat service hands back what it held; the shared resources are released last.
+    /// Stopped by its parent group.
+    public func service(logger: Logger) -> some Service {
+        var configuration = ServiceGroupConfiguration(services: services.map { .init(service: $0) }, logger: logger)
         configuration.maximumGracefulShutdownDuration = shutdownGrace
-        let group = ServiceGroup(configuration: configuration)
-        do {
-            try await group.run()
-        } catch {
-            await cleanup()
-            throw error
-        }
-        await cleanup()
+        return WorkerRun(services: ServiceGroup(configuration: configuration), resources: resources, logger: logger)
     }
 
-    /// Releases the Redis connection and threads; call after the services have stopped.
+    /// The worker as a process runs it: until SIGTERM or SIGINT.
+    public func serviceGroup(logger: Logger) -> ServiceGroup {
+        ServiceGroup(configuration: .init(
+            services: [.init(service: service(logger: logger))], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    }
+
+    /// Releases the threads and connections of a worker whose services never ran (running them releases them
+    /// at the end); harmless after they did.
     public func releaseResources() async {
-        await cleanup()
+        await resources.release()
     }
 
     /// `host-pid-random`: unique across machines and restarts, readable in logs and Redis keys.
@@ -144,4 +51,98 @@ public struct WorkerProcess {
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         return "\(host)-\(ProcessInfo.processInfo.processIdentifier)-\(suffix)"
     }
+}
+
+/// The production worker, as `calls-worker` runs it.
+public func buildWorkerServiceGroup(
+    configuration: WorkerConfiguration, logger: Logger, metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+) throws -> ServiceGroup {
+    try buildWorker(configuration: configuration, logger: logger, metricsRegistry: metricsRegistry).serviceGroup(logger: logger)
+}
+
+/// Wires a worker process from its configuration. Nothing is read, written or connected to until its services
+/// run, except that the thread pools are started (the stores need them running) and the recordings directory
+/// is made.
+public func buildWorker(
+    configuration: WorkerConfiguration, logger: Logger, worker: String = WorkerProcess.makeWorkerID(),
+    timing: WorkerTiming? = nil, metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+) throws -> WorkerProcess {
+    let timing = timing ?? WorkerTiming(heartbeatTTL: .seconds(configuration.heartbeatTTLSeconds))
+    let slots = WorkerSlots(configuration)
+    let decodePool = NIOThreadPool(numberOfThreads: slots.decodeThreads)
+    let resolverPool = slots.resolverThreads > 0 ? NIOThreadPool(numberOfThreads: slots.resolverThreads) : nil
+    // First of what holds resources, as it can throw: nothing else exists yet to be released.
+    let storage = try ConfiguredRecordingStore(
+        configuration.recordings.storage, recordingsDirectory: configuration.recordings.directory, ioPool: decodePool)
+    decodePool.start()
+    resolverPool?.start()
+    let store = storage.store
+    let postgres = PostgresClient(
+        configuration: configuration.database.url.clientConfiguration(
+            statementTimeout: .milliseconds(configuration.database.statementTimeoutMilliseconds)),
+        backgroundLogger: logger)
+    let commandClient = RedisClient(url: configuration.queue.redis)
+    let resources = WorkerResources(
+        decodePool: decodePool, resolverPool: resolverPool, storage: storage,
+        releaseConnections: { await commandClient.shutdown() })
+    let archive = configuration.archive
+    let keys = QueueKeys(name: configuration.queue.name)
+    let queue = RedisJobQueue(client: commandClient, keys: keys)
+    let leases = PostgresAnalysisLeases(client: postgres, logger: logger, queueingArchive: archive.enabled)
+    let keeper = PostgresLeaseKeeper(client: postgres, logger: logger)
+    let registry = WorkerRegistry(client: commandClient, keys: keys)
+    let archives = PostgresArchiveLeases(client: postgres, logger: logger, removingOriginals: !archive.keepOriginal)
+    let analysis = AnalysisJobHandler(
+        leases: leases,
+        store: store,
+        analyzer: AudioAnalyzer(settings: configuration.analysis),
+        worker: worker,
+        leaseSeconds: configuration.jobLeaseSeconds,
+        maxAttempts: configuration.maxAttempts,
+        analysisPool: decodePool,
+        logger: logger)
+    let archiving = archive.enabled
+        ? ArchiveJobHandler(
+            archives: archives, store: store, settings: archive, worker: worker,
+            leaseSeconds: configuration.jobLeaseSeconds, maxAttempts: configuration.maxAttempts,
+            encodingPool: decodePool, logger: logger)
+        : nil
+    let callbackLeases = PostgresCallbackLeases(client: postgres, logger: logger)
+    var callbacks: CallbackJobHandler?
+    if let policy = configuration.callbacks, let resolverPool {
+        callbacks = CallbackJobHandler(
+            callbacks: callbackLeases,
+            calls: PostgresCallRepository(client: postgres, logger: logger),
+            policy: policy, resolverPool: resolverPool, worker: worker, leaseSeconds: configuration.jobLeaseSeconds,
+            logger: logger)
+    }
+    let handler = JobRouter(analysis: analysis, archive: archiving, callback: callbacks, publisher: queue, logger: logger)
+    let redisURL = configuration.queue.redis
+    let watchdog = FetchWatchdog(threshold: timing.fetchStallThreshold)
+    let loop = WorkerService(
+        worker: worker, concurrency: slots.analysis, archiveConcurrency: slots.archive,
+        callbackConcurrency: slots.callback, queue: queue,
+        makeFetcher: { kind in JobFetcher(client: RedisClient(url: redisURL), keys: keys, worker: worker, kind: kind) },
+        handler: handler,
+        retryPolicy: RetryPolicy(
+            base: .milliseconds(configuration.retryBaseMilliseconds), maxDeliveries: configuration.maxDeliveries),
+        watchdog: watchdog, logger: logger)
+    let heartbeat = HeartbeatService(
+        worker: worker, registry: registry, queue: queue, keeper: keeper, leaseSeconds: configuration.jobLeaseSeconds,
+        timing: timing, logger: logger)
+    let maintenance = MaintenanceService(
+        owner: worker,
+        reaper: Reaper(client: commandClient, keys: keys, owner: worker, restartGrace: timing.restartGrace),
+        queue: queue, registry: registry, keeper: keeper, archiving: archive.enabled,
+        deliveringCallbacks: configuration.callbacks != nil, timing: timing, logger: logger)
+    let listener: (any Service)? = configuration.metricsPort.map { port in
+        WorkerHTTPListener.make(
+            host: configuration.metricsHost, port: port,
+            exporter: MetricsExporter(registry: metricsRegistry, queue: queue, workers: registry, keeper: keeper),
+            keeper: keeper, queue: queue, watchdog: watchdog)
+    }
+    let services: [(any Service)?] = [postgres, listener, heartbeat, maintenance, loop]
+    return WorkerProcess(
+        worker: worker, services: services.compactMap { $0 }, shutdownGrace: .seconds(configuration.shutdownGraceSeconds),
+        resources: resources)
 }

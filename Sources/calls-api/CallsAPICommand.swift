@@ -19,27 +19,26 @@ struct CallsAPICommand: AsyncParsableCommand {
     )
 }
 
-/// Options every subcommand shares: flags override `CALLS_*` variables.
+/// Options every subcommand shares: flags take the place of their `CALLS_*` variables, as typed values.
 struct CommonOptions: ParsableArguments {
-    @Option(help: "PostgreSQL URL (overrides CALLS_DATABASE_URL).")
-    var databaseURL: String?
+    @Option(help: "PostgreSQL URL (overrides CALLS_DATABASE_URL).", transform: { try DatabaseURL(parsing: $0) })
+    var databaseURL: DatabaseURL?
 
     @Option(help: "Directory of NNNN_name.sql migrations (overrides CALLS_MIGRATIONS_DIR).")
     var migrationsDir: String?
 
-    func environment() -> EnvironmentVariables {
-        var environment = StartupSettings.environment()
-        if let databaseURL { environment.values["CALLS_DATABASE_URL"] = databaseURL }
-        if let migrationsDir { environment.values["CALLS_MIGRATIONS_DIR"] = migrationsDir }
-        return environment
+    /// The database `migrate` and `keys` work on: the flag's, or `CALLS_DATABASE_URL`.
+    func database(_ environment: EnvironmentVariables) throws -> DatabaseURL {
+        if let databaseURL { return databaseURL }
+        do {
+            return try environment.databaseURL("CALLS_DATABASE_URL")
+        } catch {
+            throw ValidationError("configuration: \(error)")
+        }
     }
-}
 
-func loadConfiguration(_ environment: EnvironmentVariables) throws -> CallsConfiguration {
-    do {
-        return try CallsConfiguration(environment: environment, processorCount: ProcessInfo.processInfo.activeProcessorCount)
-    } catch {
-        throw ValidationError("configuration: \(error)")
+    func migrationsDirectory(_ environment: EnvironmentVariables) -> String {
+        migrationsDir ?? environment.string("CALLS_MIGRATIONS_DIR", default: "migrations")
     }
 }
 
@@ -58,12 +57,16 @@ struct Serve: AsyncParsableCommand {
     var migrate = false
 
     func run() async throws {
-        var environment = common.environment()
-        if let host { environment.values["CALLS_HTTP_HOST"] = host }
-        if let port { environment.values["CALLS_HTTP_PORT"] = String(port) }
-        let configuration = try loadConfiguration(environment)
+        let configuration: APIConfiguration
+        do {
+            configuration = try APIConfiguration(
+                environment: StartupSettings.environment(),
+                flags: .init(database: common.databaseURL, migrationsDirectory: common.migrationsDir, httpHost: host, httpPort: port))
+        } catch {
+            throw ValidationError("configuration: \(error)")
+        }
         StartupSettings.returnLargeBuffersToTheSystem()
-        let logger = StartupSettings.bootstrapLogging(level: configuration.logLevel, format: configuration.logFormat)
+        let logger = StartupSettings.bootstrapLogging(level: configuration.log.level, format: configuration.log.format)
         let metrics = MetricsExporter.bootstrapMetricsSystem()
         let app = try buildApplication(
             configuration: configuration, migrations: migrate ? .apply : .require, logger: logger, metricsRegistry: metrics)
@@ -77,10 +80,10 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        let environment = common.environment()
+        let environment = StartupSettings.environment()
         let logger = DatabaseSession.logger(environment)
-        let directory = environment.string("CALLS_MIGRATIONS_DIR", default: "migrations")
-        try await DatabaseSession.run(environment, logger: logger) { client in
+        let directory = common.migrationsDirectory(environment)
+        try await DatabaseSession.run(try common.database(environment), logger: logger) { client in
             let applied = try await Migrator(client: client, directory: directory, logger: logger).migrate()
             print(applied.isEmpty ? "database is up to date" : "applied \(applied.joined(separator: ", "))")
         }

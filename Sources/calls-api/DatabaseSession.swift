@@ -9,17 +9,8 @@ import ServiceStartup
 /// A PostgreSQL client running for the length of one command (`migrate`, `keys`).
 enum DatabaseSession {
     static func run<T: Sendable>(
-        _ environment: EnvironmentVariables, logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T
+        _ database: DatabaseURL, logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T
     ) async throws -> T {
-        guard let url = environment.value("CALLS_DATABASE_URL") else {
-            throw ValidationError("CALLS_DATABASE_URL is not set (expected e.g. postgres://calls:secret@127.0.0.1:5432/calls)")
-        }
-        let database: DatabaseURL
-        do {
-            database = try DatabaseURL(parsing: url)
-        } catch {
-            throw ValidationError("CALLS_DATABASE_URL \(error.message)")
-        }
         // The client is used before its run() task is scheduled, which it reports as a warning; nothing is wrong.
         var backgroundLogger = logger
         backgroundLogger.logLevel = .error

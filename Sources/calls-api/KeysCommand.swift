@@ -3,6 +3,7 @@ import CallsCore
 import CallsStore
 import Foundation
 import PostgresNIO
+import ServiceStartup
 
 /// `calls-api keys`: API keys are made, listed and revoked by whoever can reach the database, not over HTTP,
 /// so no key is needed to make the first key.
@@ -106,10 +107,10 @@ extension APIRole: ExpressibleByArgument {}
 private func withKeys<T: Sendable>(
     _ common: CommonOptions, _ body: @Sendable (PostgresAPIKeyRepository) async throws -> T
 ) async throws -> T {
-    let environment = common.environment()
+    let environment = StartupSettings.environment()
     let logger = DatabaseSession.logger(environment)
-    let directory = environment.string("CALLS_MIGRATIONS_DIR", default: "migrations")
-    return try await DatabaseSession.run(environment, logger: logger) { client in
+    let directory = common.migrationsDirectory(environment)
+    return try await DatabaseSession.run(try common.database(environment), logger: logger) { client in
         try await Migrator(client: client, directory: directory, logger: logger).verifyUpToDate()
         return try await body(PostgresAPIKeyRepository(client: client, logger: logger))
     }

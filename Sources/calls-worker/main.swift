@@ -16,19 +16,18 @@ struct CallsWorkerCommand: AsyncParsableCommand {
     var concurrency: Int?
 
     func run() async throws {
-        var environment = StartupSettings.environment()
-        if let concurrency { environment.values["CALLS_WORKER_CONCURRENCY"] = String(concurrency) }
-        let configuration: CallsConfiguration
+        let configuration: WorkerConfiguration
         do {
-            configuration = try CallsConfiguration(
-                environment: environment, processorCount: ProcessInfo.processInfo.activeProcessorCount)
+            configuration = try WorkerConfiguration(
+                environment: StartupSettings.environment(), processorCount: ProcessInfo.processInfo.activeProcessorCount,
+                flags: .init(concurrency: concurrency))
         } catch {
             throw ValidationError("configuration: \(error)")
         }
         StartupSettings.returnLargeBuffersToTheSystem()
-        let logger = StartupSettings.bootstrapLogging(level: configuration.logLevel, format: configuration.logFormat)
+        let logger = StartupSettings.bootstrapLogging(level: configuration.log.level, format: configuration.log.format)
         let metrics = MetricsExporter.bootstrapMetricsSystem()
-        let worker = try WorkerProcess(configuration: configuration, logger: logger, metricsRegistry: metrics)
-        try await worker.run(logger: logger)
+        let group = try buildWorkerServiceGroup(configuration: configuration, logger: logger, metricsRegistry: metrics)
+        try await group.run()
     }
 }

@@ -117,11 +117,10 @@ import Testing
     @Test func anUnreadableContractIsAConfigurationErrorEvenWithS3Storage() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        var configuration = CallsConfiguration(
-            database: DatabaseURL(host: "127.0.0.1", user: "calls", database: "calls"), redis: RedisURL(host: "127.0.0.1"),
-            workerConcurrency: 1)
-        configuration.recordingsDirectory = directory.path
-        configuration.storage = .s3(S3StorageSettings(
+        var configuration = APIConfiguration(
+            database: DatabaseURL(host: "127.0.0.1", user: "calls", database: "calls"), redis: RedisURL(host: "127.0.0.1"))
+        configuration.recordings.directory = directory.path
+        configuration.recordings.storage = .s3(S3StorageSettings(
             secure: false, host: "127.0.0.1", port: 1, bucket: "b", region: "us-east-1", accessKeyID: "a",
             secretAccessKey: "s", pathStyle: true))
         configuration.openAPIFile = directory.path + "/missing.yaml"

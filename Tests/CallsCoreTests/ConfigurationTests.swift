@@ -8,21 +8,26 @@ import Testing
     ]
 
     @Test func readsDefaultsAndRequiredURLs() throws {
-        let configuration = try CallsConfiguration(environment: EnvironmentVariables(required), processorCount: 3)
-        #expect(configuration.database == DatabaseURL(host: "db.internal", port: 6543, user: "calls", password: "secret", database: "calls"))
-        #expect(configuration.redis == RedisURL(host: "cache", port: 6380, database: 2, password: "pw"))
-        #expect(configuration.httpPort == 8000)
-        #expect(configuration.maxUploadBytes == 2 * 1024 * 1024 * 1024)
-        #expect(configuration.recordingsDirectory == "recordings")
-        #expect(configuration.workerConcurrency == 3)
-        #expect(configuration.heartbeatTTLSeconds == 10)
-        #expect(configuration.storage == .local)
-        #expect(configuration.urlSigningKey == nil && configuration.publicURL == nil && !configuration.trustForwardedHeaders)
-        #expect(configuration.downloadURLTTLSeconds == 900)
-        #expect(configuration.archive == ArchiveSettings())
-        #expect(configuration.logFormat == .json)
-        #expect(configuration.archive.enabled && !configuration.archive.keepOriginal)
-        #expect(configuration.archive.encoding == MP3Encoding(mode: .constant, bitrateKbps: 48, vbrQuality: 6))
+        let api = try APIConfiguration(environment: EnvironmentVariables(required))
+        let worker = try WorkerConfiguration(environment: EnvironmentVariables(required), processorCount: 3)
+        let database = DatabaseURL(host: "db.internal", port: 6543, user: "calls", password: "secret", database: "calls")
+        let redis = RedisURL(host: "cache", port: 6380, database: 2, password: "pw")
+        #expect(api.database == DatabaseSettings(url: database, statementTimeoutMilliseconds: 5000))
+        #expect(worker.database == DatabaseSettings(url: database, statementTimeoutMilliseconds: 60_000))
+        #expect(api.queue == QueueSettings(redis: redis, name: "calls") && worker.queue == api.queue)
+        #expect(api.recordings == RecordingsSettings(directory: "recordings", storage: .local) && worker.recordings == api.recordings)
+        #expect(api.log == LogSettings(level: "info", format: .json) && worker.log == api.log)
+        #expect(api.callbacks == nil && worker.callbacks == nil)
+        #expect(api.httpPort == 8000)
+        #expect(api.maxUploadBytes == 2 * 1024 * 1024 * 1024)
+        #expect(api.urlSigningKey == nil && api.publicURL == nil && !api.trustForwardedHeaders)
+        #expect(api.downloadURLTTLSeconds == 900)
+        #expect(worker.concurrency == 3)
+        #expect(worker.callbackConcurrency == 2)
+        #expect(worker.heartbeatTTLSeconds == 10)
+        #expect(worker.archive == ArchiveSettings())
+        #expect(worker.archive.enabled && !worker.archive.keepOriginal)
+        #expect(worker.archive.encoding == MP3Encoding(mode: .constant, bitrateKbps: 48, vbrQuality: 6))
     }
 
     @Test func readsTheArchiveSettings() throws {
@@ -33,9 +38,28 @@ import Testing
         values["CALLS_ARCHIVE_BITRATE_MODE"] = "VBR"
         values["CALLS_ARCHIVE_BITRATE_KBPS"] = "96"
         values["CALLS_ARCHIVE_VBR_QUALITY"] = "4"
-        let archive = try CallsConfiguration(environment: EnvironmentVariables(values), processorCount: 1).archive
+        let archive = try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1).archive
         #expect(!archive.enabled && archive.keepOriginal && archive.concurrency == 3)
         #expect(archive.encoding == MP3Encoding(mode: .variable, bitrateKbps: 96, vbrQuality: 4))
+    }
+
+    @Test func readsTheCallbackSettings() throws {
+        var values = required
+        values["CALLS_CALLBACK_SIGNING_KEY"] = String(repeating: "k", count: 32)
+        values["CALLS_CALLBACK_CONCURRENCY"] = "5"
+        let worker = try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1)
+        #expect(worker.callbacks == CallbackPolicy(signingKey: String(repeating: "k", count: 32)))
+        #expect(worker.callbackConcurrency == 5)
+        #expect(try APIConfiguration(environment: EnvironmentVariables(values)).callbacks == worker.callbacks)
+        values["CALLS_CALLBACK_MAX_ATTEMPTS"] = "3"
+        #expect(try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1).callbacks?.maxAttempts == 3)
+        // Only the worker delivers callbacks, so only the worker reads their attempts.
+        values["CALLS_CALLBACK_MAX_ATTEMPTS"] = "0"
+        #expect(try APIConfiguration(environment: EnvironmentVariables(values)).callbacks?.maxAttempts == 8)
+        let error = #expect(throws: ConfigurationError.self) {
+            try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1)
+        }
+        #expect(error?.variable == "CALLS_CALLBACK_MAX_ATTEMPTS")
     }
 
     @Test func readsTheDownloadSettings() throws {
@@ -44,7 +68,7 @@ import Testing
         values["CALLS_DOWNLOAD_URL_TTL_SECONDS"] = "60"
         values["CALLS_PUBLIC_URL"] = "https://calls.example.com/"
         values["CALLS_TRUST_FORWARDED_HEADERS"] = "true"
-        let configuration = try CallsConfiguration(environment: EnvironmentVariables(values), processorCount: 1)
+        let configuration = try APIConfiguration(environment: EnvironmentVariables(values))
         #expect(configuration.trustForwardedHeaders)
         #expect(configuration.urlSigningKey == String(repeating: "s", count: 32))
         #expect(configuration.downloadURLTTLSeconds == 60)
@@ -52,58 +76,141 @@ import Testing
     }
 
     @Test func readsTheWatcherLimits() throws {
-        let defaults = try CallsConfiguration(environment: EnvironmentVariables(required), processorCount: 1)
+        let defaults = try APIConfiguration(environment: EnvironmentVariables(required))
         #expect(defaults.maxWatchersPerCall == 100 && defaults.maxWatchers == 10_000)
         var values = required
         values["CALLS_MAX_WATCHERS_PER_CALL"] = "5"
         values["CALLS_MAX_WATCHERS"] = "50"
-        let configured = try CallsConfiguration(environment: EnvironmentVariables(values), processorCount: 1)
+        let configured = try APIConfiguration(environment: EnvironmentVariables(values))
         #expect(configured.maxWatchersPerCall == 5 && configured.maxWatchers == 50)
         for (variable, value) in [("CALLS_MAX_WATCHERS_PER_CALL", "0"), ("CALLS_MAX_WATCHERS", "many")] {
             var wrong = required
             wrong[variable] = value
             #expect {
-                _ = try CallsConfiguration(environment: EnvironmentVariables(wrong), processorCount: 1)
+                _ = try APIConfiguration(environment: EnvironmentVariables(wrong))
             } throws: { error in
                 (error as? ConfigurationError)?.variable == variable
             }
         }
     }
 
-    @Test(arguments: [
-        ("CALLS_DATABASE_URL", nil as String?),
+    /// Read by both processes: a mistake stops either.
+    static let sharedMistakes: [(String, String?)] = [
+        ("CALLS_DATABASE_URL", nil),
         ("CALLS_DATABASE_URL", "mysql://x@y/z"),
+        ("CALLS_REDIS_URL", nil),
         ("CALLS_REDIS_URL", "redis://host:1/notanumber"),
+        ("CALLS_LOG_LEVEL", "loud"),
+        ("CALLS_LOG_FORMAT", "xml"),
+        ("CALLS_QUEUE_NAME", "a b"),
+        ("CALLS_STORAGE", "tape"),
+        ("CALLS_CALLBACK_SIGNING_KEY", "too-short"),
+    ]
+
+    /// Read by the API only.
+    static let apiMistakes: [(String, String?)] = [
         ("CALLS_HTTP_PORT", "eighty"),
         ("CALLS_HTTP_PORT", "70000"),
+        ("CALLS_HTTP_IDLE_TIMEOUT_SECONDS", "0"),
         ("CALLS_MAX_UPLOAD_BYTES", "0"),
-        ("CALLS_WORKER_CONCURRENCY", "-1"),
-        ("CALLS_LOG_LEVEL", "loud"),
-        ("CALLS_QUEUE_NAME", "a b"),
-        ("CALLS_HEARTBEAT_TTL_SECONDS", "0"),
         ("CALLS_URL_SIGNING_KEY", "too-short"),
         ("CALLS_DOWNLOAD_URL_TTL_SECONDS", "0"),
         ("CALLS_DOWNLOAD_URL_TTL_SECONDS", "604801"),
         ("CALLS_PUBLIC_URL", "calls.example.com"),
         ("CALLS_TRUST_FORWARDED_HEADERS", "perhaps"),
-        ("CALLS_STORAGE", "tape"),
+        ("CALLS_API_STATEMENT_TIMEOUT_MS", "1"),
+        ("CALLS_MAX_WATCHERS", "many"),
+        ("CALLS_AUTH", "maybe"),
+        ("CALLS_RATE_LIMIT_PER_SECOND", "fast"),
+    ]
+
+    /// Read by the worker only.
+    static let workerMistakes: [(String, String?)] = [
+        ("CALLS_WORKER_CONCURRENCY", "-1"),
+        ("CALLS_WORKER_STATEMENT_TIMEOUT_MS", "1"),
+        ("CALLS_HEARTBEAT_TTL_SECONDS", "0"),
+        ("CALLS_JOB_LEASE_SECONDS", "1"),
+        ("CALLS_WORKER_METRICS_PORT", "metrics"),
+        ("CALLS_SHUTDOWN_GRACE", "-1"),
+        ("CALLS_CALLBACK_CONCURRENCY", "0"),
+        ("CALLS_CALLBACK_CONCURRENCY", "65"),
         ("CALLS_ARCHIVE_MP3", "maybe"),
-        ("CALLS_LOG_FORMAT", "xml"),
         ("CALLS_KEEP_ORIGINAL", "2"),
         ("CALLS_ARCHIVE_CONCURRENCY", "0"),
         ("CALLS_ARCHIVE_BITRATE_MODE", "abr"),
         ("CALLS_ARCHIVE_BITRATE_KBPS", "4"),
         ("CALLS_ARCHIVE_BITRATE_KBPS", "400"),
         ("CALLS_ARCHIVE_VBR_QUALITY", "10"),
-    ])
-    func namesTheVariableThatIsWrong(variable: String, value: String?) {
+        ("CALLS_MIN_SILENCE_MS", "1"),
+        ("CALLS_CHANNEL_SPEAKERS", "alone"),
+    ]
+
+    func environment(_ variable: String, _ value: String?) -> EnvironmentVariables {
         var values = required
         values[variable] = value
-        #expect {
-            _ = try CallsConfiguration(environment: EnvironmentVariables(values), processorCount: 2)
-        } throws: { error in
-            (error as? ConfigurationError)?.variable == variable
+        return EnvironmentVariables(values)
+    }
+
+    @Test(arguments: sharedMistakes + apiMistakes)
+    func theAPINamesTheVariableThatIsWrong(variable: String, value: String?) {
+        let error = #expect(throws: ConfigurationError.self) { try APIConfiguration(environment: environment(variable, value)) }
+        #expect(error?.variable == variable)
+    }
+
+    @Test(arguments: sharedMistakes + workerMistakes)
+    func theWorkerNamesTheVariableThatIsWrong(variable: String, value: String?) {
+        let error = #expect(throws: ConfigurationError.self) {
+            try WorkerConfiguration(environment: environment(variable, value), processorCount: 2)
         }
+        #expect(error?.variable == variable)
+    }
+
+    @Test(arguments: workerMistakes)
+    func aWorkerSettingCannotStopTheAPI(variable: String, value: String?) throws {
+        _ = try APIConfiguration(environment: environment(variable, value))
+    }
+
+    @Test(arguments: apiMistakes)
+    func anAPISettingCannotStopTheWorker(variable: String, value: String?) throws {
+        _ = try WorkerConfiguration(environment: environment(variable, value), processorCount: 2)
+    }
+
+    @Test func apiFlagsTakeThePlaceOfTheirVariables() throws {
+        let flagged = DatabaseURL(host: "flagged", user: "calls", database: "calls")
+        var values = required
+        values["CALLS_DATABASE_URL"] = nil
+        values["CALLS_HTTP_PORT"] = "eighty"
+        values["CALLS_HTTP_HOST"] = "0.0.0.0"
+        values["CALLS_MIGRATIONS_DIR"] = "/from/the/environment"
+        values["CALLS_AUTH"] = "off"
+        let configuration = try APIConfiguration(
+            environment: EnvironmentVariables(values),
+            flags: .init(database: flagged, migrationsDirectory: "/from/a/flag", httpHost: "127.0.0.1", httpPort: 9000))
+        #expect(configuration.database.url == flagged && configuration.database.statementTimeoutMilliseconds == 5000)
+        #expect(configuration.httpPort == 9000 && configuration.httpHost == "127.0.0.1")
+        #expect(configuration.migrationsDirectory == "/from/a/flag")
+        #expect(!configuration.access.authentication)
+    }
+
+    @Test func theAPIChecksItsFlags() {
+        let offLoopback = #expect(throws: ConfigurationError.self) {
+            try APIConfiguration(environment: environment("CALLS_AUTH", "off"), flags: .init(httpHost: "0.0.0.0"))
+        }
+        #expect(offLoopback?.variable == "CALLS_AUTH")
+        let port = #expect(throws: ConfigurationError.self) {
+            try APIConfiguration(environment: EnvironmentVariables(required), flags: .init(httpPort: 70000))
+        }
+        #expect(port?.variable == "--port")
+    }
+
+    @Test func theWorkerConcurrencyFlagTakesThePlaceOfItsVariable() throws {
+        let flagged = try WorkerConfiguration(
+            environment: environment("CALLS_WORKER_CONCURRENCY", "many"), processorCount: 2, flags: .init(concurrency: 4))
+        #expect(flagged.concurrency == 4)
+        let error = #expect(throws: ConfigurationError.self) {
+            try WorkerConfiguration(environment: EnvironmentVariables(required), processorCount: 2, flags: .init(concurrency: 0))
+        }
+        #expect(error?.variable == "--concurrency")
     }
 
     @Test func parsesDotEnvFiles() {
@@ -129,8 +236,8 @@ import Testing
         "CALLS_REDIS_URL": "redis://cache:6379/0",
     ]
 
-    func configuration(_ extra: [String: String]) throws(ConfigurationError) -> CallsConfiguration {
-        try CallsConfiguration(environment: EnvironmentVariables(required.merging(extra) { $1 }), processorCount: 1)
+    func configuration(_ extra: [String: String]) throws(ConfigurationError) -> APIConfiguration {
+        try APIConfiguration(environment: EnvironmentVariables(required.merging(extra) { $1 }))
     }
 
     @Test func keysAreRequiredAndLimitedByDefault() throws {

@@ -73,7 +73,8 @@ import Testing
             var values = ["CALLS_DATABASE_URL": "postgres://calls@db/calls", "CALLS_REDIS_URL": "redis://cache"]
             values[name] = value
             do {
-                _ = try CallsConfiguration(environment: EnvironmentVariables(values), processorCount: 1)
+                _ = try APIConfiguration(environment: EnvironmentVariables(values))
+                _ = try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1)
                 return nil
             } catch {
                 return error.variable == name ? error.problem : "wrong variable \(error.variable)"

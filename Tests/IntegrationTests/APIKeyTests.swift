@@ -40,7 +40,7 @@ extension IntegrationSuite {
         @Test func theApplicationAsksForKeysAndRoles() async throws {
             try await Stack.withMigrated { plain, url in
                 var stack = plain
-                stack.configuration.access = AccessSettings(authentication: true, requestsPerSecond: 1000, burst: 1000)
+                stack.api.access = AccessSettings(authentication: true, requestsPerSecond: 1000, burst: 1000)
                 let (admin, write) = try await TestServices.withPostgres(url) { client in
                     let keys = PostgresAPIKeyRepository(client: client, logger: TestServices.logger)
                     return (try await keys.create(role: .admin, name: "ops").1.text, try await keys.create(role: .write, name: "app").1.text)
@@ -62,7 +62,7 @@ extension IntegrationSuite {
         @Test func aKeyOverItsRateIsRefusedOnEveryNode() async throws {
             try await Stack.withMigrated { plain, url in
                 var limited = plain
-                limited.configuration.access = AccessSettings(authentication: true, requestsPerSecond: 0.5, burst: 2)
+                limited.api.access = AccessSettings(authentication: true, requestsPerSecond: 0.5, burst: 2)
                 let stack = limited
                 let key = try await TestServices.withPostgres(url) { client in
                     try await PostgresAPIKeyRepository(client: client, logger: TestServices.logger).create(role: .read, name: "").1.text

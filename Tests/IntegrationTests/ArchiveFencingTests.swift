@@ -41,7 +41,7 @@ extension IntegrationSuite {
         @Test func aSupersededArchiveClaimNeverTouchesTheStoredArchive() async throws {
             try await Stack.withMigrated { plainStack, url in
                 var withoutArchive = plainStack
-                withoutArchive.configuration.archive.enabled = false
+                withoutArchive.worker.archive.enabled = false
                 let stack = withoutArchive
                 let id = try await Self.analysedCall(stack)
                 let callID = try #require(UUID(uuidString: id))
@@ -66,7 +66,7 @@ extension IntegrationSuite {
                     }
                     let handler = ArchiveJobHandler(
                         archives: archives, store: try LocalRecordingStore(root: stack.recordings.path, ioPool: pool),
-                        settings: stack.configuration.archive, worker: "older", leaseSeconds: 30, maxAttempts: 3,
+                        settings: stack.worker.archive, worker: "older", leaseSeconds: 30, maxAttempts: 3,
                         encodingPool: pool, logger: TestServices.logger)
 
                     #expect(try await handler.handle(Job(kind: .archive, callID: callID)) == .fenced)

@@ -104,7 +104,7 @@ extension IntegrationSuite {
         @Test func anArchiveThatCannotBeMadeLeavesTheCallReadyWithItsOriginal() async throws {
             try await Stack.withMigrated { plainStack, url in
                 var configured = plainStack
-                configured.configuration.maxAttempts = 2
+                configured.worker.maxAttempts = 2
                 let stack = configured
                 let (redis, queue) = stack.makeQueue()
                 try await stack.withWorker { () async throws -> Void in
@@ -147,7 +147,7 @@ extension IntegrationSuite {
         @Test func aDuplicateArchiveJobChangesNothingAndKeepOriginalKeepsIt() async throws {
             try await Stack.withMigrated { plainStack, url in
                 var configured = plainStack
-                configured.configuration.archive.keepOriginal = true
+                configured.worker.archive.keepOriginal = true
                 let stack = configured
                 let (redis, queue) = stack.makeQueue()
                 try await stack.withWorker { () async throws -> Void in
@@ -187,7 +187,7 @@ extension IntegrationSuite {
         @Test func archivesDueInPostgreSQLButNotInRedisAreQueuedByTheReconciler() async throws {
             try await Stack.withMigrated { plainStack, url in
                 var withoutArchive = plainStack
-                withoutArchive.configuration.archive.enabled = false
+                withoutArchive.worker.archive.enabled = false
                 let stack = withoutArchive
                 try await stack.withAPI { client in
                     let id = try await client.createCall()
@@ -207,7 +207,7 @@ extension IntegrationSuite {
                             """, logger: TestServices.logger).collect()
                     }
                     var archiving = stack
-                    archiving.configuration.archive.enabled = true
+                    archiving.worker.archive.enabled = true
                     try await archiving.withWorker { () async throws -> Void in
                         let archived = try await client.waitForArchive(id)
                         let archive = (archived["recording"] as? [String: Any])?["archive"] as? [String: Any]

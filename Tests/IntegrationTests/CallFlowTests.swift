@@ -66,7 +66,7 @@ extension IntegrationSuite {
                         toCall: call.id, jobPayload: Job(kind: .analyze, callID: call.id).payload)
                     return call.id
                 }
-                let queue = RedisJobQueue(client: RedisClient(url: stack.configuration.redis), keys: QueueKeys(name: stack.configuration.queueName))
+                let queue = RedisJobQueue(client: RedisClient(url: stack.api.queue.redis), keys: QueueKeys(name: stack.api.queue.name))
                 try await queue.enqueue(Job(kind: .analyze, callID: callID))
 
                 try await stack.withWorker { () async throws -> Void in
@@ -88,7 +88,7 @@ extension IntegrationSuite {
                     try await client.query("SELECT attempts FROM calls WHERE id = \(callID)", logger: TestServices.logger)
                         .decode(Int.self).collectAll()
                 }
-                #expect(attempts == [stack.configuration.maxAttempts], "each attempt is an analysis, retried with backoff")
+                #expect(attempts == [stack.worker.maxAttempts], "each attempt is an analysis, retried with backoff")
             }
         }
 

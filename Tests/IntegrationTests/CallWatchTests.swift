@@ -103,7 +103,7 @@ extension IntegrationSuite {
         @Test func anEventStreamEndsAfterItsLifetimeWhenTheCallIsNotFinal() async throws {
             try await Stack.withMigrated { plain, _ in
                 var shortLived = plain
-                shortLived.configuration.eventStreamSeconds = 1
+                shortLived.api.eventStreamSeconds = 1
                 let stack = shortLived
                 try await stack.withAPI { client in
                     let id = try await client.createCall()

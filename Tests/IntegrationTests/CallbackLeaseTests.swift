@@ -68,7 +68,7 @@ extension IntegrationSuite {
                             CallbackJobHandler(
                                 callbacks: PostgresCallbackLeases(client: postgres, logger: TestServices.logger),
                                 calls: PostgresCallRepository(client: postgres, logger: TestServices.logger),
-                                policy: stack.configuration.callbacks!, resolverPool: pool, worker: worker, leaseSeconds: 30,
+                                policy: stack.worker.callbacks!, resolverPool: pool, worker: worker, leaseSeconds: 30,
                                 logger: TestServices.logger)
                         }
                         let first = handler("worker-a")
@@ -97,11 +97,11 @@ extension IntegrationSuite {
             try #require(SystemResolver.addresses(of: host).contains { $0.isSpecialPurpose })
             try await Stack.withMigrated { plain, url in
                 var configured = CallbackTests.stack(plain, allowPrivate: false)
-                configured.configuration.workerConcurrency = 1
-                configured.configuration.archive.enabled = false
+                configured.worker.concurrency = 1
+                configured.worker.archive.enabled = false
                 let stack = configured
                 let id = try await Self.callWithPendingCallback(stack, url: url, callbackURL: "http://\(host):9/hooks")
-                let worker = try WorkerProcess(configuration: stack.configuration, logger: TestServices.logger, timing: Stack.fastTiming)
+                let worker = try buildWorker(configuration: stack.worker, logger: TestServices.logger, timing: Stack.fastTiming)
                 let gate = DispatchSemaphore(value: 0)
                 let decodeThreads = worker.ioPool
                 let decodeThreadHeld = Task { try await decodeThreads.runIfActive { gate.wait() } }

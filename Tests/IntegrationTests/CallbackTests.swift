@@ -55,7 +55,7 @@ extension IntegrationSuite {
 
         static func stack(_ plain: Stack, maxAttempts: Int = 4, allowPrivate: Bool = true) -> Stack {
             var stack = plain
-            stack.configuration.callbacks = CallbackPolicy(signingKey: key, allowPrivate: allowPrivate, maxAttempts: maxAttempts)
+            stack.callbacks = CallbackPolicy(signingKey: key, allowPrivate: allowPrivate, maxAttempts: maxAttempts)
             return stack
         }
 

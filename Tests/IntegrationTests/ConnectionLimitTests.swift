@@ -11,9 +11,9 @@ extension IntegrationSuite {
     @Suite struct ConnectionLimitTests {
         static func stack(_ plain: Stack, idle: Int = 1, maxConnections: Int = 1000, minRate: Int = 16 * 1024) -> Stack {
             var stack = plain
-            stack.configuration.httpIdleTimeoutSeconds = idle
-            stack.configuration.httpMaxConnections = maxConnections
-            stack.configuration.uploadMinBytesPerSecond = minRate
+            stack.api.httpIdleTimeoutSeconds = idle
+            stack.api.httpMaxConnections = maxConnections
+            stack.api.uploadMinBytesPerSecond = minRate
             return stack
         }
 
@@ -105,8 +105,8 @@ extension IntegrationSuite {
         static func serve(_ plain: Stack, _ body: @Sendable (Int) async throws -> Void) async throws {
             var stack = plain
             let port = try RedisServerProcess.freePort()
-            stack.configuration.httpPort = port
-            let app = try buildApplication(configuration: stack.configuration, migrations: .require, logger: TestServices.logger)
+            stack.api.httpPort = port
+            let app = try buildApplication(configuration: stack.api, migrations: .require, logger: TestServices.logger)
             let group = ServiceGroup(services: [app], logger: TestServices.logger)
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }

@@ -90,11 +90,11 @@ extension IntegrationSuite {
                         analysisPool: pool, logger: TestServices.logger)
                     let service = WorkerService(
                         worker: worker, concurrency: 1, queue: queue,
-                        makeFetcher: { _ in JobFetcher(client: RedisClient(url: stack.configuration.redis), keys: queue.keys, worker: worker) },
+                        makeFetcher: { _ in JobFetcher(client: RedisClient(url: stack.api.queue.redis), keys: queue.keys, worker: worker) },
                         handler: handler,
                         retryPolicy: RetryPolicy(base: .milliseconds(10), maxDeliveries: 1),
                         watchdog: FetchWatchdog(threshold: .seconds(10)), logger: TestServices.logger)
-                    let fetcher = JobFetcher(client: RedisClient(url: stack.configuration.redis), keys: queue.keys, worker: worker)
+                    let fetcher = JobFetcher(client: RedisClient(url: stack.api.queue.redis), keys: queue.keys, worker: worker)
                     let payload = try #require(try await fetcher.fetch(timeoutSeconds: 2))
                     await fetcher.shutdown()
 

@@ -22,10 +22,10 @@ extension IntegrationSuite {
             try await Stack.withMigrated { base, _ in
                 var configured = base
                 let workerPort = try RedisServerProcess.freePort()
-                configured.configuration.workerMetricsPort = workerPort
+                configured.worker.metricsPort = workerPort
                 let stack = configured
                 let app = try buildApplication(
-                    configuration: stack.configuration, migrations: .require, logger: TestServices.logger,
+                    configuration: stack.api, migrations: .require, logger: TestServices.logger,
                     metricsRegistry: testMetricsRegistry)
                 try await app.test(.live) { client in
                     try await stack.withWorker(metricsRegistry: testMetricsRegistry) { () async throws -> Void in

@@ -40,7 +40,7 @@ extension IntegrationSuite {
             try await TestServices.withFreshDatabase { url in
                 let stack = try Stack.make(database: url)
                 defer { stack.recordings.remove() }
-                let app = try buildApplication(configuration: stack.configuration, migrations: .require, logger: TestServices.logger)
+                let app = try buildApplication(configuration: stack.api, migrations: .require, logger: TestServices.logger)
                 await #expect {
                     try await app.test(.router) { _ in Issue.record("the API started on an unmigrated database") }
                 } throws: { error in

@@ -17,8 +17,8 @@ extension IntegrationSuite {
             callID: UUID, stack: Stack, database: DatabaseURL, redis: RedisClient
         ) async throws -> String {
             let ghost = "ghost-\(UUID().uuidString.prefix(8))"
-            let keys = QueueKeys(name: stack.configuration.queueName)
-            let fetcher = JobFetcher(client: RedisClient(url: stack.configuration.redis), keys: keys, worker: ghost)
+            let keys = QueueKeys(name: stack.api.queue.name)
+            let fetcher = JobFetcher(client: RedisClient(url: stack.api.queue.redis), keys: keys, worker: ghost)
             #expect(try await fetcher.fetch(timeoutSeconds: 2) == "analyze:\(callID.lowercasedString)")
             await fetcher.shutdown()
             let registry = WorkerRegistry(client: redis, keys: keys)
@@ -34,8 +34,8 @@ extension IntegrationSuite {
 
         @Test func aJobHeldByAWorkerThatDiedIsFinishedByAnother() async throws {
             try await Stack.withMigrated { stack, url in
-                let redis = RedisClient(url: stack.configuration.redis)
-                let keys = QueueKeys(name: stack.configuration.queueName)
+                let redis = RedisClient(url: stack.api.queue.redis)
+                let keys = QueueKeys(name: stack.api.queue.name)
                 try await stack.withAPI { client in
                     let id = try await client.uploadedCall()
                     let callID = UUID(uuidString: id)!
@@ -60,11 +60,11 @@ extension IntegrationSuite {
         @Test func callsLostWithRedisDataAreReEnqueuedFromPostgres() async throws {
             try await RedisServerProcess.withPrivateServer { server in
                 try await Stack.withMigrated(redis: RedisURL(string: server.url)) { stack, url in
-                    let redis = RedisClient(url: stack.configuration.redis)
+                    let redis = RedisClient(url: stack.api.queue.redis)
                     try await stack.withAPI { client in
                         let id = try await client.uploadedCall()
                         try await redis.command("FLUSHALL")
-                        let keys = QueueKeys(name: stack.configuration.queueName)
+                        let keys = QueueKeys(name: stack.api.queue.name)
                         #expect(try await RedisJobQueue(client: redis, keys: keys).readyCount() == 0)
 
                         try await stack.withWorker { () async throws -> Void in
@@ -136,8 +136,8 @@ extension IntegrationSuite {
 
         @Test func aWorkerRegistersWhileRunningAndDeregistersOnShutdown() async throws {
             try await Stack.withMigrated { stack, url in
-                let redis = RedisClient(url: stack.configuration.redis)
-                let registry = WorkerRegistry(client: redis, keys: QueueKeys(name: stack.configuration.queueName))
+                let redis = RedisClient(url: stack.api.queue.redis)
+                let registry = WorkerRegistry(client: redis, keys: QueueKeys(name: stack.api.queue.name))
                 let id = "registered-\(UUID().uuidString.prefix(8))"
                 try await stack.withWorker(id: id) { () async throws -> Void in
                     #expect(try await eventually(within: 5) { try await registry.registeredWorkers() == [id] })

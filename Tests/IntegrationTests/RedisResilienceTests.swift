@@ -108,7 +108,7 @@ extension IntegrationSuite {
             try await RedisServerProcess.withPrivateServer { server in
                 try await Stack.withMigrated(redis: RedisURL(string: server.url)!) { plain, url in
                     var stack = plain
-                    stack.configuration.access = AccessSettings(authentication: true, requestsPerSecond: 100, burst: 200)
+                    stack.api.access = AccessSettings(authentication: true, requestsPerSecond: 100, burst: 200)
                     let key = try await TestServices.withPostgres(url) { postgres in
                         try await PostgresAPIKeyRepository(client: postgres, logger: TestServices.logger).create(role: .admin, name: "oom").1.text
                     }

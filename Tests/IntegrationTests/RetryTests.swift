@@ -116,7 +116,7 @@ extension IntegrationSuite {
                     #expect(try await streamUpload(port: client.port!, callID: poison, body: body, chunkSize: 65_536).0 == 202)
                     // As if it had been delivered to workers that all died while analysing it.
                     let payload = "analyze:\(poison)"
-                    try await redis.command("HSET", queue.keys.job(payload), "deliveries", String(stack.configuration.maxDeliveries))
+                    try await redis.command("HSET", queue.keys.job(payload), "deliveries", String(stack.worker.maxDeliveries))
                     let healthy = try await client.createCall()
                     #expect(try await streamUpload(port: client.port!, callID: healthy, body: body, chunkSize: 65_536).0 == 202)
 

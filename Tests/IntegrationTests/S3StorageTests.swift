@@ -18,7 +18,7 @@ extension IntegrationSuite {
 
             try await Stack.withMigrated { plainStack, url in
                 var configured = plainStack
-                configured.configuration.storage = .s3(settings)
+                configured.recordingStorage.storage = .s3(settings)
                 let stack = configured
                 let otherMachine = try TemporaryDirectory()
                 defer { otherMachine.remove() }

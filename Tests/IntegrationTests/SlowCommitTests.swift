@@ -62,7 +62,7 @@ extension IntegrationSuite {
         @Test func aCommitCancelledByTheServerLeavesNoRowAndTheJanitorRemovesTheFile() async throws {
             try await Stack.withMigrated { plainStack, url in
                 var quick = plainStack
-                quick.configuration.apiStatementTimeoutMilliseconds = 2000
+                quick.api.database.statementTimeoutMilliseconds = 2000
                 let stack = quick
                 try await stack.withAPI { client in
                     let id = try await client.createCall()
@@ -97,7 +97,7 @@ extension IntegrationSuite {
         @Test func aCommitThatLandsAfterThe503KeepsItsFileAndTheCallBecomesReady() async throws {
             try await Stack.withMigrated { plainStack, url in
                 var slow = plainStack
-                slow.configuration.apiStatementTimeoutMilliseconds = 30_000
+                slow.api.database.statementTimeoutMilliseconds = 30_000
                 let stack = slow
                 try await stack.withAPI { client in
                     let id = try await client.createCall()

@@ -18,13 +18,13 @@ final class SpawnedWorker: @unchecked Sendable {
     init(stack: Stack, logDirectory: String, settings: [String: String] = [:], workingDirectory: String? = nil) throws {
         metricsPort = try RedisServerProcess.freePort()
         logPath = logDirectory + "/worker-\(UUID().uuidString.prefix(8)).log"
-        let configuration = stack.configuration
+        let configuration = stack.worker
         var environment = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-            "CALLS_DATABASE_URL": configuration.database.string,
-            "CALLS_REDIS_URL": configuration.redis.string,
-            "CALLS_QUEUE_NAME": configuration.queueName,
-            "CALLS_RECORDINGS_DIR": configuration.recordingsDirectory,
+            "CALLS_DATABASE_URL": configuration.database.url.string,
+            "CALLS_REDIS_URL": configuration.queue.redis.string,
+            "CALLS_QUEUE_NAME": configuration.queue.name,
+            "CALLS_RECORDINGS_DIR": configuration.recordings.directory,
             "CALLS_WORKER_CONCURRENCY": "1",
             "CALLS_HEARTBEAT_TTL_SECONDS": "1",
             "CALLS_JOB_LEASE_SECONDS": "5",

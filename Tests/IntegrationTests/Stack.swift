@@ -15,19 +15,42 @@ import TestSupport
 /// One API (the production `buildApplication`, on a real socket) and its settings, over a migrated database
 /// of its own, a Redis queue namespace of its own and a temporary recordings directory.
 struct Stack: Sendable {
-    var configuration: CallsConfiguration
+    var api: APIConfiguration
+    var worker: WorkerConfiguration
     let recordings: TemporaryDirectory
 
     static func make(database: DatabaseURL, redis: RedisURL? = nil) throws -> Stack {
-        var configuration = CallsConfiguration(database: database, redis: try redis ?? TestServices.redisURL(), workerConcurrency: 2)
-        configuration.httpPort = 0
-        configuration.queueName = "test-" + UUID().uuidString.lowercased().prefix(8)
-        configuration.retryBaseMilliseconds = 50
+        let redis = try redis ?? TestServices.redisURL()
+        var api = APIConfiguration(database: database, redis: redis)
+        var worker = WorkerConfiguration(database: database, redis: redis, concurrency: 2)
+        api.httpPort = 0
+        api.queue.name = "test-" + UUID().uuidString.lowercased().prefix(8)
+        worker.queue = api.queue
+        worker.retryBaseMilliseconds = 50
         // API keys have tests of their own (APIKeyTests); the rest are about other things.
-        configuration.access = .open
+        api.access = .open
         let recordings = try TemporaryDirectory()
-        configuration.recordingsDirectory = recordings.path
-        return Stack(configuration: configuration, recordings: recordings)
+        api.recordings.directory = recordings.path
+        worker.recordings = api.recordings
+        return Stack(api: api, worker: worker, recordings: recordings)
+    }
+
+    /// Callback settings, which the API and the worker share.
+    var callbacks: CallbackPolicy? {
+        get { api.callbacks }
+        set {
+            api.callbacks = newValue
+            worker.callbacks = newValue
+        }
+    }
+
+    /// Where the recordings are, for the API and the worker alike.
+    var recordingStorage: RecordingsSettings {
+        get { api.recordings }
+        set {
+            api.recordings = newValue
+            worker.recordings = newValue
+        }
     }
 
     /// A stack over a migrated database of its own, removed with its recordings afterwards.
@@ -43,13 +66,13 @@ struct Stack: Sendable {
 
     /// The stack's Redis queue on a connection of its own; shut the client down after use.
     func makeQueue() -> (RedisClient, RedisJobQueue) {
-        let client = RedisClient(url: configuration.redis)
-        return (client, RedisJobQueue(client: client, keys: QueueKeys(name: configuration.queueName)))
+        let client = RedisClient(url: api.queue.redis)
+        return (client, RedisJobQueue(client: client, keys: QueueKeys(name: api.queue.name)))
     }
 
     /// Runs `body` against the live API.
     func withAPI(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = try buildApplication(configuration: configuration, migrations: .require, logger: TestServices.logger)
+        let app = try buildApplication(configuration: api, migrations: .require, logger: TestServices.logger)
         try await app.test(.live, body)
     }
 
@@ -66,10 +89,10 @@ struct Stack: Sendable {
         metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         _ body: @Sendable () async throws -> T
     ) async throws -> T {
-        let worker = try WorkerProcess(
-            configuration: configuration, logger: TestServices.logger, worker: id, timing: timing,
-            metricsRegistry: metricsRegistry)
-        let group = ServiceGroup(services: worker.services, logger: TestServices.logger)
+        let process = try buildWorker(
+            configuration: worker, logger: TestServices.logger, worker: id, timing: timing, metricsRegistry: metricsRegistry)
+        // The production services, but with no signal handlers: the test stops them.
+        let group = ServiceGroup(services: [process.service(logger: TestServices.logger)], logger: TestServices.logger)
         return try await withThrowingTaskGroup(of: T?.self) { tasks in
             tasks.addTask {
                 try await group.run()
@@ -79,12 +102,10 @@ struct Stack: Sendable {
                 let result = try await body()
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
-                await worker.releaseResources()
                 return result
             } catch {
                 await group.triggerGracefulShutdown()
                 try? await tasks.waitForAll()
-                await worker.releaseResources()
                 throw error
             }
         }
@@ -108,7 +129,7 @@ extension Stack {
             var bucketClient: S3Client?
             if storage == .s3 {
                 let bucket = try await TestBucket.make()
-                stack.configuration.storage = .s3(bucket.settings)
+                stack.recordingStorage.storage = .s3(bucket.settings)
                 bucketClient = bucket.client
             }
             return try await body(stack, url, bucketClient)

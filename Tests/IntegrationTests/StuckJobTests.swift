@@ -76,7 +76,7 @@ extension IntegrationSuite {
                         analyzer: AudioAnalyzer(), worker: worker, leaseSeconds: 30, maxAttempts: 5,
                         analysisPool: pool, logger: TestServices.logger)
                     let service = Self.service(worker: worker, queue: queue, handler: handler, maxDeliveries: 2)
-                    let fetcher = JobFetcher(client: RedisClient(url: stack.configuration.redis), keys: queue.keys, worker: worker)
+                    let fetcher = JobFetcher(client: RedisClient(url: stack.api.queue.redis), keys: queue.keys, worker: worker)
                     let payload = try #require(try await fetcher.fetch(timeoutSeconds: 2))
 
                     #expect(await finishes(within: .seconds(20)) { await service.process(payload) }, "the slot is free again")

@@ -43,7 +43,7 @@ extension IntegrationSuite {
                              sha256: "-", sampleRate: 8000, channels: 1),
                 toCall: call.id, jobPayload: payload)
             // What the API's outbox relay does.
-            try await redis.command("LPUSH", QueueKeys(name: stack.configuration.queueName).ready, payload)
+            try await redis.command("LPUSH", QueueKeys(name: stack.api.queue.name).ready, payload)
             _ = try await postgres.query("DELETE FROM outbox WHERE call_id = \(call.id)", logger: TestServices.logger)
             return call.id
         }

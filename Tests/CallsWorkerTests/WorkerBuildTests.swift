@@ -1,0 +1,66 @@
+import CallsCore
+@testable import CallsWorker
+import Logging
+import Testing
+import TestSupport
+
+/// The worker's wiring, built but never run: no socket is opened, so the unreachable addresses do not matter.
+@Suite struct WorkerBuildTests {
+    static func configuration(recordings: TemporaryDirectory) -> WorkerConfiguration {
+        var configuration = WorkerConfiguration(
+            database: DatabaseURL(host: "127.0.0.1", port: 1, user: "calls", database: "calls"),
+            redis: RedisURL(host: "127.0.0.1", port: 1), concurrency: 3)
+        configuration.recordings.directory = recordings.path
+        return configuration
+    }
+
+    @Test func theSlotsComeFromTheConfiguration() throws {
+        let recordings = try TemporaryDirectory()
+        defer { recordings.remove() }
+        var configuration = Self.configuration(recordings: recordings)
+        configuration.archive.concurrency = 2
+        configuration.callbackConcurrency = 5
+        let withoutCallbacks = WorkerSlots(configuration)
+        #expect([withoutCallbacks.analysis, withoutCallbacks.archive, withoutCallbacks.callback] == [3, 2, 0])
+        #expect(withoutCallbacks.decodeThreads == 5 && withoutCallbacks.resolverThreads == 0)
+        configuration.callbacks = CallbackPolicy(signingKey: String(repeating: "k", count: 32))
+        configuration.archive.enabled = false
+        let withCallbacks = WorkerSlots(configuration)
+        #expect([withCallbacks.analysis, withCallbacks.archive, withCallbacks.callback] == [3, 0, 5])
+        #expect(withCallbacks.decodeThreads == 3 && withCallbacks.resolverThreads == 5)
+    }
+
+    /// One decode thread per analysis and archive slot; the callbacks' name lookups on a pool of their own,
+    /// one thread per callback slot.
+    @Test func thePoolsAreSizedByTheSlots() async throws {
+        let recordings = try TemporaryDirectory()
+        defer { recordings.remove() }
+        var configuration = Self.configuration(recordings: recordings)
+        configuration.callbacks = CallbackPolicy(signingKey: String(repeating: "k", count: 32))
+        configuration.callbackConcurrency = 4
+        let process = try buildWorker(configuration: configuration, logger: Logger(label: "test"))
+        #expect(process.ioPool.numberOfThreads == 3 + 1)
+        let resolverPool = try #require(process.resources.resolverPool)
+        #expect(resolverPool.numberOfThreads == 4 && resolverPool !== process.ioPool)
+        await process.releaseResources()
+
+        configuration.callbacks = nil
+        let withoutCallbacks = try buildWorker(configuration: configuration, logger: Logger(label: "test"))
+        #expect(withoutCallbacks.resources.resolverPool == nil)
+        await withoutCallbacks.releaseResources()
+    }
+
+    /// Started in this order and stopped in reverse: the job loop drains before the heartbeat deregisters.
+    @Test(arguments: [nil, 0] as [Int?])
+    func theServicesAreListedInStartOrder(metricsPort: Int?) async throws {
+        let recordings = try TemporaryDirectory()
+        defer { recordings.remove() }
+        var configuration = Self.configuration(recordings: recordings)
+        configuration.metricsPort = metricsPort
+        let process = try buildWorker(configuration: configuration, logger: Logger(label: "test"))
+        let names = process.services.map { String(String(describing: type(of: $0)).prefix { $0 != "<" }) }
+        let listener = metricsPort == nil ? [] : ["Application"]
+        #expect(names == ["PostgresClient"] + listener + ["HeartbeatService", "MaintenanceService", "WorkerService"])
+        await process.releaseResources()
+    }
+}
