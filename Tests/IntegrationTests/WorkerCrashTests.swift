@@ -82,7 +82,7 @@ extension IntegrationSuite {
                     await victim.process.stop(signal: SIGKILL)
 
                     try await stack.withWorker { () async throws -> Void in
-                        #expect(try await eventually(within: 60) { try await Self.state(of: callID, postgres).status == "ready" })
+                        #expect(try await waitUntil(within: 60) { try await Self.state(of: callID, postgres).status == "ready" })
                     }
                     let final = try await Self.state(of: callID, postgres)
                     #expect(final == CallState(status: "ready", attempts: 2, leaseOwner: nil, analysed: true),
@@ -107,7 +107,7 @@ extension IntegrationSuite {
 
                     let takeover = "takeover-\(UUID().uuidString.prefix(8))"
                     try await stack.withWorker(id: takeover) { () async throws -> Void in
-                        #expect(try await eventually(within: 60) { try await Self.state(of: callID, postgres).status == "ready" })
+                        #expect(try await waitUntil(within: 60) { try await Self.state(of: callID, postgres).status == "ready" })
                     }
                     let committed = try await postgres.query(
                         "SELECT lease_token, updated_at FROM calls WHERE id = \(callID)", logger: TestServices.logger
@@ -115,7 +115,7 @@ extension IntegrationSuite {
 
                     paused.signal(SIGCONT)
                     // The resumed worker finishes its analysis and tries to commit it under its old token.
-                    #expect(try await eventually(within: 30) {
+                    #expect(try await waitUntil(within: 30) {
                         (try? await paused.metrics())?.contains(#"calls_jobs_total{kind="analyze",outcome="fenced"} 1"#) == true
                     }, "the resumed worker's commit is refused; its log:\n\(paused.log)")
                     let after = try await postgres.query(
@@ -170,7 +170,7 @@ extension IntegrationSuite {
                     #expect(state.status == "ready" || ready == [payload], "\(state), ready list \(String(describing: ready))")
 
                     try await stack.withWorker { () async throws -> Void in
-                        #expect(try await eventually(within: 60) { try await Self.state(of: callID, postgres).status == "ready" })
+                        #expect(try await waitUntil(within: 60) { try await Self.state(of: callID, postgres).status == "ready" })
                     }
                 }
                 await redis.shutdown()
