@@ -1,21 +1,26 @@
+import CallsCore
 import CallsStore
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import TestSupport
 import Testing
 
 @Suite struct CallRoutesTests {
     @Test func createsACall() async throws {
         try await RouteHarness.run { _, client in
-            let (status, call) = try await client.json(.post, "/calls", """
+            let (status, body) = try await client.json(.post, "/calls", """
                 {"caller": "+7 900 123-45-67", "receiver": "442079460958", "started_at": "2026-11-21T12:30:00+03:00"}
                 """)
             #expect(status == .created)
-            #expect(call["status"] as? String == "created")
-            #expect(call["caller"] as? String == "+7 900 123-45-67")
-            #expect(call["started_at"] as? String == "2026-11-21T09:30:00.000Z")
-            #expect(call["recording"] is NSNull)
-            #expect((call["id"] as? String).flatMap(UUID.init(uuidString:)) != nil)
+            let call = try body.decode(Call.self)
+            #expect(call.status == .created)
+            #expect(call.caller == "+7 900 123-45-67")
+            #expect(call.startedAt == Timestamp.parse("2026-11-21T09:30:00Z"))
+            #expect(call.recording == nil)
+            // The wire form of the instant and of the absent recording (decoding cannot tell null from missing).
+            #expect(body.description.contains(#""started_at":"2026-11-21T09:30:00.000Z""#), "\(body)")
+            #expect(body.description.contains(#""recording":null"#), "\(body)")
         }
     }
 
@@ -23,9 +28,9 @@ import Testing
         try await RouteHarness.run { _, client in
             let (created, call) = try await client.json(.post, "/calls/", """
                 {"caller": "+100", "receiver": "+200", "started_at": "2026-11-21T09:30:00Z"}
-                """)
+                """, as: Call.self)
             #expect(created == .created)
-            let id = try #require(call["id"] as? String)
+            let id = call.id.lowercasedString
             #expect(try await client.json(.get, "/calls/\(id)/").0 == .ok)
             #expect(try await client.json(.get, "/calls/").0 == .ok)
         }
@@ -39,9 +44,9 @@ import Testing
             ) { response in
                 #expect(response.status == .unprocessableContent)
                 #expect(response.headers[.contentType] == "application/problem+json")
-                let problem = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
-                #expect(problem["code"] as? String == "validation_failed")
-                let fields = (problem["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String }
+                let problem = try JSONBody(response.body).decode(ProblemDocument.self)
+                #expect(problem.code == "validation_failed")
+                let fields = problem.errors?.map(\.field)
                 #expect(fields == ["receiver", "started_at"])
             }
         }
@@ -52,7 +57,7 @@ import Testing
         try await RouteHarness.run { _, client in
             let (status, problem) = try await client.json(.post, "/calls", body)
             #expect(status == .unprocessableContent)
-            #expect(problem["code"] as? String == "validation_failed")
+            #expect(problem.problem?.code == "validation_failed")
         }
     }
 
@@ -61,7 +66,7 @@ import Testing
         try await RouteHarness.run { _, client in
             let (status, problem) = try await client.json(.get, "/calls/\(id)")
             #expect(status == .notFound)
-            #expect(problem["code"] as? String == "call_not_found")
+            #expect(problem.problem?.code == "call_not_found")
         }
     }
 
@@ -72,17 +77,17 @@ import Testing
             _ = try await client.createCall(caller: "+49 30 1234", receiver: "+49 30 5678")
 
             for query in ["%2B7900", "7900", "+7900", "7%20900"] {
-                let (status, page) = try await client.json(.get, "/calls?query=\(query)")
+                let (status, page) = try await client.json(.get, "/calls?query=\(query)", as: CallListPage.self)
                 #expect(status == .ok)
-                #expect(page["total"] as? Int == 2, "query \(query)")
-                let ids = Set((page["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+                #expect(page.total == 2, "query \(query)")
+                let ids = Set(page.ids)
                 #expect(ids == [first, second], "query \(query)")
             }
-            let (_, all) = try await client.json(.get, "/calls")
-            #expect(all["total"] as? Int == 3)
-            let (_, paged) = try await client.json(.get, "/calls?limit=1&offset=1")
-            #expect(paged["total"] as? Int == 3)
-            #expect((paged["items"] as? [Any])?.count == 1)
+            let (_, all) = try await client.json(.get, "/calls", as: CallListPage.self)
+            #expect(all.total == 3)
+            let (_, paged) = try await client.json(.get, "/calls?limit=1&offset=1", as: CallListPage.self)
+            #expect(paged.total == 3)
+            #expect(paged.items.count == 1)
         }
     }
 
@@ -104,8 +109,8 @@ import Testing
         try await RouteHarness.run { _, client in
             let (status, problem) = try await client.json(.get, "/calls?\(parameters)")
             #expect(status == .unprocessableContent)
-            #expect(problem["code"] as? String == "validation_failed")
-            let fields = (problem["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+            #expect(problem.problem?.code == "validation_failed")
+            let fields = (problem.problem?.errors ?? []).map(\.field)
             #expect(fields.contains(field), "\(parameters): \(problem)")
         }
     }
@@ -117,9 +122,10 @@ import Testing
             var seen: [String] = []
             var cursor: String?
             repeat {
-                let (_, page) = try await client.json(.get, "/calls?limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""))
-                seen += (page["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
-                cursor = page["next_cursor"] as? String
+                let (_, page) = try await client.json(
+                    .get, "/calls?limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""), as: CallListPage.self)
+                seen += page.ids
+                cursor = page.nextCursor
             } while cursor != nil && seen.count < 10
             #expect(Set(seen) == Set(created) && seen.count == 5)
         }
@@ -129,16 +135,16 @@ import Testing
         try await RouteHarness.run { _, client in
             let (status, problem) = try await client.json(.get, "/nowhere")
             #expect(status == .notFound)
-            #expect(problem["code"] as? String == "not_found")
+            #expect(problem.problem?.code == "not_found")
         }
     }
 
     @Test func healthAndReadiness() async throws {
         try await RouteHarness.run(configure: { $0.readinessCacheInterval = .zero }) { harness, client in
             #expect(try await client.json(.get, "/healthz").0 == .ok)
-            let (ready, checks) = try await client.json(.get, "/readyz")
+            let (ready, checks) = try await client.json(.get, "/readyz", as: ReadinessDocument.self)
             #expect(ready == .ok)
-            #expect(checks["status"] as? String == "ready")
+            #expect(checks.status == "ready")
             harness.queue.setFailing(true)
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)

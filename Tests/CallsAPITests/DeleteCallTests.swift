@@ -15,7 +15,7 @@ import Testing
         return id
     }
 
-    func delete(_ id: String, _ client: any TestClientProtocol) async throws -> (HTTPResponse.Status, [String: Any]) {
+    func delete(_ id: String, _ client: any TestClientProtocol) async throws -> (HTTPResponse.Status, JSONBody) {
         try await client.json(.delete, "/calls/\(id)")
     }
 
@@ -54,7 +54,7 @@ import Testing
 
             let (status, problem) = try await delete(id, client)
             #expect(status == .serviceUnavailable)
-            #expect(problem["code"] as? String == "storage_unavailable")
+            #expect(problem.problem?.code == "storage_unavailable")
             #expect(try await client.json(.get, "/calls/\(id)").0 == .ok)
         }
     }
@@ -65,7 +65,7 @@ import Testing
             harness.queue.setFailing(true)
             let (status, problem) = try await delete(id, client)
             #expect(status == .serviceUnavailable)
-            #expect(problem["code"] as? String == "queue_unavailable")
+            #expect(problem.problem?.code == "queue_unavailable")
             #expect(try await client.json(.get, "/calls/\(id)").0 == .ok)
             #expect(harness.storedFiles.count == 1)
         }
@@ -76,7 +76,7 @@ import Testing
         try await RouteHarness.run { _, client in
             let (status, problem) = try await delete("not-a-uuid", client)
             #expect(status == .notFound)
-            #expect(problem["code"] as? String == "call_not_found")
+            #expect(problem.problem?.code == "call_not_found")
         }
     }
 }

@@ -56,8 +56,7 @@ import Testing
             let response = connection.receive(until: "}")
             #expect(response.hasPrefix("HTTP/1.1 200"), "\(response)")
             let json = try #require(response.range(of: "\r\n\r\n").map { Data(response[$0.upperBound...].utf8) })
-            let link = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
-            let url = try #require(link["url"] as? String)
+            let url = try JSONBody(json).decode(DownloadLinkDocument.self).url
             #expect(url.hasPrefix("/recordings/"), "\(url)")
             #expect(!url.contains("evil"))
         }

@@ -12,7 +12,7 @@ import Testing
         var status: HTTPResponse.Status
         var headers: HTTPFields
         var body: Data
-        var code: String? { (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["code"] as? String }
+        var code: String? { JSONBody(body).problem?.code }
     }
 
     func uploaded(_ client: any TestClientProtocol, _ wav: Data) async throws -> String {
@@ -24,13 +24,11 @@ import Testing
 
     /// The path and query of the download URL the API hands out for the call.
     func contentPath(_ client: any TestClientProtocol, call id: String) async throws -> String {
-        let (status, link) = try await client.json(.get, "/calls/\(id)/download")
+        let (status, link) = try await client.json(.get, "/calls/\(id)/download", as: DownloadLinkDocument.self)
         #expect(status == .ok)
-        #expect(link["format"] as? String == "original")
-        let expiresAt = try #require(link["expires_at"] as? String)
-        #expect(Timestamp.parse(expiresAt).map { $0.timeIntervalSinceNow > 800 && $0.timeIntervalSinceNow <= 901 } == true)
-        let text = try #require(link["url"] as? String)
-        let url = try #require(URLComponents(string: text))
+        #expect(link.format == "original")
+        #expect(link.expiresAt.timeIntervalSinceNow > 800 && link.expiresAt.timeIntervalSinceNow <= 901)
+        let url = try #require(URLComponents(string: link.url))
         return url.path + "?" + (url.percentEncodedQuery ?? "")
     }
 
@@ -125,7 +123,7 @@ import Testing
             #expect(try await client.json(.patch, "/calls/\(id)", #"{"tags": ["Private"]}"#).0 == .ok)
 
             let (status, problem) = try await client.json(.get, "/calls/\(id)/download")
-            #expect(status == .forbidden && problem["code"] as? String == "recording_private")
+            #expect(status == .forbidden && problem.problem?.code == "recording_private")
             let fetched = try await fetch(client, signedBefore)
             #expect(fetched.status == .forbidden && fetched.code == "recording_private")
             #expect(try await fetch(client, signedBefore, range: "bytes=0-9").code == "recording_private")
@@ -138,13 +136,13 @@ import Testing
     @Test func whatCannotBeDownloadedSaysWhy() async throws {
         try await RouteHarness.run { _, client in
             let bare = try await client.createCall()
-            #expect(try await client.json(.get, "/calls/\(bare)/download").1["code"] as? String == "recording_not_found")
-            #expect(try await client.json(.get, "/calls/\(UUID().uuidString)/download").1["code"] as? String == "call_not_found")
+            #expect(try await client.json(.get, "/calls/\(bare)/download").1.problem?.code == "recording_not_found")
+            #expect(try await client.json(.get, "/calls/\(UUID().uuidString)/download").1.problem?.code == "call_not_found")
             let id = try await uploaded(client, Fixtures.wav())
             let (mp3Status, mp3) = try await client.json(.get, "/calls/\(id)/download?format=mp3")
-            #expect(mp3Status == .notFound && mp3["code"] as? String == "archive_not_found")
+            #expect(mp3Status == .notFound && mp3.problem?.code == "archive_not_found")
             let (badStatus, bad) = try await client.json(.get, "/calls/\(id)/download?format=wav")
-            #expect(badStatus == .unprocessableContent && bad["code"] as? String == "validation_failed")
+            #expect(badStatus == .unprocessableContent && bad.problem?.code == "validation_failed")
         }
     }
 

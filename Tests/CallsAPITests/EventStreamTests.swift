@@ -1,4 +1,5 @@
 @testable import CallsAPI
+import CallsCore
 import Foundation
 import HummingbirdTesting
 import Logging
@@ -24,13 +25,13 @@ import Testing
             let port = client.port!
             let request = "GET /calls/\(id)/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
             try await Self.dropStreams(500, port: port, request: request)
-            #expect(await LoopbackDrop.eventually(within: .seconds(10)) { hub.subscriberCount == 0 })
+            #expect(try await waitUntil(within: 10) { hub.subscriberCount == 0 })
             let before = LoopbackDrop.residentBytes()
             let started = ContinuousClock.now
             try await Self.dropStreams(5000, port: port, request: request)
             let took = ContinuousClock.now - started
             // Well under the 15 s keep-alive: a place is given back when the connection goes, not at the next write.
-            let drained = await LoopbackDrop.eventually(within: .seconds(5)) { hub.subscriberCount == 0 }
+            let drained = try await waitUntil(within: 5) { hub.subscriberCount == 0 }
             #expect(drained, "\(hub.subscriberCount) subscriptions left after 5 000 dropped streams (sent in \(took))")
             #expect(hub.watchedCallCount == 0)
             let growth = LoopbackDrop.residentBytes() - before
@@ -79,7 +80,7 @@ import Testing
     @Test func anIdleStreamWhoseClientClosesGivesItsPlaceBackWithinTheGrace() async throws {
         try await Self.withOpenStream { hub, stream, port, id in
             stream.shutdownWrite()
-            #expect(await LoopbackDrop.eventually(within: .seconds(8)) { hub.subscriberCount == 0 }, "still \(hub.subscriberCount)")
+            #expect(try await waitUntil(within: 8) { hub.subscriberCount == 0 }, "still \(hub.subscriberCount)")
             // An ordinary request from a client that half-closes after sending it is still answered.
             let answer = try await offThePool {
                 let plain = try RawHTTPConnection(port: port, receiveTimeoutSeconds: 10)
@@ -95,7 +96,8 @@ import Testing
         try await Self.withOpenStream { hub, stream, _, _ in
             stream.resetOnClose()
             stream.close()
-            #expect(await LoopbackDrop.eventually(within: .seconds(3)) { hub.subscriberCount == 0 }, "not at the next keep-alive, 15 s on")
+            let released = try await waitUntil(within: 3) { hub.subscriberCount == 0 }
+            #expect(released, "not at the next keep-alive, 15 s on")
         }
     }
 
@@ -128,8 +130,8 @@ import Testing
             }
             watcher.end()
             otherWatcher.end()
-            let (status, call) = try await client.json(.get, "/calls/\(third)?wait=1")
-            #expect(status == .ok && call["status"] as? String == "created")
+            let (status, call) = try await client.json(.get, "/calls/\(third)?wait=1", as: Call.self)
+            #expect(status == .ok && call.status == .created)
             #expect(hub.subscriberCount == 0)
         }
     }
@@ -153,7 +155,7 @@ import Testing
             #expect(head.contains("200 OK"))
             let poll = try RawHTTPConnection(port: port, receiveTimeoutSeconds: 30)
             poll.send(Data("GET /calls/\(id)?wait=20 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8))
-            #expect(await LoopbackDrop.eventually(within: .seconds(5)) { hub.subscriberCount == 2 })
+            #expect(try await waitUntil(within: 5) { hub.subscriberCount == 2 })
             held.hold(stream: stream, poll: poll)
         }
         let shutdownTook = ContinuousClock.now - held.shutdownStarted

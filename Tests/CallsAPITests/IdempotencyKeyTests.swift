@@ -1,7 +1,9 @@
+import CallsCore
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import TestSupport
 import Testing
 
 /// `Idempotency-Key` on `POST /calls`, over the in-memory twin (the PostgreSQL side, with concurrency, is in
@@ -12,12 +14,11 @@ import Testing
 
     static func post(
         _ client: some TestClientProtocol, key: String?, body: String = body
-    ) async throws -> (HTTPResponse.Status, [String: Any], String?) {
+    ) async throws -> (HTTPResponse.Status, JSONBody, String?) {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let key { headers[Self.key] = key }
         return try await client.execute(uri: "/calls", method: .post, headers: headers, body: ByteBuffer(string: body)) { response in
-            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
-            return (response.status, object, response.headers[HTTPField.Name("Idempotency-Replayed")!])
+            (response.status, JSONBody(response.body), response.headers[HTTPField.Name("Idempotency-Replayed")!])
         }
     }
 
@@ -29,11 +30,13 @@ import Testing
             let respelled = #"{ "started_at": "2026-11-21T12:30:00+03:00", "receiver": "+1 555 0100", "caller": "+7 900 123-45-67" }"#
             let (againStatus, again, replayed) = try await Self.post(client, key: "order-7f3a", body: respelled)
             #expect(againStatus == .created && replayed == "true")
-            #expect(again["id"] as? String == first["id"] as? String)
+            let firstCall = try first.decode(Call.self)
+            #expect(try again.decode(Call.self) == firstCall)
             let (otherStatus, other, _) = try await Self.post(client, key: "order-7f3b")
-            #expect(otherStatus == .created && other["id"] as? String != first["id"] as? String)
+            #expect(otherStatus == .created)
+            #expect(try other.decode(Call.self).id != firstCall.id)
             let (_, unkeyed, _) = try await Self.post(client, key: nil)
-            #expect(unkeyed["id"] as? String != first["id"] as? String)
+            #expect(try unkeyed.decode(Call.self).id != firstCall.id)
             #expect(try await harness.calls.list(.init()).total == 3)
         }
     }
@@ -43,7 +46,7 @@ import Testing
             _ = try await Self.post(client, key: "k-1")
             let different = Self.body.replacingOccurrences(of: "0100", with: "0199")
             let (status, problem, _) = try await Self.post(client, key: "k-1", body: different)
-            #expect(status == .unprocessableContent && problem["code"] as? String == "idempotency_key_reused")
+            #expect(status == .unprocessableContent && problem.problem?.code == "idempotency_key_reused")
         }
     }
 
@@ -51,8 +54,8 @@ import Testing
     func aMalformedKeyIsAValidationError(key: String) async throws {
         try await RouteHarness.run { _, client in
             let (status, problem, _) = try await Self.post(client, key: key)
-            #expect(status == .unprocessableContent && problem["code"] as? String == "validation_failed")
-            #expect((problem["errors"] as? [[String: Any]])?.first?["field"] as? String == "Idempotency-Key")
+            #expect(status == .unprocessableContent && problem.problem?.code == "validation_failed")
+            #expect(problem.problem?.errors?.first?.field == "Idempotency-Key")
         }
     }
 }

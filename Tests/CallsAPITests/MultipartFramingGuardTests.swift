@@ -96,7 +96,7 @@ import Testing
             let body = Data("--b\r\nX-\u{E9}: 1\r\n\r\nabc\r\n--b--\r\n".utf8)
             let (status, problem) = try await client.upload(body, contentType: "multipart/form-data; boundary=b", to: id)
             #expect(status == .badRequest)
-            #expect(problem["code"] as? String == "invalid_multipart")
+            #expect(problem.problem?.code == "invalid_multipart")
             // The refused upload left nothing behind: the call takes its recording.
             let upload = Fixtures.multipart(Fixtures.wav())
             let (accepted, _) = try await client.upload(upload.finished(), contentType: upload.contentType, to: id)
@@ -110,12 +110,12 @@ import Testing
             let endless = Data(("--b\r\nX-Long: " + String(repeating: "v", count: 100_000)).utf8)
             let (headerStatus, headerProblem) = try await client.upload(endless, contentType: "multipart/form-data; boundary=b", to: id)
             #expect(headerStatus.code == 431)
-            #expect(headerProblem["code"] as? String == "multipart_headers_too_large")
+            #expect(headerProblem.problem?.code == "multipart_headers_too_large")
 
             let tiny = Data((String(repeating: "--b\r\nA: 1\r\n\r\n\r\n", count: 10_000) + "--b--\r\n").utf8)
             let (partsStatus, partsProblem) = try await client.upload(tiny, contentType: "multipart/form-data; boundary=b", to: id)
             #expect(partsStatus == .badRequest)
-            #expect(partsProblem["code"] as? String == "too_many_parts")
+            #expect(partsProblem.problem?.code == "too_many_parts")
 
             let upload = Fixtures.multipart(Fixtures.wav())
             let (accepted, _) = try await client.upload(upload.finished(), contentType: upload.contentType, to: id)

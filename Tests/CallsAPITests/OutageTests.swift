@@ -19,8 +19,7 @@ import Testing
             ) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(response.headers[.retryAfter] == "5")
-                let problem = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
-                #expect(problem?["code"] as? String == "database_unavailable")
+                #expect(problemCode(response) == "database_unavailable")
             }
             // The commit may still land after a timeout: the file stays, in the upload ledger, for the janitor.
             #expect(harness.storedFiles.count == 1)

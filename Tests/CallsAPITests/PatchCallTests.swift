@@ -1,4 +1,5 @@
 @testable import CallsAPI
+import CallsCore
 import Foundation
 import HummingbirdTesting
 import TestSupport
@@ -8,11 +9,11 @@ import Testing
     @Test func tagsAreReplacedNormalizedAsAtCreation() async throws {
         try await RouteHarness.run { _, client in
             let id = try await client.createCall()
-            let (status, call) = try await client.json(.patch, "/calls/\(id)", #"{"tags": [" VIP ", "private", "vip"]}"#)
+            let (status, call) = try await client.json(.patch, "/calls/\(id)", #"{"tags": [" VIP ", "private", "vip"]}"#, as: Call.self)
             #expect(status == .ok)
-            #expect(call["tags"] as? [String] == ["vip", "private"])
-            #expect(try await client.json(.get, "/calls/\(id)").1["tags"] as? [String] == ["vip", "private"])
-            #expect(try await client.json(.patch, "/calls/\(id)", #"{"tags": []}"#).1["tags"] as? [String] == [])
+            #expect(call.tags == ["vip", "private"])
+            #expect(try await client.call(id).tags == ["vip", "private"])
+            #expect(try await client.json(.patch, "/calls/\(id)", #"{"tags": []}"#, as: Call.self).1.tags == [])
         }
     }
 
@@ -24,13 +25,12 @@ import Testing
     ])
     func aBadPatchNamesTheField(body: String, field: String) async throws {
         try await RouteHarness.run { _, client in
-            let id = try await client.createCall()
+            let id = try await client.createCall(tags: ["test"])
             let (status, problem) = try await client.json(.patch, "/calls/\(id)", body)
             #expect(status == .unprocessableContent)
-            #expect(problem["code"] as? String == "validation_failed")
-            let errors = problem["errors"] as? [[String: Any]]
-            #expect(errors?.first?["field"] as? String == field, "\(problem)")
-            #expect(try await client.json(.get, "/calls/\(id)").1["tags"] as? [String] == ["test"])
+            #expect(problem.problem?.code == "validation_failed")
+            #expect(problem.problem?.errors?.first?.field == field, "\(problem)")
+            #expect(try await client.call(id).tags == ["test"])
         }
     }
 
@@ -38,7 +38,7 @@ import Testing
         try await RouteHarness.run { _, client in
             let (status, problem) = try await client.json(.patch, "/calls/\(UUID().uuidString)", #"{"tags": []}"#)
             #expect(status == .notFound)
-            #expect(problem["code"] as? String == "call_not_found")
+            #expect(problem.problem?.code == "call_not_found")
         }
     }
 }

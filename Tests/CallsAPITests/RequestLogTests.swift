@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import Observability
 import Synchronization
+import TestSupport
 import Testing
 
 /// Every response carries the request's id; every log line written for it carries the id too; each request

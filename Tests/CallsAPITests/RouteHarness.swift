@@ -62,31 +62,12 @@ struct RouteHarness: Sendable {
 }
 
 extension TestClientProtocol {
-    func json(_ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil) async throws -> (HTTPResponse.Status, [String: Any]) {
-        try await execute(
-            uri: uri, method: method, headers: [.contentType: "application/json"],
-            body: body.map { ByteBuffer(string: $0) }
-        ) { response in
-            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
-            return (response.status, object)
-        }
-    }
-
-    func createCall(caller: String = "+7 900 123-45-67", receiver: String = "+44 20 7946 0958") async throws -> String {
-        let (status, call) = try await json(.post, "/calls", """
-            {"caller": "\(caller)", "receiver": "\(receiver)", "started_at": "2026-11-21T09:30:00Z", "tags": ["test"]}
-            """)
-        precondition(status == .created, "could not create a call: \(status)")
-        return call["id"] as! String
-    }
-
-    func upload(_ body: Data, contentType: String, to callID: String) async throws -> (HTTPResponse.Status, [String: Any]) {
+    func upload(_ body: Data, contentType: String, to callID: String) async throws -> (HTTPResponse.Status, JSONBody) {
         try await execute(
             uri: "/calls/\(callID)/recording", method: .post, headers: [.contentType: contentType],
             body: ByteBuffer(bytes: body)
         ) { response in
-            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
-            return (response.status, object)
+            (response.status, JSONBody(response.body))
         }
     }
 }

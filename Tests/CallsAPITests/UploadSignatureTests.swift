@@ -18,8 +18,8 @@ import Testing
             let body = Fixtures.multipart(voc, filename: "call.wav")
             let (status, problem) = try await client.upload(body.finished(), contentType: body.contentType, to: id)
             #expect(status == .unprocessableContent)
-            #expect(problem["code"] as? String == "unsupported_media")
-            #expect((problem["detail"] as? String)?.contains("does not start like any accepted audio format") == true)
+            #expect(problem.problem?.code == "unsupported_media")
+            #expect(problem.problem?.detail.contains("does not start like any accepted audio format") == true)
             #expect(harness.storedFiles.isEmpty)
             #expect(harness.queue.jobs.isEmpty)
         }

@@ -113,10 +113,12 @@ extension IntegrationSuite {
                 let token = try #require(APIKeyToken(parsing: lastLine), "\(created.output)")
 
                 let listed = try await Self.keysCommand(url, ["list", "--json"])
-                let keys = try #require(try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]])
+                // `keys list --json` writes the command's `KeySummary`, which lives in the executable target.
+                struct ListedKey: Decodable { var id: String; var role: String; var name: String; var createdAt: Date }
+                let keys = try JSONBody(Data(listed.output.utf8)).decode([ListedKey].self)
                 #expect(keys.count == 1)
-                #expect(keys.first?["id"] as? String == token.id.lowercasedString)
-                #expect(keys.first?["role"] as? String == "write" && keys.first?["name"] as? String == "billing export")
+                #expect(keys.first?.id == token.id.lowercasedString)
+                #expect(keys.first?.role == "write" && keys.first?.name == "billing export")
                 #expect(!listed.output.contains(Hex.encode(token.secret)))
                 let table = try await Self.keysCommand(url, ["list"]).output
                 #expect(table.contains(token.id.lowercasedString) && table.contains("billing export"))

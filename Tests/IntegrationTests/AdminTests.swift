@@ -17,23 +17,23 @@ extension IntegrationSuite {
                     try Data(repeating: 0x42, count: 1000).write(to: URL(fileURLWithPath: path))
 
                     try await stack.withWorker { () async throws -> Void in
-                        #expect(try await client.waitForFinalStatus(id)["status"] as? String == "failed")
-                        #expect(try await eventually(within: 5) {
-                            try await client.json(.get, "/admin/queue").1["dead"] as? Int == 1
+                        #expect(try await client.waitForFinalStatus(id).status == .failed)
+                        #expect(try await waitUntil(within: 5) {
+                            try await client.json(.get, "/admin/queue", as: RedisJobQueue.Statistics.self).1.dead == 1
                         })
-                        let (status, dead) = try await client.json(.get, "/admin/dead")
+                        let (status, dead) = try await client.json(.get, "/admin/dead", as: DeadJobList.self)
                         #expect(status == .ok)
-                        let item = try #require((dead["items"] as? [[String: Any]])?.first)
-                        #expect(item["call_id"] as? String == id)
-                        #expect((item["error"] as? String)?.contains("not a readable audio file") == true)
+                        let item = try #require(dead.items.first)
+                        #expect(item.callId == id)
+                        #expect(item.error?.contains("not a readable audio file") == true)
 
                         try original.write(to: URL(fileURLWithPath: path))
                         let (retried, answer) = try await client.json(.post, "/admin/dead/\(id)/retry")
                         #expect(retried == .accepted, "\(answer)")
-                        #expect(try await client.waitForFinalStatus(id)["status"] as? String == "ready")
-                        let (_, queue) = try await client.json(.get, "/admin/queue")
-                        #expect(queue["dead"] as? Int == 0)
-                        #expect(queue["workers_alive"] as? Int == 1)
+                        #expect(try await client.waitForFinalStatus(id).status == .ready)
+                        let (_, queue) = try await client.json(.get, "/admin/queue", as: RedisJobQueue.Statistics.self)
+                        #expect(queue.dead == 0)
+                        #expect(queue.workersAlive == 1)
                     }
                 }
             }
@@ -49,19 +49,20 @@ extension IntegrationSuite {
                     try await stack.withWorker { () async throws -> Void in
                         try await stack.withAPI { client in
                             let (_, created) = try await CallbackTests.createCall(client, callbackURL: "http://127.0.0.1:\(port)/hooks/calls")
-                            let id = try #require(created["id"] as? String)
+                            let id = try created.decode(Call.self).id.lowercasedString
                             #expect(try await streamUpload(
                                 port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
                                 chunkSize: 65_536).0 == 202)
-                            _ = try await CallbackTests.waitForCallback(client, id, status: "failed")
-                            #expect(try await eventually(within: 5) { try await queue.deadPayloads() == ["callback:\(id)"] })
+                            _ = try await CallbackTests.waitForCallback(client, id, status: .failed)
+                            #expect(try await waitUntil(within: 5) { try await queue.deadPayloads() == ["callback:\(id)"] })
 
                             let (status, answer) = try await client.json(.post, "/admin/dead/\(id)/retry")
                             #expect(status == .accepted, "\(answer)")
-                            #expect(answer["job"] as? String == "callback" && answer["status"] as? String == "pending")
-                            let call = try await CallbackTests.waitForCallback(client, id, status: "delivered")
-                            let callback = try #require(call["callback"] as? [String: Any])
-                            #expect(callback["status"] as? String == "delivered" && callback["attempts"] as? Int == 1, "\(callback)")
+                            let retry = try answer.decode([String: String].self)
+                            #expect(retry == ["call_id": id, "job": "callback", "status": "pending"])
+                            let call = try await CallbackTests.waitForCallback(client, id, status: .delivered)
+                            let callback = try #require(call.callback)
+                            #expect(callback.status == .delivered && callback.attempts == 1, "\(callback)")
                             #expect(try await queue.deadPayloads().isEmpty)
                         }
                     }
@@ -76,10 +77,10 @@ extension IntegrationSuite {
                 try await stack.withAPI { client in
                     let (status, problem) = try await client.json(.post, "/admin/dead/\(UUID().lowercasedString)/retry")
                     #expect(status == .notFound)
-                    #expect(problem["code"] as? String == "dead_job_not_found")
+                    #expect(problem.problem?.code == "dead_job_not_found")
                     let (badLimit, limitProblem) = try await client.json(.get, "/admin/dead?limit=0")
                     #expect(badLimit == .unprocessableContent)
-                    #expect(limitProblem["code"] as? String == "validation_failed")
+                    #expect(limitProblem.problem?.code == "validation_failed")
                 }
             }
         }

@@ -93,7 +93,7 @@ extension IntegrationSuite {
                     port: client.port!, callID: id, body: CallFlowTests.multipart(ArchiveTests.stereoDialogue()),
                     chunkSize: 65_536).0 == 202)
                 try await stack.withWorker { () async throws -> Void in
-                    #expect(try await client.waitForFinalStatus(id)["status"] as? String == "ready")
+                    #expect(try await client.waitForFinalStatus(id).status == .ready)
                 }
                 box.id.withLock { $0 = id }
             }

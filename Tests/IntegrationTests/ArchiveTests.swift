@@ -38,16 +38,16 @@ extension IntegrationSuite {
                             chunkSize: 65_536)
                         #expect(upload.0 == 202)
                         let call = try await client.waitForArchive(id)
-                        #expect(call["status"] as? String == "ready")
-                        let recording = try #require(call["recording"] as? [String: Any])
-                        let archive = try #require(recording["archive"] as? [String: Any], "\(call)")
-                        #expect(archive["status"] as? String == "done")
-                        #expect(archive["format"] as? String == "mp3")
-                        #expect(archive["bitrate_mode"] as? String == "cbr" && archive["bitrate_kbps"] as? Int == 48)
-                        #expect(archive["archived_at"] is String && archive["error"] is NSNull)
-                        #expect(recording["original_available"] as? Bool == false)
-                        let sha256 = try #require(archive["sha256"] as? String)
-                        let size = try #require(archive["size_bytes"] as? Int)
+                        #expect(call.status == .ready)
+                        let recording = try #require(call.recording)
+                        let archive = try #require(recording.archive, "\(call)")
+                        #expect(archive.status == .done)
+                        #expect(archive.format == .mp3)
+                        #expect(archive.bitrateMode?.rawValue == "cbr" && archive.bitrateKbps == 48)
+                        #expect(archive.archivedAt != nil && archive.error == nil)
+                        #expect(recording.originalAvailable == false)
+                        let sha256 = try #require(archive.sha256)
+                        let size = Int(try #require(archive.sizeBytes))
 
                         let (originalKey, archiveKey) = try await Self.keys(of: id, url: url)
                         #expect(archiveKey.hasSuffix(".archive.mp3") && archiveKey.hasPrefix(originalKey.dropLast(4)))
@@ -55,9 +55,9 @@ extension IntegrationSuite {
                         #expect(try await exists(archiveKey))
 
                         // The default download is the archive now; the original is no longer offered.
-                        let (linkStatus, link) = try await client.json(.get, "/calls/\(id)/download")
-                        #expect(linkStatus == .ok && link["format"] as? String == "mp3")
-                        var url = try #require(link["url"] as? String)
+                        let (linkStatus, link) = try await client.json(.get, "/calls/\(id)/download", as: DownloadLinkDocument.self)
+                        #expect(linkStatus == .ok && link.format == "mp3")
+                        var url = link.url
                         if bucket == nil {
                             // A path relative to the API: the stack has no CALLS_PUBLIC_URL.
                             let path = try #require(url.range(of: "/recordings/")).lowerBound
@@ -73,7 +73,7 @@ extension IntegrationSuite {
                         #expect(bytes.count == size)
                         #expect(Hex.encode(SHA256.hash(data: bytes)) == sha256)
                         let (originalStatus, problem) = try await client.json(.get, "/calls/\(id)/download?format=original")
-                        #expect(originalStatus == .notFound && problem["code"] as? String == "original_not_kept")
+                        #expect(originalStatus == .notFound && problem.problem?.code == "original_not_kept")
 
                         // It is the same call: same length within 30 ms, same channels.
                         let directory = try TemporaryDirectory()
@@ -86,7 +86,7 @@ extension IntegrationSuite {
                         var frames = 0
                         while case let read = try decoder.readFrames(into: buffer), read > 0 { frames += read }
                         let seconds = Double(frames) / Double(decoder.sampleRate)
-                        #expect(abs(seconds - (recording["duration_sec"] as? Double ?? 0)) <= 0.030, "\(seconds) s")
+                        #expect(abs(seconds - (recording.durationSec ?? 0)) <= 0.030, "\(seconds) s")
 
                         // Deleting the call takes the archive with it.
                         #expect(try await client.json(.delete, "/calls/\(id)").0 == .noContent)
@@ -115,29 +115,30 @@ extension IntegrationSuite {
                         #expect(try await streamUpload(
                             port: client.port!, callID: id, body: CallFlowTests.multipart(audio), chunkSize: 65_536).0 == 202)
                         let call = try await client.waitForArchive(id)
-                        #expect(call["status"] as? String == "ready" && call["error"] is NSNull)
-                        let recording = try #require(call["recording"] as? [String: Any])
-                        let archive = try #require(recording["archive"] as? [String: Any])
-                        #expect(archive["status"] as? String == "failed")
-                        #expect((archive["error"] as? String)?.contains("has 3") == true, "\(archive)")
-                        #expect(recording["original_available"] as? Bool == true)
+                        #expect(call.status == .ready && call.error == nil)
+                        let recording = try #require(call.recording)
+                        let archive = try #require(recording.archive)
+                        #expect(archive.status == .failed)
+                        #expect(archive.error?.contains("has 3") == true, "\(archive)")
+                        #expect(recording.originalAvailable == true)
 
-                        let (linkStatus, link) = try await client.json(.get, "/calls/\(id)/download")
-                        #expect(linkStatus == .ok && link["format"] as? String == "original")
+                        let (linkStatus, link) = try await client.json(.get, "/calls/\(id)/download", as: DownloadLinkDocument.self)
+                        #expect(linkStatus == .ok && link.format == "original")
                         let (mp3Status, problem) = try await client.json(.get, "/calls/\(id)/download?format=mp3")
-                        #expect(mp3Status == .notFound && problem["code"] as? String == "archive_not_found")
-                        #expect((problem["detail"] as? String)?.contains("failed") == true)
+                        #expect(mp3Status == .notFound && problem.problem?.code == "archive_not_found")
+                        #expect(problem.problem?.detail.contains("failed") == true)
                         let (originalKey, _) = try await Self.keys(of: id, url: url)
                         #expect(FileManager.default.fileExists(atPath: stack.recordings.path + "/" + originalKey))
 
                         // Reported separately: a dead archive job an operator can retry.
                         #expect(try await queue.deadPayloads() == ["archive:\(id)"])
                         let (retryStatus, retried) = try await client.json(.post, "/admin/dead/\(id)/retry")
-                        #expect(retryStatus == .accepted && retried["job"] as? String == "archive")
-                        #expect(try await eventually(within: 10) { try await queue.deadPayloads() == ["archive:\(id)"] })
+                        #expect(retryStatus == .accepted)
+                        #expect(try retried.decode([String: String].self)["job"] == "archive", "\(retried)")
+                        #expect(try await waitUntil(within: 10) { try await queue.deadPayloads() == ["archive:\(id)"] })
                         let again = try await client.waitForArchive(id)
-                        #expect((again["recording"] as? [String: Any])?["archive"].flatMap { $0 as? [String: Any] }?["status"] as? String == "failed")
-                        #expect(again["status"] as? String == "ready")
+                        #expect(again.recording?.archive?.status == .failed)
+                        #expect(again.status == .ready)
                     }
                 }
                 await redis.shutdown()
@@ -157,25 +158,25 @@ extension IntegrationSuite {
                             port: client.port!, callID: id, body: CallFlowTests.multipart(Self.stereoDialogue()),
                             chunkSize: 65_536).0 == 202)
                         let first = try await client.waitForArchive(id)
-                        let recording = try #require(first["recording"] as? [String: Any])
-                        #expect(recording["original_available"] as? Bool == true)
+                        let recording = try #require(first.recording)
+                        #expect(recording.originalAvailable == true)
                         let (originalKey, archiveKey) = try await Self.keys(of: id, url: url)
                         #expect(FileManager.default.fileExists(atPath: stack.recordings.path + "/" + originalKey))
                         let before = try Data(contentsOf: URL(fileURLWithPath: stack.recordings.path + "/" + archiveKey))
 
                         try await queue.enqueue(Job(kind: .archive, callID: UUID(uuidString: id)!))
                         let registry = WorkerRegistry(client: redis, keys: queue.keys)
-                        #expect(try await eventually(within: 10) {
+                        #expect(try await waitUntil(within: 10) {
                             let waiting = try await queue.readyCount(.archive)
                             let inFlight = try await queue.statistics(registry: registry).inFlight
                             return waiting == 0 && inFlight == 0
                         })
-                        let second = try await client.json(.get, "/calls/\(id)").1
-                        #expect(NSDictionary(dictionary: second).isEqual(to: first), "\(second)")
+                        let second = try await client.call(id)
+                        #expect(second == first, "\(second)")
                         #expect(try Data(contentsOf: URL(fileURLWithPath: stack.recordings.path + "/" + archiveKey)) == before)
                         #expect(FileManager.default.fileExists(atPath: stack.recordings.path + "/" + originalKey))
-                        let (_, link) = try await client.json(.get, "/calls/\(id)/download?format=original")
-                        #expect(link["format"] as? String == "original")
+                        let (_, link) = try await client.json(.get, "/calls/\(id)/download?format=original", as: DownloadLinkDocument.self)
+                        #expect(link.format == "original")
                     }
                 }
                 await redis.shutdown()
@@ -196,8 +197,8 @@ extension IntegrationSuite {
                         chunkSize: 65_536).0 == 202)
                     try await stack.withWorker { () async throws -> Void in
                         let ready = try await client.waitForFinalStatus(id)
-                        #expect(ready["status"] as? String == "ready")
-                        #expect((ready["recording"] as? [String: Any])?["archive"] is NSNull)
+                        #expect(ready.status == .ready)
+                        #expect(try #require(ready.recording).archive == nil)
                     }
                     try await TestServices.withPostgres(url) { postgres in
                         _ = try await postgres.query("""
@@ -210,8 +211,7 @@ extension IntegrationSuite {
                     archiving.worker.archive.enabled = true
                     try await archiving.withWorker { () async throws -> Void in
                         let archived = try await client.waitForArchive(id)
-                        let archive = (archived["recording"] as? [String: Any])?["archive"] as? [String: Any]
-                        #expect(archive?["status"] as? String == "done", "\(archived)")
+                        #expect(archived.recording?.archive?.status == .done, "\(archived)")
                     }
                 }
             }
@@ -232,14 +232,9 @@ extension IntegrationSuite {
 
 extension TestClientProtocol {
     /// Polls the call until its analysis and its archive have both ended (the archive done or failed).
-    func waitForArchive(_ id: String, seconds: Double = 30) async throws -> [String: Any] {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while true {
-            let (_, call) = try await json(.get, "/calls/\(id)")
-            let archive = (call["recording"] as? [String: Any])?["archive"] as? [String: Any]
-            let status = archive?["status"] as? String
-            if status == "done" || status == "failed" || ContinuousClock.now > deadline { return call }
-            try await Task.sleep(for: .milliseconds(50))
+    func waitForArchive(_ id: String, seconds: Double = 30) async throws -> Call {
+        try await poll(within: seconds, { try await self.call(id) }) { call in
+            call.recording?.archive.map { $0.status == .done || $0.status == .failed } ?? false
         }
     }
 }

@@ -105,7 +105,7 @@ extension IntegrationSuite {
                         _ = try await client.uploadedCall()
                     }
                     // Well inside the relay's minimum age, so the relay cannot be the one removing them.
-                    let emptied = try await eventually(within: 1.5) {
+                    let emptied = try await waitUntil(within: 1.5) {
                         try await TestServices.withPostgres(url) { postgres in
                             try await postgres.query("SELECT count(*) FROM outbox", logger: TestServices.logger)
                                 .decode(Int.self).collectAll() == [0]

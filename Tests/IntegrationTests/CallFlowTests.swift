@@ -32,17 +32,17 @@ extension IntegrationSuite {
                         #expect(status == 202, "\(accepted)")
 
                         let call = try await client.waitForFinalStatus(id)
-                        #expect(call["status"] as? String == "ready", "\(call)")
-                        let recording = try #require(call["recording"] as? [String: Any])
-                        #expect(recording["duration_sec"] as? Double == 5.6)
-                        let marks = try #require(recording["silence_marks"] as? [[String: Double]])
+                        #expect(call.status == .ready, "\(call)")
+                        let recording = try #require(call.recording)
+                        #expect(recording.durationSec == 5.6)
+                        let marks = try #require(recording.silenceMarks)
                         #expect(marks.count == 2)
                         if let gap = marks.first {
-                            #expect(abs(gap["start"]! - 1.2) <= 0.06 && abs(gap["end"]! - 3.0) <= 0.06, "\(marks)")
+                            #expect(abs(gap.startMs.seconds - 1.2) <= 0.06 && abs(gap.endMs.seconds - 3.0) <= 0.06, "\(marks)")
                         }
-                        #expect((recording["transcription"] as? String)?.contains("silence 1.8 s") == true)
-                        let analysis = try #require(recording["analysis"] as? [String: Any])
-                        #expect((analysis["timeline"] as? [Any])?.count == 2)
+                        #expect(recording.transcription?.contains("silence 1.8 s") == true)
+                        let analysis = try #require(recording.analysis)
+                        #expect(analysis.timeline.count == 2)
                     }
                 }
             }
@@ -72,16 +72,16 @@ extension IntegrationSuite {
                 try await stack.withWorker { () async throws -> Void in
                     try await stack.withAPI { client in
                         let failed = try await client.waitForFinalStatus(callID.lowercasedString)
-                        #expect(failed["status"] as? String == "failed")
-                        #expect((failed["error"] as? String)?.contains("not a readable audio file") == true, "\(failed)")
+                        #expect(failed.status == .failed)
+                        #expect(failed.error?.contains("not a readable audio file") == true, "\(failed)")
                         let payload = Job(kind: .analyze, callID: callID).payload
-                        #expect(try await eventually(within: 5) { try await queue.deadPayloads() == [payload] })
+                        #expect(try await waitUntil(within: 5) { try await queue.deadPayloads() == [payload] })
                         #expect(try await queue.lastError(of: payload)?.contains("not a readable audio file") == true)
 
                         let id = try await client.createCall()
                         let body = Self.multipart(Self.dialogue())
                         #expect(try await streamUpload(port: client.port!, callID: id, body: body, chunkSize: 65_536).0 == 202)
-                        #expect(try await client.waitForFinalStatus(id)["status"] as? String == "ready")
+                        #expect(try await client.waitForFinalStatus(id).status == .ready)
                     }
                 }
                 let attempts = try await TestServices.withPostgres(url) { client in
@@ -103,8 +103,8 @@ extension IntegrationSuite {
                     try await queue.enqueue(job)
                     #expect(try await queue.readyCount() == 3)
                     try await stack.withWorker { () async throws -> Void in
-                        #expect(try await client.waitForFinalStatus(id)["status"] as? String == "ready")
-                        #expect(try await eventually(within: 10) { try await queue.readyCount() == 0 })
+                        #expect(try await client.waitForFinalStatus(id).status == .ready)
+                        #expect(try await waitUntil(within: 10) { try await queue.readyCount() == 0 })
                     }
                 }
                 let attempts = try await TestServices.withPostgres(url) { client in
@@ -122,15 +122,15 @@ extension IntegrationSuite {
                     let second = try await client.createCall(caller: "+1 555 0199", receiver: "79004445566")
                     _ = try await client.createCall(caller: "+49 30 1234", receiver: "+49 30 5678")
                     for query in ["%2B7900", "7900", "900-111"] {
-                        let (status, page) = try await client.json(.get, "/calls?query=\(query)")
+                        let (status, page) = try await client.json(.get, "/calls?query=\(query)", as: CallListPage.self)
                         #expect(status == .ok)
-                        let ids = Set((page["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+                        let ids = Set(page.ids)
                         #expect(ids == (query == "900-111" ? [first] : [first, second]), "query \(query)")
-                        #expect(page["total"] as? Int == ids.count)
+                        #expect(page.total == ids.count)
                     }
-                    let (_, page) = try await client.json(.get, "/calls?limit=2")
-                    #expect(page["total"] as? Int == 3)
-                    #expect((page["items"] as? [Any])?.count == 2)
+                    let (_, page) = try await client.json(.get, "/calls?limit=2", as: CallListPage.self)
+                    #expect(page.total == 3)
+                    #expect(page.items.count == 2)
                 }
             }
         }

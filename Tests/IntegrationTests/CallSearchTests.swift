@@ -28,7 +28,7 @@ extension IntegrationSuite {
                      "started_at": "2026-11-21T\(call.hour < 10 ? "0" : "")\(call.hour):00:00Z", "tags": [\(tags)]}
                     """)
                 #expect(status == .created)
-                ids[call.name] = created["id"] as? String
+                ids[call.name] = try created.decode(Call.self).id.lowercasedString
             }
             let seeded = ids
             try await TestServices.withPostgres(url) { postgres in
@@ -42,9 +42,9 @@ extension IntegrationSuite {
             return ids
         }
 
-        static func names(_ page: [String: Any], _ ids: [String: String]) -> [String] {
+        static func names(_ page: CallListPage, _ ids: [String: String]) -> [String] {
             let byID = Dictionary(uniqueKeysWithValues: ids.map { ($1, $0) })
-            return (page["items"] as? [[String: Any]] ?? []).compactMap { ($0["id"] as? String).flatMap { byID[$0] } }
+            return page.ids.compactMap { byID[$0] }
         }
 
         @Test func everyFilterAndTheirCombinations() async throws {
@@ -79,11 +79,13 @@ extension IntegrationSuite {
                         ("sort=-started_at&tag=vip", ["c", "a"]),
                     ]
                     for (parameters, expected) in cases {
-                        let (status, page) = try await client.json(.get, "/calls?\(parameters)")
-                        #expect(status == .ok, "\(parameters): \(page)")
+                        let (status, body) = try await client.json(.get, "/calls?\(parameters)")
+                        #expect(status == .ok, "\(parameters): \(body)")
+                        let page = try body.decode(CallListPage.self)
                         #expect(Self.names(page, ids) == expected, "\(parameters)")
-                        #expect(page["total"] as? Int == expected.count && page["total_estimated"] as? Bool == false, "\(parameters)")
-                        #expect(page["next_cursor"] is NSNull, "\(parameters)")
+                        #expect(page.total == expected.count && !page.totalEstimated, "\(parameters)")
+                        #expect(page.nextCursor == nil, "\(parameters)")
+                        #expect(body.description.contains(#""next_cursor":null"#), "present as null on the last page: \(parameters)")
                     }
                 }
             }
@@ -99,10 +101,10 @@ extension IntegrationSuite {
                     var pages = 0
                     repeat {
                         let path = "/calls?limit=2&sort=\(sort)" + (cursor.map { "&cursor=\($0)" } ?? "")
-                        let (status, page) = try await client.json(.get, path)
+                        let (status, page) = try await client.json(.get, path, as: CallListPage.self)
                         #expect(status == .ok, "\(page)")
                         seen += Self.names(page, ids)
-                        cursor = page["next_cursor"] as? String
+                        cursor = page.nextCursor
                         // Calls arriving between pages, some at the very instant of a listed one, shift nothing.
                         _ = try await client.json(.post, "/calls", """
                             {"caller": "+1 555 0111", "receiver": "+1 555 0112", "started_at": "2026-11-21T10:00:00Z"}
@@ -121,9 +123,9 @@ extension IntegrationSuite {
             try await Stack.withMigrated { stack, url in
                 try await stack.withAPI { client in
                     let ids = try await Self.seed(client, url: url)
-                    let (_, second) = try await client.json(.get, "/calls?limit=2&offset=2")
+                    let (_, second) = try await client.json(.get, "/calls?limit=2&offset=2", as: CallListPage.self)
                     #expect(Self.names(second, ids) == ["d", "c"])
-                    #expect(second["total"] as? Int == 6)
+                    #expect(second.total == 6)
 
                     try await TestServices.withPostgres(url) { postgres in
                         _ = try await postgres.query("""
@@ -134,12 +136,12 @@ extension IntegrationSuite {
                             """, logger: TestServices.logger).collect()
                         _ = try await postgres.query("ANALYZE calls", logger: TestServices.logger).collect()
                     }
-                    let (status, page) = try await client.json(.get, "/calls?limit=1")
+                    let (status, page) = try await client.json(.get, "/calls?limit=1", as: CallListPage.self)
                     #expect(status == .ok)
-                    #expect(page["total_estimated"] as? Bool == true)
-                    #expect((page["total"] as? Int ?? 0) > 1_000, "\(page["total"] ?? "nil")")
-                    let (_, narrow) = try await client.json(.get, "/calls?phone=15550199")
-                    #expect(narrow["total"] as? Int == 1 && narrow["total_estimated"] as? Bool == false)
+                    #expect(page.totalEstimated)
+                    #expect(page.total > 1_000, "\(page.total)")
+                    let (_, narrow) = try await client.json(.get, "/calls?phone=15550199", as: CallListPage.self)
+                    #expect(narrow.total == 1 && !narrow.totalEstimated)
                 }
             }
         }

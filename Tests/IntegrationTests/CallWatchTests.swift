@@ -18,29 +18,38 @@ extension IntegrationSuite {
             }
         }
 
+        /// The backends of this database that last ran a LISTEN: the API's status listener.
+        static func listeningBackends(_ url: DatabaseURL) async throws -> Set<Int32> {
+            try await TestServices.withPostgres(url) { postgres in
+                Set(try await postgres.query("""
+                    SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'
+                    """, logger: TestServices.logger).decode(Int32.self).collectAll())
+            }
+        }
+
         @Test func aLongPollWakesOnAStatusChangeAndOtherwiseEndsAtItsTime() async throws {
             try await Stack.withMigrated { stack, url in
                 try await stack.withAPI { client in
                     let id = try await client.createCall()
                     // Nothing happens: the call comes back unchanged after the wait.
                     let quiet = ContinuousClock.now
-                    let (_, unchanged) = try await client.json(.get, "/calls/\(id)?wait=1")
-                    #expect(unchanged["status"] as? String == "created")
+                    let (_, unchanged) = try await client.json(.get, "/calls/\(id)?wait=1", as: Call.self)
+                    #expect(unchanged.status == .created)
                     #expect(ContinuousClock.now - quiet >= .seconds(1))
 
                     // A change wakes the waiting request long before its 20 s are up.
                     let started = ContinuousClock.now
-                    async let woken = client.json(.get, "/calls/\(id)?wait=20")
+                    async let woken = client.json(.get, "/calls/\(id)?wait=20", as: Call.self)
                     try await Task.sleep(for: .milliseconds(300))
                     try await Self.setStatus("processing", of: id, url: url)
                     let (status, call) = try await woken
-                    #expect(status == .ok && call["status"] as? String == "processing")
+                    #expect(status == .ok && call.status == .processing)
                     #expect(ContinuousClock.now - started < .seconds(10))
 
                     // A final call answers at once.
                     try await Self.setStatus("ready", of: id, url: url)
                     let final = ContinuousClock.now
-                    #expect(try await client.json(.get, "/calls/\(id)?wait=30").1["status"] as? String == "ready")
+                    #expect(try await client.json(.get, "/calls/\(id)?wait=30", as: Call.self).1.status == .ready)
                     #expect(ContinuousClock.now - final < .seconds(5))
 
                     #expect(try await client.json(.get, "/calls/\(id)?wait=61").0 == .unprocessableContent)
@@ -55,17 +64,20 @@ extension IntegrationSuite {
                     let id = try await client.createCall()
                     let terminated = try await TestServices.withPostgres(url) { postgres in
                         try await postgres.query("""
-                            SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                            SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity
                             WHERE datname = current_database() AND query LIKE 'LISTEN%'
-                            """, logger: TestServices.logger).decode(Bool.self).collectAll()
+                            """, logger: TestServices.logger).decode((Int32, Bool).self).collectAll()
                     }
-                    #expect(terminated == [true], "the listener's connection was found and cut")
+                    #expect(terminated.map(\.1) == [true], "the listener's connection was found and cut")
+                    let cut = Set(terminated.map(\.0))
                     // The listener reconnects within a second; a change after that still wakes the waiter.
                     let started = ContinuousClock.now
-                    async let woken = client.json(.get, "/calls/\(id)?wait=20")
-                    try await Task.sleep(for: .seconds(2))
+                    async let woken = client.json(.get, "/calls/\(id)?wait=20", as: Call.self)
+                    #expect(try await waitUntil(within: 10) {
+                        try await !Self.listeningBackends(url).subtracting(cut).isEmpty
+                    }, "the listener is back on a new connection")
                     try await Self.setStatus("failed", of: id, url: url)
-                    #expect(try await woken.1["status"] as? String == "failed")
+                    #expect(try await woken.1.status == .failed)
                     #expect(ContinuousClock.now - started < .seconds(12))
                 }
             }
@@ -89,12 +101,11 @@ extension IntegrationSuite {
                     for try await chunk in response.body { text += String(buffer: chunk) }
                     try await changer.value
                     let events = text.components(separatedBy: "\n\n").filter { $0.hasPrefix("event: status") }
-                    let statuses = events.compactMap { event -> String? in
+                    let statuses = events.compactMap { event -> CallStatus? in
                         guard let data = event.split(separator: "\n").first(where: { $0.hasPrefix("data: ") }) else { return nil }
-                        let object = try? JSONSerialization.jsonObject(with: Data(data.dropFirst(6).utf8)) as? [String: Any]
-                        return object?["status"] as? String
+                        return try? JSONBody(Data(data.dropFirst(6).utf8)).decode(Call.self).status
                     }
-                    #expect(statuses == ["created", "processing", "ready"], "\(text)")
+                    #expect(statuses == [.created, .processing, .ready], "\(text)")
                     #expect(try await client.json(.get, "/calls/\(UUID().uuidString)/events").0 == .notFound)
                 }
             }

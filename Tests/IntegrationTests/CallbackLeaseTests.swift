@@ -41,7 +41,8 @@ extension IntegrationSuite {
             try await stack.withAPI { client in
                 let (status, call) = try await CallbackTests.createCall(client, callbackURL: callbackURL)
                 #expect(status == .created)
-                created.withLock { $0 = call["id"] as? String }
+                let id = try call.decode(Call.self).id.lowercasedString
+                created.withLock { $0 = id }
             }
             let id = try #require(created.withLock { $0 }.flatMap(UUID.init(uuidString:)))
             try await TestServices.withPostgres(url) { postgres in
@@ -111,7 +112,7 @@ extension IntegrationSuite {
                     tasks.addTask { try await group.run() }
                     try await queue.enqueue(Job(kind: .callback, callID: id))
                     let refused = try await TestServices.withPostgres(url) { postgres in
-                        try await eventually(within: 8) {
+                        try await waitUntil(within: 8) {
                             try await postgres.query("SELECT callback_status, callback_error FROM calls WHERE id = \(id)", logger: TestServices.logger)
                                 .decode((String?, String?).self).collectAll()
                                 .first.map { $0.0 == "failed" && $0.1 == CallbackDelivery.refusedInternal } ?? false

@@ -59,7 +59,7 @@ extension IntegrationSuite {
             return stack
         }
 
-        static func createCall(_ client: some TestClientProtocol, callbackURL: String) async throws -> (HTTPResponse.Status, [String: Any]) {
+        static func createCall(_ client: some TestClientProtocol, callbackURL: String) async throws -> (HTTPResponse.Status, JSONBody) {
             try await client.json(.post, "/calls", """
                 {"caller": "+7 900 123-45-67", "receiver": "+1 555 0100", "started_at": "2026-11-21T09:30:00Z",
                  "callback_url": "\(callbackURL)"}
@@ -67,14 +67,9 @@ extension IntegrationSuite {
         }
 
         static func waitForCallback(
-            _ client: some TestClientProtocol, _ id: String, status: String, seconds: Int = 20
-        ) async throws -> [String: Any] {
-            let deadline = ContinuousClock.now + .seconds(seconds)
-            while true {
-                let call = try await client.json(.get, "/calls/\(id)").1
-                if (call["callback"] as? [String: Any])?["status"] as? String == status || ContinuousClock.now > deadline { return call }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            _ client: some TestClientProtocol, _ id: String, status: CallbackState.Status, seconds: Int = 20
+        ) async throws -> Call {
+            try await poll(within: Double(seconds), { try await client.call(id) }) { $0.callback?.status == status }
         }
 
         @Test func theFinalCallIsPostedSignedAndRetriedUntilTheReceiverTakesIt() async throws {
@@ -86,15 +81,15 @@ extension IntegrationSuite {
                         try await stack.withAPI { client in
                             let (status, created) = try await Self.createCall(client, callbackURL: "http://127.0.0.1:\(port)/hooks/calls")
                             #expect(status == .created)
-                            let id = try #require(created["id"] as? String)
-                            #expect((created["callback"] as? [String: Any])?["status"] is NSNull)
+                            let id = try created.decode(Call.self).id.lowercasedString
+                            #expect(try #require(created.decode(Call.self).callback).status == nil, "\(created)")
                             #expect(try await streamUpload(
                                 port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
                                 chunkSize: 65_536).0 == 202)
-                            let call = try await Self.waitForCallback(client, id, status: "delivered")
-                            let callback = try #require(call["callback"] as? [String: Any], "\(call)")
-                            #expect(callback["status"] as? String == "delivered" && callback["attempts"] as? Int == 2, "\(callback)")
-                            #expect(callback["error"] is NSNull)
+                            let call = try await Self.waitForCallback(client, id, status: .delivered)
+                            let callback = try #require(call.callback, "\(call)")
+                            #expect(callback.status == .delivered && callback.attempts == 2, "\(callback)")
+                            #expect(callback.error == nil)
 
                             // Back to processing (an operator's retry): nothing is owed until it is final again.
                             try await TestServices.withPostgres(url) { postgres in
@@ -103,16 +98,16 @@ extension IntegrationSuite {
                                     logger: TestServices.logger
                                 ).collect()
                             }
-                            let retried = try await client.json(.get, "/calls/\(id)").1
-                            #expect((retried["callback"] as? [String: Any])?["status"] is NSNull, "\(retried)")
+                            let retried = try await client.call(id)
+                            #expect(try #require(retried.callback).status == nil, "\(retried)")
                         }
                     }
                 }
                 let deliveries = receiver.received
                 #expect(deliveries.count == 2, "one failed delivery, then one taken")
                 let last = try #require(deliveries.last)
-                let body = try #require(try JSONSerialization.jsonObject(with: last.body) as? [String: Any])
-                #expect(body["status"] as? String == "ready" && body["recording"] is [String: Any])
+                let posted = try JSONBody(last.body).decode(Call.self)
+                #expect(posted.status == .ready && posted.recording != nil)
                 #expect(last.event == "call.ready")
                 // t=<seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">
                 let parts = Dictionary(uniqueKeysWithValues: (last.signature ?? "").split(separator: ",").compactMap { part in
@@ -134,16 +129,16 @@ extension IntegrationSuite {
                     let (redis, queue) = stack.makeQueue()
                     try await stack.withWorker { () async throws -> Void in
                         try await stack.withAPI { client in
-                            let id = try #require(try await Self.createCall(client, callbackURL: "http://127.0.0.1:\(port)/hooks/calls").1["id"] as? String)
+                            let id = try await Self.createCall(client, callbackURL: "http://127.0.0.1:\(port)/hooks/calls").1.decode(Call.self).id.lowercasedString
                             #expect(try await streamUpload(
                                 port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
                                 chunkSize: 65_536).0 == 202)
-                            let call = try await Self.waitForCallback(client, id, status: "failed")
-                            #expect(call["status"] as? String == "ready")
-                            let callback = try #require(call["callback"] as? [String: Any])
-                            #expect(callback["status"] as? String == "failed" && callback["attempts"] as? Int == 3, "\(callback)")
+                            let call = try await Self.waitForCallback(client, id, status: .failed)
+                            #expect(call.status == .ready)
+                            let callback = try #require(call.callback)
+                            #expect(callback.status == .failed && callback.attempts == 3, "\(callback)")
                             // Only the class of failure: the status of whatever answered stays in the worker log.
-                            #expect(callback["error"] as? String == CallbackFailure.rejected.message, "\(callback)")
+                            #expect(callback.error == CallbackFailure.rejected.message, "\(callback)")
                             #expect(try await queue.deadPayloads().contains("callback:\(id)"))
                         }
                     }
@@ -165,14 +160,14 @@ extension IntegrationSuite {
                     try await stack.withAPI { client in
                         let (status, created) = try await Self.createCall(client, callbackURL: "http://\(host):9/hooks")
                         #expect(status == .created)
-                        let id = try #require(created["id"] as? String)
+                        let id = try created.decode(Call.self).id.lowercasedString
                         #expect(try await streamUpload(
                             port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
                             chunkSize: 65_536).0 == 202)
-                        let call = try await Self.waitForCallback(client, id, status: "failed")
-                        let callback = try #require(call["callback"] as? [String: Any])
-                        #expect(callback["error"] as? String == CallbackDelivery.refusedInternal, "\(callback)")
-                        #expect(callback["attempts"] as? Int == 0, "refused before any request was sent")
+                        let call = try await Self.waitForCallback(client, id, status: .failed)
+                        let callback = try #require(call.callback)
+                        #expect(callback.error == CallbackDelivery.refusedInternal, "\(callback)")
+                        #expect(callback.attempts == 0, "refused before any request was sent")
                     }
                 }
             }
@@ -187,14 +182,14 @@ extension IntegrationSuite {
                 try await stack.withWorker { () async throws -> Void in
                     try await stack.withAPI { client in
                         let (_, created) = try await Self.createCall(client, callbackURL: "http://127.0.0.1:\(closedPort)/hooks")
-                        let id = try #require(created["id"] as? String)
+                        let id = try created.decode(Call.self).id.lowercasedString
                         #expect(try await streamUpload(
                             port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
                             chunkSize: 65_536).0 == 202)
-                        let call = try await Self.waitForCallback(client, id, status: "failed", seconds: 40)
-                        let callback = try #require(call["callback"] as? [String: Any])
-                        #expect(callback["status"] as? String == "failed" && callback["attempts"] as? Int == 1, "\(callback)")
-                        #expect(callback["error"] as? String == CallbackFailure.couldNotConnect.message, "\(callback)")
+                        let call = try await Self.waitForCallback(client, id, status: .failed, seconds: 40)
+                        let callback = try #require(call.callback)
+                        #expect(callback.status == .failed && callback.attempts == 1, "\(callback)")
+                        #expect(callback.error == CallbackFailure.couldNotConnect.message, "\(callback)")
                     }
                 }
             }
@@ -212,14 +207,14 @@ extension IntegrationSuite {
                         try await stack.withWorker { () async throws -> Void in
                             try await stack.withAPI { client in
                                 let (_, created) = try await Self.createCall(client, callbackURL: "http://127.0.0.1:\(port)/hooks/calls")
-                                let id = try #require(created["id"] as? String)
+                                let id = try created.decode(Call.self).id.lowercasedString
                                 #expect(try await streamUpload(
                                     port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
                                     chunkSize: 65_536).0 == 202)
-                                let call = try await Self.waitForCallback(client, id, status: "failed")
-                                let callback = try #require(call["callback"] as? [String: Any])
-                                #expect(callback["status"] as? String == "failed" && callback["attempts"] as? Int == 1, "\(callback)")
-                                #expect(callback["error"] as? String == CallbackFailure.redirected.message, "\(callback)")
+                                let call = try await Self.waitForCallback(client, id, status: .failed)
+                                let callback = try #require(call.callback)
+                                #expect(callback.status == .failed && callback.attempts == 1, "\(callback)")
+                                #expect(callback.error == CallbackFailure.redirected.message, "\(callback)")
                             }
                         }
                     }
@@ -235,10 +230,10 @@ extension IntegrationSuite {
                 try await stack.withAPI { client in
                     let (status, problem) = try await Self.createCall(client, callbackURL: "http://127.0.0.1:9/hooks")
                     #expect(status == .unprocessableContent)
-                    #expect((problem["errors"] as? [[String: Any]])?.first?["field"] as? String == "callback_url")
+                    #expect(problem.problem?.errors?.first?.field == "callback_url")
                     let (publicStatus, created) = try await Self.createCall(client, callbackURL: "https://crm.example.com/hooks")
                     #expect(publicStatus == .created)
-                    #expect((created["callback"] as? [String: Any])?["url"] as? String == "https://crm.example.com/hooks")
+                    #expect(try created.decode(Call.self).callback?.url == "https://crm.example.com/hooks")
                 }
             }
         }

@@ -56,7 +56,7 @@ extension IntegrationSuite {
                     let seconds = try await Self.secondsUntilClosed(
                         connection, sending: [start] + Array(repeating: "", count: 60), interval: 0.2)
                     #expect(seconds != nil && seconds! < 8, "\(String(describing: seconds))")
-                    #expect(try await eventually(within: 5) { stack.recordings.files().isEmpty }, "\(stack.recordings.files())")
+                    #expect(try await waitUntil(within: 5) { stack.recordings.files().isEmpty }, "\(stack.recordings.files())")
                 }
             }
         }
@@ -95,7 +95,7 @@ extension IntegrationSuite {
                     }
                     #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
                     #expect(answer.contains("\"upload_too_slow\""))
-                    #expect(try await eventually(within: 5) { stack.recordings.files().isEmpty })
+                    #expect(try await waitUntil(within: 5) { stack.recordings.files().isEmpty })
                 }
             }
         }
@@ -111,7 +111,7 @@ extension IntegrationSuite {
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 defer { tasks.cancelAll() }
-                #expect(try await eventually(within: 10) { (try? RawHTTPConnection(port: port)) != nil })
+                #expect(try await waitUntil(within: 10) { (try? RawHTTPConnection(port: port)) != nil })
                 do {
                     try await body(port)
                 } catch {

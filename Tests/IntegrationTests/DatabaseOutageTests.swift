@@ -36,7 +36,7 @@ extension IntegrationSuite {
                         {"caller": "+100", "receiver": "+200", "started_at": "2026-11-21T09:30:00Z"}
                         """)
                     #expect(createStatus == .serviceUnavailable)
-                    #expect(problem["code"] as? String == "database_unavailable")
+                    #expect(problem.problem?.code == "database_unavailable")
                     try await client.execute(uri: "/calls/\(ids[0])", method: .get) { response in
                         #expect(response.status == .serviceUnavailable)
                         #expect(response.headers[.retryAfter] == "5")
@@ -44,17 +44,17 @@ extension IntegrationSuite {
                     let (uploadStatus, uploadProblem) = try await streamUpload(
                         port: client.port!, callID: unuploaded, body: body, chunkSize: 65_536)
                     #expect(uploadStatus == 503)
-                    #expect(uploadProblem["code"] as? String == "database_unavailable")
+                    #expect(uploadProblem.problem?.code == "database_unavailable")
                     #expect(stack.recordings.files() == storedBefore, "the refused upload left no file behind")
 
                     try await stack.withWorker { () async throws -> Void in
                         // The worker takes jobs while the database is away; each claim fails and is retried in place.
-                        #expect(try await eventually(within: 10) { try await queue.readyCount() < ids.count })
+                        #expect(try await waitUntil(within: 10) { try await queue.readyCount() < ids.count })
                         try await Task.sleep(for: .seconds(3))
                         try await postgresServer.start()
                         for id in ids {
                             let call = try await client.waitForFinalStatus(id, seconds: 60)
-                            #expect(call["status"] as? String == "ready", "\(id): \(call)")
+                            #expect(call.status == .ready, "\(id): \(call)")
                         }
                     }
                 }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CallsCore
 import Foundation
 import HummingbirdTesting
 import NIOCore
@@ -19,8 +20,8 @@ extension IntegrationSuite {
                 """))
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
             let body = try await response.body.collect(upTo: 1 << 20)
-            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any]
-            return (Int(response.status.code), object?["id"] as? String, response.headers.first(name: "Idempotency-Replayed") == "true")
+            let id = try? JSONBody(body).decode(Call.self).id.lowercasedString
+            return (Int(response.status.code), id, response.headers.first(name: "Idempotency-Replayed") == "true")
         }
 
         @Test func concurrentRetriesWithOneKeyMakeOneCall() async throws {

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import Observability
 import Prometheus
+import TestSupport
 import Testing
 
 /// swift-metrics' backend is global: bootstrapped once for the whole test process.
@@ -32,7 +33,7 @@ extension IntegrationSuite {
                         let id = try await client.createCall()
                         let body = CallFlowTests.multipart(CallFlowTests.dialogue())
                         #expect(try await streamUpload(port: client.port!, callID: id, body: body, chunkSize: 65_536).0 == 202)
-                        #expect(try await client.waitForFinalStatus(id)["status"] as? String == "ready")
+                        #expect(try await client.waitForFinalStatus(id).status == .ready)
 
                         let text = try await client.execute(uri: "/metrics", method: .get) { response in
                             #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)

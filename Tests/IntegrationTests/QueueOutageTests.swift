@@ -22,12 +22,12 @@ extension IntegrationSuite {
                                     .decode(String.self).collectAll()
                             }
                             #expect(pending == ["analyze:\(id)"])
-                            let (_, waiting) = try await client.json(.get, "/calls/\(id)")
-                            #expect(waiting["status"] as? String == "processing")
+                            let waiting = try await client.call(id)
+                            #expect(waiting.status == .processing)
 
                             try await redis.start()
                             let call = try await client.waitForFinalStatus(id, seconds: 45)
-                            #expect(call["status"] as? String == "ready", "\(call)")
+                            #expect(call.status == .ready, "\(call)")
                         }
                     }
                 }
@@ -55,7 +55,7 @@ extension IntegrationSuite.QueueOutageTests {
                         }
                         for id in ids {
                             let call = try await client.waitForFinalStatus(id, seconds: 60)
-                            #expect(call["status"] as? String == "ready", "\(id): \(call)")
+                            #expect(call.status == .ready, "\(id): \(call)")
                         }
                     }
                 }

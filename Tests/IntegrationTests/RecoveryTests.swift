@@ -43,9 +43,9 @@ extension IntegrationSuite {
 
                     try await stack.withWorker { () async throws -> Void in
                         let call = try await client.waitForFinalStatus(id, seconds: 60)
-                        #expect(call["status"] as? String == "ready", "\(call)")
+                        #expect(call.status == .ready, "\(call)")
                         let registry = WorkerRegistry(client: redis, keys: keys)
-                        #expect(try await eventually(within: 10) { try await !registry.registeredWorkers().contains(ghost) })
+                        #expect(try await waitUntil(within: 10) { try await !registry.registeredWorkers().contains(ghost) })
                         #expect(try await RedisJobQueue(client: redis, keys: keys).processingCount(worker: ghost) == 0)
                     }
                 }
@@ -69,7 +69,7 @@ extension IntegrationSuite {
 
                         try await stack.withWorker { () async throws -> Void in
                             let call = try await client.waitForFinalStatus(id, seconds: 60)
-                            #expect(call["status"] as? String == "ready", "\(call)")
+                            #expect(call.status == .ready, "\(call)")
                         }
                     }
                     await redis.shutdown()
@@ -140,7 +140,7 @@ extension IntegrationSuite {
                 let registry = WorkerRegistry(client: redis, keys: QueueKeys(name: stack.api.queue.name))
                 let id = "registered-\(UUID().uuidString.prefix(8))"
                 try await stack.withWorker(id: id) { () async throws -> Void in
-                    #expect(try await eventually(within: 5) { try await registry.registeredWorkers() == [id] })
+                    #expect(try await waitUntil(within: 5) { try await registry.registeredWorkers() == [id] })
                     #expect(try await registry.aliveCount() == 1)
                 }
                 #expect(try await registry.registeredWorkers().isEmpty)

@@ -57,7 +57,9 @@ extension IntegrationSuite {
             let pusher = RedisClient(url: try TestServices.redisURL())
             let blocked = "{test}:blocked-" + UUID().uuidString
             async let slow: RedisReply = client.command("BLPOP", blocked, "20")
-            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await waitUntil(within: 10) {
+                try await pusher.command("CLIENT", "LIST").string?.contains("cmd=blpop") == true
+            }, "the BLPOP reached Redis and blocks a connection")
             for _ in 0..<5 { #expect(try await client.command("PING").string == "PONG") }
             try await pusher.command("LPUSH", blocked, "woken")
             #expect(try await slow == .array([.string(blocked), .string("woken")]))
@@ -127,7 +129,7 @@ extension IntegrationSuite {
                             body: ByteBuffer(string: #"{"caller": "+100", "receiver": "+200", "started_at": "2026-11-21T09:30:00Z"}"#)
                         ) { response in
                             statuses["create"] = response.status.code
-                            created = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])?["id"] as? String
+                            created = try? JSONBody(response.body).decode(Call.self).id.lowercasedString
                         }
                         let id = try #require(created)
                         let upload = CallFlowTests.multipart(CallFlowTests.dialogue())

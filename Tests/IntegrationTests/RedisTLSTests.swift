@@ -34,12 +34,10 @@ extension IntegrationSuite {
             try await Self.withTLSServer { port, certificates in
                 let url = try RedisURL(parsing: "rediss://localhost:\(port)/0?cacert=\(certificates)/ca.crt")
                 let client = RedisClient(url: url, socketTimeoutSeconds: 5, connections: 2)
-                var answer: RedisReply?
-                for _ in 0..<40 where answer == nil {
-                    answer = try? await client.command("PING")
-                    if answer == nil { try await Task.sleep(for: .milliseconds(100)) }
+                let answer = try await firstValue(of: "an answer through TLS", within: 4, every: .milliseconds(100)) {
+                    try? await client.command("PING")
                 }
-                #expect(answer?.string == "PONG")
+                #expect(answer.string == "PONG")
                 try await client.command("SET", "tls-probe", "through the relay")
                 #expect(try await client.command("GET", "tls-probe").string == "through the relay")
                 await client.shutdown()
@@ -50,11 +48,7 @@ extension IntegrationSuite {
             try await Self.withTLSServer { port, certificates in
                 // Reachable first, so the refusals below are about the certificate.
                 let good = RedisClient(url: try RedisURL(parsing: "rediss://localhost:\(port)/0?cacert=\(certificates)/ca.crt"))
-                var reachable = false
-                for _ in 0..<40 where !reachable {
-                    reachable = (try? await good.command("PING")) != nil
-                    if !reachable { try await Task.sleep(for: .milliseconds(100)) }
-                }
+                let reachable = try await waitUntil(within: 4, every: .milliseconds(100)) { (try? await good.command("PING")) != nil }
                 #expect(reachable)
                 await good.shutdown()
                 // The system's roots do not know the test's CA; 127.0.0.1 is not a name the certificate has.

@@ -35,9 +35,9 @@ extension IntegrationSuite {
                             port: client.port!, callID: id, body: CallFlowTests.multipart(audio), chunkSize: 65_536)
                         #expect(status == 202, "\(accepted)")
                         let ready = try await client.waitForFinalStatus(id)
-                        #expect(ready["status"] as? String == "ready", "\(ready)\n\(worker.log)")
-                        let recording = try #require(ready["recording"] as? [String: Any])
-                        #expect(recording["duration_sec"] as? Double == 5.6)
+                        #expect(ready.status == .ready, "\(ready)\n\(worker.log)")
+                        let recording = try #require(ready.recording)
+                        #expect(recording.durationSec == 5.6)
 
                         let key = try await TestServices.withPostgres(url) { postgres in
                             try await postgres.query(
@@ -51,15 +51,17 @@ extension IntegrationSuite {
 
                         // The worker on the other machine archived it too, into the bucket.
                         let archived = try await client.waitForArchive(id)
-                        let archive = (archived["recording"] as? [String: Any])?["archive"] as? [String: Any]
-                        #expect(archive?["status"] as? String == "done", "\(archived)\n\(worker.log)")
+                        let archive = try #require(archived.recording?.archive, "\(archived)\n\(worker.log)")
+                        #expect(archive.status == .done, "\(archived)\n\(worker.log)")
                         let archiveKey = storageKey.dropLast(4) + ".archive.mp3"
-                        #expect(try await bucketClient.headObject(key: String(archiveKey))?.size == Int64(archive?["size_bytes"] as? Int ?? -1))
+                        let archiveSize = try #require(archive.sizeBytes)
+                        #expect(try await bucketClient.headObject(key: String(archiveKey))?.size == archiveSize)
 
                         // The download link is a presigned bucket URL: the bytes come from the bucket, not the API.
-                        let (linkStatus, link) = try await client.json(.get, "/calls/\(id)/download?format=original")
+                        let (linkStatus, link) = try await client.json(
+                            .get, "/calls/\(id)/download?format=original", as: DownloadLinkDocument.self)
                         #expect(linkStatus == .ok)
-                        let url = try #require(link["url"] as? String)
+                        let url = link.url
                         #expect(url.hasPrefix("http://\(host):\(port)/\(bucket)/") && url.contains("X-Amz-Signature="))
                         let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
                         #expect(response.status == .ok)

@@ -69,7 +69,7 @@ extension IntegrationSuite {
                     let body = CallFlowTests.multipart(CallFlowTests.dialogue())
                     let (status, code) = try await Self.withOutboxLocked(url) {
                         let (status, problem) = try await streamUpload(port: client.port!, callID: id, body: body, chunkSize: 65_536)
-                        return (status, problem["code"] as? String)
+                        return (status, problem.problem?.code)
                     }
                     #expect(status == 503)
                     #expect(code == "database_unavailable")
@@ -85,7 +85,7 @@ extension IntegrationSuite {
                     #expect(retry == 202, "\(retryProblem)")
                     try await stack.withWorker {
                         let call = try await client.waitForFinalStatus(id, seconds: 60)
-                        #expect(call["status"] as? String == "ready", "\(call)")
+                        #expect(call.status == .ready, "\(call)")
                     }
                 }
             }
@@ -106,7 +106,7 @@ extension IntegrationSuite {
                         try await streamUpload(port: client.port!, callID: id, body: body, chunkSize: 65_536).0
                     }
                     #expect(status == 503)
-                    #expect(try await eventually(within: 10) { try await Self.recordingRows(url) == 1 })
+                    #expect(try await waitUntil(within: 10) { try await Self.recordingRows(url) == 1 })
                     try await Self.janitor(stack, url) { janitor in
                         let removed = try await janitor.sweep()
                         #expect(removed == 0)
@@ -114,10 +114,10 @@ extension IntegrationSuite {
                     #expect(stack.recordings.files().count == 1)
                     try await stack.withWorker {
                         let call = try await client.waitForFinalStatus(id, seconds: 60)
-                        #expect(call["status"] as? String == "ready", "\(call)")
+                        #expect(call.status == .ready, "\(call)")
                     }
                     let (again, problem) = try await streamUpload(port: client.port!, callID: id, body: body, chunkSize: 65_536)
-                    #expect(again == 409 && problem["code"] as? String == "recording_already_exists")
+                    #expect(again == 409 && problem.problem?.code == "recording_already_exists")
                 }
             }
         }

@@ -47,12 +47,12 @@ extension IntegrationSuite {
                     try await listener.test(.router) { client in
                         try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
                         let running = Task { try await service.run() }
-                        #expect(try await eventually(within: 5) { watchdog.stalls().count == 2 })
+                        #expect(try await waitUntil(within: 5) { watchdog.stalls().count == 2 })
                         try await client.execute(uri: "/readyz", method: .get) { response in
                             #expect(response.status == .serviceUnavailable)
                             #expect(String(buffer: response.body).contains("Redis has not answered job fetches: slot 0"))
                         }
-                        #expect(try await eventually(within: 3) {
+                        #expect(try await waitUntil(within: 3) {
                             testMetricsRegistry.emitToString().contains("calls_worker_stalled_fetch_slots 2")
                         })
                         running.cancel()

@@ -92,7 +92,7 @@ extension IntegrationSuite {
                     var redeliveries = 0
                     while try await queue.deadPayloads().isEmpty, redeliveries < 3 {
                         redeliveries += 1
-                        #expect(try await eventually(within: 5) { try await queue.promoteDueRetries() == 1 })
+                        #expect(try await waitUntil(within: 5) { try await queue.promoteDueRetries() == 1 })
                         let again = try #require(try await fetcher.fetch(timeoutSeconds: 2))
                         #expect(await finishes(within: .seconds(20)) { await service.process(again) })
                     }

@@ -3,6 +3,7 @@ import CallsStore
 import Foundation
 import Logging
 import PostgresNIO
+import TestSupport
 import Testing
 
 /// The real PostgreSQL and Redis that `make test` starts, found through `CALLS_TEST_DATABASE_URL` and
@@ -88,17 +89,5 @@ enum TestServices {
     }
 }
 
-struct SetupError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Polls `condition` every 50 ms until it holds or `seconds` pass.
-func eventually(within seconds: Double, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return try await condition()
-}
+/// The integration tests' name for a failed setup step (one type with the route tests').
+typealias SetupError = TestSetupError

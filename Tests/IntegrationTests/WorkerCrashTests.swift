@@ -82,7 +82,7 @@ extension IntegrationSuite {
                     await victim.process.stop(signal: SIGKILL)
 
                     try await stack.withWorker { () async throws -> Void in
-                        #expect(try await eventually(within: 60) { try await Self.state(of: callID, postgres).status == "ready" })
+                        #expect(try await waitUntil(within: 60) { try await Self.state(of: callID, postgres).status == "ready" })
                     }
                     let final = try await Self.state(of: callID, postgres)
                     #expect(final == CallState(status: "ready", attempts: 2, leaseOwner: nil, analysed: true),
@@ -107,7 +107,7 @@ extension IntegrationSuite {
 
                     let takeover = "takeover-\(UUID().uuidString.prefix(8))"
                     try await stack.withWorker(id: takeover) { () async throws -> Void in
-                        #expect(try await eventually(within: 60) { try await Self.state(of: callID, postgres).status == "ready" })
+                        #expect(try await waitUntil(within: 60) { try await Self.state(of: callID, postgres).status == "ready" })
                     }
                     let committed = try await postgres.query(
                         "SELECT lease_token, updated_at FROM calls WHERE id = \(callID)", logger: TestServices.logger
@@ -118,7 +118,7 @@ extension IntegrationSuite {
                     // fenced off. Should its commit have been in flight when it was stopped, the commit's database
                     // deadline expires on waking; the retry in place then finds the call finished and skips it.
                     // Either way it writes nothing, which the rows below show.
-                    #expect(try await eventually(within: 30) {
+                    #expect(try await waitUntil(within: 30) {
                         let metrics = try? await paused.metrics()
                         return ["fenced", "duplicate"].contains { outcome in
                             metrics?.contains(#"calls_jobs_total{kind="analyze",outcome="\#(outcome)"} 1"#) == true
@@ -176,7 +176,7 @@ extension IntegrationSuite {
                     #expect(state.status == "ready" || ready == [payload], "\(state), ready list \(String(describing: ready))")
 
                     try await stack.withWorker { () async throws -> Void in
-                        #expect(try await eventually(within: 60) { try await Self.state(of: callID, postgres).status == "ready" })
+                        #expect(try await waitUntil(within: 60) { try await Self.state(of: callID, postgres).status == "ready" })
                     }
                 }
                 await redis.shutdown()

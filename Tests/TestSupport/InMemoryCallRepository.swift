@@ -9,10 +9,17 @@ public final class InMemoryCallRepository: CallRepository, Outbox, UploadLedger 
         var calls: [UUID: Call] = [:]
         var storageKeys: [UUID: String] = [:]
         var idempotencyKeys: [String: (fingerprint: String, callID: UUID)] = [:]
-        var outbox: [Int64: String] = [:]
+        var outbox: [Int64: OutboxEntry] = [:]
         var nextOutboxID: Int64 = 1
         var uploadLedger: [String: ContinuousClock.Instant] = [:]
         var attachFailure: (any Error)?
+    }
+
+    /// An outbox row: the job and, as in PostgreSQL, its call (deleted with it) and when it was written.
+    private struct OutboxEntry {
+        var callID: UUID
+        var payload: String
+        var createdAt: ContinuousClock.Instant
     }
 
     private let state = Mutex(State())
@@ -83,12 +90,14 @@ public final class InMemoryCallRepository: CallRepository, Outbox, UploadLedger 
                 id: recording.id, filename: recording.filename, format: recording.format, sizeBytes: recording.sizeBytes,
                 sha256: recording.sha256, sampleRate: recording.sampleRate, channels: recording.channels)
             call.status = .processing
+            call.error = nil
+            call.updatedAt = Date()
             state.calls[callID] = call
             state.storageKeys[callID] = recording.storageKey
             state.uploadLedger[recording.storageKey] = nil
             let id = state.nextOutboxID
             state.nextOutboxID += 1
-            state.outbox[id] = jobPayload
+            state.outbox[id] = OutboxEntry(callID: callID, payload: jobPayload, createdAt: .now)
             return id
         }
     }
@@ -113,6 +122,7 @@ public final class InMemoryCallRepository: CallRepository, Outbox, UploadLedger 
     public func updateTags(id: UUID, tags: [String]) async throws -> Call? {
         state.withLock { state in
             state.calls[id]?.tags = tags
+            state.calls[id]?.updatedAt = Date()
             return state.calls[id]
         }
     }
@@ -123,7 +133,7 @@ public final class InMemoryCallRepository: CallRepository, Outbox, UploadLedger 
         state.withLock { state in
             state.calls[id] = nil
             state.storageKeys[id] = nil
-            state.outbox = state.outbox.filter { !$0.value.hasSuffix(id.uuidString.lowercased()) }
+            state.outbox = state.outbox.filter { $0.value.callID != id }
         }
         return true
     }
@@ -137,9 +147,12 @@ public final class InMemoryCallRepository: CallRepository, Outbox, UploadLedger 
     }
 
     public func relay(olderThan minimumAge: Duration, limit: Int, publish: @Sendable @escaping ([String]) async throws -> Void) async throws -> Int {
-        let entries = state.withLock { $0.outbox.sorted { $0.key < $1.key }.prefix(limit) }
+        let now = ContinuousClock.now
+        let entries = state.withLock { state in
+            state.outbox.filter { now - $0.value.createdAt > minimumAge }.sorted { $0.key < $1.key }.prefix(limit)
+        }
         guard !entries.isEmpty else { return 0 }
-        try await publish(entries.map(\.value))
+        try await publish(entries.map(\.value.payload))
         state.withLock { state in for (id, _) in entries { state.outbox.removeValue(forKey: id) } }
         return entries.count
     }
@@ -156,8 +169,9 @@ public final class InMemoryCallRepository: CallRepository, Outbox, UploadLedger 
         let now = ContinuousClock.now
         return state.withLock { state in
             let referenced = Set(state.storageKeys.values)
-            for key in state.uploadLedger.keys where referenced.contains(key) { state.uploadLedger[key] = nil }
-            return Array(state.uploadLedger.filter { now - $0.value >= age }.sorted { $0.value < $1.value }.prefix(limit).map(\.key))
+            let old = state.uploadLedger.filter { now - $0.value > age }
+            for key in old.keys where referenced.contains(key) { state.uploadLedger[key] = nil }
+            return Array(old.filter { !referenced.contains($0.key) }.sorted { $0.value < $1.value }.prefix(limit).map(\.key))
         }
     }
 
@@ -173,7 +187,7 @@ public final class InMemoryCallRepository: CallRepository, Outbox, UploadLedger 
 
     /// Test inspection: the outbox payloads not yet published.
     public var pendingOutbox: [String] {
-        state.withLock { $0.outbox.sorted { $0.key < $1.key }.map(\.value) }
+        state.withLock { $0.outbox.sorted { $0.key < $1.key }.map(\.value.payload) }
     }
 
     public func storageKey(ofCall id: UUID) -> String? {

@@ -6,8 +6,7 @@ import Testing
 
 /// The `code` of a problem+json response.
 public func problemCode(_ response: TestResponse) -> String? {
-    let object = try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
-    return object?["code"] as? String
+    JSONBody(response.body).problem?.code
 }
 
 extension TestClientProtocol {
