@@ -15,7 +15,8 @@ struct CallsController<Calls: CallRepository & Outbox & UploadLedger> {
     let watch: CallWatch<Calls>
     let callbacks: CallbackPolicy?
 
-    /// Paths follow the Python original; a trailing slash is accepted as the same path, without a redirect.
+    /// Paths are those existing clients call (see the OpenAPI contract); a trailing slash is accepted as the
+    /// same path, without a redirect.
     func addRoutes(to routes: AccessGroups) {
         routes.write.post("/calls", use: create)
         routes.read.get("/calls", use: list)

@@ -46,8 +46,8 @@ public struct Call: Codable, Sendable, Equatable {
         case id, caller, receiver, startedAt, status, tags, createdAt, updatedAt, error, recording, callback
     }
 
-    /// `error` and `recording` are always present in the JSON (as `null` when absent), so clients of the
-    /// Python original can keep reading them without checking for the key.
+    /// `error` and `recording` are always present in the JSON (as `null` when absent): clients written
+    /// against the service this one replaces read them without checking for the key.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id.lowercasedString, forKey: .id)

@@ -1,5 +1,5 @@
 /// A span of a recording in which nobody speaks (or, with `channel` set, in which that channel is silent).
-/// Encoded in the Python original's shape, `{"start": s, "end": s}` in seconds.
+/// Encoded as `{"start": s, "end": s}` in seconds, the shape existing clients read (see the OpenAPI contract).
 public struct SilenceMark: Codable, Sendable, Equatable {
     public var startMs: Milliseconds
     public var endMs: Milliseconds

@@ -18,7 +18,7 @@ public struct CallQuery: Sendable, Equatable {
     public var tag: String?
     public var order: CallOrder
     public var limit: Int
-    /// Rows to skip (the original's paging); ignored after a cursor.
+    /// Rows to skip (offset paging, kept for existing clients); ignored after a cursor.
     public var offset: Int
     /// Continue after this row (keyset paging).
     public var after: CallCursor?
