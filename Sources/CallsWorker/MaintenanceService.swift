@@ -4,11 +4,13 @@ import Logging
 import Metrics
 import ServiceLifecycle
 
-/// The queue's self-healing, run by every worker (locks make one do the work at a time):
-/// - due retries move from the delayed set to the ready queue;
-/// - the reaper returns the jobs of workers whose heartbeat expired to the ready queue;
-/// - the reconciler re-enqueues calls PostgreSQL says are due but Redis does not hold (expired leases, or
-///   jobs lost with Redis data, e.g. after `FLUSHALL`).
+/// The queue's self-healing, run by every worker:
+/// - due retries move from the delayed set to the ready queue (one Lua script, so workers never move one twice);
+/// - the reaper returns the jobs of workers whose heartbeat expired to the ready queue (under a lock, one
+///   reaper at a time);
+/// - the reconciler re-enqueues work PostgreSQL says is due but Redis does not hold (expired leases, or jobs
+///   lost with Redis data, e.g. after `FLUSHALL`). Two workers reconciling at once may push a job twice, which
+///   is harmless: the second delivery's claim finds it leased or finished.
 struct MaintenanceService: Service {
     let owner: String
     let reaper: Reaper
@@ -61,7 +63,7 @@ struct MaintenanceService: Service {
         do {
             let requeued = try await reconcile()
             if requeued > 0 {
-                logger.notice("re-enqueued stalled calls", metadata: ["count": "\(requeued)"])
+                logger.notice("re-enqueued stalled jobs", metadata: ["count": "\(requeued)"])
                 Counter(label: "calls_jobs_requeued_total", dimensions: [("by", "reconciler")]).increment(by: requeued)
             }
         } catch {
