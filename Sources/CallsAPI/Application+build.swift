@@ -186,10 +186,12 @@ public func buildApplication(
     let metrics = MetricsExporter(
         registry: metricsRegistry, queue: monitoredQueue, workers: WorkerRegistry(client: monitoring, keys: queue.keys),
         keeper: PostgresLeaseKeeper(client: postgres, logger: logger))
+    // The operator routes only put given-up work back for a retry; what a commit records is the worker's
+    // business, so the commit settings here are never used.
     addOperatorRoutes(
         to: router, access: access, queue: queue, workers: workers,
-        leases: PostgresAnalysisLeases(client: postgres, logger: logger),
-        archives: PostgresArchiveLeases(client: postgres, logger: logger),
+        leases: PostgresAnalysisLeases(client: postgres, logger: logger, queueingArchive: false),
+        archives: PostgresArchiveLeases(client: postgres, logger: logger, removingOriginals: false),
         callbacks: PostgresCallbackLeases(client: postgres, logger: logger), metrics: metrics)
     answerUnsupportedMethods(of: router)
     var services: [any Service] = [

@@ -50,6 +50,9 @@ public struct ArchivedFile: Sendable, Equatable {
 /// The leases of archives, on the `recording_archives` row, so an archive's fate never touches its call's
 /// status.
 public protocol ArchiveLeases: WorkLeases where Claim == ArchiveClaim, Product == ArchivedFile {
+    /// Whether `complete` records the original as removed: the one place that decides it, so the worker
+    /// removes the file exactly when the row says so.
+    var removingOriginals: Bool { get }
     /// Renews the lease for `leaseSeconds` from now, only if `claim` still holds it: checked before each write
     /// to storage, which knows no fencing token. False when a newer claim fenced this one off.
     func renew(_ claim: ArchiveClaim, leaseSeconds: Int) async throws -> Bool

@@ -3,8 +3,9 @@ import PostgresNIO
 
 /// The PostgreSQL client every repository talks through. The database deadline (`DatabaseDeadline`) is
 /// applied here, once, to every query, unprepared statement and transaction, instead of by a wrapper around
-/// each method of each repository. Rows are read to the end inside the deadline, so a result never streams
-/// from a server that stopped answering.
+/// each method of each repository; a method that runs several statements puts them in `bounded`, so the
+/// deadline bounds the method as a whole, not each statement. Rows are read to the end inside the deadline,
+/// so a result never streams from a server that stopped answering.
 public struct DatabaseClient: Sendable {
     public let postgres: PostgresClient
     /// Nil for none.
@@ -35,10 +36,18 @@ public struct DatabaseClient: Sendable {
         try await withDeadline(times: deadlines) { try await postgres.withTransaction(logger: logger) { try await body($0) } }
     }
 
+    /// Runs several statements under one deadline: the statements inside take none of their own.
+    func bounded<Result: Sendable>(_ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
+        try await withDeadline { try await Self.$boundedByCaller.withValue(true) { try await body() } }
+    }
+
+    /// Set inside `bounded`; `DatabaseDeadline.run` runs its operation in a task that inherits it.
+    @TaskLocal private static var boundedByCaller = false
+
     private func withDeadline<Result: Sendable>(
         times: Int = 1, _ operation: @escaping @Sendable () async throws -> Result
     ) async throws -> Result {
-        guard let deadline else { return try await operation() }
+        guard let deadline, !Self.boundedByCaller else { return try await operation() }
         return try await DatabaseDeadline.run(within: deadline * times, operation)
     }
 }

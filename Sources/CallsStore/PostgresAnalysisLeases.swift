@@ -11,7 +11,7 @@ public struct PostgresAnalysisLeases: AnalysisLeases {
     let queueingArchive: Bool
 
     public init(
-        client: PostgresClient, logger: Logger, queueingArchive: Bool = false, deadline: Duration? = DatabaseDeadline.defaultLimit
+        client: PostgresClient, logger: Logger, queueingArchive: Bool, deadline: Duration? = DatabaseDeadline.defaultLimit
     ) {
         self.client = DatabaseClient(client, deadline: deadline)
         self.logger = logger
@@ -19,6 +19,10 @@ public struct PostgresAnalysisLeases: AnalysisLeases {
     }
 
     public func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimResult<AnalysisClaim> {
+        try await client.bounded { try await claimUnbounded(callID: callID, worker: worker, leaseSeconds: leaseSeconds) }
+    }
+
+    private func claimUnbounded(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimResult<AnalysisClaim> {
         let claimed = try await client.executeUnprepared(
             ClaimCall(callID: callID, worker: worker, leaseSeconds: Double(leaseSeconds)), logger: logger)
         if let (token, key, attempts) = claimed.first {
@@ -70,7 +74,7 @@ public struct PostgresAnalysisLeases: AnalysisLeases {
 
     public func failUnclaimed(callID: UUID, reason: String) async throws -> Bool {
         try await !client.query("""
-            UPDATE calls SET status = 'failed', error = \(reason), lease_owner = NULL, lease_expires_at = NULL,
+            UPDATE calls SET lease_token = lease_token + 1, status = 'failed', error = \(reason), lease_owner = NULL, lease_expires_at = NULL,
                              updated_at = now()
             WHERE id = \(callID) AND status = 'processing' AND (lease_expires_at IS NULL OR lease_expires_at < now())
             RETURNING id
@@ -79,14 +83,14 @@ public struct PostgresAnalysisLeases: AnalysisLeases {
 
     public func resetForRetry(callID: UUID) async throws -> Bool {
         try await !client.query("""
-            UPDATE calls SET status = 'processing', attempts = 0, error = NULL, lease_owner = NULL,
+            UPDATE calls SET lease_token = lease_token + 1, status = 'processing', attempts = 0, error = NULL, lease_owner = NULL,
                              lease_expires_at = NULL, updated_at = now()
             WHERE id = \(callID) AND status = 'failed'
             RETURNING id
             """, logger: logger).collect().isEmpty
     }
 
-    /// Claims and completions are prepared statements, as every job runs them (see `PostgresCallRepository`).
+    /// Claims and completions are statement types run unprepared (see `PostgresClient.executeUnprepared`).
     /// A worker may claim again what it holds: after an outage interrupted its commit it retries the whole
     /// job in place, and must neither find its own lease in the way (the heartbeat would keep that lease alive
     /// with nobody working on it) nor spend an attempt.

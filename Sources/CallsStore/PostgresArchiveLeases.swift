@@ -7,11 +7,10 @@ import PostgresNIO
 public struct PostgresArchiveLeases: ArchiveLeases {
     let client: DatabaseClient
     let logger: Logger
-    /// Whether a completed archive records the original as removed (it is not to be kept).
-    let removingOriginals: Bool
+    public let removingOriginals: Bool
 
     public init(
-        client: PostgresClient, logger: Logger, removingOriginals: Bool = true, deadline: Duration? = DatabaseDeadline.defaultLimit
+        client: PostgresClient, logger: Logger, removingOriginals: Bool, deadline: Duration? = DatabaseDeadline.defaultLimit
     ) {
         self.client = DatabaseClient(client, deadline: deadline)
         self.logger = logger
@@ -19,6 +18,10 @@ public struct PostgresArchiveLeases: ArchiveLeases {
     }
 
     public func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimResult<ArchiveClaim> {
+        try await client.bounded { try await claimUnbounded(callID: callID, worker: worker, leaseSeconds: leaseSeconds) }
+    }
+
+    private func claimUnbounded(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimResult<ArchiveClaim> {
         let claimed = try await client.query("""
             UPDATE recording_archives a
             SET status = 'archiving', lease_token = a.lease_token + 1, lease_owner = \(worker),
@@ -112,7 +115,7 @@ public struct PostgresArchiveLeases: ArchiveLeases {
     public func failUnclaimed(callID: UUID, reason: String) async throws -> Bool {
         try await !client.query("""
             UPDATE recording_archives
-            SET status = 'failed', error = \(reason), lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+            SET lease_token = lease_token + 1, status = 'failed', error = \(reason), lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
             WHERE call_id = \(callID) AND status IN ('pending', 'archiving')
               AND (lease_expires_at IS NULL OR lease_expires_at < now())
             RETURNING call_id
@@ -122,7 +125,7 @@ public struct PostgresArchiveLeases: ArchiveLeases {
     public func resetForRetry(callID: UUID) async throws -> Bool {
         try await !client.query("""
             UPDATE recording_archives
-            SET status = 'pending', attempts = 0, error = NULL, lease_owner = NULL, lease_expires_at = NULL,
+            SET lease_token = lease_token + 1, status = 'pending', attempts = 0, error = NULL, lease_owner = NULL, lease_expires_at = NULL,
                 updated_at = now()
             WHERE call_id = \(callID) AND status = 'failed'
             RETURNING call_id

@@ -6,6 +6,10 @@ extension PostgresCallRepository {
     /// The key and the call are inserted by one statement, the call only if the key was new; concurrent
     /// requests with one key wait on its row, and all but the first find it taken.
     func create(_ call: NewCall, idempotencyKey key: String) async throws -> CallCreation {
+        try await client.bounded { try await createOnce(call, idempotencyKey: key) }
+    }
+
+    private func createOnce(_ call: NewCall, idempotencyKey key: String) async throws -> CallCreation {
         let fingerprint = call.fingerprint
         // A key taken by a call deleted in between is free again: try once more.
         for _ in 0..<2 {

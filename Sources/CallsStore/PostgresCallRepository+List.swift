@@ -6,6 +6,10 @@ extension PostgresCallRepository {
     /// One page by keyset (or offset), newest or oldest first, plus the total: exact up to
     /// `CallPage.exactTotalLimit` matches, the planner's estimate beyond.
     public func list(_ query: CallQuery) async throws -> CallPage {
+        try await client.bounded { try await page(query) }
+    }
+
+    private func page(_ query: CallQuery) async throws -> CallPage {
         var search = CallSearchSQL(query)
         let total = try await total(of: search)
         if let cursor = query.after { search.continuing(after: cursor) }

@@ -13,6 +13,10 @@ extension PostgresCallRepository: UploadLedger {
     /// An entry whose key a recording row references (a commit that took longer than any statement should)
     /// is settled here, never handed out: the janitor must not remove a file a row points at.
     public func abandonedUploads(olderThan age: Duration, limit: Int) async throws -> [String] {
+        try await client.bounded { try await abandonedUploadsUnbounded(olderThan: age, limit: limit) }
+    }
+
+    private func abandonedUploadsUnbounded(olderThan age: Duration, limit: Int) async throws -> [String] {
         let seconds = Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18
         _ = try await client.query("""
             DELETE FROM upload_ledger u

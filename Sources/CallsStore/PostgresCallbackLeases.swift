@@ -16,6 +16,10 @@ public struct PostgresCallbackLeases: CallbackLeases {
     /// A worker may claim again what it holds (an outage interrupted its delivery and it retries in place); its
     /// own slots keep out of each other's way themselves.
     public func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimResult<CallbackClaim> {
+        try await client.bounded { try await claimUnbounded(callID: callID, worker: worker, leaseSeconds: leaseSeconds) }
+    }
+
+    private func claimUnbounded(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimResult<CallbackClaim> {
         let claimed = try await client.query("""
             UPDATE calls
             SET callback_lease_token = callback_lease_token + 1, callback_lease_owner = \(worker),
@@ -74,7 +78,7 @@ public struct PostgresCallbackLeases: CallbackLeases {
 
     public func failUnclaimed(callID: UUID, reason: String) async throws -> Bool {
         try await !client.query("""
-            UPDATE calls SET callback_status = 'failed', callback_error = \(reason), callback_updated_at = now(),
+            UPDATE calls SET callback_lease_token = callback_lease_token + 1, callback_status = 'failed', callback_error = \(reason), callback_updated_at = now(),
                              callback_lease_owner = NULL, callback_lease_expires_at = NULL
             WHERE id = \(callID) AND callback_status = 'pending'
               AND (callback_lease_expires_at IS NULL OR callback_lease_expires_at < now())
@@ -92,7 +96,7 @@ public struct PostgresCallbackLeases: CallbackLeases {
 
     public func resetForRetry(callID: UUID) async throws -> Bool {
         try await !client.query("""
-            UPDATE calls SET callback_status = 'pending', callback_attempts = 0, callback_error = NULL,
+            UPDATE calls SET callback_lease_token = callback_lease_token + 1, callback_status = 'pending', callback_attempts = 0, callback_error = NULL,
                              callback_updated_at = now(), callback_lease_owner = NULL, callback_lease_expires_at = NULL
             WHERE id = \(callID) AND callback_status = 'failed'
             RETURNING id

@@ -68,10 +68,12 @@ public struct PostgresLeaseKeeper: LeaseKeeper {
 
     public func stalledWork(unclaimedFor: Duration, limit: Int) async throws -> StalledWork {
         let seconds = Double(unclaimedFor.components.seconds)
-        return StalledWork(
-            analyses: try await stalledAnalyses(unclaimedFor: seconds, limit: limit),
-            archives: try await stalledArchives(unclaimedFor: seconds, limit: limit),
-            callbacks: try await stalledCallbacks(unclaimedFor: seconds, limit: limit))
+        return try await client.bounded {
+            StalledWork(
+                analyses: try await stalledAnalyses(unclaimedFor: seconds, limit: limit),
+                archives: try await stalledArchives(unclaimedFor: seconds, limit: limit),
+                callbacks: try await stalledCallbacks(unclaimedFor: seconds, limit: limit))
+        }
     }
 
     private func stalledAnalyses(unclaimedFor seconds: Double, limit: Int) async throws -> [UUID] {

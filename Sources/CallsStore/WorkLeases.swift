@@ -48,7 +48,8 @@ public protocol WorkLeases<Claim, Product>: Sendable {
     /// Gives back the lease `worker` holds on the work, whatever its token: the worker cannot get past an
     /// error and must stop renewing it. False when it held none.
     func releaseHeld(callID: UUID, worker: String) async throws -> Bool
-    /// Gives up work that no live lease protects (its job was dead-lettered before it could be claimed).
+    /// Gives up work that no live lease protects (its job was dead-lettered before it could be claimed). Like
+    /// `resetForRetry`, it moves the token on, so a claim older than the change can record nothing after it.
     func failUnclaimed(callID: UUID, reason: String) async throws -> Bool
     /// Puts work given up back to due with its attempts reset, for an operator's retry; false when it was not
     /// given up.
@@ -67,7 +68,8 @@ public protocol LeaseKeeper: Sendable {
     /// Work due that no live worker holds: leases that expired, or work never claimed for longer than
     /// `unclaimedFor` (and, for analyses, not waiting in the outbox).
     func stalledWork(unclaimedFor: Duration, limit: Int) async throws -> StalledWork
-    /// How long the oldest call still `processing` has waited since it was queued or last touched.
+    /// How long the oldest call still `processing` (its analysis due) has waited since it was queued or last
+    /// touched: the backlog figure of metrics and readiness, analyses only.
     func oldestUnfinishedAge() async throws -> Duration?
 }
 

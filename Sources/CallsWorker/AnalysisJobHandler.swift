@@ -7,25 +7,6 @@ import Logging
 import NIOPosix
 import RecordingStorage
 
-/// What became of one delivery of a job.
-public enum JobOutcome: Sendable, Equatable {
-    /// Results committed, call `ready`.
-    case completed
-    /// The recording could not be analysed this time; the job goes to the delayed set for another attempt.
-    case retry(String, attempt: Int)
-    /// The recording could not be analysed and no attempt is left; call `failed` with the reason.
-    case failed(String)
-    /// A duplicate delivery of a finished job, or a job for a call that no longer exists.
-    case skipped(String)
-    /// Another worker's lease on the call is still running: this delivery is a duplicate, but the job is not
-    /// finished, so its delivery count is kept for whoever runs it next (a job that kills every worker that
-    /// claims it must still reach `CALLS_MAX_DELIVERIES`); the duplicate itself is not counted, since it never
-    /// ran the job.
-    case heldByAnother
-    /// Another worker claimed the call after this one; its commit was refused, nothing was written.
-    case fenced
-}
-
 /// Runs one analysis job: claim the call, analyse its recording, commit the result under the claim's fencing
 /// token. Errors that are not about the recording (database down) are thrown, so the job stays in the
 /// worker's processing list and is tried again.

@@ -68,7 +68,7 @@ public struct ArchiveJobHandler: Sendable {
             case .committed:
                 // Recorded as removed before it is: a crash in between leaves an orphan that the next delivery
                 // (or deleting the call) removes, never a row pointing at a missing file.
-                if !settings.keepOriginal { try await store.remove(key: claim.originalKey) }
+                if archives.removingOriginals { try await store.remove(key: claim.originalKey) }
                 return .completed
             case .fenced:
                 // The newer claim stores the same key with the same content; leave it be.

@@ -17,7 +17,8 @@ struct DeliveryLifecycle {
         case countDelivery
         /// Run the job's handler.
         case runJob
-        /// Give the job up without running it: it was delivered again and again without finishing.
+        /// Give the job up without running it (it was delivered again and again without finishing), then
+        /// report `abandoned`.
         case abandon(reason: String)
         /// Wait out the backoff for the `failures`th consecutive failure, then report `waitedToRetry`.
         case waitToRetry(failures: Int)
@@ -64,11 +65,6 @@ struct DeliveryLifecycle {
         self.maxInPlaceRetries = maxInPlaceRetries
     }
 
-    /// A payload that is not a job: settled at once, nothing to run.
-    static func settlementOfMalformedPayload() -> Settlement {
-        .acknowledge
-    }
-
     mutating func start() -> Action {
         guard state == .delivered else { return unexpected("start") }
         state = .counting
@@ -80,10 +76,16 @@ struct DeliveryLifecycle {
         return attempt(deliveries: deliveries, failures: 0, unexpectedFailures: 0)
     }
 
-    /// The handler (or the abandoning) returned an outcome, committed in PostgreSQL.
+    /// The handler returned an outcome, committed in PostgreSQL.
     mutating func jobFinished(_ outcome: JobOutcome) -> Action {
-        guard case .running = state else { return unexpected("jobFinished") }
+        guard case .running(let deliveries, _, _) = state, deliveries <= maxDeliveries else { return unexpected("jobFinished") }
         return settle(Self.settlement(after: outcome))
+    }
+
+    /// The job was given up as `abandon` asked: it is dead-lettered.
+    mutating func abandoned() -> Action {
+        guard case .running(let deliveries, _, _) = state, deliveries > maxDeliveries else { return unexpected("abandoned") }
+        return settle(.deadLetter(error: abandonReason(deliveries: deliveries)))
     }
 
     /// The handler (or the abandoning) threw; `isOutage` tells a dependency that is down from anything else.
@@ -132,7 +134,11 @@ struct DeliveryLifecycle {
     private mutating func attempt(deliveries: Int, failures: Int, unexpectedFailures: Int) -> Action {
         state = .running(deliveries: deliveries, failures: failures, unexpectedFailures: unexpectedFailures)
         guard deliveries > maxDeliveries else { return .runJob }
-        return .abandon(reason: "the job was delivered \(deliveries - 1) times without \(kind.work) ever finishing")
+        return .abandon(reason: abandonReason(deliveries: deliveries))
+    }
+
+    private func abandonReason(deliveries: Int) -> String {
+        "the job was delivered \(deliveries - 1) times without \(kind.work) ever finishing"
     }
 
     private mutating func settle(_ settlement: Settlement) -> Action {

@@ -41,7 +41,9 @@ public struct JobRouter: JobHandler {
         switch job.kind {
         case .analyze:
             let (outcome, followUps) = try await analysis.handleWithFollowUps(job)
-            for kind in kinds(of: followUps) { await enqueue(Job(kind: kind, callID: job.callID)) }
+            for kind in Self.kinds(of: followUps, archiving: archive != nil, deliveringCallbacks: callback != nil) {
+                await enqueue(Job(kind: kind, callID: job.callID))
+            }
             return outcome
         case .archive:
             // A worker that does not archive runs no archive slots, so this takes a job handed to the wrong
@@ -56,10 +58,10 @@ public struct JobRouter: JobHandler {
 
     /// The jobs to queue for `followUps`: those of the kinds this worker's configuration runs (a callback due
     /// while callbacks are off waits in PostgreSQL for a worker that delivers them).
-    func kinds(of followUps: FollowUps) -> [Job.Kind] {
+    static func kinds(of followUps: FollowUps, archiving: Bool, deliveringCallbacks: Bool) -> [Job.Kind] {
         var kinds: [Job.Kind] = []
-        if followUps.contains(.archive), archive != nil { kinds.append(.archive) }
-        if followUps.contains(.callback), callback != nil { kinds.append(.callback) }
+        if followUps.contains(.archive), archiving { kinds.append(.archive) }
+        if followUps.contains(.callback), deliveringCallbacks { kinds.append(.callback) }
         return kinds
     }
 
@@ -76,6 +78,7 @@ public struct JobRouter: JobHandler {
     }
 
     public func relinquish(_ job: Job) async throws {
+        // Every handler of a worker holds its leases under the worker's one id.
         _ = try await leases(of: job.kind)?.releaseHeld(callID: job.callID, worker: analysis.worker)
     }
 

@@ -6,8 +6,8 @@ import Logging
 import Metrics
 import ServiceLifecycle
 
-/// The worker's job loop: `concurrency` analysis slots and `archiveConcurrency` archive slots, each taking one
-/// job of its kind at a time from Redis into this worker's processing list, handling it, and acknowledging it
+/// The worker's job loop: `concurrency` analysis slots, `archiveConcurrency` archive slots and
+/// `callbackConcurrency` callback slots, each taking one job of its kind at a time from Redis into this worker's processing list, handling it, and acknowledging it
 /// only after its outcome is committed. On graceful shutdown the slots stop taking jobs and finish the one in
 /// hand.
 public struct WorkerService: Service {
@@ -44,6 +44,7 @@ public struct WorkerService: Service {
     public func run() async throws {
         logger.info("worker started", metadata: [
             "worker": "\(worker)", "concurrency": "\(concurrency)", "archive_concurrency": "\(archiveConcurrency)",
+            "callback_concurrency": "\(callbackConcurrency)",
         ])
         let kinds = Array(repeating: Job.Kind.analyze, count: concurrency)
             + Array(repeating: Job.Kind.archive, count: archiveConcurrency)
@@ -86,9 +87,8 @@ public struct WorkerService: Service {
     func process(_ payload: String) async {
         guard let job = Job(payload: payload) else {
             logger.error("dropping a malformed job", metadata: ["payload": "\(payload)"])
-            _ = await persistently("settling a job", payload) {
-                try await settle(payload, DeliveryLifecycle.settlementOfMalformedPayload())
-            }
+            // Nothing to run, ever: removed from the processing list.
+            _ = await persistently("settling a job", payload) { try await settle(payload, .acknowledge) }
             return
         }
         let started = ContinuousClock.now
@@ -103,15 +103,14 @@ public struct WorkerService: Service {
                 action = deliveries.map { lifecycle.deliveryCounted($0) } ?? lifecycle.cancelled()
             case .runJob, .abandon:
                 do {
-                    let finished: JobOutcome
                     if case .abandon(let reason) = action {
                         try await handler.abandon(job, reason: reason)
-                        finished = .failed(reason)
+                        action = lifecycle.abandoned()
                     } else {
-                        finished = try await handler.handle(job)
+                        let finished = try await handler.handle(job)
+                        outcome = finished
+                        action = lifecycle.jobFinished(finished)
                     }
-                    outcome = finished
-                    action = lifecycle.jobFinished(finished)
                 } catch {
                     if Task.isCancelled {
                         action = lifecycle.cancelled()
@@ -132,7 +131,12 @@ public struct WorkerService: Service {
                 let relinquished = await persistently("giving a job's lease back", job) { try await handler.relinquish(job); return true }
                 action = relinquished == true ? lifecycle.leaseRelinquished() : lifecycle.cancelled()
             case .settle(let settlement):
-                if case .retryLater(let error, let attempt) = settlement { outcome = .retry(error, attempt: attempt) }
+                // The handler's outcome, or what the lifecycle decided without one (gave the lease back, gave up).
+                switch settlement {
+                case .retryLater(let error, let attempt): outcome = .retry(error, attempt: attempt)
+                case .deadLetter(let error): outcome = .failed(error)
+                case .acknowledge, .acknowledgeDuplicate, .acknowledgeKeepingDeliveries: break
+                }
                 if let outcome { logger.info("job done", metadata: ["job": "\(job)", "outcome": "\(outcome)"]) }
                 let settled = await persistently("settling a job", job) { try await settle(payload, settlement); return true }
                 action = settled == true ? lifecycle.settled() : lifecycle.cancelled()

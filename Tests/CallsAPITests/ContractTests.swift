@@ -53,8 +53,8 @@ import Testing
         let queue = RedisJobQueue(client: redis, keys: QueueKeys(name: "contract"))
         addOperatorRoutes(
             to: router, access: .open, queue: queue, workers: WorkerRegistry(client: redis, keys: queue.keys),
-            leases: PostgresAnalysisLeases(client: postgres, logger: Logger(label: "test")),
-            archives: PostgresArchiveLeases(client: postgres, logger: Logger(label: "test")),
+            leases: PostgresAnalysisLeases(client: postgres, logger: Logger(label: "test"), queueingArchive: false),
+            archives: PostgresArchiveLeases(client: postgres, logger: Logger(label: "test"), removingOriginals: false),
             callbacks: PostgresCallbackLeases(client: postgres, logger: Logger(label: "test")),
             metrics: MetricsExporter(
                 registry: PrometheusCollectorRegistry(), queue: queue, workers: WorkerRegistry(client: redis, keys: queue.keys),

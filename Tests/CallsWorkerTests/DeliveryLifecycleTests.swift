@@ -23,6 +23,7 @@ import Testing
     enum Event {
         case counted(Int)
         case finished(JobOutcome)
+        case abandoned
         case failed(isOutage: Bool)
         case waited
         case relinquished
@@ -43,6 +44,7 @@ import Testing
                 switch event {
                 case .counted(let deliveries): lifecycle.deliveryCounted(deliveries)
                 case .finished(let outcome): lifecycle.jobFinished(outcome)
+                case .abandoned: lifecycle.abandoned()
                 case .failed(let isOutage): lifecycle.jobFailed("boom", isOutage: isOutage)
                 case .waited: lifecycle.waitedToRetry()
                 case .relinquished: lifecycle.leaseRelinquished()
@@ -65,7 +67,7 @@ import Testing
     @Test(arguments: Job.Kind.allCases, [maxDeliveries + 1, maxDeliveries + 5])
     func aDeliveryPastTheLimitIsAbandonedAndDeadLettered(kind: Job.Kind, deliveries: Int) {
         let reason = "the job was delivered \(deliveries - 1) times without \(kind.work) ever finishing"
-        #expect(actions([.counted(deliveries), .finished(.failed(reason)), .settled], kind: kind) == [
+        #expect(actions([.counted(deliveries), .abandoned, .settled], kind: kind) == [
             .countDelivery, .abandon(reason: reason), .settle(.deadLetter(error: reason)), .finished,
         ])
     }
@@ -131,6 +133,7 @@ import Testing
         [.counted(1), .failed(isOutage: true), .waited],
         [.counted(1), .failed(isOutage: false), .waited, .failed(isOutage: false), .waited, .failed(isOutage: false)],
         [.counted(Self.maxDeliveries + 1)],
+        [.counted(Self.maxDeliveries + 1), .abandoned],
         [.counted(1), .finished(.completed)],
         [.counted(1), .failed(isOutage: false), .waited, .failed(isOutage: false), .waited, .failed(isOutage: false), .relinquished],
     ])
@@ -142,13 +145,11 @@ import Testing
         #expect(actions([.counted(1), .finished(.completed), .settled, .cancelled]).suffix(2) == [.finished, .finished])
     }
 
-    @Test func aMalformedPayloadIsAcknowledged() {
-        #expect(DeliveryLifecycle.settlementOfMalformedPayload() == .acknowledge)
-    }
-
-    @Test(arguments: 0..<outcomes.count)
-    func everyOutcomeHasOneSettlement(outcome: Int) {
-        let (result, settlement) = Self.outcomes[outcome]
-        #expect(DeliveryLifecycle.settlement(after: result) == settlement)
+    @Test func theBackoffGrowsFromItsBaseToItsCapWithJitter() {
+        let base = Duration.milliseconds(200)
+        for (failures, ceiling) in [(1, base), (2, base * 2), (4, base * 8), (7, base * 64), (30, Duration.seconds(10))] {
+            let delay = Backoff.delay(afterFailures: failures)
+            #expect(delay >= ceiling / 2 && delay <= ceiling, "failure \(failures): \(delay)")
+        }
     }
 }

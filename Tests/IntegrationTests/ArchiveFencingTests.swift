@@ -16,6 +16,7 @@ import Testing
 struct SupersededArchiveLeases: ArchiveLeases {
     let base: PostgresArchiveLeases
     let supersede: @Sendable (ArchiveClaim) async throws -> Void
+    var removingOriginals: Bool { base.removingOriginals }
 
     func claim(callID: UUID, worker: String, leaseSeconds: Int) async throws -> ClaimResult<ArchiveClaim> {
         let outcome = try await base.claim(callID: callID, worker: worker, leaseSeconds: leaseSeconds)
@@ -52,7 +53,8 @@ extension IntegrationSuite {
                         "INSERT INTO recording_archives (recording_id, call_id) SELECT id, call_id FROM recordings",
                         logger: TestServices.logger
                     ).collect()
-                    let base = PostgresArchiveLeases(client: postgres, logger: TestServices.logger)
+                    let base = PostgresArchiveLeases(
+                        client: postgres, logger: TestServices.logger, removingOriginals: !stack.worker.archive.keepOriginal)
                     let newerObject = Data("the newer claim's archive".utf8)
                     let archives = SupersededArchiveLeases(base: base) { claim in
                         _ = try await postgres.query(

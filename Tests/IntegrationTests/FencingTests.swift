@@ -15,7 +15,7 @@ extension IntegrationSuite {
             try await Stack.withMigrated { stack, url in
                 try await TestServices.withPostgres(url) { client in
                     let calls = PostgresCallRepository(client: client, logger: TestServices.logger)
-                    let leases = PostgresAnalysisLeases(client: client, logger: TestServices.logger)
+                    let leases = PostgresAnalysisLeases(client: client, logger: TestServices.logger, queueingArchive: false)
                     let call = try await calls.create(
                         try NewCallRequest(caller: "+100", receiver: "+200", startedAt: "2026-11-21T09:00:00Z").validated())
                     _ = try await calls.attachRecording(
@@ -48,6 +48,36 @@ extension IntegrationSuite {
                     #expect(stored.status == .ready)
                     #expect(stored.recording?.transcription == "the takeover's result")
                     #expect(stored.error == nil)
+                }
+            }
+        }
+
+        /// An operator's retry starts the work afresh: a claim from before it, given up meanwhile, cannot record
+        /// anything after it (the reset moves the token on, as giving up unclaimed work does).
+        @Test func aClaimFromBeforeAnOperatorsRetryCannotCommit() async throws {
+            try await TestServices.withMigratedDatabase { url in
+                try await TestServices.withPostgres(url) { client in
+                    let calls = PostgresCallRepository(client: client, logger: TestServices.logger)
+                    let leases = PostgresAnalysisLeases(client: client, logger: TestServices.logger, queueingArchive: false)
+                    let call = try await calls.create(
+                        try NewCallRequest(caller: "+100", receiver: "+200", startedAt: "2026-11-21T09:00:00Z").validated())
+                    _ = try await calls.attachRecording(
+                        NewRecording(id: UUID(), filename: "a.wav", storageKey: "2026/11/21/reset.wav", format: .wav,
+                                     sizeBytes: 1, sha256: "0", sampleRate: 8000, channels: 1),
+                        toCall: call.id, jobPayload: Job(kind: .analyze, callID: call.id).payload)
+                    guard case .claimed(let old) = try await leases.claim(callID: call.id, worker: "paused", leaseSeconds: 30)
+                    else { throw SetupError("claim failed") }
+                    _ = try await client.query(
+                        "UPDATE calls SET lease_expires_at = now() - interval '1 second' WHERE id = \(call.id)",
+                        logger: TestServices.logger)
+                    #expect(try await leases.failUnclaimed(callID: call.id, reason: "dead-lettered"))
+                    #expect(try await leases.resetForRetry(callID: call.id))
+
+                    #expect(try await leases.fail(old, reason: "late") == nil, "the old claim is fenced off")
+                    #expect(try await leases.release(old, reason: "late") == false)
+                    let status = try await client.query("SELECT status FROM calls WHERE id = \(call.id)", logger: TestServices.logger)
+                        .decode(String.self).collectAll()
+                    #expect(status == ["processing"])
                 }
             }
         }

@@ -81,7 +81,7 @@ extension IntegrationSuite {
                 pool.start()
                 try await TestServices.withPostgres(url) { postgres in
                     let leases = FlakyLeases(
-                        base: PostgresAnalysisLeases(client: postgres, logger: TestServices.logger), failures: claimFailures,
+                        base: PostgresAnalysisLeases(client: postgres, logger: TestServices.logger, queueingArchive: false), failures: claimFailures,
                         commitFailures: commitFailures)
                     let worker = "in-place"
                     let handler = AnalysisJobHandler(

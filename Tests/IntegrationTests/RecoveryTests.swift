@@ -25,7 +25,7 @@ extension IntegrationSuite {
             try await registry.beat(worker: ghost, ttl: .milliseconds(300))
             try await registry.register(worker: ghost, description: "{}")
             let claim = try await TestServices.withPostgres(database) { client in
-                try await PostgresAnalysisLeases(client: client, logger: TestServices.logger)
+                try await PostgresAnalysisLeases(client: client, logger: TestServices.logger, queueingArchive: false)
                     .claim(callID: callID, worker: ghost, leaseSeconds: 3600)
             }
             guard case .claimed = claim else { throw SetupError("the ghost could not claim the call: \(claim)") }

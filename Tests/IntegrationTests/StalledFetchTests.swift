@@ -23,7 +23,7 @@ extension IntegrationSuite {
                 let pool = NIOThreadPool(numberOfThreads: 1)
                 pool.start()
                 try await TestServices.withPostgres(url) { postgres in
-                    let leases = PostgresAnalysisLeases(client: postgres, logger: TestServices.logger)
+                    let leases = PostgresAnalysisLeases(client: postgres, logger: TestServices.logger, queueingArchive: false)
                     let worker = "silent-fetches"
                     let watchdog = FetchWatchdog(threshold: .seconds(1))
                     let service = WorkerService(

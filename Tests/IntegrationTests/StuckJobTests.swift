@@ -68,7 +68,7 @@ extension IntegrationSuite {
                 let pool = NIOThreadPool(numberOfThreads: 1)
                 pool.start()
                 try await TestServices.withPostgres(url) { postgres in
-                    let base = PostgresAnalysisLeases(client: postgres, logger: TestServices.logger)
+                    let base = PostgresAnalysisLeases(client: postgres, logger: TestServices.logger, queueingArchive: false)
                     let leases = FlakyLeases(base: base, failures: 0, commitAlwaysRefused: true)
                     let worker = "stuck"
                     let handler = AnalysisJobHandler(
