@@ -20,7 +20,7 @@ struct MaintenanceService: Service {
     /// Off on a worker that does not archive: archives due are left to one that does.
     let archiving: Bool
     /// Off on a worker without callbacks.
-    var deliveringCallbacks = false
+    let deliveringCallbacks: Bool
     let timing: WorkerTiming
     let logger: Logger
 

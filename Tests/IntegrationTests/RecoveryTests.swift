@@ -108,7 +108,7 @@ extension IntegrationSuite {
                         owner: "test", reaper: Reaper(client: redis, keys: queue.keys, owner: "test", restartGrace: .zero),
                         queue: queue, registry: registry,
                         keeper: UnexpirableLeaseKeeper(base: PostgresLeaseKeeper(client: postgres, logger: TestServices.logger)),
-                        archiving: false, timing: Stack.fastTiming, logger: TestServices.logger)
+                        archiving: false, deliveringCallbacks: false, timing: Stack.fastTiming, logger: TestServices.logger)
                     await maintenance.upkeep()
                 }
                 // The lease stays until it expires (the reconciler's case); the job itself is back on the queue.
