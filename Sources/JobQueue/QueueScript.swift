@@ -36,16 +36,21 @@ struct QueueScript: Sendable {
 
     /// Lua `readyFor(payload)`: the ready list of the payload's kind, read from the `KEYS` that follow the
     /// script's own, one per `Job.Kind` in `allCases` order. A malformed payload goes with
-    /// `QueueKeys.kindOfMalformedPayloads`, to be dropped by the worker that takes it.
+    /// `QueueKeys.kindOfMalformedPayloads`, to be dropped by the worker that takes it. A chain of prefix
+    /// tests rather than a table of kinds: it builds nothing per call, and these scripts run for every job.
     private static func readyForFunction(firstKey: Int) -> String {
-        let entries = Job.Kind.allCases.enumerated().map { "['\($1.rawValue)'] = KEYS[\(firstKey + $0)]" }
-        return """
-            local readyLists = { \(entries.joined(separator: ", ")) }
-            local function readyFor(payload)
-              return readyLists[string.match(payload, '^([^:]*):')] or readyLists['\(QueueKeys.kindOfMalformedPayloads.rawValue)']
-            end
-
-            """
+        var tests = ""
+        var fallback = firstKey
+        for (offset, kind) in Job.Kind.allCases.enumerated() {
+            let key = firstKey + offset
+            if kind == QueueKeys.kindOfMalformedPayloads {
+                fallback = key
+                continue
+            }
+            let prefix = kind.rawValue + ":"
+            tests += "  if string.sub(payload, 1, \(prefix.utf8.count)) == '\(prefix)' then return KEYS[\(key)] end\n"
+        }
+        return "local function readyFor(payload)\n\(tests)  return KEYS[\(fallback)]\nend\n\n"
     }
 
     /// The `EVAL` command: the script, its key count, the keys of `queue` it names (`worker` and `payload`
