@@ -67,7 +67,7 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo
   echo "## Downloads (issue 5)"
   echo
-  echo "Command: \`make bench\` (= \`scripts/bench_download.sh\` driving \`scripts/download_bench.py\`): a private"
+  echo "Command: \`make bench\` (= \`scripts/bench_download.sh\` driving \`scripts/bench_download_client.py\`): a private"
   echo "PostgreSQL, Redis and S3-compatible server (moto) on loopback and the release API, once with local storage"
   echo "and once with S3 storage. A 230 MB WAV is uploaded, its link asked for with \`GET /calls/{id}/download\` and"
   echo "fetched with curl; the API's resident memory is sampled every 20 ms during the download. With S3 the link"
@@ -90,7 +90,7 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo
   echo "## Search (issue 6)"
   echo
-  echo "Command: \`make bench\` (= \`scripts/bench_search.sh\` driving \`scripts/search_bench.py\`): a private"
+  echo "Command: \`make bench\` (= \`scripts/bench_search.sh\` driving \`scripts/bench_search_client.py\`): a private"
   echo "PostgreSQL seeded with 1 000 000 calls over a year (random +7 9xx numbers, 5 % failed, 5 % tagged vip),"
   echo "\`VACUUM ANALYZE\`d, and the release API with API keys on. Each query is requested 20 times to warm up,"
   echo "then 200 times in a row over one keep-alive connection with a read key; p50/p95 are of the whole HTTP"

@@ -32,7 +32,7 @@ for storage in local s3; do
   api_pid=$!
   calls_track "$api_pid" calls-api
   calls_wait_http "http://127.0.0.1:$CALLS_HTTP_PORT/readyz" 60 || calls_die "the API did not become ready"
-  result=$(BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" API_PID=$api_pid SIZE_MB=230 python3 scripts/download_bench.py)
+  result=$(BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" API_PID=$api_pid SIZE_MB=230 python3 scripts/bench_download_client.py)
   calls_stop_pid "$api_pid" calls-api
   python3 - "$storage" "$result" <<'PY'
 import json, sys

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Search benchmark (issue 6): a private PostgreSQL seeded with 1 000 000 calls, the release API, and
-# scripts/search_bench.py timing the typical GET /calls queries over HTTP and printing their plans.
+# scripts/bench_search_client.py timing the typical GET /calls queries over HTTP and printing their plans.
 # Prints Markdown. Usage: bench_search.sh BIN_DIR
 source "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
@@ -41,4 +41,4 @@ CALLS_API_KEY=$("$bin/calls-api" keys create --role read --name "search benchmar
 export CALLS_API_KEY OPEN_BASE_URL="http://127.0.0.1:$open_port"
 echo "Seeding 1 000 000 calls (with every index in place) took ${seed_seconds} s."
 echo
-BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" python3 scripts/search_bench.py
+BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" python3 scripts/bench_search_client.py

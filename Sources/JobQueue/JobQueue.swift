@@ -60,20 +60,21 @@ public struct RedisJobQueue: JobPublisher {
     /// by a worker that stops with jobs in hand. Returns how many.
     @discardableResult
     public func handBack(worker: String) async throws -> Int {
-        let keys = keys.readyLists + [keys.processing(worker: worker)]
-        return Int(try await client.command(["EVAL", Self.handBackScript, String(keys.count)] + keys).integer ?? 0)
+        Int(try await client.command(Self.handBackScript.command(keys, worker: worker)).integer ?? 0)
     }
 
-    static let handBackScript = QueueKeys.luaReadyFor(firstKey: 1) + """
-        local moved = 0
-        local payload = redis.call('RPOP', KEYS[4])
-        while payload do
-          redis.call('RPUSH', readyFor(payload), payload)
-          moved = moved + 1
-          payload = redis.call('RPOP', KEYS[4])
-        end
-        return moved
-        """
+    static let handBackScript = QueueScript(
+        keys: [.processing], movesToReadyLists: true,
+        body: """
+            local moved = 0
+            local payload = redis.call('RPOP', processing)
+            while payload do
+              redis.call('RPUSH', readyFor(payload), payload)
+              moved = moved + 1
+              payload = redis.call('RPOP', processing)
+            end
+            return moved
+            """)
 
     /// Removes a job from the worker's processing list; only called after its outcome is committed. The job's
     /// bookkeeping (delivery count, last error) goes too, unless another worker still holds a copy of the job
@@ -84,47 +85,50 @@ public struct RedisJobQueue: JobPublisher {
         } else {
             // One round trip for both: every completed job goes through here.
             try await client.command(
-                "EVAL", Self.acknowledgeScript, "3", keys.processing(worker: worker), keys.job(payload), keys.workers,
-                payload, keys.processingPrefix)
+                Self.acknowledgeScript.command(keys, worker: worker, payload: payload, arguments: [payload, keys.processingPrefix]))
         }
     }
 
     /// Settles a delivery that found another worker running the job: taken out of this worker's list, and not
     /// counted, since it never ran the job (counted, duplicates of a long job would make it look poisonous).
     public func acknowledgeDuplicate(payload: String, worker: String) async throws {
-        try await client.command(
-            "EVAL", Self.acknowledgeDuplicateScript, "2", keys.processing(worker: worker), keys.job(payload), payload)
+        try await client.command(Self.acknowledgeDuplicateScript.command(keys, worker: worker, payload: payload, arguments: [payload]))
     }
 
     public func withdraw(_ job: Job) async throws {
         let payload = job.payload
-        try await client.command(
-            "EVAL", Self.withdrawScript, "4", keys.ready(for: job.kind), keys.delayed, keys.dead, keys.job(payload), payload)
+        try await client.command(Self.withdrawScript.command(keys, payload: payload, arguments: [payload]))
     }
 
-    static let withdrawScript = """
-        redis.call('LREM', KEYS[1], 0, ARGV[1])
-        redis.call('ZREM', KEYS[2], ARGV[1])
-        redis.call('ZREM', KEYS[3], ARGV[1])
-        redis.call('DEL', KEYS[4])
-        """
+    static let withdrawScript = QueueScript(
+        keys: [.delayed, .dead, .job], movesToReadyLists: true,
+        body: """
+            redis.call('LREM', readyFor(ARGV[1]), 0, ARGV[1])
+            redis.call('ZREM', delayed, ARGV[1])
+            redis.call('ZREM', dead, ARGV[1])
+            redis.call('DEL', job)
+            """)
 
     /// The bookkeeping stays while a registered worker's processing list still holds the payload.
-    static let acknowledgeScript = """
-        redis.call('LREM', KEYS[1], 1, ARGV[1])
-        for _, worker in ipairs(redis.call('HKEYS', KEYS[3])) do
-          if redis.call('LPOS', ARGV[2] .. worker, ARGV[1]) then return 0 end
-        end
-        redis.call('DEL', KEYS[2])
-        return 1
-        """
+    static let acknowledgeScript = QueueScript(
+        keys: [.processing, .job, .workers],
+        body: """
+            redis.call('LREM', processing, 1, ARGV[1])
+            for _, worker in ipairs(redis.call('HKEYS', workers)) do
+              if redis.call('LPOS', ARGV[2] .. worker, ARGV[1]) then return 0 end
+            end
+            redis.call('DEL', job)
+            return 1
+            """)
 
-    static let acknowledgeDuplicateScript = """
-        redis.call('LREM', KEYS[1], 1, ARGV[1])
-        if tonumber(redis.call('HGET', KEYS[2], 'deliveries') or '0') > 0 then
-          redis.call('HINCRBY', KEYS[2], 'deliveries', -1)
-        end
-        """
+    static let acknowledgeDuplicateScript = QueueScript(
+        keys: [.processing, .job],
+        body: """
+            redis.call('LREM', processing, 1, ARGV[1])
+            if tonumber(redis.call('HGET', job, 'deliveries') or '0') > 0 then
+              redis.call('HINCRBY', job, 'deliveries', -1)
+            end
+            """)
 }
 
 /// Takes jobs of one kind for one worker slot. `BLMOVE` blocks, so each fetcher has its own connection and

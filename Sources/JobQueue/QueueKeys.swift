@@ -12,44 +12,27 @@ public struct QueueKeys: Sendable {
 
     /// Archive jobs waiting for a worker. A list of their own, taken by their own slots, so a backlog of
     /// MP3 conversions never delays an analysis.
-    public var archiveReady: String { "{\(name)}:ready:archive" }
+    public var archiveReady: String { ready(for: .archive) }
 
     /// Callback deliveries waiting for a worker: network-bound, on slots of their own.
-    public var callbackReady: String { "{\(name)}:ready:callback" }
+    public var callbackReady: String { ready(for: .callback) }
 
+    /// Every kind has a ready list of its own; the analyses' keeps the name it had before there were kinds.
     public func ready(for kind: Job.Kind) -> String {
-        switch kind {
-        case .analyze: ready
-        case .archive: archiveReady
-        case .callback: callbackReady
-        }
+        kind == .analyze ? ready : "{\(name)}:ready:\(kind.rawValue)"
     }
 
-    /// Every ready list, analyses first: the order of the `KEYS` the scripts that use `luaReadyFor` get.
-    public var readyLists: [String] { [ready, archiveReady, callbackReady] }
+    /// Every ready list, in `Job.Kind.allCases` order: the order of the `KEYS` a `QueueScript` that moves
+    /// jobs back to a ready list gets after its own.
+    public var readyLists: [String] { Job.Kind.allCases.map(ready(for:)) }
 
-    /// The ready list a raw payload belongs to (a malformed one goes with the analyses, to be dropped there).
+    /// The kind whose ready list takes a payload that names no kind, so its worker drops it.
+    public static let kindOfMalformedPayloads = Job.Kind.analyze
+
+    /// The ready list a raw payload belongs to, as the scripts' `readyFor(payload)` picks it.
     public func ready(forPayload payload: String) -> String {
-        for kind in [Job.Kind.archive, .callback] where payload.hasPrefix(kind.rawValue + ":") { return ready(for: kind) }
-        return ready
-    }
-
-    /// Lua: `readyFor(payload)` picks among the ready lists, passed as `KEYS[first]` and the two after it
-    /// in the order of `readyLists`, the way `ready(forPayload:)` does; scripts that move jobs back to a
-    /// ready list start with it.
-    static func luaReadyFor(firstKey: Int) -> String {
-        """
-        local function readyFor(payload)
-          if string.sub(payload, 1, \(Job.Kind.archive.rawValue.count + 1)) == '\(Job.Kind.archive.rawValue):' then
-            return KEYS[\(firstKey + 1)]
-          end
-          if string.sub(payload, 1, \(Job.Kind.callback.rawValue.count + 1)) == '\(Job.Kind.callback.rawValue):' then
-            return KEYS[\(firstKey + 2)]
-          end
-          return KEYS[\(firstKey)]
-        end
-
-        """
+        let kind = payload.firstIndex(of: ":").flatMap { Job.Kind(rawValue: String(payload[..<$0])) }
+        return ready(for: kind ?? Self.kindOfMalformedPayloads)
     }
 
     /// Jobs a worker has taken and not yet acknowledged.
@@ -77,7 +60,4 @@ public struct QueueKeys: Sendable {
 
     /// Held by the one process that reaps dead workers at a time.
     public var reaperLock: String { "{\(name)}:lock:reaper" }
-
-    /// Held by the one process that reconciles PostgreSQL with Redis at a time.
-    public var reconcilerLock: String { "{\(name)}:lock:reconciler" }
 }

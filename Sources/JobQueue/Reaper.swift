@@ -28,24 +28,25 @@ public struct Reaper: Sendable {
         self.restartGrace = restartGrace
     }
 
-    static let script = QueueKeys.luaReadyFor(firstKey: 2) + """
-        local workers = redis.call('HKEYS', KEYS[1])
-        local reply = {0}
-        for _, worker in ipairs(workers) do
-          if redis.call('EXISTS', ARGV[1] .. worker) == 0 then
-            local processing = ARGV[2] .. worker
-            local payload = redis.call('RPOP', processing)
-            while payload do
-              redis.call('RPUSH', readyFor(payload), payload)
-              reply[1] = reply[1] + 1
-              payload = redis.call('RPOP', processing)
+    static let script = QueueScript(
+        keys: [.workers], movesToReadyLists: true,
+        body: """
+            local reply = {0}
+            for _, worker in ipairs(redis.call('HKEYS', workers)) do
+              if redis.call('EXISTS', ARGV[1] .. worker) == 0 then
+                local theirs = ARGV[2] .. worker
+                local payload = redis.call('RPOP', theirs)
+                while payload do
+                  redis.call('RPUSH', readyFor(payload), payload)
+                  reply[1] = reply[1] + 1
+                  payload = redis.call('RPOP', theirs)
+                end
+                redis.call('HDEL', workers, worker)
+                table.insert(reply, worker)
+              end
             end
-            redis.call('HDEL', KEYS[1], worker)
-            table.insert(reply, worker)
-          end
-        end
-        return reply
-        """
+            return reply
+            """)
 
     public func reap() async throws -> Outcome {
         guard try await redisUptime() >= restartGrace else { return .waitingAfterRestart }
@@ -54,9 +55,7 @@ public struct Reaper: Sendable {
         guard lock.string == "OK" else { return .busy }
         // A requeued job goes to the consuming end of `ready` (BLMOVE takes from the right): it has waited
         // long enough already.
-        let scriptKeys = [keys.workers] + keys.readyLists
-        let reply = try await client.command(
-            ["EVAL", Self.script, String(scriptKeys.count)] + scriptKeys + [keys.heartbeatPrefix, keys.processingPrefix])
+        let reply = try await client.command(Self.script.command(keys, arguments: [keys.heartbeatPrefix, keys.processingPrefix]))
         // The number of jobs moved, then the ids of the dead workers.
         guard let entries = reply.array, let moved = entries.first?.integer else {
             throw RedisError(.protocolViolation, "reaper script answered \(reply)")

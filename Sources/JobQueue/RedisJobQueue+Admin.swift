@@ -63,15 +63,16 @@ extension RedisJobQueue {
     /// Takes `payload` out of the dead set and queues it afresh (its delivery count reset). False when it was
     /// not dead. One script: a retry cut short never loses the job between the dead set and the ready list.
     public func retryDead(_ payload: String) async throws -> Bool {
-        let scriptKeys = [keys.dead, keys.job(payload)] + keys.readyLists
-        let reply = try await client.command(["EVAL", Self.retryDeadScript, String(scriptKeys.count)] + scriptKeys + [payload])
+        let reply = try await client.command(Self.retryDeadScript.command(keys, payload: payload, arguments: [payload]))
         return reply.integer == 1
     }
 
-    static let retryDeadScript = QueueKeys.luaReadyFor(firstKey: 3) + """
-        if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
-        redis.call('DEL', KEYS[2])
-        redis.call('RPUSH', readyFor(ARGV[1]), ARGV[1])
-        return 1
-        """
+    static let retryDeadScript = QueueScript(
+        keys: [.dead, .job], movesToReadyLists: true,
+        body: """
+            if redis.call('ZREM', dead, ARGV[1]) == 0 then return 0 end
+            redis.call('DEL', job)
+            redis.call('RPUSH', readyFor(ARGV[1]), ARGV[1])
+            return 1
+            """)
 }

@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func namesEveryProblemCodeTheAPIAnswersWith() throws {
-        let sources = try FileManager.default.contentsOfDirectory(atPath: "Sources/CallsAPI")
+        let sources = try FileManager.default.subpathsOfDirectory(atPath: "Sources/CallsAPI")
             .filter { $0.hasSuffix(".swift") }
             .map { try String(contentsOfFile: "Sources/CallsAPI/\($0)", encoding: .utf8) }
             .joined()
