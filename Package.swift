@@ -100,7 +100,8 @@ let package = Package(
         .testTarget(name: "CallsCoreTests", dependencies: ["CallsCore"]),
         .testTarget(name: "AudioAnalysisTests", dependencies: ["AudioAnalysis", "CallsCore", "TestSupport"]),
         .testTarget(name: "CallsStoreTests", dependencies: ["CallsCore", "CallsStore", postgresNIO]),
-        .testTarget(name: "CallsWorkerTests", dependencies: ["CallsCore", "CallsStore", "CallsWorker", "JobQueue", "TestSupport", logging]),
+        .testTarget(
+            name: "CallsWorkerTests", dependencies: ["CallsCore", "CallsStore", "CallsWorker", "JobQueue", "TestSupport", logging]),
         .testTarget(
             name: "RecordingStorageTests",
             dependencies: ["RecordingStorage", "S3Client", "TestSupport", asyncHTTPClient, nioCore, nioPosix]

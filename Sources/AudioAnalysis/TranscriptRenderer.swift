@@ -12,10 +12,11 @@ enum TranscriptRenderer {
         var lines: [(Milliseconds, Int, String)] = []
         for turn in turns {
             let speaker = namesSpeakers ? turn.speaker.padding(toLength: speakerWidth) + "  " : ""
-            lines.append((
-                turn.startMs, 0,
-                "\(clock(turn.startMs))–\(clock(turn.endMs))  \(speaker)speech (\(seconds(turn.durationMs)) s)"
-            ))
+            lines.append(
+                (
+                    turn.startMs, 0,
+                    "\(clock(turn.startMs))–\(clock(turn.endMs))  \(speaker)speech (\(seconds(turn.durationMs)) s)"
+                ))
         }
         for silence in silences {
             lines.append((silence.startMs, 1, "\(clock(silence.startMs))  silence \(seconds(silence.durationMs)) s"))

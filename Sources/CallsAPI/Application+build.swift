@@ -112,10 +112,11 @@ struct DownloadSettings: Sendable {
 /// (a long poll, an event stream) is never cut. With `bodyPace`, a request body slower than that is closed
 /// on every route.
 public func httpServer(idleTimeout: Duration? = nil, bodyPace: UploadPace? = nil) -> HTTPServerBuilder {
-    .http1(configuration: .init(
-        additionalChannelHandlers: [ContinueExpectationHandler(), HalfClosedClientHandler()]
-            + (bodyPace.map { [RequestBodyPaceHandler(pace: $0)] } ?? []),
-        idleTimeout: idleTimeout.map { .nanoseconds(Int64($0 / .nanoseconds(1))) }))
+    .http1(
+        configuration: .init(
+            additionalChannelHandlers: [ContinueExpectationHandler(), HalfClosedClientHandler()]
+                + (bodyPace.map { [RequestBodyPaceHandler(pace: $0)] } ?? []),
+            idleTimeout: idleTimeout.map { .nanoseconds(Int64($0 / .nanoseconds(1))) }))
 }
 
 /// What to do about migrations when the API starts.
@@ -153,7 +154,8 @@ public func buildApplication(
     let startup = StartupGate()
     let outboxAcknowledger = OutboxAcknowledger(outbox: calls, logger: logger)
     if configuration.urlSigningKey == nil {
-        logger.warning("CALLS_URL_SIGNING_KEY is not set: download URLs are signed with a random key and work only on this node until it restarts")
+        logger.warning(
+            "CALLS_URL_SIGNING_KEY is not set: download URLs are signed with a random key and work only on this node until it restarts")
     }
 
     let statusChanges = CallStatusHub(limits: .init(perCall: configuration.maxWatchersPerCall, total: configuration.maxWatchers))
@@ -174,7 +176,8 @@ public func buildApplication(
         outboxAcknowledger: outboxAcknowledger,
         downloads: DownloadSettings(
             signer: ContentURLSigner(secret: configuration.urlSigningKey),
-            urlLifetimeSeconds: configuration.downloadURLTTLSeconds, origin: DownloadOrigin(
+            urlLifetimeSeconds: configuration.downloadURLTTLSeconds,
+            origin: DownloadOrigin(
                 publicURL: configuration.publicURL, trustForwardedHeaders: configuration.trustForwardedHeaders)),
         statusChanges: statusChanges, callbacks: configuration.callbacks, access: access, contract: contract)
     dependencies.eventStreamLifetime = .seconds(configuration.eventStreamSeconds)
@@ -216,7 +219,8 @@ public func buildApplication(
         server: httpServer(
             idleTimeout: .seconds(configuration.httpIdleTimeoutSeconds),
             bodyPace: configuration.uploadMinBytesPerSecond > 0
-                ? UploadPace(bytesPerSecond: configuration.uploadMinBytesPerSecond, grace: .seconds(2 * configuration.httpIdleTimeoutSeconds))
+                ? UploadPace(
+                    bytesPerSecond: configuration.uploadMinBytesPerSecond, grace: .seconds(2 * configuration.httpIdleTimeoutSeconds))
                 : nil),
         configuration: .init(
             address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "calls-api",

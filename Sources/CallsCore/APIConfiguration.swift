@@ -88,7 +88,8 @@ public struct APIConfiguration: Sendable {
         recordings = try RecordingsSettings(environment: environment)
         urlSigningKey = environment.value("CALLS_URL_SIGNING_KEY")
         if let key = urlSigningKey, key.utf8.count < 32 {
-            throw ConfigurationError(variable: "CALLS_URL_SIGNING_KEY", problem: "must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+            throw ConfigurationError(
+                variable: "CALLS_URL_SIGNING_KEY", problem: "must be at least 32 characters (e.g. `openssl rand -hex 32`)")
         }
         if environment.value("CALLS_RETENTION_DAYS") != nil {
             retentionDays = try environment.integer("CALLS_RETENTION_DAYS", default: 0, in: 1...36_500)
@@ -105,8 +106,9 @@ public struct APIConfiguration: Sendable {
         eventStreamSeconds = try environment.integer("CALLS_EVENT_STREAM_MAX_SECONDS", default: eventStreamSeconds, in: 1...86_400)
         maxWatchersPerCall = try environment.integer("CALLS_MAX_WATCHERS_PER_CALL", default: maxWatchersPerCall, in: 1...1_000_000)
         maxWatchers = try environment.integer("CALLS_MAX_WATCHERS", default: maxWatchers, in: 1...1_000_000)
-        maxUploadBytes = Int64(try environment.integer(
-            "CALLS_MAX_UPLOAD_BYTES", default: Int(maxUploadBytes), in: 1...(1 << 40)))
+        maxUploadBytes = Int64(
+            try environment.integer(
+                "CALLS_MAX_UPLOAD_BYTES", default: Int(maxUploadBytes), in: 1...(1 << 40)))
         callbacks = try CallbackPolicy.from(environment, delivering: false)
         // After the host, flag or variable: `CALLS_AUTH=off` is refused off loopback.
         access = try AccessSettings(environment: environment, httpHost: httpHost)

@@ -8,8 +8,9 @@ extension AnalysisSettings {
         noiseWindowMs = try environment.integer("CALLS_VAD_NOISE_WINDOW_MS", default: noiseWindowMs, in: 1_000...600_000)
         marginDb = Double(try environment.integer("CALLS_VAD_MARGIN_DB", default: Int(marginDb), in: 1...60))
         hysteresisDb = Double(try environment.integer("CALLS_VAD_HYSTERESIS_DB", default: Int(hysteresisDb), in: 0...30))
-        absoluteFloorDb = Double(try environment.integer(
-            "CALLS_VAD_ABSOLUTE_FLOOR_DB", default: Int(absoluteFloorDb), in: -120...(-10)))
+        absoluteFloorDb = Double(
+            try environment.integer(
+                "CALLS_VAD_ABSOLUTE_FLOOR_DB", default: Int(absoluteFloorDb), in: -120...(-10)))
         decodeBudgetSeconds = try environment.integer(
             "CALLS_DECODE_BUDGET_SECONDS", default: decodeBudgetSeconds, in: 1...86_400)
         if let names = environment.value("CALLS_CHANNEL_SPEAKERS") {

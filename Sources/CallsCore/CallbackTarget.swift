@@ -13,7 +13,7 @@ public enum CallbackTarget {
     public static func problem(with text: String, allowPrivate: Bool) -> String? {
         guard text.utf8.count <= maxLength else { return "must be at most \(maxLength) characters" }
         guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = url.host, !host.isEmpty, url.user == nil, url.password == nil
+            let host = url.host, !host.isEmpty, url.user == nil, url.password == nil
         else { return "must be an absolute http:// or https:// URL without credentials" }
         guard !allowPrivate else { return nil }
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
@@ -22,7 +22,8 @@ public enum CallbackTarget {
         // A trailing dot makes the name absolute; the resolver treats `localhost.` like `localhost`.
         let name = bare.hasSuffix(".") ? String(bare.dropLast()).lowercased() : bare.lowercased()
         if name == "localhost" || name.hasSuffix(".localhost")
-            || InternetAddress(hostSpelling: bare)?.isSpecialPurpose == true {
+            || InternetAddress(hostSpelling: bare)?.isSpecialPurpose == true
+        {
             return internalProblem
         }
         return nil

@@ -50,7 +50,7 @@ struct AddressBlock: Sendable {
     init(_ text: String) {
         let parts = text.split(separator: "/")
         guard parts.count == 2, let network = InternetAddress(String(parts[0])), let length = Int(parts[1]),
-              length >= 0, length <= network.bytes.count * 8
+            length >= 0, length <= network.bytes.count * 8
         else { preconditionFailure("not an address block: \(text)") }
         self.network = network
         prefixLength = length

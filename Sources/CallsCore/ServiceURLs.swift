@@ -46,9 +46,9 @@ public struct DatabaseURL: Sendable, Equatable {
     /// The URL, or what is wrong with it.
     public init(parsing string: String) throws(ServiceURLError) {
         guard let components = URLComponents(string: string),
-              ["postgres", "postgresql"].contains(components.scheme?.lowercased() ?? ""),
-              let host = components.host, !host.isEmpty,
-              let user = components.percentEncodedUser?.removingPercentEncoding, !user.isEmpty
+            ["postgres", "postgresql"].contains(components.scheme?.lowercased() ?? ""),
+            let host = components.host, !host.isEmpty,
+            let user = components.percentEncodedUser?.removingPercentEncoding, !user.isEmpty
         else { throw ServiceURLError("must look like postgres://user:password@host:port/database") }
         let database = String(components.path.drop { $0 == "/" })
         guard !database.isEmpty, !database.contains("/") else {

@@ -50,7 +50,7 @@ public struct S3StorageSettings: Sendable, Equatable {
         let endpoint = environment.value("CALLS_S3_ENDPOINT")
         let parsed = URLComponents(string: endpoint ?? "https://s3.\(region).amazonaws.com")
         guard let parsed, let scheme = parsed.scheme, ["http", "https"].contains(scheme), let host = parsed.host,
-              !host.isEmpty, parsed.path.isEmpty || parsed.path == "/", parsed.query == nil
+            !host.isEmpty, parsed.path.isEmpty || parsed.path == "/", parsed.query == nil
         else {
             throw ConfigurationError(variable: "CALLS_S3_ENDPOINT", problem: "must look like https://host[:port] with no path")
         }

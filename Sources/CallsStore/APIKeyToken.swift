@@ -27,7 +27,7 @@ public struct APIKeyToken: Sendable, Equatable {
         guard text.hasPrefix(Self.prefix) else { return nil }
         let parts = text.dropFirst(Self.prefix.count).split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].utf8.count == 32, let idBytes = Hex.decode(String(parts[0])),
-              let secret = Hex.decode(String(parts[1])), secret.count == Self.secretByteCount
+            let secret = Hex.decode(String(parts[1])), secret.count == Self.secretByteCount
         else { return nil }
         let id = idBytes.withUnsafeBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }
         self.init(id: id, secret: secret)

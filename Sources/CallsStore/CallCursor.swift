@@ -41,7 +41,8 @@ public struct CallCursor: Sendable, Equatable {
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard let data = Data(base64Encoded: base64), let plain = String(data: data, encoding: .utf8) else { return nil }
         let parts = plain.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "v1", let micros = Int64(parts[2]), Self.validMicros.contains(micros), let id = UUID(uuidString: String(parts[3]))
+        guard parts.count == 4, parts[0] == "v1", let micros = Int64(parts[2]), Self.validMicros.contains(micros),
+            let id = UUID(uuidString: String(parts[3]))
         else { return nil }
         switch parts[1] {
         case "d": self.init(startedAtMicros: micros, id: id, order: .newestFirst)

@@ -33,7 +33,7 @@ public struct Migrator: Sendable {
     }
 
     /// An arbitrary constant shared by every instance of the service.
-    static let lockKey: Int64 = 0x63616c6c73  // "calls"
+    static let lockKey: Int64 = 0x63_616c_6c73  // "calls"
 
     public let migrations: [Migration]
     private let client: PostgresClient
@@ -54,7 +54,8 @@ public struct Migrator: Sendable {
         }
         return try names.map { name in
             let version = String(name.dropLast(4))
-            let valid = version.count > 5 && version.prefix(4).allSatisfy(\.isNumber)
+            let valid =
+                version.count > 5 && version.prefix(4).allSatisfy(\.isNumber)
                 && version.dropFirst(4).first == "_"
                 && version.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
             guard valid else { throw MigrationError.badFileName(name) }
@@ -82,7 +83,8 @@ public struct Migrator: Sendable {
                             for statement in SQLScript.statements(migration.sql) {
                                 _ = try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                             }
-                            _ = try await transaction.query("""
+                            _ = try await transaction.query(
+                                """
                                 INSERT INTO schema_migrations (version, checksum)
                                 VALUES (\(migration.version), \(migration.checksum))
                                 """, logger: logger)
@@ -119,7 +121,8 @@ public struct Migrator: Sendable {
     }
 
     private func appliedChecksums(_ connection: PostgresConnection) async throws -> [String: String] {
-        _ = try await connection.query("""
+        _ = try await connection.query(
+            """
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version    text        PRIMARY KEY,
                 checksum   text        NOT NULL,

@@ -16,7 +16,8 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
 
     public func create(role: APIRole, name: String) async throws -> (StoredAPIKey, APIKeyToken) {
         let token = APIKeyToken.generate()
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             INSERT INTO api_keys (id, name, role, secret_sha256) VALUES (\(token.id), \(name), \(role.rawValue), \(Data(token.secretDigest)))
             RETURNING \(unescaped: Self.columns)
             """, logger: logger)
@@ -29,15 +30,19 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
     }
 
     public func list() async throws -> [StoredAPIKey] {
-        try await Self.decode(client.query(
-            "SELECT \(unescaped: Self.columns) FROM api_keys ORDER BY created_at DESC, id", logger: logger))
+        try await Self.decode(
+            client.query(
+                "SELECT \(unescaped: Self.columns) FROM api_keys ORDER BY created_at DESC, id", logger: logger))
     }
 
     public func revoke(id: UUID) async throws -> StoredAPIKey? {
-        try await Self.decode(client.query("""
-            UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = \(id)
-            RETURNING \(unescaped: Self.columns)
-            """, logger: logger)).first
+        try await Self.decode(
+            client.query(
+                """
+                UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = \(id)
+                RETURNING \(unescaped: Self.columns)
+                """, logger: logger)
+        ).first
     }
 
     public func markUsed(id: UUID) async throws {
@@ -47,11 +52,13 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
     private static func decode(_ rows: QueryRows) async throws -> [StoredAPIKey] {
         var keys: [StoredAPIKey] = []
         for try await (id, name, role, digest, createdAt, lastUsedAt, revokedAt)
-            in rows.decode((UUID, String, String, Data, Date, Date?, Date?).self) {
+            in rows.decode((UUID, String, String, Data, Date, Date?, Date?).self)
+        {
             guard let role = APIRole(rawValue: role) else { throw PostgresStoreError("api key \(id) has an unknown role '\(role)'") }
-            keys.append(StoredAPIKey(
-                id: id, name: name, role: role, secretDigest: Array(digest), createdAt: createdAt,
-                lastUsedAt: lastUsedAt, revokedAt: revokedAt))
+            keys.append(
+                StoredAPIKey(
+                    id: id, name: name, role: role, secretDigest: Array(digest), createdAt: createdAt,
+                    lastUsedAt: lastUsedAt, revokedAt: revokedAt))
         }
         return keys
     }

@@ -47,47 +47,57 @@ public struct PostgresAnalysisLeases: AnalysisLeases {
     }
 
     public func fail(_ claim: AnalysisClaim, reason: String) async throws -> FollowUps? {
-        let failed = try await client.query("""
+        let failed = try await client.query(
+            """
             UPDATE calls
             SET status = 'failed', error = \(reason), lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
             WHERE id = \(claim.callID) AND lease_token = \(claim.leaseToken) AND status = 'processing'
             RETURNING callback_status IS NOT DISTINCT FROM 'pending'
-            """, logger: logger).decode(Bool.self).collectAll()
+            """, logger: logger
+        ).decode(Bool.self).collectAll()
         return failed.first.map { FollowUps(archive: false, callback: $0) }
     }
 
     public func release(_ claim: AnalysisClaim, reason: String) async throws -> Bool {
-        try await !client.query("""
+        try await !client.query(
+            """
             UPDATE calls SET lease_owner = NULL, lease_expires_at = NULL, error = \(reason), updated_at = now()
             WHERE id = \(claim.callID) AND lease_token = \(claim.leaseToken) AND status = 'processing'
             RETURNING id
-            """, logger: logger).collect().isEmpty
+            """, logger: logger
+        ).collect().isEmpty
     }
 
     public func releaseHeld(callID: UUID, worker: String) async throws -> Bool {
-        try await !client.query("""
+        try await !client.query(
+            """
             UPDATE calls SET lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
             WHERE id = \(callID) AND lease_owner = \(worker) AND status = 'processing'
             RETURNING id
-            """, logger: logger).collect().isEmpty
+            """, logger: logger
+        ).collect().isEmpty
     }
 
     public func failUnclaimed(callID: UUID, reason: String) async throws -> Bool {
-        try await !client.query("""
+        try await !client.query(
+            """
             UPDATE calls SET lease_token = lease_token + 1, status = 'failed', error = \(reason), lease_owner = NULL, lease_expires_at = NULL,
                              updated_at = now()
             WHERE id = \(callID) AND status = 'processing' AND (lease_expires_at IS NULL OR lease_expires_at < now())
             RETURNING id
-            """, logger: logger).collect().isEmpty
+            """, logger: logger
+        ).collect().isEmpty
     }
 
     public func resetForRetry(callID: UUID) async throws -> Bool {
-        try await !client.query("""
+        try await !client.query(
+            """
             UPDATE calls SET lease_token = lease_token + 1, status = 'processing', attempts = 0, error = NULL, lease_owner = NULL,
                              lease_expires_at = NULL, updated_at = now()
             WHERE id = \(callID) AND status = 'failed'
             RETURNING id
-            """, logger: logger).collect().isEmpty
+            """, logger: logger
+        ).collect().isEmpty
     }
 
     /// Claims and completions are statement types run unprepared (see `PostgresClient.executeUnprepared`).

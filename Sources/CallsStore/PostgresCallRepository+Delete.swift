@@ -24,11 +24,13 @@ extension PostgresCallRepository {
             // Read after the lock, in a statement of its own, so an archive committed while this waited for the
             // lock is seen. An archive commit holds a key-share lock on the call, so none can land from now on:
             // it waits, finds the call gone, and removes the object it stored itself.
-            let rows = try await connection.query("""
+            let rows = try await connection.query(
+                """
                 SELECT r.storage_key, a.storage_key
                 FROM recordings r LEFT JOIN recording_archives a ON a.recording_id = r.id
                 WHERE r.call_id = \(id)
-                """, logger: logger).decode((String, String?).self).collectAll()
+                """, logger: logger
+            ).decode((String, String?).self).collectAll()
             if let (originalKey, archiveKey) = rows.first {
                 for key in [originalKey] + [archiveKey].compactMap({ $0 }) { try await removeStoredObject(key) }
             }

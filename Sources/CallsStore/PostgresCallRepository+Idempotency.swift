@@ -14,7 +14,8 @@ extension PostgresCallRepository {
         // A key taken by a call deleted in between is free again: try once more.
         for _ in 0..<2 {
             let id = UUID()
-            let created = try await client.query("""
+            let created = try await client.query(
+                """
                 WITH k AS (
                     INSERT INTO idempotency_keys (key, fingerprint, call_id) VALUES (\(key), \(fingerprint), \(id))
                     ON CONFLICT (key) DO NOTHING

@@ -27,7 +27,8 @@ extension PostgresCallRepository {
             rows.append((try CallRow.decode(row), try row.makeRandomAccess()[CallRow.columnCount].decode(Int64.self)))
         }
         let page = rows.prefix(query.limit)
-        let next = rows.count > query.limit
+        let next =
+            rows.count > query.limit
             ? page.last.map { CallCursor(startedAtMicros: $0.micros, id: $0.call.id, order: query.order) }
             : nil
         return CallPage(total: total.count, totalIsEstimate: total.estimated, items: page.map(\.call), nextCursor: next)
@@ -36,14 +37,19 @@ extension PostgresCallRepository {
     /// Counts at most one match past the limit (cheap whatever the filter); past it, asks the planner.
     private func total(of search: CallSearchSQL) async throws -> (count: Int, estimated: Bool) {
         let cap = CallPage.exactTotalLimit
-        let counted = try await client.query(PostgresQuery(
-            unsafeSQL: "SELECT count(*) FROM (SELECT 1 FROM calls c \(search.whereClause) LIMIT \(cap + 1)) AS matches",
-            binds: search.bindings
-        ), logger: logger).decode(Int.self).collectAll().first ?? 0
+        let counted =
+            try await client.query(
+                PostgresQuery(
+                    unsafeSQL: "SELECT count(*) FROM (SELECT 1 FROM calls c \(search.whereClause) LIMIT \(cap + 1)) AS matches",
+                    binds: search.bindings
+                ), logger: logger
+            ).decode(Int.self).collectAll().first ?? 0
         guard counted > cap else { return (counted, false) }
-        let plans = try await client.query(PostgresQuery(
-            unsafeSQL: "EXPLAIN (FORMAT JSON) SELECT 1 FROM calls c \(search.whereClause)", binds: search.bindings
-        ), logger: logger).decode(String.self).collectAll()
+        let plans = try await client.query(
+            PostgresQuery(
+                unsafeSQL: "EXPLAIN (FORMAT JSON) SELECT 1 FROM calls c \(search.whereClause)", binds: search.bindings
+            ), logger: logger
+        ).decode(String.self).collectAll()
         let plan = (try? JSONSerialization.jsonObject(with: Data((plans.first ?? "[]").utf8))) as? [[String: Any]]
         let estimate = ((plan?.first?["Plan"] as? [String: Any])?["Plan Rows"] as? NSNumber)?.intValue ?? 0
         return (max(cap + 1, estimate), true)

@@ -13,7 +13,8 @@ extension PostgresCallRepository {
         let seconds = Double(minimumAge.components.seconds) + Double(minimumAge.components.attoseconds) / 1e18
         return try await client.withTransaction(deadlines: 6, logger: logger) { connection in
             var entries: [(Int64, String)] = []
-            for try await entry in try await connection.query("""
+            for try await entry in try await connection.query(
+                """
                 SELECT id, payload FROM outbox
                 WHERE created_at < now() - make_interval(secs => \(seconds))
                 ORDER BY id

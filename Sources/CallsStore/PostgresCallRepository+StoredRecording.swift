@@ -23,7 +23,8 @@ extension PostgresCallRepository {
                 (UUID, [String], String, UUID, String, String, Int64, String, Int, Int).self)
             let cells = row.makeRandomAccess()
             let archiveStatus = try cells[11].decode(String?.self).flatMap(RecordingArchive.Status.init(rawValue:))
-            let archive = archiveStatus == .done
+            let archive =
+                archiveStatus == .done
                 ? StoredArchive(
                     storageKey: try cells[13].decode(String.self), sizeBytes: try cells[14].decode(Int64.self),
                     sha256: try cells[15].decode(String.self))

@@ -18,12 +18,14 @@ extension PostgresCallRepository: UploadLedger {
 
     private func abandonedUploadsUnbounded(olderThan age: Duration, limit: Int) async throws -> [String] {
         let seconds = Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18
-        _ = try await client.query("""
+        _ = try await client.query(
+            """
             DELETE FROM upload_ledger u
             WHERE u.created_at < now() - make_interval(secs => \(seconds))
               AND EXISTS (SELECT 1 FROM recordings r WHERE r.storage_key = u.storage_key)
             """, logger: logger)
-        return try await client.query("""
+        return try await client.query(
+            """
             SELECT u.storage_key FROM upload_ledger u
             WHERE u.created_at < now() - make_interval(secs => \(seconds))
               AND NOT EXISTS (SELECT 1 FROM recordings r WHERE r.storage_key = u.storage_key)

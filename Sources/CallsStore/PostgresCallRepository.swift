@@ -81,13 +81,13 @@ public struct PostgresCallRepository: CallRepository, Outbox {
     }
 
     public func updateTags(id: UUID, tags: [String]) async throws -> Call? {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             WITH c AS (UPDATE calls SET tags = \(tags), updated_at = now() WHERE id = \(id) RETURNING *)
             SELECT \(unescaped: CallRow.columns) FROM c \(unescaped: CallRow.recordingJoins)
             """, logger: logger)
         return try await CallRow.decodeAll(rows).first
     }
-
 
     public func ping() async throws {
         _ = try await client.query("SELECT 1", logger: logger).collect()

@@ -23,7 +23,8 @@ public struct PostgresLeaseKeeper: LeaseKeeper {
     }
 
     public func extendLeases(worker: String, leaseSeconds: Int) async throws -> Int {
-        let counts = try await client.query("""
+        let counts = try await client.query(
+            """
             WITH archives AS (
                 UPDATE recording_archives SET lease_expires_at = now() + make_interval(secs => \(Double(leaseSeconds)))
                 WHERE lease_owner = \(worker) AND status = 'archiving'
@@ -40,13 +41,15 @@ public struct PostgresLeaseKeeper: LeaseKeeper {
                 RETURNING 1
             )
             SELECT (SELECT count(*) FROM archives) + (SELECT count(*) FROM owned_calls)
-            """, logger: logger).decode(Int.self).collectAll()
+            """, logger: logger
+        ).decode(Int.self).collectAll()
         return counts.first ?? 0
     }
 
     public func expireLeases(workers: [String]) async throws -> Int {
         guard !workers.isEmpty else { return 0 }
-        let counts = try await client.query("""
+        let counts = try await client.query(
+            """
             WITH archives AS (
                 UPDATE recording_archives SET lease_expires_at = now()
                 WHERE lease_owner = ANY(\(workers)) AND status = 'archiving'
@@ -62,7 +65,8 @@ public struct PostgresLeaseKeeper: LeaseKeeper {
                 RETURNING 1
             )
             SELECT (SELECT count(*) FROM archives) + (SELECT count(*) FROM owned_calls)
-            """, logger: logger).decode(Int.self).collectAll()
+            """, logger: logger
+        ).decode(Int.self).collectAll()
         return counts.first ?? 0
     }
 
@@ -77,7 +81,8 @@ public struct PostgresLeaseKeeper: LeaseKeeper {
     }
 
     private func stalledAnalyses(unclaimedFor seconds: Double, limit: Int) async throws -> [UUID] {
-        return try await client.query("""
+        try await client.query(
+            """
             SELECT c.id FROM calls c JOIN recordings r ON r.call_id = c.id
             WHERE c.status = 'processing'
               AND (c.lease_expires_at < now()
@@ -85,28 +90,33 @@ public struct PostgresLeaseKeeper: LeaseKeeper {
               AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.call_id = c.id)
             ORDER BY c.updated_at
             LIMIT \(limit)
-            """, logger: logger).decode(UUID.self).collectAll()
+            """, logger: logger
+        ).decode(UUID.self).collectAll()
     }
 
     private func stalledArchives(unclaimedFor seconds: Double, limit: Int) async throws -> [UUID] {
-        try await client.query("""
+        try await client.query(
+            """
             SELECT call_id FROM recording_archives
             WHERE status IN ('pending', 'archiving')
               AND (lease_expires_at < now()
                    OR (lease_expires_at IS NULL AND updated_at < now() - make_interval(secs => \(seconds))))
             ORDER BY updated_at
             LIMIT \(limit)
-            """, logger: logger).decode(UUID.self).collectAll()
+            """, logger: logger
+        ).decode(UUID.self).collectAll()
     }
 
     /// Pending callbacks untouched for `unclaimedFor` and not leased: due, but maybe lost with Redis' data.
     private func stalledCallbacks(unclaimedFor seconds: Double, limit: Int) async throws -> [UUID] {
-        try await client.query("""
+        try await client.query(
+            """
             SELECT id FROM calls
             WHERE callback_status = 'pending' AND callback_updated_at < now() - make_interval(secs => \(seconds))
               AND (callback_lease_expires_at IS NULL OR callback_lease_expires_at < now())
             ORDER BY callback_updated_at
             LIMIT \(limit)
-            """, logger: logger).decode(UUID.self).collectAll()
+            """, logger: logger
+        ).decode(UUID.self).collectAll()
     }
 }

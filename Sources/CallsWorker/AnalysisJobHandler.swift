@@ -59,8 +59,9 @@ public struct AnalysisJobHandler: JobHandler {
             }
         } catch let error as RecordingStoreError where error.kind == .notFound || error.kind == .invalidKey {
             // Storage answered, and no retry in place will change its answer: this spends an attempt.
-            analysis = .failure(AudioDecodingError(
-                error.kind == .notFound ? "the recording file is missing from storage" : error.message))
+            analysis = .failure(
+                AudioDecodingError(
+                    error.kind == .notFound ? "the recording file is missing from storage" : error.message))
         }
 
         switch analysis {

@@ -53,8 +53,9 @@ public struct ArchiveJobHandler: Sendable {
         do {
             converted = try await convert(claim, into: temporary.path)
         } catch let error as RecordingStoreError where error.kind == .notFound || error.kind == .invalidKey {
-            converted = .failure(AudioEncodingError(
-                error.kind == .notFound ? "the original recording is missing from storage" : error.message))
+            converted = .failure(
+                AudioEncodingError(
+                    error.kind == .notFound ? "the original recording is missing from storage" : error.message))
         }
 
         switch converted {
@@ -98,9 +99,10 @@ public struct ArchiveJobHandler: Sendable {
                 } catch let error as AudioDecodingError {
                     return .failure(AudioEncodingError(error.message))
                 }
-                return .success(ArchivedFile(
-                    storageKey: key, bitrateKbps: summary.bitrateKbps, bitrateMode: encoding.mode,
-                    sizeBytes: summary.byteCount, sha256: try FileDigest.sha256Hex(ofFileAt: path)))
+                return .success(
+                    ArchivedFile(
+                        storageKey: key, bitrateKbps: summary.bitrateKbps, bitrateMode: encoding.mode,
+                        sizeBytes: summary.byteCount, sha256: try FileDigest.sha256Hex(ofFileAt: path)))
             }
         }
     }

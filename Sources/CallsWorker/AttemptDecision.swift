@@ -39,10 +39,11 @@ enum AttemptDecision {
         _ reason: String, of claim: Leases.Claim, in leases: Leases, maxAttempts: Int
     ) async throws -> (outcome: JobOutcome, followUps: FollowUps) {
         let failure = afterFailure(attempt: claim.attempt, maxAttempts: maxAttempts)
-        let followUps: FollowUps? = switch failure {
-        case .release: try await leases.release(claim, reason: reason) ? [] : nil
-        case .giveUp: try await leases.fail(claim, reason: reason)
-        }
+        let followUps: FollowUps? =
+            switch failure {
+            case .release: try await leases.release(claim, reason: reason) ? [] : nil
+            case .giveUp: try await leases.fail(claim, reason: reason)
+            }
         return (outcome(of: failure, reason: reason, attempt: claim.attempt, recorded: followUps != nil), followUps ?? [])
     }
 }

@@ -53,7 +53,7 @@ struct CallbackDelivery: Sendable {
         let status: Int
         do {
             status = try await post(body, headers: headers, to: url, host: host, address: pinned)
-        } catch where !Task.isCancelled {
+        } catch  where !Task.isCancelled {
             let failure = CallbackFailure(classifying: error)
             logger.notice(
                 "callback delivery failed",

@@ -45,12 +45,12 @@ struct HeartbeatService: Service {
             // Heartbeat before registration: a reaper must never see this worker registered but silent.
             try await registry.beat(worker: worker, ttl: timing.heartbeatTTL)
             try await registry.register(worker: worker, description: Self.describe(worker))
-        } catch where !Task.isCancelled {
+        } catch  where !Task.isCancelled {
             logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
         } catch {}
         do {
             _ = try await keeper.extendLeases(worker: worker, leaseSeconds: leaseSeconds)
-        } catch where !Task.isCancelled {
+        } catch  where !Task.isCancelled {
             logger.warning("renewing leases failed", metadata: ["error": "\(error)"])
         } catch {}
     }

@@ -52,9 +52,11 @@ struct MaintenanceService: Service {
             if case .reaped(let workers, let jobs) = try await reaper.reap(), !workers.isEmpty {
                 // Their jobs are back on the queue; their leases must not make the next worker wait them out.
                 let released = try await keeper.expireLeases(workers: workers)
-                logger.notice("reaped dead workers", metadata: [
-                    "workers": "\(workers.joined(separator: ","))", "requeued": "\(jobs)", "leases_ended": "\(released)",
-                ])
+                logger.notice(
+                    "reaped dead workers",
+                    metadata: [
+                        "workers": "\(workers.joined(separator: ","))", "requeued": "\(jobs)", "leases_ended": "\(released)",
+                    ])
                 Counter(label: "calls_jobs_requeued_total", dimensions: [("by", "reaper")]).increment(by: jobs)
             }
         } catch {

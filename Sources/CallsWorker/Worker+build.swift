@@ -35,8 +35,9 @@ public struct WorkerProcess {
 
     /// The worker as a process runs it: until SIGTERM or SIGINT.
     public func serviceGroup(logger: Logger) -> ServiceGroup {
-        ServiceGroup(configuration: .init(
-            services: [.init(service: service(logger: logger))], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        ServiceGroup(
+            configuration: .init(
+                services: [.init(service: service(logger: logger))], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     }
 
     /// Releases the threads and connections of a worker whose services never ran (running them releases them
@@ -101,7 +102,8 @@ public func buildWorker(
         maxAttempts: configuration.maxAttempts,
         analysisPool: decodePool,
         logger: logger)
-    let archiving = archive.enabled
+    let archiving =
+        archive.enabled
         ? ArchiveJobHandler(
             archives: archives, store: store, settings: archive, worker: worker,
             leaseSeconds: configuration.jobLeaseSeconds, maxAttempts: configuration.maxAttempts,

@@ -16,16 +16,18 @@ enum WorkerHTTPListener {
         router.get("/healthz") { _, _ in "ok" }
         router.get("/readyz") { _, _ -> Response in
             if let problem = watchdog.problem() {
-                return Response(status: .serviceUnavailable, headers: [.retryAfter: "5"],
-                                body: .init(byteBuffer: ByteBuffer(string: "not ready: \(problem)")))
+                return Response(
+                    status: .serviceUnavailable, headers: [.retryAfter: "5"],
+                    body: .init(byteBuffer: ByteBuffer(string: "not ready: \(problem)")))
             }
             do {
                 try await queue.ping()
                 _ = try await keeper.oldestUnfinishedAge()
                 return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready")))
             } catch {
-                return Response(status: .serviceUnavailable, headers: [.retryAfter: "5"],
-                                body: .init(byteBuffer: ByteBuffer(string: "not ready: \(error)")))
+                return Response(
+                    status: .serviceUnavailable, headers: [.retryAfter: "5"],
+                    body: .init(byteBuffer: ByteBuffer(string: "not ready: \(error)")))
             }
         }
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "calls-worker"))

@@ -25,7 +25,12 @@ final class WorkerResources: Sendable {
 
     /// Once only: after the services have run, or by a test that built a worker and never ran it.
     func release() async {
-        guard released.withLock({ done in defer { done = true }; return !done }) else { return }
+        guard
+            released.withLock({ done in
+                defer { done = true }
+                return !done
+            })
+        else { return }
         await releaseConnections()
         await storage.shutdown()
         try? await decodePool.shutdownGracefully()

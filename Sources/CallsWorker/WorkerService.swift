@@ -42,11 +42,14 @@ public struct WorkerService: Service {
     }
 
     public func run() async throws {
-        logger.info("worker started", metadata: [
-            "worker": "\(worker)", "concurrency": "\(concurrency)", "archive_concurrency": "\(archiveConcurrency)",
-            "callback_concurrency": "\(callbackConcurrency)",
-        ])
-        let kinds = Array(repeating: Job.Kind.analyze, count: concurrency)
+        logger.info(
+            "worker started",
+            metadata: [
+                "worker": "\(worker)", "concurrency": "\(concurrency)", "archive_concurrency": "\(archiveConcurrency)",
+                "callback_concurrency": "\(callbackConcurrency)",
+            ])
+        let kinds =
+            Array(repeating: Job.Kind.analyze, count: concurrency)
             + Array(repeating: Job.Kind.archive, count: archiveConcurrency)
             + Array(repeating: Job.Kind.callback, count: callbackConcurrency)
         await withTaskGroup(of: Void.self) { group in
@@ -119,7 +122,8 @@ public struct WorkerService: Service {
                     let isOutage = OutageErrors.isOutage(error)
                     action = lifecycle.jobFailed("\(error)", isOutage: isOutage)
                     if action == .relinquishLease {
-                        logger.error("job keeps failing, giving it back", metadata: ["job": "\(job)", "error": "\(String(reflecting: error))"])
+                        logger.error(
+                            "job keeps failing, giving it back", metadata: ["job": "\(job)", "error": "\(String(reflecting: error))"])
                     } else {
                         logger.warning("job interrupted, retrying", metadata: ["job": "\(job)", "error": "\(String(reflecting: error))"])
                     }
@@ -128,7 +132,10 @@ public struct WorkerService: Service {
                 try? await Task.sleep(for: Backoff.delay(afterFailures: failures))
                 action = lifecycle.waitedToRetry()
             case .relinquishLease:
-                let relinquished = await persistently("giving a job's lease back", job) { try await handler.relinquish(job); return true }
+                let relinquished = await persistently("giving a job's lease back", job) {
+                    try await handler.relinquish(job)
+                    return true
+                }
                 action = relinquished == true ? lifecycle.leaseRelinquished() : lifecycle.cancelled()
             case .settle(let settlement):
                 // The handler's outcome, or what the lifecycle decided without one (gave the lease back, gave up).
@@ -138,7 +145,10 @@ public struct WorkerService: Service {
                 case .acknowledge, .acknowledgeDuplicate, .acknowledgeKeepingDeliveries: break
                 }
                 if let outcome { logger.info("job done", metadata: ["job": "\(job)", "outcome": "\(outcome)"]) }
-                let settled = await persistently("settling a job", job) { try await settle(payload, settlement); return true }
+                let settled = await persistently("settling a job", job) {
+                    try await settle(payload, settlement)
+                    return true
+                }
                 action = settled == true ? lifecycle.settled() : lifecycle.cancelled()
             case .finished:
                 if let outcome {

@@ -52,11 +52,12 @@ final class RedisConnection: @unchecked Sendable {
     private func connected() throws(RedisError) -> UnsafeMutablePointer<redisContext> {
         if let context { return context }
         let timeout = timeval(tv_sec: socketTimeoutSeconds, tv_usec: 0)
-        let opened = if let relay {
-            redisConnectUnixWithTimeout(try relay.socketPath(), timeout)
-        } else {
-            redisConnectWithTimeout(url.host, Int32(url.port), timeout)
-        }
+        let opened =
+            if let relay {
+                redisConnectUnixWithTimeout(try relay.socketPath(), timeout)
+            } else {
+                redisConnectWithTimeout(url.host, Int32(url.port), timeout)
+            }
         guard let context = opened else {
             throw RedisError(.connection, "cannot allocate a connection to \(url.host):\(url.port)", unreachable: true)
         }

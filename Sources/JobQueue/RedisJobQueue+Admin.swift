@@ -46,12 +46,13 @@ extension RedisJobQueue {
         for index in stride(from: 0, to: entries.count - 1, by: 2) {
             guard let payload = entries[index].string, let score = entries[index + 1].string.flatMap(Double.init) else { continue }
             let details = try await client.command("HMGET", keys.job(payload), "last_error", "deliveries").array ?? []
-            jobs.append(DeadJob(
-                payload: payload,
-                callId: Job(payload: payload)?.callID.uuidString.lowercased(),
-                error: details.first?.string,
-                diedAt: Date(timeIntervalSince1970: score / 1000),
-                deliveries: details.count > 1 ? Int(details[1].string ?? "") ?? 0 : 0))
+            jobs.append(
+                DeadJob(
+                    payload: payload,
+                    callId: Job(payload: payload)?.callID.uuidString.lowercased(),
+                    error: details.first?.string,
+                    diedAt: Date(timeIntervalSince1970: score / 1000),
+                    deliveries: details.count > 1 ? Int(details[1].string ?? "") ?? 0 : 0))
         }
         return jobs
     }

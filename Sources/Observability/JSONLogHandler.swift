@@ -22,7 +22,8 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var fields: [String: Any] = [:]
-        let merged = metadata
+        let merged =
+            metadata
             .merging(metadataProvider?.get() ?? [:]) { $1 }
             .merging(event.metadata ?? [:]) { $1 }
         for (key, value) in merged { fields[key] = Self.plain(value) }
@@ -32,7 +33,7 @@ public struct JSONLogHandler: LogHandler {
         fields["message"] = event.message.description
         fields["source"] = event.source
         guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]),
-              let line = String(data: data, encoding: .utf8)
+            let line = String(data: data, encoding: .utf8)
         else { return }
         write(line + "\n")
     }

@@ -5,10 +5,11 @@ import S3Client
 /// percent-encoded, in `filename*` (RFC 6266).
 public enum ContentDisposition {
     public static func attachment(filename: String) -> String {
-        let fallback = String(filename.unicodeScalars.map { scalar -> Character in
-            scalar.isASCII && scalar.value >= 0x20 && scalar != "\"" && scalar != "\\" && scalar.value != 0x7F
-                ? Character(scalar) : "_"
-        })
+        let fallback = String(
+            filename.unicodeScalars.map { scalar -> Character in
+                scalar.isASCII && scalar.value >= 0x20 && scalar != "\"" && scalar != "\\" && scalar.value != 0x7F
+                    ? Character(scalar) : "_"
+            })
         return "attachment; filename=\"\(fallback)\"; filename*=UTF-8''\(PercentEncoding.encode(filename))"
     }
 }

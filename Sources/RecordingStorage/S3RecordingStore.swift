@@ -131,10 +131,12 @@ public struct S3RecordingStore: RecordingStore {
     }
 
     public func directDownloadURL(key: String, expiresIn seconds: Int, filename: String, contentType: String) -> String? {
-        client.presignedGetURL(key: key, expires: seconds, responseHeaders: [
-            ("response-content-disposition", ContentDisposition.attachment(filename: filename)),
-            ("response-content-type", contentType),
-        ])
+        client.presignedGetURL(
+            key: key, expires: seconds,
+            responseHeaders: [
+                ("response-content-disposition", ContentDisposition.attachment(filename: filename)),
+                ("response-content-type", contentType),
+            ])
     }
 
     public func sweepIncoming(olderThan age: TimeInterval) throws -> Int {

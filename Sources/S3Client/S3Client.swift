@@ -80,7 +80,8 @@ public struct S3Client: Sendable {
     }
 
     public func completeMultipartUpload(key: String, uploadID: String, parts: [(number: Int, etag: String)]) async throws {
-        let xml = "<CompleteMultipartUpload>"
+        let xml =
+            "<CompleteMultipartUpload>"
             + parts.map { "<Part><PartNumber>\($0.number)</PartNumber><ETag>\(XMLText.escape($0.etag))</ETag></Part>" }.joined()
             + "</CompleteMultipartUpload>"
         let response = try await send(
@@ -122,9 +123,10 @@ public struct S3Client: Sendable {
         headers: [(name: String, value: String)] = [], body: ByteBuffer? = nil, operation: String,
         accepting accepted: Set<Int> = [200]
     ) async throws -> Answer {
-        let payloadHash = body.map { buffer in
-            buffer.withUnsafeReadableBytes { SignatureV4.hexSHA256($0) }
-        } ?? SignatureV4.emptyPayload
+        let payloadHash =
+            body.map { buffer in
+                buffer.withUnsafeReadableBytes { SignatureV4.hexSHA256($0) }
+            } ?? SignatureV4.emptyPayload
         var request = signedRequest(method, key: key, query: query, headers: headers, payloadHash: payloadHash)
         if let body { request.body = .bytes(body) }
         let response = try await http.execute(request, timeout: timeout)

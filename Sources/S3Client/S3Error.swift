@@ -27,7 +27,7 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
 enum XMLText {
     static func first(_ element: String, in xml: String) -> String? {
         guard let start = xml.range(of: "<\(element)>"),
-              let end = xml.range(of: "</\(element)>", range: start.upperBound..<xml.endIndex)
+            let end = xml.range(of: "</\(element)>", range: start.upperBound..<xml.endIndex)
         else { return nil }
         return unescape(String(xml[start.upperBound..<end.lowerBound]))
     }

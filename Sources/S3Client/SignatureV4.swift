@@ -39,10 +39,11 @@ public struct SignatureV4: Sendable {
         let headers = CanonicalHeaders(signed.headers, host: signed.host)
         let signature = signature(
             canonicalRequest: canonicalRequest(signed, headers: headers, payloadHash: payloadHash), time: time)
-        signed.headers.append((
-            "authorization",
-            "\(Self.algorithm) Credential=\(credentials.accessKeyID)/\(scope(time)), SignedHeaders=\(headers.names), Signature=\(signature)"
-        ))
+        signed.headers.append(
+            (
+                "authorization",
+                "\(Self.algorithm) Credential=\(credentials.accessKeyID)/\(scope(time)), SignedHeaders=\(headers.names), Signature=\(signature)"
+            ))
         return signed
     }
 

@@ -46,14 +46,19 @@ struct Keys: AsyncParsableCommand {
                 print(String(decoding: try JSONCoding.makeEncoder().encode(keys.map(KeySummary.init)), as: UTF8.self))
                 return
             }
-            let rows = [["ID", "ROLE", "CREATED", "LAST USED", "REVOKED", "NAME"]] + keys.map { key in
-                [key.id.lowercasedString, key.role.rawValue, Timestamp.format(key.createdAt),
-                 key.lastUsedAt.map(Timestamp.format) ?? "-", key.revokedAt.map(Timestamp.format) ?? "-", key.name]
-            }
+            let rows =
+                [["ID", "ROLE", "CREATED", "LAST USED", "REVOKED", "NAME"]]
+                + keys.map { key in
+                    [
+                        key.id.lowercasedString, key.role.rawValue, Timestamp.format(key.createdAt),
+                        key.lastUsedAt.map(Timestamp.format) ?? "-", key.revokedAt.map(Timestamp.format) ?? "-", key.name,
+                    ]
+                }
             let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
             for row in rows {
-                print(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                    .trimmingCharacters(in: .whitespaces))
+                print(
+                    zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                        .trimmingCharacters(in: .whitespaces))
             }
         }
     }

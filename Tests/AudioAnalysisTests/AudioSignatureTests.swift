@@ -7,8 +7,11 @@ import Testing
 /// Only the containers telephony uses reach libsndfile; everything else is refused by its first bytes.
 @Suite struct AudioSignatureTests {
     /// A second of tone in `source.wav`, converted by sox (or lame) into `name`.
-    static func encoded(_ name: String, in directory: TemporaryDirectory, _ tool: String = "sox", _ options: [String] = [])
-        async throws -> String {
+    static func encoded(
+        _ name: String, in directory: TemporaryDirectory, _ tool: String = "sox", _ options: [String] = []
+    )
+        async throws -> String
+    {
         var audio = SyntheticAudio(sampleRate: 8000)
         let source = directory.path + "/source.wav"
         try WAVFile.pcm16(audio.channel([.tone(seconds: 0.5), .noise(seconds: 0.5)]), channels: 1, sampleRate: 8000)
@@ -18,11 +21,12 @@ import Testing
         return output
     }
 
-    @Test(arguments: [
-        ("a.wav", [], AudioSignature.wav), ("alaw.wav", ["-e", "a-law"], .wav), ("a.aiff", [], .aiff),
-        ("a.aifc", [], .aiff), ("a.au", [], .au), ("a.caf", [], .caf), ("a.w64", [], .w64), ("a.flac", [], .flac),
-        ("a.ogg", [], .ogg), ("a.sph", [], .nist),
-    ] as [(String, [String], AudioSignature)])
+    @Test(
+        arguments: [
+            ("a.wav", [], AudioSignature.wav), ("alaw.wav", ["-e", "a-law"], .wav), ("a.aiff", [], .aiff),
+            ("a.aifc", [], .aiff), ("a.au", [], .au), ("a.caf", [], .caf), ("a.w64", [], .w64), ("a.flac", [], .flac),
+            ("a.ogg", [], .ogg), ("a.sph", [], .nist),
+        ] as [(String, [String], AudioSignature)])
     func everyAcceptedContainerStillDecodes(name: String, options: [String], signature: AudioSignature) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -51,19 +55,20 @@ import Testing
         #expect(error?.message.contains("does not start like any accepted audio format") == true)
     }
 
-    @Test(arguments: [
-        ("PDF", Array("%PDF-1.7\n%âãÏÓ\n1 0 obj".utf8)),
-        ("zip", [0x50, 0x4B, 0x03, 0x04, 0x14, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0]),
-        ("ELF", [0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("HTML", Array("<!DOCTYPE html><html>".utf8)),
-        ("RIFF but AVI", Array("RIFF\u{10}\0\0\0AVI LIST".utf8)),
-        ("FORM but 8SVX", Array("FORM\u{10}\0\0\08SVXVHDR".utf8)),
-        ("frame sync with a reserved version", [0xFF, 0xEA, 0x90, 0x00] + Array(repeating: 0, count: 12)),
-        ("frame sync with a bad bitrate", [0xFF, 0xFB, 0xF0, 0x00] + Array(repeating: 0, count: 12)),
-        ("ID3 tag before text", [0x49, 0x44, 0x33, 3, 0, 0, 0, 0, 0, 2, 0, 0] + Array("just text after".utf8)),
-        ("empty", []),
-        ("three bytes", Array("Ogg".utf8)),
-    ] as [(String, [UInt8])])
+    @Test(
+        arguments: [
+            ("PDF", Array("%PDF-1.7\n%âãÏÓ\n1 0 obj".utf8)),
+            ("zip", [0x50, 0x4B, 0x03, 0x04, 0x14, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0]),
+            ("ELF", [0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            ("HTML", Array("<!DOCTYPE html><html>".utf8)),
+            ("RIFF but AVI", Array("RIFF\u{10}\0\0\0AVI LIST".utf8)),
+            ("FORM but 8SVX", Array("FORM\u{10}\0\0\08SVXVHDR".utf8)),
+            ("frame sync with a reserved version", [0xFF, 0xEA, 0x90, 0x00] + Array(repeating: 0, count: 12)),
+            ("frame sync with a bad bitrate", [0xFF, 0xFB, 0xF0, 0x00] + Array(repeating: 0, count: 12)),
+            ("ID3 tag before text", [0x49, 0x44, 0x33, 3, 0, 0, 0, 0, 0, 2, 0, 0] + Array("just text after".utf8)),
+            ("empty", []),
+            ("three bytes", Array("Ogg".utf8)),
+        ] as [(String, [UInt8])])
     func nonAudioPrefixesAreRefused(name: String, bytes: [UInt8]) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -96,7 +96,8 @@ import Testing
     @Test func silencesAreFoundOnBothSidesOfANoiseStep() throws {
         var quiet = SyntheticAudio(noiseAmplitude: 0.002, seed: 1)
         var loud = SyntheticAudio(noiseAmplitude: 0.02, seed: 2)
-        let samples = quiet.channel([.tone(seconds: 1), .noise(seconds: 25), .tone(seconds: 1)])
+        let samples =
+            quiet.channel([.tone(seconds: 1), .noise(seconds: 25), .tone(seconds: 1)])
             + loud.channel([.noise(seconds: 25), .tone(seconds: 1), .noise(seconds: 25), .tone(seconds: 1)])
         var decoder = ArrayDecoder(samples: samples, sampleRate: 8000, channelCount: 1)
         let result = try AudioAnalyzer().analyze(&decoder)

@@ -32,8 +32,9 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         var audio = SyntheticAudio()
-        let path = try write(WAVFile.pcm16(audio.channel([.tone(seconds: 0.5)]), channels: 1, sampleRate: 8000),
-                             named: "recording.mp3", in: directory)
+        let path = try write(
+            WAVFile.pcm16(audio.channel([.tone(seconds: 0.5)]), channels: 1, sampleRate: 8000),
+            named: "recording.mp3", in: directory)
         #expect(try AudioProbe.probe(path: path).format == .wav)
     }
 

@@ -17,10 +17,11 @@ import Testing
             ],
             silences: [SilenceMark(startMs: 11020, endMs: 38020)],
             namesSpeakers: true)
-        #expect(text == """
-            00:00.000–00:05.900  caller    speech (5.9 s)
-            00:05.900–00:11.020  receiver  speech (5.1 s)
-            00:11.020  silence 27.0 s
-            """)
+        #expect(
+            text == """
+                00:00.000–00:05.900  caller    speech (5.9 s)
+                00:05.900–00:11.020  receiver  speech (5.1 s)
+                00:11.020  silence 27.0 s
+                """)
     }
 }

@@ -64,8 +64,10 @@ import Testing
             try await client.expectStatus(.ok, .get, "/calls", key: read)
             try await client.expectStatus(.created, .post, "/calls", key: write, body: Self.newCall)
             try await client.expectStatus(.ok, .get, "/calls", key: write)
-            for (method, path) in [(HTTPRequest.Method.post, "/calls"), (.delete, "/calls/\(UUID())"), (.patch, "/calls/\(UUID())"),
-                                   (.post, "/calls/\(UUID())/recording")] {
+            for (method, path) in [
+                (HTTPRequest.Method.post, "/calls"), (.delete, "/calls/\(UUID())"), (.patch, "/calls/\(UUID())"),
+                (.post, "/calls/\(UUID())/recording"),
+            ] {
                 try await client.execute(uri: path, method: method, headers: [.authorization: "Bearer \(read)"]) { response in
                     #expect(response.status == .forbidden, "\(method) \(path)")
                     #expect(problemCode(response) == "insufficient_role")

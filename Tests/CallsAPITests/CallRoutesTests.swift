@@ -9,7 +9,9 @@ import Testing
 @Suite struct CallRoutesTests {
     @Test func createsACall() async throws {
         try await RouteHarness.run { _, client in
-            let (status, body) = try await client.json(.post, "/calls", """
+            let (status, body) = try await client.json(
+                .post, "/calls",
+                """
                 {"caller": "+7 900 123-45-67", "receiver": "442079460958", "started_at": "2026-11-21T12:30:00+03:00"}
                 """)
             #expect(status == .created)
@@ -26,7 +28,9 @@ import Testing
 
     @Test func acceptsTrailingSlashesWithoutRedirect() async throws {
         try await RouteHarness.run { _, client in
-            let (created, call) = try await client.json(.post, "/calls/", """
+            let (created, call) = try await client.json(
+                .post, "/calls/",
+                """
                 {"caller": "+100", "receiver": "+200", "started_at": "2026-11-21T09:30:00Z"}
                 """, as: Call.self)
             #expect(created == .created)

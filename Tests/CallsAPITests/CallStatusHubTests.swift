@@ -41,7 +41,8 @@ import Testing
 
     @Test func subscriptionsAreIndexedByCallAndEmptyEntriesGo() throws {
         let hub = CallStatusHub()
-        let first = UUID(), second = UUID()
+        let first = UUID()
+        let second = UUID()
         let a = try hub.subscribe(to: first)
         let b = try hub.subscribe(to: first)
         let c = try hub.subscribe(to: second)

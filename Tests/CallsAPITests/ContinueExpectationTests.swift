@@ -13,15 +13,17 @@ import Testing
             let boundary = String(decoding: body.prefix(while: { $0 != 13 }).dropFirst(2), as: UTF8.self)
 
             let connection = try RawHTTPConnection(port: port)
-            connection.send(Data("""
-                POST /calls/\(id)/recording HTTP/1.1\r
-                Host: 127.0.0.1\r
-                Content-Type: multipart/form-data; boundary=\(boundary)\r
-                Content-Length: \(body.count)\r
-                Expect: 100-continue\r
-                \r
+            connection.send(
+                Data(
+                    """
+                    POST /calls/\(id)/recording HTTP/1.1\r
+                    Host: 127.0.0.1\r
+                    Content-Type: multipart/form-data; boundary=\(boundary)\r
+                    Content-Length: \(body.count)\r
+                    Expect: 100-continue\r
+                    \r
 
-                """.utf8))
+                    """.utf8))
             // Without the interim response this read times out empty: the server would be waiting for the body.
             let interim = connection.receive(until: "\r\n\r\n")
             #expect(interim.hasPrefix("HTTP/1.1 100 Continue"), "got: \(interim)")

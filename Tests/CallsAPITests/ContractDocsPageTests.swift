@@ -23,12 +23,14 @@ import Testing
         #expect(!docs.html.contains("src=") && !docs.html.contains("<link"))
         #expect(docs.html.components(separatedBy: "href=").dropFirst().allSatisfy { $0.hasPrefix(#""/openapi.yaml""#) })
         // The only thing the policy allows is the page's own style, named by its hash.
-        let style = try #require(docs.html.range(of: "<style>").flatMap { start in
-            docs.html.range(of: "</style>").map { String(docs.html[start.upperBound..<$0.lowerBound]) }
-        })
+        let style = try #require(
+            docs.html.range(of: "<style>").flatMap { start in
+                docs.html.range(of: "</style>").map { String(docs.html[start.upperBound..<$0.lowerBound]) }
+            })
         let hash = Data(SHA256.hash(data: Data(style.utf8))).base64EncodedString()
-        #expect(docs.contentSecurityPolicy
-            == "default-src 'none'; style-src 'sha256-\(hash)'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+        #expect(
+            docs.contentSecurityPolicy
+                == "default-src 'none'; style-src 'sha256-\(hash)'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
     }
 
     @Test func theContractsTextIsEscaped() {
@@ -56,12 +58,14 @@ import Testing
                     summary: not an operation
             """
         let operations = ContractOperation.parse(yaml)
-        #expect(operations == [
-            ContractOperation(method: "GET", path: "/x/{id}", operationID: #"a\"b"#,
-                              summary: "<script>alert(1)</script> & more",
-                              description: "Line one <img src=x onerror=alert(1)>\n\nLine three"),
-            ContractOperation(method: "POST", path: "/x/{id}", summary: "quoted", description: "inline"),
-        ])
+        #expect(
+            operations == [
+                ContractOperation(
+                    method: "GET", path: "/x/{id}", operationID: #"a\"b"#,
+                    summary: "<script>alert(1)</script> & more",
+                    description: "Line one <img src=x onerror=alert(1)>\n\nLine three"),
+                ContractOperation(method: "POST", path: "/x/{id}", summary: "quoted", description: "inline"),
+            ])
         let page = ContractDocsPage(contract: APIContract(yaml: yaml)).html
         #expect(!page.contains("<script>") && !page.contains("<img") && !page.contains("<b>"))
         #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"))

@@ -42,11 +42,12 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let calls = InMemoryCallRepository()
-        let router = buildRouter(APIDependencies(
-            calls: calls, queue: RecordingJobPublisher(), store: try! LocalRecordingStore(root: directory.path, ioPool: .singleton),
-            maxUploadBytes: 1, outboxAcknowledger: OutboxAcknowledger(outbox: calls, logger: Logger(label: "test")),
-            downloads: DownloadSettings(signer: ContentURLSigner(secret: nil), urlLifetimeSeconds: 1, origin: .relative),
-            contract: contract))
+        let router = buildRouter(
+            APIDependencies(
+                calls: calls, queue: RecordingJobPublisher(), store: try! LocalRecordingStore(root: directory.path, ioPool: .singleton),
+                maxUploadBytes: 1, outboxAcknowledger: OutboxAcknowledger(outbox: calls, logger: Logger(label: "test")),
+                downloads: DownloadSettings(signer: ContentURLSigner(secret: nil), urlLifetimeSeconds: 1, origin: .relative),
+                contract: contract))
         // Never connected: the routes only need the objects to exist.
         let redis = RedisClient(url: RedisURL(host: "127.0.0.1"))
         let postgres = PostgresClient(configuration: .init(host: "127.0.0.1", username: "x", password: nil, database: nil, tls: .disable))
@@ -59,10 +60,11 @@ import Testing
             metrics: MetricsExporter(
                 registry: PrometheusCollectorRegistry(), queue: queue, workers: WorkerRegistry(client: redis, keys: queue.keys),
                 keeper: PostgresLeaseKeeper(client: postgres, logger: Logger(label: "test"))))
-        return Set(router.routes.map { route in
-            // Hummingbird writes a capture as `{id}`, as OpenAPI does.
-            "\(route.method.rawValue) \(route.path.description)"
-        })
+        return Set(
+            router.routes.map { route in
+                // Hummingbird writes a capture as `{id}`, as OpenAPI does.
+                "\(route.method.rawValue) \(route.path.description)"
+            })
     }
 
     @Test func documentsEveryRouteAndNoOther() throws {
@@ -120,9 +122,10 @@ import Testing
         var configuration = APIConfiguration(
             database: DatabaseURL(host: "127.0.0.1", user: "calls", database: "calls"), redis: RedisURL(host: "127.0.0.1"))
         configuration.recordings.directory = directory.path
-        configuration.recordings.storage = .s3(S3StorageSettings(
-            secure: false, host: "127.0.0.1", port: 1, bucket: "b", region: "us-east-1", accessKeyID: "a",
-            secretAccessKey: "s", pathStyle: true))
+        configuration.recordings.storage = .s3(
+            S3StorageSettings(
+                secure: false, host: "127.0.0.1", port: 1, bucket: "b", region: "us-east-1", accessKeyID: "a",
+                secretAccessKey: "s", pathStyle: true))
         configuration.openAPIFile = directory.path + "/missing.yaml"
         let error = #expect(throws: ConfigurationError.self) {
             _ = try buildApplication(configuration: configuration, migrations: .require, logger: Logger(label: "test"))

@@ -21,20 +21,21 @@ import Testing
         #expect(origin.prefix(headers: Self.forwarded, authority: "evil.example") == "https://api.example.com")
     }
 
-    @Test(arguments: [
-        ("https", "calls.example.com", "h", "https://calls.example.com"),
-        // The proxy appends: only the last entry is its own, the ones before it may be the client's.
-        ("http, HTTPS", "evil.example, calls.example.com:8443", "h", "https://calls.example.com:8443"),
-        ("http", nil, "inner.example:8000", "http://inner.example:8000"),
-        ("https", "[::1]:8443", "h", "https://[::1]:8443"),
-        (nil, "calls.example.com", "h", ""),
-        ("ftp", "calls.example.com", "h", ""),
-        ("javascript", "calls.example.com", "h", ""),
-        ("https", "evil.example/x?", "h", ""),
-        ("https", "user@evil.example", "h", ""),
-        ("https", "évil.example", "h", ""),
-        ("https", nil, nil, ""),
-    ] as [(String?, String?, String?, String)])
+    @Test(
+        arguments: [
+            ("https", "calls.example.com", "h", "https://calls.example.com"),
+            // The proxy appends: only the last entry is its own, the ones before it may be the client's.
+            ("http, HTTPS", "evil.example, calls.example.com:8443", "h", "https://calls.example.com:8443"),
+            ("http", nil, "inner.example:8000", "http://inner.example:8000"),
+            ("https", "[::1]:8443", "h", "https://[::1]:8443"),
+            (nil, "calls.example.com", "h", ""),
+            ("ftp", "calls.example.com", "h", ""),
+            ("javascript", "calls.example.com", "h", ""),
+            ("https", "evil.example/x?", "h", ""),
+            ("https", "user@evil.example", "h", ""),
+            ("https", "évil.example", "h", ""),
+            ("https", nil, nil, ""),
+        ] as [(String?, String?, String?, String)])
     func aTrustedProxyNamesSchemeAndHost(proto: String?, host: String?, authority: String?, expected: String) {
         var headers: HTTPFields = [:]
         if let proto { headers[DownloadOrigin.forwardedProto] = proto }
@@ -50,9 +51,10 @@ import Testing
             #expect(try await client.upload(body.finished(), contentType: body.contentType, to: id).0 == .accepted)
 
             let connection = try RawHTTPConnection(port: try #require(client.port))
-            connection.send(Data((
-                "GET /calls/\(id)/download HTTP/1.1\r\nHost: evil.example\r\n"
-                    + "X-Forwarded-Proto: https\r\nX-Forwarded-Host: evil.example\r\nConnection: close\r\n\r\n").utf8))
+            connection.send(
+                Data(
+                    ("GET /calls/\(id)/download HTTP/1.1\r\nHost: evil.example\r\n"
+                        + "X-Forwarded-Proto: https\r\nX-Forwarded-Host: evil.example\r\nConnection: close\r\n\r\n").utf8))
             let response = connection.receive(until: "}")
             #expect(response.hasPrefix("HTTP/1.1 200"), "\(response)")
             let json = try #require(response.range(of: "\r\n\r\n").map { Data(response[$0.upperBound...].utf8) })

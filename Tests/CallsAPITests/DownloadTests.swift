@@ -51,7 +51,9 @@ import Testing
             #expect(fetched.headers[.contentLength] == String(wav.count))
             #expect(fetched.headers[.acceptRanges] == "bytes")
             #expect(fetched.headers[.eTag] == "\"\(RecordingUploadTests.sha256(wav))\"")
-            #expect(fetched.headers[.contentDisposition] == "attachment; filename=\"Agent _7_ _.wav\"; filename*=UTF-8''Agent%20%227%22%20%C3%BC.wav")
+            #expect(
+                fetched.headers[.contentDisposition]
+                    == "attachment; filename=\"Agent _7_ _.wav\"; filename*=UTF-8''Agent%20%227%22%20%C3%BC.wav")
         }
     }
 

@@ -24,9 +24,11 @@ import Testing
     @Test func onceArchivedTheMP3IsTheDefaultAndTheOriginalStaysOnRequest() throws {
         let stored = Self.stored(archive: RecordingArchive(status: .done))
         let mp3 = try DownloadVariant.choose(nil, of: stored)
-        #expect(mp3 == DownloadVariant(
-            format: .mp3, storageKey: "2026/11/21/x.archive.mp3", contentType: "audio/mpeg", filename: "agent 7.mp3",
-            sizeBytes: 200, sha256: "bb"))
+        #expect(
+            mp3
+                == DownloadVariant(
+                    format: .mp3, storageKey: "2026/11/21/x.archive.mp3", contentType: "audio/mpeg", filename: "agent 7.mp3",
+                    sizeBytes: 200, sha256: "bb"))
         #expect(try DownloadVariant.choose(.original, of: stored).sizeBytes == 1000)
     }
 

@@ -143,7 +143,10 @@ import Testing
         let held = HeldConnections()
         try await RouteHarness.run(
             live: true, logger: Self.quietLogger,
-            configure: { $0.statusChanges = hub; $0.eventStreamLifetime = .seconds(20) }
+            configure: {
+                $0.statusChanges = hub
+                $0.eventStreamLifetime = .seconds(20)
+            }
         ) { _, client in
             let id = try await client.createCall()
             let port = client.port!

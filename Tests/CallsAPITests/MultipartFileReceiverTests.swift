@@ -73,7 +73,8 @@ final class MemorySink: UploadSink, Sendable {
 
     @Test func headerAndPartLimitsBecomeFailures() async throws {
         let receiver = MultipartFileReceiver(boundary: "b", limit: 1_000_000)
-        let endless = Data(("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + String(repeating: "a", count: 20_000)).utf8)
+        let endless = Data(
+            ("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + String(repeating: "a", count: 20_000)).utf8)
         await #expect(throws: MultipartFileReceiver.Failure.headersTooLarge("a part's headers are over 8192 bytes")) {
             try await receiver.receive(ChunkedBytes(data: endless, chunkSize: 1000), into: MemorySink())
         }

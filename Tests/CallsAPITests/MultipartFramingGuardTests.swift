@@ -58,12 +58,15 @@ import Testing
     @Test(arguments: chunkSizes)
     func refusesAHeaderSectionOverItsSize(chunkSize: Int) {
         let limits = MultipartFramingGuard.Limits(maxHeaderSectionBytes: 100)
-        let long = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(String(repeating: "a", count: 100))\"\r\n\r\nx\r\n--b--\r\n"
+        let long =
+            "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(String(repeating: "a", count: 100))\"\r\n\r\nx\r\n--b--\r\n"
         #expect(Self.violation(Data(long.utf8), boundary: "b", chunkSize: chunkSize, limits: limits) == .headerSectionTooLarge)
         // A header that never ends is refused once the section passes the limit, not when the body ends.
         let endless = Data(("--b\r\nX: " + String(repeating: "v", count: 5000)).utf8)
         #expect(Self.violation(endless, boundary: "b", chunkSize: chunkSize) == nil)
-        #expect(Self.violation(endless, boundary: "b", chunkSize: chunkSize, limits: .init(maxHeaderSectionBytes: 4096)) == .headerSectionTooLarge)
+        #expect(
+            Self.violation(endless, boundary: "b", chunkSize: chunkSize, limits: .init(maxHeaderSectionBytes: 4096))
+                == .headerSectionTooLarge)
         // Exactly at the limit passes: the bound counts the section's bytes, CRLFs included.
         let section = "X: 1\r\n\r\n"
         let exact = MultipartFramingGuard.Limits(maxHeaderSectionBytes: section.utf8.count)

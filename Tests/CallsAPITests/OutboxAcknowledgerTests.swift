@@ -20,7 +20,9 @@ import Testing
             if failing { throw Refused() }
         }
 
-        func relay(olderThan minimumAge: Duration, limit: Int, publish: @Sendable @escaping ([String]) async throws -> Void) async throws -> Int {
+        func relay(
+            olderThan minimumAge: Duration, limit: Int, publish: @Sendable @escaping ([String]) async throws -> Void
+        ) async throws -> Int {
             0
         }
     }

@@ -36,12 +36,14 @@ struct RouteHarness: Sendable {
         }
         let calls = InMemoryCallRepository()
         let harness = RouteHarness(
-            calls: calls, directory: directory, store: try LocalRecordingStore(root: directory.path, ioPool: pool), maxUploadBytes: maxUploadBytes,
+            calls: calls, directory: directory, store: try LocalRecordingStore(root: directory.path, ioPool: pool),
+            maxUploadBytes: maxUploadBytes,
             outboxAcknowledger: OutboxAcknowledger(outbox: calls, logger: Logger(label: "test")))
         var dependencies = APIDependencies(
             calls: harness.calls, queue: harness.queue, store: harness.store, maxUploadBytes: maxUploadBytes,
             outboxAcknowledger: harness.outboxAcknowledger,
-            downloads: DownloadSettings(signer: harness.signer, urlLifetimeSeconds: 900, origin: downloadOrigin), access: access, contract: contract)
+            downloads: DownloadSettings(signer: harness.signer, urlLifetimeSeconds: 900, origin: downloadOrigin), access: access,
+            contract: contract)
         configure(&dependencies)
         let router = buildRouter(dependencies)
         answerUnsupportedMethods(of: router)

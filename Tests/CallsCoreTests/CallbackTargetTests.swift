@@ -38,9 +38,10 @@ import Testing
     @Test func callbacksNeedAKeyOfAtLeast32Characters() throws {
         #expect(try CallbackPolicy.from(EnvironmentVariables([:])) == nil)
         let key = String(repeating: "k", count: 32)
-        let policy = try CallbackPolicy.from(EnvironmentVariables([
-            "CALLS_CALLBACK_SIGNING_KEY": key, "CALLS_ALLOW_PRIVATE_CALLBACKS": "true", "CALLS_CALLBACK_MAX_ATTEMPTS": "4",
-        ]))
+        let policy = try CallbackPolicy.from(
+            EnvironmentVariables([
+                "CALLS_CALLBACK_SIGNING_KEY": key, "CALLS_ALLOW_PRIVATE_CALLBACKS": "true", "CALLS_CALLBACK_MAX_ATTEMPTS": "4",
+            ]))
         #expect(policy == CallbackPolicy(signingKey: key, allowPrivate: true, maxAttempts: 4))
         for (variable, value) in [
             ("CALLS_CALLBACK_SIGNING_KEY", "short"), ("CALLS_ALLOW_PRIVATE_CALLBACKS", "perhaps"),
@@ -61,7 +62,8 @@ import Testing
         #expect { try request.validated(callbacks: nil) } throws: {
             ($0 as? ValidationFailure)?.errors.map(\.field) == ["callback_url"]
         }
-        #expect(try request.validated(callbacks: CallbackPolicy(signingKey: String(repeating: "k", count: 32))).callbackURL
-            == "https://crm.example.com/cb")
+        #expect(
+            try request.validated(callbacks: CallbackPolicy(signingKey: String(repeating: "k", count: 32))).callbackURL
+                == "https://crm.example.com/cb")
     }
 }

@@ -10,26 +10,29 @@ import Testing
             status: .created, tags: [], createdAt: Timestamp.parse("2026-11-21T09:31:00.5Z")!,
             updatedAt: Timestamp.parse("2026-11-21T09:31:00.5Z")!)
         let json = try JSONCoding.encodeToString(call)
-        #expect(json == """
-            {"callback":null,"caller":"+100","created_at":"2026-11-21T09:31:00.500Z","error":null,"id":"0b8d5c4e-1f0a-4c0b-9b1e-6a1d2c3e4f50",\
-            "receiver":"+200","recording":null,"started_at":"2026-11-21T09:30:00.000Z","status":"created","tags":[],\
-            "updated_at":"2026-11-21T09:31:00.500Z"}
-            """)
+        #expect(
+            json == """
+                {"callback":null,"caller":"+100","created_at":"2026-11-21T09:31:00.500Z","error":null,"id":"0b8d5c4e-1f0a-4c0b-9b1e-6a1d2c3e4f50",\
+                "receiver":"+200","recording":null,"started_at":"2026-11-21T09:30:00.000Z","status":"created","tags":[],\
+                "updated_at":"2026-11-21T09:31:00.500Z"}
+                """)
     }
 
     @Test func anArchiveAlwaysShowsEveryFieldAndARecordingSaysWhetherItsOriginalIsKept() throws {
         let pending = try JSONCoding.encodeToString(RecordingArchive(status: .pending))
-        #expect(pending == """
-            {"archived_at":null,"bitrate_kbps":null,"bitrate_mode":null,"error":null,"format":"mp3","sha256":null,\
-            "size_bytes":null,"status":"pending"}
-            """)
+        #expect(
+            pending == """
+                {"archived_at":null,"bitrate_kbps":null,"bitrate_mode":null,"error":null,"format":"mp3","sha256":null,\
+                "size_bytes":null,"status":"pending"}
+                """)
         let done = RecordingArchive(
             status: .done, bitrateKbps: 48, bitrateMode: .constant, sizeBytes: 33_600, sha256: "ab",
             archivedAt: Timestamp.parse("2026-11-21T09:31:00.5Z")!)
-        #expect(try JSONCoding.encodeToString(done) == """
-            {"archived_at":"2026-11-21T09:31:00.500Z","bitrate_kbps":48,"bitrate_mode":"cbr","error":null,"format":"mp3",\
-            "sha256":"ab","size_bytes":33600,"status":"done"}
-            """)
+        #expect(
+            try JSONCoding.encodeToString(done) == """
+                {"archived_at":"2026-11-21T09:31:00.500Z","bitrate_kbps":48,"bitrate_mode":"cbr","error":null,"format":"mp3",\
+                "sha256":"ab","size_bytes":33600,"status":"done"}
+                """)
         let recording = Recording(
             id: UUID(), filename: "a.wav", format: .wav, sizeBytes: 1, sha256: "cd", sampleRate: 8000, channels: 1,
             originalAvailable: false, archive: done)

@@ -7,17 +7,28 @@ import Testing
     @Test(arguments: [
         ("postgres://calls:pw@db:5432/calls", DatabaseURL(host: "db", user: "calls", password: "pw", database: "calls")),
         ("postgresql://calls@db/calls", DatabaseURL(host: "db", user: "calls", database: "calls")),
-        ("postgres://calls:p%40ss%2Fw@db:6543/calls?sslmode=disable",
-         DatabaseURL(host: "db", port: 6543, user: "calls", password: "p@ss/w", database: "calls")),
-        ("postgres://calls:pw@db/calls?sslmode=prefer",
-         DatabaseURL(host: "db", user: "calls", password: "pw", database: "calls", sslMode: .prefer)),
-        ("postgres://calls:pw@db/calls?sslmode=require",
-         DatabaseURL(host: "db", user: "calls", password: "pw", database: "calls", sslMode: .require)),
-        ("postgres://calls:pw@db/calls?sslmode=verify-ca&sslrootcert=/etc/ssl/db-ca.pem",
-         DatabaseURL(host: "db", user: "calls", password: "pw", database: "calls", sslMode: .verifyCA,
-                     sslRootCertificate: "/etc/ssl/db-ca.pem")),
-        ("postgres://calls:pw@db/calls?sslrootcert=system&sslmode=verify-full",
-         DatabaseURL(host: "db", user: "calls", password: "pw", database: "calls", sslMode: .verifyFull)),
+        (
+            "postgres://calls:p%40ss%2Fw@db:6543/calls?sslmode=disable",
+            DatabaseURL(host: "db", port: 6543, user: "calls", password: "p@ss/w", database: "calls")
+        ),
+        (
+            "postgres://calls:pw@db/calls?sslmode=prefer",
+            DatabaseURL(host: "db", user: "calls", password: "pw", database: "calls", sslMode: .prefer)
+        ),
+        (
+            "postgres://calls:pw@db/calls?sslmode=require",
+            DatabaseURL(host: "db", user: "calls", password: "pw", database: "calls", sslMode: .require)
+        ),
+        (
+            "postgres://calls:pw@db/calls?sslmode=verify-ca&sslrootcert=/etc/ssl/db-ca.pem",
+            DatabaseURL(
+                host: "db", user: "calls", password: "pw", database: "calls", sslMode: .verifyCA,
+                sslRootCertificate: "/etc/ssl/db-ca.pem")
+        ),
+        (
+            "postgres://calls:pw@db/calls?sslrootcert=system&sslmode=verify-full",
+            DatabaseURL(host: "db", user: "calls", password: "pw", database: "calls", sslMode: .verifyFull)
+        ),
     ])
     func readsEveryDatabaseURLForm(text: String, expected: DatabaseURL) throws {
         let url = try DatabaseURL(parsing: text)
@@ -82,8 +93,9 @@ import Testing
         }
         #expect(problem("CALLS_REDIS_URL", "rediss://cache") == nil)
         #expect(problem("CALLS_REDIS_URL", "rediss://cache?cacert=/nonexistent")?.contains("not a readable file") == true)
-        #expect(problem("CALLS_DATABASE_URL", "postgres://calls@db/calls?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem")
-            == "sslrootcert '/nonexistent/ca.pem' is not a readable file")
+        #expect(
+            problem("CALLS_DATABASE_URL", "postgres://calls@db/calls?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem")
+                == "sslrootcert '/nonexistent/ca.pem' is not a readable file")
         #expect(problem("CALLS_DATABASE_URL", "postgres://calls@db/calls?sslmode=verify-full&sslrootcert=/etc/hostname") == nil)
     }
 }

@@ -36,15 +36,15 @@ import Testing
     /// (first, inner, last) of each refused block.
     @Test(arguments: [
         ("::", "::", "::"), ("::1", "::1", "::1"),
-        ("::", "::102:304", "::ffff:ffff"),                               // IPv4-compatible ::/96
-        ("::ffff:0:0", "::ffff:10.0.0.1", "::ffff:127.255.255.255"),       // mapped, internal IPv4
-        ("::ffff:0:0:0", "::ffff:0:8.8.8.8", "::ffff:0:ffff:ffff"),       // SIIT IPv4-translated
-        ("64:ff9b::", "64:ff9b::a9fe:a9fe", "64:ff9b::7f00:1"),            // NAT64 to internal IPv4
+        ("::", "::102:304", "::ffff:ffff"),  // IPv4-compatible ::/96
+        ("::ffff:0:0", "::ffff:10.0.0.1", "::ffff:127.255.255.255"),  // mapped, internal IPv4
+        ("::ffff:0:0:0", "::ffff:0:8.8.8.8", "::ffff:0:ffff:ffff"),  // SIIT IPv4-translated
+        ("64:ff9b::", "64:ff9b::a9fe:a9fe", "64:ff9b::7f00:1"),  // NAT64 to internal IPv4
         ("64:ff9b:1::", "64:ff9b:1::808:808", "64:ff9b:1:ffff:ffff:ffff:ffff:ffff"),
         ("100::", "100::1", "100::ffff:ffff:ffff:ffff"), ("100:0:0:1::", "100:0:0:1::1", "100:0:0:1:ffff:ffff:ffff:ffff"),
-        ("2001::", "2001:0:4136:e378:8000:63bf:3fff:fdd2", "2001:1ff:ffff:ffff:ffff:ffff:ffff:ffff"), // incl. Teredo
+        ("2001::", "2001:0:4136:e378:8000:63bf:3fff:fdd2", "2001:1ff:ffff:ffff:ffff:ffff:ffff:ffff"),  // incl. Teredo
         ("2001:db8::", "2001:db8::1", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"),
-        ("2002::", "2002:808:808::1", "2002:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), // 6to4, even of a public IPv4
+        ("2002::", "2002:808:808::1", "2002:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),  // 6to4, even of a public IPv4
         ("2620:4f:8000::", "2620:4f:8000::1", "2620:4f:8000:ffff:ffff:ffff:ffff:ffff"),
         ("3fff::", "3fff:1::1", "3fff:fff:ffff:ffff:ffff:ffff:ffff:ffff"),
         ("5f00::", "5f00::1", "5f00:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),

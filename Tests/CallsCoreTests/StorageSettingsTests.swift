@@ -16,9 +16,12 @@ import Testing
         var values = s3
         values["CALLS_S3_REGION"] = "eu-west-1"
         values["CALLS_S3_SESSION_TOKEN"] = "token"
-        #expect(try StorageSettings(environment: EnvironmentVariables(values)) == .s3(S3StorageSettings(
-            secure: true, host: "s3.eu-west-1.amazonaws.com", port: nil, bucket: "call-recordings", region: "eu-west-1",
-            accessKeyID: "AKID", secretAccessKey: "secret", sessionToken: "token", pathStyle: false)))
+        #expect(
+            try StorageSettings(environment: EnvironmentVariables(values))
+                == .s3(
+                    S3StorageSettings(
+                        secure: true, host: "s3.eu-west-1.amazonaws.com", port: nil, bucket: "call-recordings", region: "eu-west-1",
+                        accessKeyID: "AKID", secretAccessKey: "secret", sessionToken: "token", pathStyle: false)))
     }
 
     @Test func anExplicitEndpointIsPathStyleUnlessToldOtherwise() throws {

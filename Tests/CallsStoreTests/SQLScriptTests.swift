@@ -4,18 +4,20 @@ import Testing
 
 @Suite struct SQLScriptTests {
     @Test func splitsOnSemicolonsBetweenStatements() {
-        let statements = SQLScript.statements("""
+        let statements = SQLScript.statements(
+            """
             -- leading comment; with a semicolon
             CREATE TABLE a (x text DEFAULT 'a;b');
             /* block; comment */ CREATE INDEX a_x ON a (x);
 
             INSERT INTO a VALUES ('it''s; fine');
             """)
-        #expect(statements == [
-            "-- leading comment; with a semicolon\nCREATE TABLE a (x text DEFAULT 'a;b')",
-            "/* block; comment */ CREATE INDEX a_x ON a (x)",
-            "INSERT INTO a VALUES ('it''s; fine')",
-        ])
+        #expect(
+            statements == [
+                "-- leading comment; with a semicolon\nCREATE TABLE a (x text DEFAULT 'a;b')",
+                "/* block; comment */ CREATE INDEX a_x ON a (x)",
+                "INSERT INTO a VALUES ('it''s; fine')",
+            ])
     }
 
     @Test func keepsDollarQuotedBodiesWhole() {

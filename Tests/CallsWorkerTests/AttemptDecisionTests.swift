@@ -100,6 +100,8 @@ import Testing
         if deliveringCallbacks { expected.append(.callback) }
         #expect(JobRouter.kinds(of: [.archive, .callback], archiving: archiving, deliveringCallbacks: deliveringCallbacks) == expected)
         #expect(JobRouter.kinds(of: [], archiving: archiving, deliveringCallbacks: deliveringCallbacks).isEmpty)
-        #expect(JobRouter.kinds(of: [.callback], archiving: true, deliveringCallbacks: deliveringCallbacks) == (deliveringCallbacks ? [.callback] : []))
+        #expect(
+            JobRouter.kinds(of: [.callback], archiving: true, deliveringCallbacks: deliveringCallbacks)
+                == (deliveringCallbacks ? [.callback] : []))
     }
 }

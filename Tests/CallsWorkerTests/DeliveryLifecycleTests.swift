@@ -59,17 +59,19 @@ import Testing
     @Test(arguments: 1...maxDeliveries, 0..<outcomes.count)
     func aDeliveryWithinTheLimitRunsAndIsSettledByItsOutcome(deliveries: Int, outcome: Int) {
         let (result, settlement) = Self.outcomes[outcome]
-        #expect(actions([.counted(deliveries), .finished(result), .settled]) == [
-            .countDelivery, .runJob, .settle(settlement), .finished,
-        ])
+        #expect(
+            actions([.counted(deliveries), .finished(result), .settled]) == [
+                .countDelivery, .runJob, .settle(settlement), .finished,
+            ])
     }
 
     @Test(arguments: Job.Kind.allCases, [maxDeliveries + 1, maxDeliveries + 5])
     func aDeliveryPastTheLimitIsAbandonedAndDeadLettered(kind: Job.Kind, deliveries: Int) {
         let reason = "the job was delivered \(deliveries - 1) times without \(kind.work) ever finishing"
-        #expect(actions([.counted(deliveries), .abandoned, .settled], kind: kind) == [
-            .countDelivery, .abandon(reason: reason), .settle(.deadLetter(error: reason)), .finished,
-        ])
+        #expect(
+            actions([.counted(deliveries), .abandoned, .settled], kind: kind) == [
+                .countDelivery, .abandon(reason: reason), .settle(.deadLetter(error: reason)), .finished,
+            ])
     }
 
     @Test func theAbandonWordingNamesEachKindsWork() {
@@ -90,17 +92,18 @@ import Testing
 
     @Test func otherErrorsAreRetriedInPlaceALimitedNumberOfTimesThenTheLeaseIsGivenBack() {
         let reason = "the job failed \(Self.maxInPlaceRetries + 1) times in place: boom"
-        #expect(actions([
-            .counted(2),
-            .failed(isOutage: false), .waited,
-            .failed(isOutage: false), .waited,
-            .failed(isOutage: false), .relinquished, .settled,
-        ]) == [
-            .countDelivery, .runJob,
-            .waitToRetry(failures: 1), .runJob,
-            .waitToRetry(failures: 2), .runJob,
-            .relinquishLease, .settle(.retryLater(error: reason, attempt: 2)), .finished,
-        ])
+        #expect(
+            actions([
+                .counted(2),
+                .failed(isOutage: false), .waited,
+                .failed(isOutage: false), .waited,
+                .failed(isOutage: false), .relinquished, .settled,
+            ]) == [
+                .countDelivery, .runJob,
+                .waitToRetry(failures: 1), .runJob,
+                .waitToRetry(failures: 2), .runJob,
+                .relinquishLease, .settle(.retryLater(error: reason, attempt: 2)), .finished,
+            ])
     }
 
     @Test func outagesDoNotCountTowardsTheInPlaceLimit() {
@@ -119,9 +122,10 @@ import Testing
 
     @Test func anAbandonThatFailsIsTriedAgainNotRun() {
         let reason = "the job was delivered \(Self.maxDeliveries) times without its analysis ever finishing"
-        #expect(actions([.counted(Self.maxDeliveries + 1), .failed(isOutage: true), .waited]) == [
-            .countDelivery, .abandon(reason: reason), .waitToRetry(failures: 1), .abandon(reason: reason),
-        ])
+        #expect(
+            actions([.counted(Self.maxDeliveries + 1), .failed(isOutage: true), .waited]) == [
+                .countDelivery, .abandon(reason: reason), .waitToRetry(failures: 1), .abandon(reason: reason),
+            ])
     }
 
     /// Shutdown past its grace period cancels the slot: in every state before the settlement is done, the job
@@ -147,7 +151,9 @@ import Testing
 
     @Test func theBackoffGrowsFromItsBaseToItsCapWithJitter() {
         let base = Duration.milliseconds(200)
-        for (failures, ceiling) in [(1, base), (2, base * 2), (4, base * 8), (6, base * 32), (7, Duration.seconds(10)), (30, Duration.seconds(10))] {
+        for (failures, ceiling) in [
+            (1, base), (2, base * 2), (4, base * 8), (6, base * 32), (7, Duration.seconds(10)), (30, Duration.seconds(10)),
+        ] {
             // A microsecond either way for the Double the jitter is multiplied in as.
             for _ in 0..<50 {
                 let delay = Backoff.delay(afterFailures: failures)

@@ -21,8 +21,10 @@ extension IntegrationSuite {
                     let keys = PostgresAPIKeyRepository(client: client, logger: TestServices.logger)
                     let (created, token) = try await keys.create(role: .write, name: "ingest")
                     let (other, _) = try await keys.create(role: .read, name: "")
-                    let stored = try await client.query("SELECT secret_sha256 FROM api_keys WHERE id = \(created.id)", logger: TestServices.logger)
-                        .decode(Data.self).collectAll()
+                    let stored = try await client.query(
+                        "SELECT secret_sha256 FROM api_keys WHERE id = \(created.id)", logger: TestServices.logger
+                    )
+                    .decode(Data.self).collectAll()
                     #expect(stored == [Data(SHA256.hash(data: token.secret))])
                     #expect(try await keys.find(id: created.id) == created)
                     #expect(try await keys.list().map(\.id) == [other.id, created.id])
@@ -43,7 +45,9 @@ extension IntegrationSuite {
                 stack.api.access = AccessSettings(authentication: true, requestsPerSecond: 1000, burst: 1000)
                 let (admin, write) = try await TestServices.withPostgres(url) { client in
                     let keys = PostgresAPIKeyRepository(client: client, logger: TestServices.logger)
-                    return (try await keys.create(role: .admin, name: "ops").1.text, try await keys.create(role: .write, name: "app").1.text)
+                    return (
+                        try await keys.create(role: .admin, name: "ops").1.text, try await keys.create(role: .write, name: "app").1.text
+                    )
                 }
                 try await stack.withAPI { client in
                     try await client.expectStatus(.unauthorized, .get, "/calls")
@@ -114,7 +118,12 @@ extension IntegrationSuite {
 
                 let listed = try await Self.keysCommand(url, ["list", "--json"])
                 // `keys list --json` writes the command's `KeySummary`, which lives in the executable target.
-                struct ListedKey: Decodable { var id: String; var role: String; var name: String; var createdAt: Date }
+                struct ListedKey: Decodable {
+                    var id: String
+                    var role: String
+                    var name: String
+                    var createdAt: Date
+                }
                 let keys = try JSONBody(Data(listed.output.utf8)).decode([ListedKey].self)
                 #expect(keys.count == 1)
                 #expect(keys.first?.id == token.id.lowercasedString)

@@ -18,9 +18,10 @@ extension IntegrationSuite {
 
                     try await stack.withWorker { () async throws -> Void in
                         #expect(try await client.waitForFinalStatus(id).status == .failed)
-                        #expect(try await waitUntil(within: 5) {
-                            try await client.json(.get, "/admin/queue", as: RedisJobQueue.Statistics.self).1.dead == 1
-                        })
+                        #expect(
+                            try await waitUntil(within: 5) {
+                                try await client.json(.get, "/admin/queue", as: RedisJobQueue.Statistics.self).1.dead == 1
+                            })
                         let (status, dead) = try await client.json(.get, "/admin/dead", as: DeadJobList.self)
                         #expect(status == .ok)
                         let item = try #require(dead.items.first)
@@ -48,11 +49,14 @@ extension IntegrationSuite {
                     let (redis, queue) = stack.makeQueue()
                     try await stack.withWorker { () async throws -> Void in
                         try await stack.withAPI { client in
-                            let (_, created) = try await CallbackTests.createCall(client, callbackURL: "http://127.0.0.1:\(port)/hooks/calls")
+                            let (_, created) = try await CallbackTests.createCall(
+                                client, callbackURL: "http://127.0.0.1:\(port)/hooks/calls")
                             let id = try created.decode(Call.self).id.lowercasedString
-                            #expect(try await streamUpload(
-                                port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
-                                chunkSize: 65_536).0 == 202)
+                            #expect(
+                                try await streamUpload(
+                                    port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
+                                    chunkSize: 65_536
+                                ).0 == 202)
                             _ = try await CallbackTests.waitForCallback(client, id, status: .failed)
                             #expect(try await waitUntil(within: 5) { try await queue.deadPayloads() == ["callback:\(id)"] })
 

@@ -78,7 +78,8 @@ extension IntegrationSuite {
                     ).decode((String, String?, String).self).collectAll()
                     let row = try #require(rows.first)
                     #expect(row.0 == "archiving" && row.1 == "newer")
-                    let archiveKey = ArchiveClaim(callID: callID, recordingID: UUID(), leaseToken: 0, originalKey: row.2, attempts: 0).archiveKey
+                    let archiveKey = ArchiveClaim(callID: callID, recordingID: UUID(), leaseToken: 0, originalKey: row.2, attempts: 0)
+                        .archiveKey
                     #expect(try Data(contentsOf: URL(fileURLWithPath: stack.recordings.path + "/" + archiveKey)) == newerObject)
                     #expect(FileManager.default.fileExists(atPath: stack.recordings.path + "/" + row.2), "the original stays")
                 }
@@ -91,9 +92,11 @@ extension IntegrationSuite {
             let box = Box()
             try await stack.withAPI { client in
                 let id = try await client.createCall()
-                #expect(try await streamUpload(
-                    port: client.port!, callID: id, body: CallFlowTests.multipart(ArchiveTests.stereoDialogue()),
-                    chunkSize: 65_536).0 == 202)
+                #expect(
+                    try await streamUpload(
+                        port: client.port!, callID: id, body: CallFlowTests.multipart(ArchiveTests.stereoDialogue()),
+                        chunkSize: 65_536
+                    ).0 == 202)
                 try await stack.withWorker { () async throws -> Void in
                     #expect(try await client.waitForFinalStatus(id).status == .ready)
                 }

@@ -112,8 +112,10 @@ extension IntegrationSuite {
                         // Analysable (up to 16 channels), but MP3 holds two at most.
                         let id = try await client.createCall()
                         let audio = WAVFile.pcm16([Float](repeating: 0.2, count: 3 * 16000), channels: 3, sampleRate: 8000)
-                        #expect(try await streamUpload(
-                            port: client.port!, callID: id, body: CallFlowTests.multipart(audio), chunkSize: 65_536).0 == 202)
+                        #expect(
+                            try await streamUpload(
+                                port: client.port!, callID: id, body: CallFlowTests.multipart(audio), chunkSize: 65_536
+                            ).0 == 202)
                         let call = try await client.waitForArchive(id)
                         #expect(call.status == .ready && call.error == nil)
                         let recording = try #require(call.recording)
@@ -154,9 +156,11 @@ extension IntegrationSuite {
                 try await stack.withWorker { () async throws -> Void in
                     try await stack.withAPI { client in
                         let id = try await client.createCall()
-                        #expect(try await streamUpload(
-                            port: client.port!, callID: id, body: CallFlowTests.multipart(Self.stereoDialogue()),
-                            chunkSize: 65_536).0 == 202)
+                        #expect(
+                            try await streamUpload(
+                                port: client.port!, callID: id, body: CallFlowTests.multipart(Self.stereoDialogue()),
+                                chunkSize: 65_536
+                            ).0 == 202)
                         let first = try await client.waitForArchive(id)
                         let recording = try #require(first.recording)
                         #expect(recording.originalAvailable == true)
@@ -166,11 +170,12 @@ extension IntegrationSuite {
 
                         try await queue.enqueue(Job(kind: .archive, callID: UUID(uuidString: id)!))
                         let registry = WorkerRegistry(client: redis, keys: queue.keys)
-                        #expect(try await waitUntil(within: 10) {
-                            let waiting = try await queue.readyCount(.archive)
-                            let inFlight = try await queue.statistics(registry: registry).inFlight
-                            return waiting == 0 && inFlight == 0
-                        })
+                        #expect(
+                            try await waitUntil(within: 10) {
+                                let waiting = try await queue.readyCount(.archive)
+                                let inFlight = try await queue.statistics(registry: registry).inFlight
+                                return waiting == 0 && inFlight == 0
+                            })
                         let second = try await client.call(id)
                         #expect(second == first, "\(second)")
                         #expect(try Data(contentsOf: URL(fileURLWithPath: stack.recordings.path + "/" + archiveKey)) == before)
@@ -192,20 +197,24 @@ extension IntegrationSuite {
                 let stack = withoutArchive
                 try await stack.withAPI { client in
                     let id = try await client.createCall()
-                    #expect(try await streamUpload(
-                        port: client.port!, callID: id, body: CallFlowTests.multipart(Self.stereoDialogue()),
-                        chunkSize: 65_536).0 == 202)
+                    #expect(
+                        try await streamUpload(
+                            port: client.port!, callID: id, body: CallFlowTests.multipart(Self.stereoDialogue()),
+                            chunkSize: 65_536
+                        ).0 == 202)
                     try await stack.withWorker { () async throws -> Void in
                         let ready = try await client.waitForFinalStatus(id)
                         #expect(ready.status == .ready)
                         #expect(try #require(ready.recording).archive == nil)
                     }
                     try await TestServices.withPostgres(url) { postgres in
-                        _ = try await postgres.query("""
+                        _ = try await postgres.query(
+                            """
                             INSERT INTO recording_archives (recording_id, call_id)
                             SELECT r.id, r.call_id FROM recordings r JOIN calls c ON c.id = r.call_id
                             WHERE c.status = 'ready' ON CONFLICT DO NOTHING
-                            """, logger: TestServices.logger).collect()
+                            """, logger: TestServices.logger
+                        ).collect()
                     }
                     var archiving = stack
                     archiving.worker.archive.enabled = true
@@ -219,10 +228,12 @@ extension IntegrationSuite {
 
         static func keys(of id: String, url: DatabaseURL) async throws -> (original: String, archive: String) {
             let rows = try await TestServices.withPostgres(url) { postgres in
-                try await postgres.query("""
+                try await postgres.query(
+                    """
                     SELECT r.storage_key, a.storage_key FROM recordings r
                     JOIN recording_archives a ON a.recording_id = r.id WHERE r.call_id = \(UUID(uuidString: id)!)
-                    """, logger: TestServices.logger).decode((String, String?).self).collectAll()
+                    """, logger: TestServices.logger
+                ).decode((String, String?).self).collectAll()
             }
             let row = try #require(rows.first)
             return (row.0, row.1 ?? "")

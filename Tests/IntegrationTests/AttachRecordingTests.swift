@@ -10,8 +10,9 @@ extension IntegrationSuite {
     /// The upload's commit is one statement: recording row, call status and outbox entry, all or nothing.
     @Suite struct AttachRecordingTests {
         static func recording(_ name: String = UUID().lowercasedString) -> NewRecording {
-            NewRecording(id: UUID(), filename: "\(name).wav", storageKey: "2026/11/21/\(name).wav", format: .wav,
-                         sizeBytes: 1, sha256: "0", sampleRate: 8000, channels: 1)
+            NewRecording(
+                id: UUID(), filename: "\(name).wav", storageKey: "2026/11/21/\(name).wav", format: .wav,
+                sizeBytes: 1, sha256: "0", sampleRate: 8000, channels: 1)
         }
 
         static func newCall(_ calls: PostgresCallRepository) async throws -> Call {
@@ -66,8 +67,9 @@ extension IntegrationSuite {
                         for index in 0..<8 {
                             group.addTask {
                                 do {
-                                    return .success(try await calls.attachRecording(
-                                        Self.recording("racer-\(index)"), toCall: call.id, jobPayload: "analyze:\(call.id)"))
+                                    return .success(
+                                        try await calls.attachRecording(
+                                            Self.recording("racer-\(index)"), toCall: call.id, jobPayload: "analyze:\(call.id)"))
                                 } catch let error as AttachRecordingError {
                                     return .failure(error)
                                 }

@@ -61,8 +61,9 @@ extension IntegrationSuite {
                         atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                     try Data(repeating: 0x42, count: 10_000).write(to: URL(fileURLWithPath: path))
                     _ = try await calls.attachRecording(
-                        NewRecording(id: UUID(), filename: "broken.wav", storageKey: key, format: .wav, sizeBytes: 10_000,
-                                     sha256: String(repeating: "0", count: 64), sampleRate: 8000, channels: 1),
+                        NewRecording(
+                            id: UUID(), filename: "broken.wav", storageKey: key, format: .wav, sizeBytes: 10_000,
+                            sha256: String(repeating: "0", count: 64), sampleRate: 8000, channels: 1),
                         toCall: call.id, jobPayload: Job(kind: .analyze, callID: call.id).payload)
                     return call.id
                 }
@@ -97,7 +98,9 @@ extension IntegrationSuite {
                 let (redis, queue) = stack.makeQueue()
                 try await stack.withAPI { client in
                     let id = try await client.createCall()
-                    #expect(try await streamUpload(port: client.port!, callID: id, body: Self.multipart(Self.dialogue()), chunkSize: 8192).0 == 202)
+                    #expect(
+                        try await streamUpload(port: client.port!, callID: id, body: Self.multipart(Self.dialogue()), chunkSize: 8192).0
+                            == 202)
                     let job = Job(kind: .analyze, callID: UUID(uuidString: id)!)
                     try await queue.enqueue(job)
                     try await queue.enqueue(job)

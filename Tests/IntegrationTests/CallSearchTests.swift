@@ -23,7 +23,9 @@ extension IntegrationSuite {
             var ids: [String: String] = [:]
             for call in calls {
                 let tags = call.tags.map { "\"\($0)\"" }.joined(separator: ",")
-                let (status, created) = try await client.json(.post, "/calls", """
+                let (status, created) = try await client.json(
+                    .post, "/calls",
+                    """
                     {"caller": "\(call.caller)", "receiver": "\(call.receiver)",
                      "started_at": "2026-11-21T\(call.hour < 10 ? "0" : "")\(call.hour):00:00Z", "tags": [\(tags)]}
                     """)
@@ -106,7 +108,9 @@ extension IntegrationSuite {
                         seen += Self.names(page, ids)
                         cursor = page.nextCursor
                         // Calls arriving between pages, some at the very instant of a listed one, shift nothing.
-                        _ = try await client.json(.post, "/calls", """
+                        _ = try await client.json(
+                            .post, "/calls",
+                            """
                             {"caller": "+1 555 0111", "receiver": "+1 555 0112", "started_at": "2026-11-21T10:00:00Z"}
                             """)
                         pages += 1
@@ -128,12 +132,14 @@ extension IntegrationSuite {
                     #expect(second.total == 6)
 
                     try await TestServices.withPostgres(url) { postgres in
-                        _ = try await postgres.query("""
+                        _ = try await postgres.query(
+                            """
                             INSERT INTO calls (id, caller, receiver, caller_digits, receiver_digits, started_at)
                             SELECT gen_random_uuid(), '+1 555 0000', '+1 555 0001', '15550000', '15550001',
                                    timestamptz '2026-01-01' + n * interval '1 second'
                             FROM generate_series(1, 1050) AS n
-                            """, logger: TestServices.logger).collect()
+                            """, logger: TestServices.logger
+                        ).collect()
                         _ = try await postgres.query("ANALYZE calls", logger: TestServices.logger).collect()
                     }
                     let (status, page) = try await client.json(.get, "/calls?limit=1", as: CallListPage.self)
@@ -145,7 +151,7 @@ extension IntegrationSuite {
                 }
             }
         }
-    
+
         /// The extremes a cursor may hold reach PostgreSQL's timestamp arithmetic without an error.
         @Test func cursorsAtTheEdgesOfTimeAnswerEmptyPagesNot500() async throws {
             try await Stack.withMigrated { stack, url in

@@ -21,9 +21,12 @@ extension IntegrationSuite {
         /// The backends of this database that last ran a LISTEN: the API's status listener.
         static func listeningBackends(_ url: DatabaseURL) async throws -> Set<Int32> {
             try await TestServices.withPostgres(url) { postgres in
-                Set(try await postgres.query("""
-                    SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'
-                    """, logger: TestServices.logger).decode(Int32.self).collectAll())
+                Set(
+                    try await postgres.query(
+                        """
+                        SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'
+                        """, logger: TestServices.logger
+                    ).decode(Int32.self).collectAll())
             }
         }
 
@@ -63,19 +66,22 @@ extension IntegrationSuite {
                 try await stack.withAPI { client in
                     let id = try await client.createCall()
                     let terminated = try await TestServices.withPostgres(url) { postgres in
-                        try await postgres.query("""
+                        try await postgres.query(
+                            """
                             SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity
                             WHERE datname = current_database() AND query LIKE 'LISTEN%'
-                            """, logger: TestServices.logger).decode((Int32, Bool).self).collectAll()
+                            """, logger: TestServices.logger
+                        ).decode((Int32, Bool).self).collectAll()
                     }
                     #expect(terminated.map(\.1) == [true], "the listener's connection was found and cut")
                     let cut = Set(terminated.map(\.0))
                     // The listener reconnects within a second; a change after that still wakes the waiter.
                     let started = ContinuousClock.now
                     async let woken = client.json(.get, "/calls/\(id)?wait=20", as: Call.self)
-                    #expect(try await waitUntil(within: 10) {
-                        try await !Self.listeningBackends(url).subtracting(cut).isEmpty
-                    }, "the listener is back on a new connection")
+                    #expect(
+                        try await waitUntil(within: 10) {
+                            try await !Self.listeningBackends(url).subtracting(cut).isEmpty
+                        }, "the listener is back on a new connection")
                     try await Self.setStatus("failed", of: id, url: url)
                     #expect(try await woken.1.status == .failed)
                     #expect(ContinuousClock.now - started < .seconds(12))

@@ -110,7 +110,8 @@ import Testing
     @Test func aClosedPortCannotBeConnectedTo() async throws {
         let closed = try RedisServerProcess.freePort()
         let started = ContinuousClock.now
-        #expect(try await Self.deliver(Self.delivery(timeout: .seconds(60)), to: "http://127.0.0.1:\(closed)/ok") == .failed(.couldNotConnect))
+        #expect(
+            try await Self.deliver(Self.delivery(timeout: .seconds(60)), to: "http://127.0.0.1:\(closed)/ok") == .failed(.couldNotConnect))
         #expect(ContinuousClock.now - started < .seconds(30))
     }
 
@@ -160,7 +161,10 @@ import Testing
         try #require(addresses.contains { $0.isSpecialPurpose }, "\(host) resolves to \(addresses)")
         for url in ["http://localhost:9/ok", "http://\(host):9/ok"] {
             let outcome = try await Self.deliver(Self.delivery(allowPrivate: false), to: url)
-            guard case .refused(let reason) = outcome else { Issue.record("\(url): \(outcome)"); continue }
+            guard case .refused(let reason) = outcome else {
+                Issue.record("\(url): \(outcome)")
+                continue
+            }
             #expect(reason.contains("special-purpose address"), "\(url): \(reason)")
         }
     }

@@ -47,8 +47,10 @@ extension IntegrationSuite {
             let id = try #require(created.withLock { $0 }.flatMap(UUID.init(uuidString:)))
             try await TestServices.withPostgres(url) { postgres in
                 // Final without an analysis: the callback only needs the call.
-                _ = try await postgres.query("UPDATE calls SET status = 'failed', error = 'test' WHERE id = \(id)", logger: TestServices.logger)
-                    .collect()
+                _ = try await postgres.query(
+                    "UPDATE calls SET status = 'failed', error = 'test' WHERE id = \(id)", logger: TestServices.logger
+                )
+                .collect()
             }
             return id
         }
@@ -113,9 +115,11 @@ extension IntegrationSuite {
                     try await queue.enqueue(Job(kind: .callback, callID: id))
                     let refused = try await TestServices.withPostgres(url) { postgres in
                         try await waitUntil(within: 8) {
-                            try await postgres.query("SELECT callback_status, callback_error FROM calls WHERE id = \(id)", logger: TestServices.logger)
-                                .decode((String?, String?).self).collectAll()
-                                .first.map { $0.0 == "failed" && $0.1 == CallbackDelivery.refusedInternal } ?? false
+                            try await postgres.query(
+                                "SELECT callback_status, callback_error FROM calls WHERE id = \(id)", logger: TestServices.logger
+                            )
+                            .decode((String?, String?).self).collectAll()
+                            .first.map { $0.0 == "failed" && $0.1 == CallbackDelivery.refusedInternal } ?? false
                         }
                     }
                     #expect(refused)

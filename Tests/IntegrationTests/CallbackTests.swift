@@ -41,13 +41,15 @@ extension IntegrationSuite {
                 router.post("/hooks/calls") { request, context -> Response in
                     let bytes = try await request.body.collect(upTo: 1 << 20)
                     let count = self.deliveries.withLock { deliveries in
-                        deliveries.append(Delivery(
-                            body: Data(buffer: bytes), signature: request.headers[HTTPField.Name("X-Calls-Signature")!],
-                            event: request.headers[HTTPField.Name("X-Calls-Event")!]))
+                        deliveries.append(
+                            Delivery(
+                                body: Data(buffer: bytes), signature: request.headers[HTTPField.Name("X-Calls-Signature")!],
+                                event: request.headers[HTTPField.Name("X-Calls-Event")!]))
                         return deliveries.count
                     }
                     let status = self.statuses[min(count, self.statuses.count) - 1]
-                    return Response(status: status, headers: self.location.map { HTTPFields([HTTPField(name: .location, value: $0)]) } ?? HTTPFields())
+                    return Response(
+                        status: status, headers: self.location.map { HTTPFields([HTTPField(name: .location, value: $0)]) } ?? HTTPFields())
                 }
                 try await Application(router: router).test(.live) { client in try await body(client.port!) }
             }
@@ -60,7 +62,9 @@ extension IntegrationSuite {
         }
 
         static func createCall(_ client: some TestClientProtocol, callbackURL: String) async throws -> (HTTPResponse.Status, JSONBody) {
-            try await client.json(.post, "/calls", """
+            try await client.json(
+                .post, "/calls",
+                """
                 {"caller": "+7 900 123-45-67", "receiver": "+1 555 0100", "started_at": "2026-11-21T09:30:00Z",
                  "callback_url": "\(callbackURL)"}
                 """)
@@ -83,9 +87,11 @@ extension IntegrationSuite {
                             #expect(status == .created)
                             let id = try created.decode(Call.self).id.lowercasedString
                             #expect(try #require(created.decode(Call.self).callback).status == nil, "\(created)")
-                            #expect(try await streamUpload(
-                                port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
-                                chunkSize: 65_536).0 == 202)
+                            #expect(
+                                try await streamUpload(
+                                    port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
+                                    chunkSize: 65_536
+                                ).0 == 202)
                             let call = try await Self.waitForCallback(client, id, status: .delivered)
                             let callback = try #require(call.callback, "\(call)")
                             #expect(callback.status == .delivered && callback.attempts == 2, "\(callback)")
@@ -110,10 +116,11 @@ extension IntegrationSuite {
                 #expect(posted.status == .ready && posted.recording != nil)
                 #expect(last.event == "call.ready")
                 // t=<seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">
-                let parts = Dictionary(uniqueKeysWithValues: (last.signature ?? "").split(separator: ",").compactMap { part in
-                    part.split(separator: "=", maxSplits: 1).map(String.init).count == 2
-                        ? (String(part.split(separator: "=")[0]), String(part.split(separator: "=", maxSplits: 1)[1])) : nil
-                })
+                let parts = Dictionary(
+                    uniqueKeysWithValues: (last.signature ?? "").split(separator: ",").compactMap { part in
+                        part.split(separator: "=", maxSplits: 1).map(String.init).count == 2
+                            ? (String(part.split(separator: "=")[0]), String(part.split(separator: "=", maxSplits: 1)[1])) : nil
+                    })
                 let timestamp = try #require(parts["t"].flatMap { Int64($0) })
                 let expected = HMAC<SHA256>.authenticationCode(
                     for: CallbackSignature.message(timestamp: timestamp, body: last.body), using: SymmetricKey(data: Data(Self.key.utf8)))
@@ -129,10 +136,14 @@ extension IntegrationSuite {
                     let (redis, queue) = stack.makeQueue()
                     try await stack.withWorker { () async throws -> Void in
                         try await stack.withAPI { client in
-                            let id = try await Self.createCall(client, callbackURL: "http://127.0.0.1:\(port)/hooks/calls").1.decode(Call.self).id.lowercasedString
-                            #expect(try await streamUpload(
-                                port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
-                                chunkSize: 65_536).0 == 202)
+                            let id = try await Self.createCall(client, callbackURL: "http://127.0.0.1:\(port)/hooks/calls").1.decode(
+                                Call.self
+                            ).id.lowercasedString
+                            #expect(
+                                try await streamUpload(
+                                    port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
+                                    chunkSize: 65_536
+                                ).0 == 202)
                             let call = try await Self.waitForCallback(client, id, status: .failed)
                             #expect(call.status == .ready)
                             let callback = try #require(call.callback)
@@ -161,9 +172,11 @@ extension IntegrationSuite {
                         let (status, created) = try await Self.createCall(client, callbackURL: "http://\(host):9/hooks")
                         #expect(status == .created)
                         let id = try created.decode(Call.self).id.lowercasedString
-                        #expect(try await streamUpload(
-                            port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
-                            chunkSize: 65_536).0 == 202)
+                        #expect(
+                            try await streamUpload(
+                                port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
+                                chunkSize: 65_536
+                            ).0 == 202)
                         let call = try await Self.waitForCallback(client, id, status: .failed)
                         let callback = try #require(call.callback)
                         #expect(callback.error == CallbackDelivery.refusedInternal, "\(callback)")
@@ -183,9 +196,11 @@ extension IntegrationSuite {
                     try await stack.withAPI { client in
                         let (_, created) = try await Self.createCall(client, callbackURL: "http://127.0.0.1:\(closedPort)/hooks")
                         let id = try created.decode(Call.self).id.lowercasedString
-                        #expect(try await streamUpload(
-                            port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
-                            chunkSize: 65_536).0 == 202)
+                        #expect(
+                            try await streamUpload(
+                                port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
+                                chunkSize: 65_536
+                            ).0 == 202)
                         let call = try await Self.waitForCallback(client, id, status: .failed, seconds: 40)
                         let callback = try #require(call.callback)
                         #expect(callback.status == .failed && callback.attempts == 1, "\(callback)")
@@ -208,9 +223,11 @@ extension IntegrationSuite {
                             try await stack.withAPI { client in
                                 let (_, created) = try await Self.createCall(client, callbackURL: "http://127.0.0.1:\(port)/hooks/calls")
                                 let id = try created.decode(Call.self).id.lowercasedString
-                                #expect(try await streamUpload(
-                                    port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
-                                    chunkSize: 65_536).0 == 202)
+                                #expect(
+                                    try await streamUpload(
+                                        port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
+                                        chunkSize: 65_536
+                                    ).0 == 202)
                                 let call = try await Self.waitForCallback(client, id, status: .failed)
                                 let callback = try #require(call.callback)
                                 #expect(callback.status == .failed && callback.attempts == 1, "\(callback)")

@@ -19,7 +19,8 @@ extension IntegrationSuite {
 
         /// Sends `pieces` one by one, `interval` apart, until the server closes; the seconds that took, or nil
         /// if it kept the connection open throughout.
-        static func secondsUntilClosed(_ connection: RawHTTPConnection, sending pieces: [String], interval: Double) async throws -> Double? {
+        static func secondsUntilClosed(_ connection: RawHTTPConnection, sending pieces: [String], interval: Double) async throws -> Double?
+        {
             try await offThePool {
                 let start = Date()
                 for piece in pieces {
@@ -69,7 +70,8 @@ extension IntegrationSuite {
                     let connection = try RawHTTPConnection(port: client.port!)
                     let head = "GET /healthz HTTP/1.1\r\nHost: a\r\nContent-Length: 100000000\r\n\r\n"
                     // A byte every 0.4 s for up to 16 s: never idle for a second, but far below 2000 bytes/s.
-                    let seconds = try await Self.secondsUntilClosed(connection, sending: [head] + Array(repeating: "a", count: 40), interval: 0.4)
+                    let seconds = try await Self.secondsUntilClosed(
+                        connection, sending: [head] + Array(repeating: "a", count: 40), interval: 0.4)
                     #expect(seconds != nil && seconds! < 10, "\(String(describing: seconds))")
                 }
             }
@@ -82,7 +84,8 @@ extension IntegrationSuite {
                     let id = try await client.createCall()
                     let connection = try RawHTTPConnection(port: client.port!, receiveTimeoutSeconds: 10)
                     let answer = try await offThePool {
-                        connection.send("""
+                        connection.send(
+                            """
                             POST /calls/\(id)/recording HTTP/1.1\r\nHost: a\r\nContent-Type: multipart/form-data; boundary=b\r
                             Content-Length: 100000\r\n\r\n--b\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n\r\n
                             """)

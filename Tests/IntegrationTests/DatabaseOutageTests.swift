@@ -32,7 +32,9 @@ extension IntegrationSuite {
                     let storedBefore = stack.recordings.files()
 
                     await postgresServer.stop()
-                    let (createStatus, problem) = try await client.json(.post, "/calls", """
+                    let (createStatus, problem) = try await client.json(
+                        .post, "/calls",
+                        """
                         {"caller": "+100", "receiver": "+200", "started_at": "2026-11-21T09:30:00Z"}
                         """)
                     #expect(createStatus == .serviceUnavailable)

@@ -13,18 +13,24 @@ extension IntegrationSuite {
         static func makeCertificates(in directory: TemporaryDirectory) async throws {
             let path = directory.path
             let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-            try await ChildProcess.run("openssl", ["req", "-x509"] + ec + [
-                "-keyout", "\(path)/ca.key", "-out", "\(path)/ca.crt", "-subj", "/CN=calls test CA", "-days", "2",
-            ])
-            try await ChildProcess.run("openssl", ["req"] + ec + [
-                "-keyout", "\(path)/server.key", "-out", "\(path)/server.csr", "-subj", "/CN=calls test database",
-            ])
+            try await ChildProcess.run(
+                "openssl",
+                ["req", "-x509"] + ec + [
+                    "-keyout", "\(path)/ca.key", "-out", "\(path)/ca.crt", "-subj", "/CN=calls test CA", "-days", "2",
+                ])
+            try await ChildProcess.run(
+                "openssl",
+                ["req"] + ec + [
+                    "-keyout", "\(path)/server.key", "-out", "\(path)/server.csr", "-subj", "/CN=calls test database",
+                ])
             try "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n"
                 .write(toFile: "\(path)/server.ext", atomically: true, encoding: .utf8)
-            try await ChildProcess.run("openssl", [
-                "x509", "-req", "-in", "\(path)/server.csr", "-CA", "\(path)/ca.crt", "-CAkey", "\(path)/ca.key",
-                "-CAcreateserial", "-out", "\(path)/server.crt", "-days", "2", "-extfile", "\(path)/server.ext",
-            ])
+            try await ChildProcess.run(
+                "openssl",
+                [
+                    "x509", "-req", "-in", "\(path)/server.csr", "-CA", "\(path)/ca.crt", "-CAkey", "\(path)/ca.key",
+                    "-CAcreateserial", "-out", "\(path)/server.crt", "-days", "2", "-extfile", "\(path)/server.ext",
+                ])
             // PostgreSQL reads its key only when the key belongs to it and no one else may read it.
             try await ChildProcess.run("chmod", ["755", path])
             try await ChildProcess.run("chmod", ["600", "\(path)/server.key"])
@@ -35,7 +41,8 @@ extension IntegrationSuite {
         static func sessionUsesTLS(_ url: DatabaseURL) async throws -> Bool {
             try await TestServices.withPostgres(url) { client in
                 try await DatabaseDeadline.run(within: .seconds(5)) {
-                    let rows = try await client.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", logger: TestServices.logger)
+                    let rows = try await client.query(
+                        "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", logger: TestServices.logger)
                     for try await ssl in rows.decode(Bool.self) { return ssl }
                     return false
                 }

@@ -35,9 +35,11 @@ extension IntegrationSuite {
                     #expect(try await queue.readyCount() == 0)
                     #expect(try await redis.command("EXISTS", queue.keys.job("analyze:\(id)")) == .integer(0))
                     let rows = try await TestServices.withPostgres(url) { postgres in
-                        try await postgres.query("""
+                        try await postgres.query(
+                            """
                             SELECT (SELECT count(*) FROM calls) + (SELECT count(*) FROM recordings) + (SELECT count(*) FROM outbox)
-                            """, logger: TestServices.logger).decode(Int.self).collectAll()
+                            """, logger: TestServices.logger
+                        ).decode(Int.self).collectAll()
                     }
                     #expect(rows == [0])
                 }

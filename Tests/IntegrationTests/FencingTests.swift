@@ -19,8 +19,9 @@ extension IntegrationSuite {
                     let call = try await calls.create(
                         try NewCallRequest(caller: "+100", receiver: "+200", startedAt: "2026-11-21T09:00:00Z").validated())
                     _ = try await calls.attachRecording(
-                        NewRecording(id: UUID(), filename: "a.wav", storageKey: "2026/11/21/a.wav", format: .wav,
-                                     sizeBytes: 1, sha256: "0", sampleRate: 8000, channels: 1),
+                        NewRecording(
+                            id: UUID(), filename: "a.wav", storageKey: "2026/11/21/a.wav", format: .wav,
+                            sizeBytes: 1, sha256: "0", sampleRate: 8000, channels: 1),
                         toCall: call.id, jobPayload: Job(kind: .analyze, callID: call.id).payload)
 
                     guard case .claimed(let stalled) = try await leases.claim(callID: call.id, worker: "paused", leaseSeconds: 30)
@@ -62,8 +63,9 @@ extension IntegrationSuite {
                     let call = try await calls.create(
                         try NewCallRequest(caller: "+100", receiver: "+200", startedAt: "2026-11-21T09:00:00Z").validated())
                     _ = try await calls.attachRecording(
-                        NewRecording(id: UUID(), filename: "a.wav", storageKey: "2026/11/21/reset.wav", format: .wav,
-                                     sizeBytes: 1, sha256: "0", sampleRate: 8000, channels: 1),
+                        NewRecording(
+                            id: UUID(), filename: "a.wav", storageKey: "2026/11/21/reset.wav", format: .wav,
+                            sizeBytes: 1, sha256: "0", sampleRate: 8000, channels: 1),
                         toCall: call.id, jobPayload: Job(kind: .analyze, callID: call.id).payload)
                     guard case .claimed(let old) = try await leases.claim(callID: call.id, worker: "paused", leaseSeconds: 30)
                     else { throw SetupError("claim failed") }

@@ -22,8 +22,9 @@ extension IntegrationSuite {
                 try NewCallRequest(caller: "+100", receiver: "+200", startedAt: "2026-11-21T09:00:00Z", callbackUrl: callbackURL)
                     .validated(callbacks: Self.policy))
             _ = try await calls.attachRecording(
-                NewRecording(id: UUID(), filename: "\(name).wav", storageKey: "follow-ups/\(name).wav", format: .wav,
-                             sizeBytes: 1, sha256: "0", sampleRate: 8000, channels: 1),
+                NewRecording(
+                    id: UUID(), filename: "\(name).wav", storageKey: "follow-ups/\(name).wav", format: .wav,
+                    sizeBytes: 1, sha256: "0", sampleRate: 8000, channels: 1),
                 toCall: call.id, jobPayload: Job(kind: .analyze, callID: call.id).payload)
             guard case .claimed(let claim) = try await leases.claim(callID: call.id, worker: "w", leaseSeconds: 30)
             else { throw SetupError("claim failed") }
@@ -55,7 +56,8 @@ extension IntegrationSuite {
             try await TestServices.withMigratedDatabase { url in
                 try await TestServices.withPostgres(url) { client in
                     let (claim, leases) = try await claimedCall(client, callbackURL: nil, named: "again")
-                    _ = try await client.query("""
+                    _ = try await client.query(
+                        """
                         INSERT INTO recording_archives (recording_id, call_id)
                         SELECT id, call_id FROM recordings WHERE call_id = \(claim.callID)
                         """, logger: TestServices.logger)

@@ -12,7 +12,8 @@ extension TestClientProtocol {
     func uploadedCall() async throws -> String {
         let id = try await createCall()
         let (status, problem) = try await streamUpload(
-            port: port!, callID: id, body: IntegrationSuite.CallFlowTests.multipart(IntegrationSuite.CallFlowTests.dialogue()), chunkSize: 65_536)
+            port: port!, callID: id, body: IntegrationSuite.CallFlowTests.multipart(IntegrationSuite.CallFlowTests.dialogue()),
+            chunkSize: 65_536)
         guard status == 202 else { throw SetupError("the upload answered \(status): \(problem)") }
         return id
     }

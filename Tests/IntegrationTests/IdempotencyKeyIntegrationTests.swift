@@ -15,9 +15,11 @@ extension IntegrationSuite {
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
             request.headers.add(name: "Idempotency-Key", value: key)
-            request.body = .bytes(ByteBuffer(string: """
-                {"caller": "\(caller)", "receiver": "+1 555 0100", "started_at": "2026-11-21T09:30:00Z"}
-                """))
+            request.body = .bytes(
+                ByteBuffer(
+                    string: """
+                        {"caller": "\(caller)", "receiver": "+1 555 0100", "started_at": "2026-11-21T09:30:00Z"}
+                        """))
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
             let body = try await response.body.collect(upTo: 1 << 20)
             let id = try? JSONBody(body).decode(Call.self).id.lowercasedString

@@ -60,9 +60,13 @@ final class FlakyLeases: AnalysisLeases {
 struct UnexpirableLeaseKeeper: LeaseKeeper {
     let base: PostgresLeaseKeeper
 
-    func extendLeases(worker: String, leaseSeconds: Int) async throws -> Int { try await base.extendLeases(worker: worker, leaseSeconds: leaseSeconds) }
+    func extendLeases(worker: String, leaseSeconds: Int) async throws -> Int {
+        try await base.extendLeases(worker: worker, leaseSeconds: leaseSeconds)
+    }
     func expireLeases(workers: [String]) async throws -> Int { throw DatabaseTimeout(limit: .seconds(5)) }
-    func stalledWork(unclaimedFor: Duration, limit: Int) async throws -> StalledWork { try await base.stalledWork(unclaimedFor: unclaimedFor, limit: limit) }
+    func stalledWork(unclaimedFor: Duration, limit: Int) async throws -> StalledWork {
+        try await base.stalledWork(unclaimedFor: unclaimedFor, limit: limit)
+    }
     func oldestUnfinishedAge() async throws -> Duration? { try await base.oldestUnfinishedAge() }
 }
 
@@ -81,7 +85,8 @@ extension IntegrationSuite {
                 pool.start()
                 try await TestServices.withPostgres(url) { postgres in
                     let leases = FlakyLeases(
-                        base: PostgresAnalysisLeases(client: postgres, logger: TestServices.logger, queueingArchive: false), failures: claimFailures,
+                        base: PostgresAnalysisLeases(client: postgres, logger: TestServices.logger, queueingArchive: false),
+                        failures: claimFailures,
                         commitFailures: commitFailures)
                     let worker = "in-place"
                     let handler = AnalysisJobHandler(

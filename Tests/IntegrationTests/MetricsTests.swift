@@ -39,7 +39,9 @@ extension IntegrationSuite {
                             #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
                             return String(buffer: response.body)
                         }
-                        for line in ["calls_queue_ready 0", "calls_queue_dead 0", "calls_workers_alive 1", "calls_metrics_refresh_failed 0"] {
+                        for line in [
+                            "calls_queue_ready 0", "calls_queue_dead 0", "calls_workers_alive 1", "calls_metrics_refresh_failed 0",
+                        ] {
                             #expect(text.contains(line), "missing \(line)")
                         }
                         #expect(text.contains(#"calls_jobs_total{kind="analyze",outcome="completed"}"#))

@@ -23,8 +23,9 @@ extension IntegrationSuite {
                             try NewCallRequest(caller: "+100", receiver: "+200", startedAt: "2026-11-21T09:00:00Z").validated())
                         let payload = Job(kind: .analyze, callID: call.id).payload
                         _ = try await calls.attachRecording(
-                            NewRecording(id: UUID(), filename: "\(index).wav", storageKey: "outbox/\(index).wav", format: .wav,
-                                         sizeBytes: 1, sha256: "0", sampleRate: 8000, channels: 1),
+                            NewRecording(
+                                id: UUID(), filename: "\(index).wav", storageKey: "outbox/\(index).wav", format: .wav,
+                                sizeBytes: 1, sha256: "0", sampleRate: 8000, channels: 1),
                             toCall: call.id, jobPayload: payload)
                         payloads.append(payload)
                     }

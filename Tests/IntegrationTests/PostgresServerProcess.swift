@@ -51,23 +51,27 @@ final class PostgresServerProcess: @unchecked Sendable {
         if Self.isRoot {
             try await ChildProcess.run("chown", ["postgres:", directory.path])
         }
-        try await runAsOwner("initdb", [
-            "-D", dataDirectory, "-U", "calls", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
-        ])
+        try await runAsOwner(
+            "initdb",
+            [
+                "-D", dataDirectory, "-U", "calls", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
+            ])
     }
 
     func start(options: String = "") async throws {
-        try await runAsOwner("pg_ctl", [
-            "-D", dataDirectory, "-l", dataDirectory + "/server.log", "-w", "-t", "60", "-o",
-            "-p \(port) -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off \(options)", "start",
-        ])
+        try await runAsOwner(
+            "pg_ctl",
+            [
+                "-D", dataDirectory, "-l", dataDirectory + "/server.log", "-w", "-t", "60", "-o",
+                "-p \(port) -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off \(options)", "start",
+            ])
     }
 
     /// A fast shutdown (SIGINT to the postmaster, by the PID in its pid file): clients are disconnected and
     /// the port closes, as when the database host goes away.
     func stop() async {
         guard let text = try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8),
-              let pid = text.split(separator: "\n").first.flatMap({ pid_t($0) })
+            let pid = text.split(separator: "\n").first.flatMap({ pid_t($0) })
         else { return }
         kill(pid, SIGINT)
         for _ in 0..<1500 where kill(pid, 0) == 0 {

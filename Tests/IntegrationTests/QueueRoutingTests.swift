@@ -69,7 +69,8 @@ extension IntegrationSuite {
             let callback = Job(kind: .callback, callID: call)
             try await queue.enqueue(callback)
             #expect(try await redis.command("LRANGE", keys.callbackReady, "0", "-1").array?.compactMap(\.string) == [callback.payload])
-            let callbackFetcher = JobFetcher(client: RedisClient(url: try TestServices.redisURL()), keys: keys, worker: "w", kind: .callback)
+            let callbackFetcher = JobFetcher(
+                client: RedisClient(url: try TestServices.redisURL()), keys: keys, worker: "w", kind: .callback)
             #expect(try await callbackFetcher.fetch(timeoutSeconds: 1) == callback.payload)
             await callbackFetcher.shutdown()
             #expect(try await queue.handBack(worker: "w") == 1)

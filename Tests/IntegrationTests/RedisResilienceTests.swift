@@ -57,9 +57,10 @@ extension IntegrationSuite {
             let pusher = RedisClient(url: try TestServices.redisURL())
             let blocked = "{test}:blocked-" + UUID().uuidString
             async let slow: RedisReply = client.command("BLPOP", blocked, "20")
-            #expect(try await waitUntil(within: 10) {
-                try await pusher.command("CLIENT", "LIST").string?.contains("cmd=blpop") == true
-            }, "the BLPOP reached Redis and blocks a connection")
+            #expect(
+                try await waitUntil(within: 10) {
+                    try await pusher.command("CLIENT", "LIST").string?.contains("cmd=blpop") == true
+                }, "the BLPOP reached Redis and blocks a connection")
             for _ in 0..<5 { #expect(try await client.command("PING").string == "PONG") }
             try await pusher.command("LPUSH", blocked, "woken")
             #expect(try await slow == .array([.string(blocked), .string("woken")]))
@@ -112,7 +113,8 @@ extension IntegrationSuite {
                     var stack = plain
                     stack.api.access = AccessSettings(authentication: true, requestsPerSecond: 100, burst: 200)
                     let key = try await TestServices.withPostgres(url) { postgres in
-                        try await PostgresAPIKeyRepository(client: postgres, logger: TestServices.logger).create(role: .admin, name: "oom").1.text
+                        try await PostgresAPIKeyRepository(client: postgres, logger: TestServices.logger).create(role: .admin, name: "oom")
+                            .1.text
                     }
                     let admin = RedisClient(url: RedisURL(string: server.url)!)
                     try await admin.command("CONFIG", "SET", "maxmemory-policy", "noeviction")
@@ -134,7 +136,8 @@ extension IntegrationSuite {
                         let id = try #require(created)
                         let upload = CallFlowTests.multipart(CallFlowTests.dialogue())
                         statuses["upload"] = try await streamUpload(
-                            port: client.port!, callID: id, body: upload, chunkSize: 65_536, headers: ["Authorization": "Bearer \(key)"]).0
+                            port: client.port!, callID: id, body: upload, chunkSize: 65_536, headers: ["Authorization": "Bearer \(key)"]
+                        ).0
                         for (name, uri, method) in [
                             ("retry", "/admin/dead/\(id)/retry", HTTPRequest.Method.post), ("queue", "/admin/queue", .get),
                             ("delete", "/calls/\(id)", .delete), ("metrics", "/metrics", .get), ("ready", "/readyz", .get),

@@ -25,10 +25,12 @@ final class RedisServerProcess: @unchecked Sendable {
     }
 
     func start() async throws {
-        process = try ChildProcess(executable: try ChildProcess.which("redis-server"), arguments: [
-            "--bind", "127.0.0.1", "--port", String(port), "--dir", directory, "--appendonly", "yes",
-            "--appendfsync", "always", "--save", "", "--daemonize", "no", "--logfile", directory + "/redis.log",
-        ])
+        process = try ChildProcess(
+            executable: try ChildProcess.which("redis-server"),
+            arguments: [
+                "--bind", "127.0.0.1", "--port", String(port), "--dir", directory, "--appendonly", "yes",
+                "--appendfsync", "always", "--save", "", "--daemonize", "no", "--logfile", directory + "/redis.log",
+            ])
         for _ in 0..<200 where !isAccepting() {
             try await Task.sleep(for: .milliseconds(25))
         }

@@ -15,11 +15,13 @@ extension IntegrationSuite {
             try await DatabaseTLSTests.makeCertificates(in: directory)
             let port = try RedisServerProcess.freePort()
             let path = directory.path
-            let server = try ChildProcess(executable: try ChildProcess.which("redis-server"), arguments: [
-                "--port", "0", "--tls-port", String(port), "--bind", "127.0.0.1", "--dir", path, "--save", "",
-                "--tls-cert-file", "\(path)/server.crt", "--tls-key-file", "\(path)/server.key",
-                "--tls-ca-cert-file", "\(path)/ca.crt", "--tls-auth-clients", "no", "--logfile", "\(path)/redis.log",
-            ])
+            let server = try ChildProcess(
+                executable: try ChildProcess.which("redis-server"),
+                arguments: [
+                    "--port", "0", "--tls-port", String(port), "--bind", "127.0.0.1", "--dir", path, "--save", "",
+                    "--tls-cert-file", "\(path)/server.crt", "--tls-key-file", "\(path)/server.key",
+                    "--tls-ca-cert-file", "\(path)/ca.crt", "--tls-auth-clients", "no", "--logfile", "\(path)/redis.log",
+                ])
             do {
                 // Each test waits for the server by retrying its first command.
                 try await body(port, path)

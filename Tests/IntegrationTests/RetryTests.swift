@@ -94,7 +94,10 @@ extension IntegrationSuite {
             #expect(try await !queue.retryDead(payload), "no longer dead")
             // The last command reaches the monitor before its reply reaches us; give the log a moment.
             try await redis.command("PING", "\(keys.name)-done")
-            #expect(try await waitUntil(within: 5) { (try? String(contentsOfFile: log, encoding: .utf8))?.contains("\(keys.name)-done") == true })
+            #expect(
+                try await waitUntil(within: 5) {
+                    (try? String(contentsOfFile: log, encoding: .utf8))?.contains("\(keys.name)-done") == true
+                })
             await monitor.stop()
 
             let moveCommands = ["ZADD", "ZREM", "LREM", "RPUSH", "DEL", "HSET"].map { "\"\($0)\"" }

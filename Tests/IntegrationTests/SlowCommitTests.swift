@@ -48,12 +48,16 @@ extension IntegrationSuite {
             }
         }
 
-        static func janitor(_ stack: Stack, _ url: DatabaseURL, _ body: @Sendable (UploadJanitor<PostgresCallRepository>) async throws -> Void) async throws {
+        static func janitor(
+            _ stack: Stack, _ url: DatabaseURL, _ body: @Sendable (UploadJanitor<PostgresCallRepository>) async throws -> Void
+        ) async throws {
             try await TestServices.withPostgres(url) { client in
                 let storage = try LocalRecordingStore(root: stack.recordings.path, ioPool: .singleton)
-                try await body(UploadJanitor(
-                    ledger: PostgresCallRepository(client: client, logger: TestServices.logger), store: storage, logger: TestServices.logger,
-                    grace: .zero))
+                try await body(
+                    UploadJanitor(
+                        ledger: PostgresCallRepository(client: client, logger: TestServices.logger), store: storage,
+                        logger: TestServices.logger,
+                        grace: .zero))
             }
         }
 
@@ -121,7 +125,7 @@ extension IntegrationSuite {
                 }
             }
         }
-    
+
         /// A ledger entry whose key a recording row references (its commit outlived the grace) is settled, and
         /// the janitor leaves the file alone.
         @Test func theJanitorNeverRemovesAFileARowReferences() async throws {
@@ -138,7 +142,8 @@ extension IntegrationSuite {
                     }
                     #expect(stack.recordings.files().count == 1)
                     let left = try await TestServices.withPostgres(url) { postgres in
-                        try await postgres.query("SELECT count(*) FROM upload_ledger", logger: TestServices.logger).decode(Int.self).collectAll()
+                        try await postgres.query("SELECT count(*) FROM upload_ledger", logger: TestServices.logger).decode(Int.self)
+                            .collectAll()
                     }
                     #expect(left == [0])
                 }

@@ -29,7 +29,8 @@ extension IntegrationSuite {
                     let service = WorkerService(
                         worker: worker, concurrency: 2, queue: queue,
                         makeFetcher: { _ in
-                            JobFetcher(client: RedisClient(url: RedisURL(host: "127.0.0.1", port: silent.port)), keys: queue.keys, worker: worker)
+                            JobFetcher(
+                                client: RedisClient(url: RedisURL(host: "127.0.0.1", port: silent.port)), keys: queue.keys, worker: worker)
                         },
                         handler: AnalysisJobHandler(
                             leases: leases, store: try LocalRecordingStore(root: stack.recordings.path, ioPool: pool),
@@ -52,9 +53,10 @@ extension IntegrationSuite {
                             #expect(response.status == .serviceUnavailable)
                             #expect(String(buffer: response.body).contains("Redis has not answered job fetches: slot 0"))
                         }
-                        #expect(try await waitUntil(within: 3) {
-                            testMetricsRegistry.emitToString().contains("calls_worker_stalled_fetch_slots 2")
-                        })
+                        #expect(
+                            try await waitUntil(within: 3) {
+                                testMetricsRegistry.emitToString().contains("calls_worker_stalled_fetch_slots 2")
+                            })
                         running.cancel()
                         try await running.value
                     }

@@ -80,7 +80,9 @@ extension IntegrationSuite {
                     let payload = try #require(try await fetcher.fetch(timeoutSeconds: 2))
 
                     #expect(await finishes(within: .seconds(20)) { await service.process(payload) }, "the slot is free again")
-                    #expect(try await PostgresLeaseKeeper(client: postgres, logger: TestServices.logger).extendLeases(worker: worker, leaseSeconds: 30) == 0, "no lease left to renew")
+                    #expect(
+                        try await PostgresLeaseKeeper(client: postgres, logger: TestServices.logger).extendLeases(
+                            worker: worker, leaseSeconds: 30) == 0, "no lease left to renew")
                     let owners = try await postgres.query("SELECT status, lease_owner FROM calls", logger: TestServices.logger)
                         .decode((String, String?).self).collectAll()
                     #expect(owners.map(\.0) == ["processing"] && owners.map(\.1) == [nil])

@@ -17,10 +17,12 @@ extension IntegrationSuite {
         }
 
         static func state(of id: UUID, _ postgres: PostgresClient) async throws -> CallState {
-            let rows = try await postgres.query("""
+            let rows = try await postgres.query(
+                """
                 SELECT c.status, c.attempts, c.lease_owner, r.duration_ms IS NOT NULL
                 FROM calls c JOIN recordings r ON r.call_id = c.id WHERE c.id = \(id)
-                """, logger: TestServices.logger).decode((String, Int, String?, Bool).self).collectAll()
+                """, logger: TestServices.logger
+            ).decode((String, Int, String?, Bool).self).collectAll()
             guard let row = rows.first else { throw SetupError("call \(id) has no recording row") }
             return CallState(status: row.0, attempts: row.1, leaseOwner: row.2, analysed: row.3)
         }
@@ -39,8 +41,9 @@ extension IntegrationSuite {
             try WAVFile.writeRepeated(minute, times: 30, channels: 1, sampleRate: 8000, to: path)
             let payload = Job(kind: .analyze, callID: call.id).payload
             _ = try await calls.attachRecording(
-                NewRecording(id: UUID(), filename: "long.wav", storageKey: key, format: .wav, sizeBytes: 28_800_044,
-                             sha256: "-", sampleRate: 8000, channels: 1),
+                NewRecording(
+                    id: UUID(), filename: "long.wav", storageKey: key, format: .wav, sizeBytes: 28_800_044,
+                    sha256: "-", sampleRate: 8000, channels: 1),
                 toCall: call.id, jobPayload: payload)
             // What the API's outbox relay does.
             try await redis.command("LPUSH", QueueKeys(name: stack.api.queue.name).ready, payload)
@@ -85,8 +88,9 @@ extension IntegrationSuite {
                         #expect(try await waitUntil(within: 60) { try await Self.state(of: callID, postgres).status == "ready" })
                     }
                     let final = try await Self.state(of: callID, postgres)
-                    #expect(final == CallState(status: "ready", attempts: 2, leaseOwner: nil, analysed: true),
-                            "the killed worker's claim and the survivor's")
+                    #expect(
+                        final == CallState(status: "ready", attempts: 2, leaseOwner: nil, analysed: true),
+                        "the killed worker's claim and the survivor's")
                     #expect(try await queue.processingCount(worker: victimID) == 0)
                     #expect(try await queue.deadPayloads().isEmpty)
                     let recordings = try await postgres.query("SELECT duration_ms FROM recordings", logger: TestServices.logger)
@@ -118,19 +122,22 @@ extension IntegrationSuite {
                     // fenced off. Should its commit have been in flight when it was stopped, the commit's database
                     // deadline expires on waking; the retry in place then finds the call finished and skips it.
                     // Either way it writes nothing, which the rows below show.
-                    #expect(try await waitUntil(within: 30) {
-                        let metrics = try? await paused.metrics()
-                        return ["fenced", "duplicate"].contains { outcome in
-                            metrics?.contains(#"calls_jobs_total{kind="analyze",outcome="\#(outcome)"} 1"#) == true
-                        }
-                    }, "the resumed worker's commit is refused; its log:\n\(paused.log)")
+                    #expect(
+                        try await waitUntil(within: 30) {
+                            let metrics = try? await paused.metrics()
+                            return ["fenced", "duplicate"].contains { outcome in
+                                metrics?.contains(#"calls_jobs_total{kind="analyze",outcome="\#(outcome)"} 1"#) == true
+                            }
+                        }, "the resumed worker's commit is refused; its log:\n\(paused.log)")
                     let after = try await postgres.query(
                         "SELECT lease_token, updated_at FROM calls WHERE id = \(callID)", logger: TestServices.logger
                     ).decode((Int64, Date).self).collectAll()
                     #expect(after.map(\.0) == committed.map(\.0))
                     #expect(after.map(\.1) == committed.map(\.1), "nothing was written after the takeover's commit")
-                    #expect(try await Self.state(of: callID, postgres) == CallState(
-                        status: "ready", attempts: 2, leaseOwner: nil, analysed: true))
+                    #expect(
+                        try await Self.state(of: callID, postgres)
+                            == CallState(
+                                status: "ready", attempts: 2, leaseOwner: nil, analysed: true))
                     await paused.process.stop()
                 }
                 await redis.shutdown()
@@ -147,8 +154,10 @@ extension IntegrationSuite {
                     worker.signal(SIGTERM)
                     worker.signal(SIGCONT)
                     #expect(await worker.process.waitForExit() == 0, "\(worker.log)")
-                    #expect(try await Self.state(of: callID, postgres) == CallState(
-                        status: "ready", attempts: 1, leaseOwner: nil, analysed: true), "finished within the grace period")
+                    #expect(
+                        try await Self.state(of: callID, postgres)
+                            == CallState(
+                                status: "ready", attempts: 1, leaseOwner: nil, analysed: true), "finished within the grace period")
                     #expect(try await queue.processingCount(worker: workerID) == 0)
                     #expect(try await WorkerRegistry(client: redis, keys: queue.keys).registeredWorkers().isEmpty)
                 }

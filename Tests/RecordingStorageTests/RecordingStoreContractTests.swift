@@ -138,7 +138,8 @@ import Testing
             try await body(try LocalRecordingStore(root: scratch.path, ioPool: pool), scratch)
         case .s3:
             let client = try await TestBucket.make().client
-            try await body(try S3RecordingStore(client: client, scratchDirectory: scratch.path, ioPool: pool, partSize: Self.partSize), scratch)
+            try await body(
+                try S3RecordingStore(client: client, scratchDirectory: scratch.path, ioPool: pool, partSize: Self.partSize), scratch)
         }
         try await pool.shutdownGracefully()
     }

@@ -15,11 +15,12 @@ import Testing
             method: "GET", host: "examplebucket.s3.amazonaws.com", path: "/test.txt", headers: [("Range", "bytes=0-9")])
         let signed = SignatureV4(credentials: Self.example, region: "us-east-1")
             .sign(request, payloadHash: SignatureV4.emptyPayload, date: Self.exampleDate)
-        #expect(signed.headers.first { $0.name == "authorization" }?.value == """
-            AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, \
-            SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, \
-            Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41
-            """)
+        #expect(
+            signed.headers.first { $0.name == "authorization" }?.value == """
+                AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, \
+                SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, \
+                Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41
+                """)
     }
 
     /// AWS' own presigned URL example (GET /test.txt, valid 86 400 s).
@@ -45,16 +46,19 @@ import Testing
         let withToken = S3Credentials(accessKeyID: "AKIDTEST", secretAccessKey: "secret/with+chars", sessionToken: "token/1+2=")
         let cases: [ReferenceCase] = [
             ReferenceCase(
-                request: SignableRequest(method: "GET", host: "127.0.0.1:9000", path: "/recordings/2026/11/21/a.wav",
-                                         headers: [("Range", "bytes=100-  199")]),
+                request: SignableRequest(
+                    method: "GET", host: "127.0.0.1:9000", path: "/recordings/2026/11/21/a.wav",
+                    headers: [("Range", "bytes=100-  199")]),
                 body: nil),
             ReferenceCase(
-                request: SignableRequest(method: "PUT", host: "127.0.0.1:9000", path: "/recordings/2026/11/21/b.mp3",
-                                         headers: [("Content-Type", "audio/mpeg"), ("Content-Length", "11")]),
+                request: SignableRequest(
+                    method: "PUT", host: "127.0.0.1:9000", path: "/recordings/2026/11/21/b.mp3",
+                    headers: [("Content-Type", "audio/mpeg"), ("Content-Length", "11")]),
                 body: "hello world"),
             ReferenceCase(
-                request: SignableRequest(method: "PUT", host: "bucket.s3.eu-west-1.amazonaws.com", path: "/weird key/ü+%.wav",
-                                         query: [("partNumber", "2"), ("uploadId", "abc/def+ghi=")]),
+                request: SignableRequest(
+                    method: "PUT", host: "bucket.s3.eu-west-1.amazonaws.com", path: "/weird key/ü+%.wav",
+                    query: [("partNumber", "2"), ("uploadId", "abc/def+ghi=")]),
                 body: nil, signPayload: false, region: "eu-west-1"),
             ReferenceCase(
                 request: SignableRequest(method: "POST", host: "127.0.0.1:9000", path: "/recordings/x.wav", query: [("uploads", "")]),
@@ -63,8 +67,9 @@ import Testing
                 request: SignableRequest(method: "DELETE", host: "127.0.0.1:9000", path: "/recordings/x.wav"),
                 body: nil, credentials: withToken),
             ReferenceCase(
-                request: SignableRequest(method: "GET", host: "127.0.0.1:9000", path: "/recordings/2026/11/21/c.wav",
-                                         query: [("response-content-disposition", "attachment; filename=\"c d.wav\"")]),
+                request: SignableRequest(
+                    method: "GET", host: "127.0.0.1:9000", path: "/recordings/2026/11/21/c.wav",
+                    query: [("response-content-disposition", "attachment; filename=\"c d.wav\"")]),
                 body: nil, presignExpires: 900),
             ReferenceCase(
                 request: SignableRequest(method: "GET", host: "bucket.s3.amazonaws.com", path: "/a/b.mp3"),
@@ -79,7 +84,8 @@ import Testing
                 let ours = Dictionary(uniqueKeysWithValues: presigned.query.map { ($0.name, $0.value) })
                 #expect(ours == reference.presignedQuery, "\(testCase.request.method) \(testCase.request.path)")
             } else {
-                let payloadHash = testCase.signPayload
+                let payloadHash =
+                    testCase.signPayload
                     ? SignatureV4.hexSHA256(Data((testCase.body ?? "").utf8)) : SignatureV4.unsignedPayload
                 let signed = signer.sign(testCase.request, payloadHash: payloadHash, date: moment)
                 let ours = Dictionary(signed.headers.map { ($0.name.lowercased(), $0.value) }, uniquingKeysWith: { $1 })

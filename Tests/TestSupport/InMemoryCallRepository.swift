@@ -104,10 +104,11 @@ public final class InMemoryCallRepository: CallRepository, Outbox, UploadLedger 
 
     public func storedRecording(_ lookup: RecordingLookup) async throws -> StoredRecording? {
         state.withLock { state in
-            let call: Call? = switch lookup {
-            case .call(let id): state.calls[id]
-            case .recording(let id): state.calls.values.first { $0.recording?.id == id }
-            }
+            let call: Call? =
+                switch lookup {
+                case .call(let id): state.calls[id]
+                case .recording(let id): state.calls.values.first { $0.recording?.id == id }
+                }
             guard let call, let recording = call.recording, let key = state.storageKeys[call.id] else { return nil }
             return StoredRecording(callID: call.id, tags: call.tags, recording: recording, storageKey: key)
         }
@@ -146,7 +147,9 @@ public final class InMemoryCallRepository: CallRepository, Outbox, UploadLedger 
         }
     }
 
-    public func relay(olderThan minimumAge: Duration, limit: Int, publish: @Sendable @escaping ([String]) async throws -> Void) async throws -> Int {
+    public func relay(
+        olderThan minimumAge: Duration, limit: Int, publish: @Sendable @escaping ([String]) async throws -> Void
+    ) async throws -> Int {
         let now = ContinuousClock.now
         let entries = state.withLock { state in
             state.outbox.filter { now - $0.value.createdAt > minimumAge }.sorted { $0.key < $1.key }.prefix(limit)

@@ -38,7 +38,9 @@ extension TestClientProtocol {
         caller: String = "+7 900 123-45-67", receiver: String = "+44 20 7946 0958", tags: [String] = []
     ) async throws -> String {
         let tagList = tags.map { "\"\($0)\"" }.joined(separator: ", ")
-        let (status, body) = try await json(.post, "/calls", """
+        let (status, body) = try await json(
+            .post, "/calls",
+            """
             {"caller": "\(caller)", "receiver": "\(receiver)", "started_at": "2026-11-21T09:30:00Z", "tags": [\(tagList)]}
             """)
         guard status == .created else { throw TestSetupError("POST /calls answered \(status): \(body)") }

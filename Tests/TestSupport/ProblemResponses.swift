@@ -11,7 +11,9 @@ public func problemCode(_ response: TestResponse) -> String? {
 
 extension TestClientProtocol {
     /// The status of a JSON request, with an API key when one is given.
-    public func status(_ method: HTTPRequest.Method, _ uri: String, key: String? = nil, body: String? = nil) async throws -> HTTPResponse.Status {
+    public func status(
+        _ method: HTTPRequest.Method, _ uri: String, key: String? = nil, body: String? = nil
+    ) async throws -> HTTPResponse.Status {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let key { headers[.authorization] = "Bearer \(key)" }
         return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { $0.status }

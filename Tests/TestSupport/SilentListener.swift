@@ -78,5 +78,8 @@ public final class StallingBodyReceiver: @unchecked Sendable {
         }.start()
     }
 
-    deinit { shutdown(descriptor, Int32(SHUT_RDWR)); close(descriptor) }
+    deinit {
+        shutdown(descriptor, Int32(SHUT_RDWR))
+        close(descriptor)
+    }
 }

@@ -45,10 +45,12 @@ public struct SpokenDialogue: Sendable {
             let voice = line.channel == 0 ? "en-us" : "en-gb"
             try await ChildProcess.run("espeak-ng", ["-v", voice, "-s", "165", "-w", raw, line.text])
             // Trim leading and trailing silence, and resample to the telephone rate.
-            try await ChildProcess.run("sox", [
-                raw, "-r", String(sampleRate), "-c", "1", "-b", "16", trimmed,
-                "silence", "1", "0.01", "0.5%", "reverse", "silence", "1", "0.01", "0.5%", "reverse",
-            ])
+            try await ChildProcess.run(
+                "sox",
+                [
+                    raw, "-r", String(sampleRate), "-c", "1", "-b", "16", trimmed,
+                    "silence", "1", "0.01", "0.5%", "reverse", "silence", "1", "0.01", "0.5%", "reverse",
+                ])
             let speech = try decode(trimmed)
             let peak = speech.map(abs).max() ?? 1
             utterances.append(speech.map { $0 / peak * 0.6 })
@@ -67,10 +69,11 @@ public struct SpokenDialogue: Sendable {
         var channels = (0..<channelCount).map { _ in noise.channel([.noise(seconds: Double(total) / Double(sampleRate))]) }
         for ((line, speech), start) in zip(zip(lines, utterances), starts) {
             for (position, sample) in speech.enumerated() { channels[line.channel][start + position] += sample }
-            placed.append(PlacedLine(
-                channel: line.channel,
-                startMs: Int64(start) * 1000 / Int64(sampleRate),
-                endMs: Int64(start + speech.count) * 1000 / Int64(sampleRate)))
+            placed.append(
+                PlacedLine(
+                    channel: line.channel,
+                    startMs: Int64(start) * 1000 / Int64(sampleRate),
+                    endMs: Int64(start + speech.count) * 1000 / Int64(sampleRate)))
         }
         return SpokenDialogue(channels: channels, placed: placed, durationSeconds: Double(total) / Double(sampleRate))
     }

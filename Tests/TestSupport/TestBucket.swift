@@ -17,7 +17,7 @@ public struct TestBucket: Sendable {
 
     public static func make() async throws -> TestBucket {
         guard let endpoint = ProcessInfo.processInfo.environment["CALLS_TEST_S3_ENDPOINT"].flatMap(URLComponents.init(string:)),
-              let host = endpoint.host, let port = endpoint.port
+            let host = endpoint.host, let port = endpoint.port
         else { throw TestBucketError() }
         let settings = S3StorageSettings(
             secure: false, host: host, port: port, bucket: "test-\(UUID().uuidString.lowercased().prefix(12))",

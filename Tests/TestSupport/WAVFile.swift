@@ -12,8 +12,9 @@ public enum WAVFile {
     /// an hour for tests that need a job to take a while.
     public static func writeRepeated(_ interleaved: [Float], times: Int, channels: Int, sampleRate: Int, to path: String) throws {
         let block = samples(interleaved)
-        guard FileManager.default.createFile(
-            atPath: path, contents: header(dataBytes: block.count * times, channels: channels, sampleRate: sampleRate))
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: header(dataBytes: block.count * times, channels: channels, sampleRate: sampleRate))
         else { throw CocoaError(.fileWriteUnknown) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }

@@ -23,7 +23,7 @@ struct CallStatusListener: Service {
                             for try await notification in notifications { hub.publish(payload: notification.payload) }
                         }
                     }
-                } catch where !Task.isCancelled {
+                } catch  where !Task.isCancelled {
                     logger.warning("listening for status changes failed; retrying", metadata: ["error": "\(error)"])
                 } catch {}
                 hub.publishToAll()

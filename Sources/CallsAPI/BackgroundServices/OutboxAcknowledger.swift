@@ -46,8 +46,9 @@ final class OutboxAcknowledger: Service, Sendable {
         do {
             try await outbox.remove(entryIDs: entries)
         } catch {
-            logger.warning("outbox entries not removed; the relay will push their jobs again",
-                           metadata: ["count": "\(entries.count)", "error": "\(error)"])
+            logger.warning(
+                "outbox entries not removed; the relay will push their jobs again",
+                metadata: ["count": "\(entries.count)", "error": "\(error)"])
         }
     }
 }

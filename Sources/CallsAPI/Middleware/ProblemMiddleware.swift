@@ -22,7 +22,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             // A full disk or a vanished mount: the operator must act, the client can only come back later.
             context.logger.error("recording storage failed", metadata: ["error": "\(error)"])
             return Problem.unavailable("storage").response()
-        } catch where DatabaseErrors.isUnavailable(error) {
+        } catch  where DatabaseErrors.isUnavailable(error) {
             context.logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
             return Problem.unavailable("database").response()
         } catch {
@@ -36,16 +36,19 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case .notFound:
             Problem(.notFound, code: "not_found", title: "Not found", detail: error.body ?? "No such resource.")
         case .methodNotAllowed:
-            Problem(.methodNotAllowed, code: "method_not_allowed", title: "Method not allowed",
-                    detail: error.body ?? "This resource does not support that method.")
+            Problem(
+                .methodNotAllowed, code: "method_not_allowed", title: "Method not allowed",
+                detail: error.body ?? "This resource does not support that method.")
         case .contentTooLarge:
-            Problem(.contentTooLarge, code: "payload_too_large", title: "Body too large",
-                    detail: error.body ?? "The request body is too large.")
+            Problem(
+                .contentTooLarge, code: "payload_too_large", title: "Body too large",
+                detail: error.body ?? "The request body is too large.")
         case .badRequest:
             Problem(.badRequest, code: "bad_request", title: "Bad request", detail: error.body ?? "The request is malformed.")
         default:
-            Problem(error.status, code: "http_\(error.status.code)", title: error.status.reasonPhrase,
-                    detail: error.body ?? error.status.reasonPhrase)
+            Problem(
+                error.status, code: "http_\(error.status.code)", title: error.status.reasonPhrase,
+                detail: error.body ?? error.status.reasonPhrase)
         }
     }
 }

@@ -33,22 +33,24 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     private func log(_ request: Request, status: Int, bytes: Int?, since started: ContinuousClock.Instant, logger: Logger) {
         let elapsed = ContinuousClock.now - started
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        logger.info("request", metadata: [
-            "method": .string(request.method.rawValue),
-            "path": .string(request.uri.path),
-            "status": .stringConvertible(status),
-            "duration_ms": .string(String(format: "%.3f", milliseconds)),
-            "bytes": bytes.map { .stringConvertible($0) } ?? .string("unknown"),
-        ])
+        logger.info(
+            "request",
+            metadata: [
+                "method": .string(request.method.rawValue),
+                "path": .string(request.uri.path),
+                "status": .stringConvertible(status),
+                "duration_ms": .string(String(format: "%.3f", milliseconds)),
+                "bytes": bytes.map { .stringConvertible($0) } ?? .string("unknown"),
+            ])
     }
 
     /// 1–128 characters of letters, digits and `-_.:` — enough for UUIDs, trace ids and ULIDs, nothing that
     /// could forge a log line or a header.
     static func acceptable(_ value: String?) -> String? {
         guard let value, (1...128).contains(value.utf8.count),
-              value.utf8.allSatisfy({ byte in
-                  (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || "-_.:".utf8.contains(byte)
-              })
+            value.utf8.allSatisfy({ byte in
+                (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || "-_.:".utf8.contains(byte)
+            })
         else { return nil }
         return value
     }

@@ -139,12 +139,13 @@ extension Problem {
         detail: "The download URL has expired; ask GET /calls/{id}/download for a new one.")
 
     static func archiveNotFound(_ archive: RecordingArchive?) -> Problem {
-        let state = switch archive?.status {
-        case nil: "No MP3 archive of this recording is made."
-        case .pending, .archiving: "The MP3 archive of this recording is not made yet."
-        case .failed: "Making the MP3 archive of this recording failed: \(archive?.error ?? "unknown error")."
-        case .done: "The MP3 archive of this recording is missing."
-        }
+        let state =
+            switch archive?.status {
+            case nil: "No MP3 archive of this recording is made."
+            case .pending, .archiving: "The MP3 archive of this recording is not made yet."
+            case .failed: "Making the MP3 archive of this recording failed: \(archive?.error ?? "unknown error")."
+            case .done: "The MP3 archive of this recording is missing."
+            }
         return Problem(.notFound, code: "archive_not_found", title: "No MP3 archive", detail: state + " Download format=original.")
     }
 

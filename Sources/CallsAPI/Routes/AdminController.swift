@@ -45,7 +45,8 @@ struct AdminController {
         if try await queue.isDead(analysis.payload) {
             _ = try await leases.resetForRetry(callID: id)
             _ = try await queue.retryDead(analysis.payload)
-            return try .json(["call_id": id.lowercasedString, "job": "analyze", "status": CallStatus.processing.rawValue], status: .accepted)
+            return try .json(
+                ["call_id": id.lowercasedString, "job": "analyze", "status": CallStatus.processing.rawValue], status: .accepted)
         }
         let archive = Job(kind: .archive, callID: id)
         if try await queue.isDead(archive.payload) {

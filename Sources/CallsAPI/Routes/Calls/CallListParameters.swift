@@ -20,8 +20,12 @@ enum CallListParameters {
             if digits.isEmpty { failure.add("query", "must contain digits of a phone number") } else { query.digits = digits }
         }
         if let text = nonEmpty(parameters.get("phone")) {
-            if let digits = PhoneNumber.normalizedDigits(text) { query.phone = digits } else {
-                failure.add("phone", "must be a phone number of \(PhoneNumber.digitRange.lowerBound) to \(PhoneNumber.digitRange.upperBound) digits")
+            if let digits = PhoneNumber.normalizedDigits(text) {
+                query.phone = digits
+            } else {
+                failure.add(
+                    "phone", "must be a phone number of \(PhoneNumber.digitRange.lowerBound) to \(PhoneNumber.digitRange.upperBound) digits"
+                )
             }
         }
         query.startedFrom = time(parameters.get("from"), field: "from", failure: &failure)
@@ -44,7 +48,9 @@ enum CallListParameters {
             query.tag = tags.first
         }
         if let text = nonEmpty(parameters.get("sort")) {
-            if let order = CallOrder(rawValue: text) { query.order = order } else {
+            if let order = CallOrder(rawValue: text) {
+                query.order = order
+            } else {
                 failure.add("sort", "must be -started_at (newest first, the default) or started_at (oldest first)")
             }
         }

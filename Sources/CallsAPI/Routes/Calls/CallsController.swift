@@ -118,8 +118,9 @@ struct CallsController<Calls: CallRepository & Outbox & UploadLedger> {
 
     @Sendable func list(_ request: Request, context: CallsRequestContext) async throws -> Response {
         let page = try await calls.list(try CallListParameters.query(from: request.uri.queryParameters))
-        return try .json(CallList(
-            total: page.total, totalEstimated: page.totalIsEstimate, items: page.items, nextCursor: page.nextCursor?.token))
+        return try .json(
+            CallList(
+                total: page.total, totalEstimated: page.totalIsEstimate, items: page.items, nextCursor: page.nextCursor?.token))
     }
 }
 

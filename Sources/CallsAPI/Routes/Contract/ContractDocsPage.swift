@@ -37,7 +37,8 @@ struct ContractDocsPage: Sendable {
             </html>
             """
         let styleHash = Data(SHA256.hash(data: Data(Self.style.utf8))).base64EncodedString()
-        contentSecurityPolicy = "default-src 'none'; style-src 'sha256-\(styleHash)'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        contentSecurityPolicy =
+            "default-src 'none'; style-src 'sha256-\(styleHash)'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     }
 
     static let style = """

@@ -42,12 +42,14 @@ struct DownloadController<Calls: CallRepository & Outbox>: Sendable {
         let variant = try DownloadVariant.choose(requested, of: stored)
 
         let expires = Int64(Date().timeIntervalSince1970) + Int64(urlLifetimeSeconds)
-        let url = store.directDownloadURL(
-            key: variant.storageKey, expiresIn: urlLifetimeSeconds, filename: variant.filename,
-            contentType: variant.contentType
-        ) ?? ownURL(request, recordingID: stored.recording.id, format: variant.format, expires: expires)
-        return try .json(DownloadLink(
-            url: url, expiresAt: Date(timeIntervalSince1970: TimeInterval(expires)), format: variant.format.rawValue))
+        let url =
+            store.directDownloadURL(
+                key: variant.storageKey, expiresIn: urlLifetimeSeconds, filename: variant.filename,
+                contentType: variant.contentType
+            ) ?? ownURL(request, recordingID: stored.recording.id, format: variant.format, expires: expires)
+        return try .json(
+            DownloadLink(
+                url: url, expiresAt: Date(timeIntervalSince1970: TimeInterval(expires)), format: variant.format.rawValue))
     }
 
     private func ownURL(_ request: Request, recordingID: UUID, format: DownloadVariant.Format, expires: Int64) -> String {
@@ -61,9 +63,9 @@ struct DownloadController<Calls: CallRepository & Outbox>: Sendable {
         // it exists.
         let query = request.uri.queryParameters
         guard let recordingID = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
-              let format = query.get("format"), let expires = query.get("expires").flatMap({ Int64($0) }),
-              let signature = query.get("sig"),
-              signer.isValid(signature, recordingID: recordingID, format: format, expires: expires)
+            let format = query.get("format"), let expires = query.get("expires").flatMap({ Int64($0) }),
+            let signature = query.get("sig"),
+            signer.isValid(signature, recordingID: recordingID, format: format, expires: expires)
         else { throw Problem.urlSignatureInvalid }
         guard expires >= Int64(Date().timeIntervalSince1970) else { throw Problem.urlExpired }
         guard let stored = try await calls.storedRecording(.recording(recordingID)) else { throw Problem.recordingNotFound }
@@ -100,9 +102,11 @@ struct DownloadController<Calls: CallRepository & Outbox>: Sendable {
             throw Problem.recordingNotFound
         }
         headers[.contentLength] = String(length)
-        return Response(status: status, headers: headers, body: ResponseBody(contentLength: Int(length)) { writer in
-            try await writer.write(bytes)
-            try await writer.finish(nil)
-        })
+        return Response(
+            status: status, headers: headers,
+            body: ResponseBody(contentLength: Int(length)) { writer in
+                try await writer.write(bytes)
+                try await writer.finish(nil)
+            })
     }
 }

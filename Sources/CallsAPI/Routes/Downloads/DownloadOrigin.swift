@@ -30,7 +30,7 @@ enum DownloadOrigin: Sendable, Equatable {
             return ""
         case .forwarded:
             guard let scheme = Self.last(headers[Self.forwardedProto])?.lowercased(), ["http", "https"].contains(scheme),
-                  let host = Self.last(headers[Self.forwardedHost]) ?? authority, Self.isHost(host)
+                let host = Self.last(headers[Self.forwardedHost]) ?? authority, Self.isHost(host)
             else { return "" }
             return "\(scheme)://\(host)"
         }
@@ -49,9 +49,11 @@ enum DownloadOrigin: Sendable, Equatable {
 
     /// `name[:port]` or `[v6]:port`, nothing that could end the authority early (`/`, `@`, `?`, `#`, spaces).
     private static func isHost(_ text: String) -> Bool {
-        text.utf8.count <= 255 && text.unicodeScalars.allSatisfy { scalar in
-            scalar.isASCII && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
-                || ("0"..."9").contains(scalar) || ".-:[]".unicodeScalars.contains(scalar))
-        }
+        text.utf8.count <= 255
+            && text.unicodeScalars.allSatisfy { scalar in
+                scalar.isASCII
+                    && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
+                        || ("0"..."9").contains(scalar) || ".-:[]".unicodeScalars.contains(scalar))
+            }
     }
 }

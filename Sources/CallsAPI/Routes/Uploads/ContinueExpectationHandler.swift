@@ -11,7 +11,7 @@ final class ContinueExpectationHandler: ChannelInboundHandler, RemovableChannelH
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .head(var head) = unwrapInboundIn(data),
-              head.headerFields[.expect]?.lowercased() == "100-continue"
+            head.headerFields[.expect]?.lowercased() == "100-continue"
         else {
             context.fireChannelRead(data)
             return

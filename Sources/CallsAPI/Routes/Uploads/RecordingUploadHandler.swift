@@ -43,7 +43,8 @@ struct RecordingUploadHandler<Calls: CallRepository & Outbox & UploadLedger>: Se
             throw Problem.multipartRequired
         }
         if let length = request.headers[.contentLength].flatMap({ Int64($0) }),
-           length > maxUploadBytes + MultipartFileReceiver.framingAllowance {
+            length > maxUploadBytes + MultipartFileReceiver.framingAllowance
+        {
             throw Problem.payloadTooLarge(limit: maxUploadBytes)
         }
 

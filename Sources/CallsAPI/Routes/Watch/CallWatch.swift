@@ -63,35 +63,37 @@ struct CallWatch<Calls: CallRepository>: Sendable {
         let calls = self.calls
         let keepAlive = keepAliveInterval
         let closesAt = ContinuousClock.now + streamLifetime
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            defer { subscription.end() }
-            try await withGracefulShutdownHandler {
-                try await writer.write(try Self.event(first))
-                var last = first.status
-                streaming: while !last.isFinal {
-                    let now = ContinuousClock.now
-                    if now >= closesAt { break }
-                    switch await subscription.wait(until: min(now + keepAlive, closesAt)) {
-                    case .closed:
-                        break streaming
-                    case .timedOut:
-                        if ContinuousClock.now < closesAt { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
-                    case .signalled:
-                        guard let current = try await calls.find(id: id) else {
-                            try await writer.write(ByteBuffer(string: "event: deleted\ndata: {}\n\n"))
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                defer { subscription.end() }
+                try await withGracefulShutdownHandler {
+                    try await writer.write(try Self.event(first))
+                    var last = first.status
+                    streaming: while !last.isFinal {
+                        let now = ContinuousClock.now
+                        if now >= closesAt { break }
+                        switch await subscription.wait(until: min(now + keepAlive, closesAt)) {
+                        case .closed:
                             break streaming
-                        }
-                        if current.status != last {
-                            try await writer.write(try Self.event(current))
-                            last = current.status
+                        case .timedOut:
+                            if ContinuousClock.now < closesAt { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
+                        case .signalled:
+                            guard let current = try await calls.find(id: id) else {
+                                try await writer.write(ByteBuffer(string: "event: deleted\ndata: {}\n\n"))
+                                break streaming
+                            }
+                            if current.status != last {
+                                try await writer.write(try Self.event(current))
+                                last = current.status
+                            }
                         }
                     }
+                } onGracefulShutdown: {
+                    subscription.close()
                 }
-            } onGracefulShutdown: {
-                subscription.close()
-            }
-            try await writer.finish(nil)
-        })
+                try await writer.finish(nil)
+            })
     }
 
     /// A place in the hub, or the problem saying there is none; signalled at once, since the call may have
