@@ -4,6 +4,10 @@
 source "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 
+# First, so a format error fails in seconds; another toolchain's formatter may lay code out differently.
+calls_log "checking the format (.swift-format, swift-format $(swift format --version))"
+swift format lint --strict --recursive --parallel Sources Tests Package.swift
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/calls-test.XXXXXX")
 chmod 755 "$work"
 cleanup() {
@@ -33,8 +37,6 @@ export CALLS_TEST_DATABASE_URL="postgres://calls:calls@127.0.0.1:$pg_port/calls"
 export CALLS_TEST_S3_ENDPOINT="http://127.0.0.1:$s3_port"
 export CALLS_TEST_REDIS_URL="redis://127.0.0.1:$redis_port/0"
 
-calls_log "checking the format (.swift-format)"
-swift format lint --strict --recursive --parallel Sources Tests Package.swift
 calls_log "building"
 swift build --build-tests --explicit-target-dependency-import-check error
 calls_log "running the test suite"

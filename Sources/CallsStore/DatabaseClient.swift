@@ -36,7 +36,9 @@ public struct DatabaseClient: Sendable {
         try await withDeadline(times: deadlines) { try await postgres.withTransaction(logger: logger) { try await body($0) } }
     }
 
-    /// Runs several statements under one deadline: the statements inside take none of their own.
+    /// Runs several statements under one deadline: the statements inside take none of their own. Only this
+    /// client's own statements belong inside (no transaction, whose multiple would be lost, and no other
+    /// client, whose deadline would be skipped too: the flag is per task, not per client).
     func bounded<Result: Sendable>(_ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
         try await withDeadline { try await Self.$boundedByCaller.withValue(true) { try await body() } }
     }

@@ -10,7 +10,7 @@ public protocol JobPublisher: Sendable {
 }
 
 extension JobPublisher {
-    /// Withdraws every job a call may have queued: its analysis and its archive.
+    /// Withdraws every job a call may have queued, of every kind.
     public func withdrawJobs(of callID: UUID) async throws {
         for kind in Job.Kind.allCases { try await withdraw(Job(kind: kind, callID: callID)) }
     }

@@ -2,6 +2,11 @@
 /// script's own names for its keys both derive from `keys`, so no script counts positions by hand. A script
 /// that moves jobs back to a ready list gets the ready list of every `Job.Kind` after its own keys, so a new
 /// kind reaches every such script without an edit.
+///
+/// One exception to "every key in `KEYS`": the acknowledge script and the reaper name a worker's processing
+/// list (and the reaper its heartbeat key) by a prefix from `QueueKeys` in `ARGV` plus a worker id, since both
+/// learn the workers only inside the script, from the registry. Those keys carry the same `{name}` hash tag, so on a
+/// Redis Cluster they live in the same slot as the script's other keys.
 struct QueueScript: Sendable {
     /// A key a script can be given; its Lua local has the same name.
     enum Key: String, Sendable {

@@ -155,10 +155,11 @@ import Testing
             (1, base), (2, base * 2), (4, base * 8), (6, base * 32), (7, Duration.seconds(10)), (30, Duration.seconds(10)),
         ] {
             // A microsecond either way for the Double the jitter is multiplied in as.
-            for _ in 0..<50 {
-                let delay = Backoff.delay(afterFailures: failures)
+            let draws = (0..<50).map { _ in Backoff.delay(afterFailures: failures) }
+            for delay in draws {
                 #expect(delay >= ceiling / 2 - .microseconds(1) && delay <= ceiling + .microseconds(1), "failure \(failures): \(delay)")
             }
+            #expect(Set(draws).count > 1, "jittered, so workers do not retry in lockstep")
         }
     }
 }

@@ -75,6 +75,9 @@ extension IntegrationSuite {
                     #expect(try await leases.failUnclaimed(callID: call.id, reason: "dead-lettered"))
                     #expect(try await leases.resetForRetry(callID: call.id))
 
+                    var audio = SyntheticAudio()
+                    var decoder = ArrayDecoder(samples: audio.channel([.tone(seconds: 1)]), sampleRate: 8000, channelCount: 1)
+                    #expect(try await leases.complete(old, with: try AudioAnalyzer().analyze(&decoder)) == .fenced)
                     #expect(try await leases.fail(old, reason: "late") == nil, "the old claim is fenced off")
                     #expect(try await leases.release(old, reason: "late") == false)
                     let status = try await client.query("SELECT status FROM calls WHERE id = \(call.id)", logger: TestServices.logger)
