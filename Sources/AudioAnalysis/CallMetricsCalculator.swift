@@ -1,16 +1,22 @@
 import CallsCore
 
 /// Computes `CallMetrics` from a timeline. Definitions (for two parties, one per channel):
-/// - a *turn* is a stretch in which one party holds the floor: it starts when a party begins speaking after
-///   the other party's speech has ended, so a short "mm-hm" inside the other party's speech is not a turn;
-/// - an *interruption* is a party starting to speak while the other speaks, the two overlapping for at
-///   least `minimumOverlapMs`; it is counted for the party who started;
-/// - the *response gap* is the pause between the end of one turn and the start of the next (0 if they
-///   overlap); the metric is its median over all changes of turn.
+/// - a *turn* is one party's speech with its own gaps shorter than `turnMergeGapMs` (1 s) merged, whatever the
+///   other party does meanwhile (a short "mm-hm" inside the other's speech is a turn of its own);
+/// - an *interruption* is counted for the party who starts a turn while the other speaks, when the two
+///   overlap for at least `minimumOverlapMs` (300 ms) and the interrupted party's turn began at least
+///   `interruptedTurnMinimumMs` (1 s) earlier (two parties starting together do not interrupt each other);
+/// - *non-talk* is the silences (nobody speaking) longer than `nonTalkThresholdMs` (3 s), *dead air* those
+///   longer than `deadAirThresholdMs` (5 s): their count, sum and longest;
+/// - *overtalk* is the time both parties speak;
+/// - the *response gap* is the pause between the end of the other party's latest speech and the start of a
+///   turn (0 if they overlap); the metric is its median over all turns that follow the other party.
 struct CallMetricsCalculator {
     static let nonTalkThresholdMs: Milliseconds = 3000
     static let deadAirThresholdMs: Milliseconds = 5000
     static let minimumOverlapMs: Milliseconds = 300
+    static let turnMergeGapMs: Milliseconds = 1000
+    static let interruptedTurnMinimumMs: Milliseconds = 1000
     static let heatmapBins = 60
 
     let durationMs: Milliseconds
@@ -35,7 +41,7 @@ struct CallMetricsCalculator {
         guard timeline.channelSpeech.count == 2 else { return metrics }
 
         let turns = Self.turns(from: timeline.turns)
-        let interruptions = Self.interruptions(in: timeline.turns)
+        let interruptions = Self.interruptions(in: turns)
         let talk = timeline.channelSpeech.map(\.totalMs)
         let totalPartyTalk = talk.reduce(0, +)
         metrics.parties = (0..<2).map { channel in
@@ -54,41 +60,56 @@ struct CallMetricsCalculator {
         metrics.interruptions = interruptions.reduce(0, +)
         metrics.turnCount = turns.count
         metrics.longestMonologueMs = turns.map(\.span.durationMs).max() ?? 0
-        let responseGaps = zip(turns, turns.dropFirst()).map { max(0, $1.span.startMs - $0.span.endMs) }
-        metrics.medianResponseGapMs = Self.median(responseGaps)
+        metrics.medianResponseGapMs = Self.median(Self.responseGaps(of: turns))
         return metrics
     }
 
-    /// Floor-holding turns from per-channel speech segments sorted by start time.
+    /// Each party's turns (its speech with gaps shorter than `turnMergeGapMs` merged), all parties' by start.
     static func turns(from segments: [SpeechSegment]) -> [Turn] {
         var turns: [Turn] = []
-        for segment in segments {
-            let span = TimeSpan(startMs: segment.startMs, endMs: segment.endMs)
-            guard let current = turns.last else {
-                turns.append(Turn(channel: segment.channel, span: span))
-                continue
+        for channel in Set(segments.map(\.channel)).sorted() {
+            var current: TimeSpan?
+            for segment in segments.filter({ $0.channel == channel }).sorted(by: { $0.startMs < $1.startMs }) {
+                if let open = current, segment.startMs - open.endMs < turnMergeGapMs {
+                    current = TimeSpan(startMs: open.startMs, endMs: max(open.endMs, segment.endMs))
+                    continue
+                }
+                if let open = current { turns.append(Turn(channel: channel, span: open)) }
+                current = TimeSpan(startMs: segment.startMs, endMs: segment.endMs)
             }
-            if segment.channel == current.channel {
-                turns[turns.count - 1].span.endMs = max(current.span.endMs, span.endMs)
-            } else if span.endMs > current.span.endMs {
-                turns.append(Turn(channel: segment.channel, span: span))
-            }
-            // Otherwise the other party spoke entirely inside the current turn: no change of floor.
+            if let open = current { turns.append(Turn(channel: channel, span: open)) }
         }
-        return turns
+        return turns.sorted { ($0.span.startMs, $0.channel) < ($1.span.startMs, $1.channel) }
     }
 
-    /// Interruptions per channel: starts inside the other channel's speech with enough overlap.
-    static func interruptions(in segments: [SpeechSegment]) -> [Int] {
+    /// Interruptions per channel: turns started inside the other party's turn, overlapping it enough, after
+    /// that turn had gone on long enough.
+    static func interruptions(in turns: [Turn]) -> [Int] {
         var counts = [0, 0]
-        for segment in segments where segment.channel < 2 {
-            let interrupted = segments.contains { other in
-                other.channel != segment.channel && other.startMs < segment.startMs && segment.startMs < other.endMs
-                    && min(other.endMs, segment.endMs) - segment.startMs >= minimumOverlapMs
+        for turn in turns where turn.channel < 2 {
+            let start = turn.span.startMs
+            let interrupts = turns.contains { other in
+                other.channel != turn.channel && other.span.startMs < start && start < other.span.endMs
+                    && min(other.span.endMs, turn.span.endMs) - start >= minimumOverlapMs
+                    && start - other.span.startMs >= interruptedTurnMinimumMs
             }
-            if interrupted { counts[segment.channel] += 1 }
+            if interrupts { counts[turn.channel] += 1 }
         }
         return counts
+    }
+
+    /// For each turn that follows the other party, the pause since the end of the other party's latest speech
+    /// (0 when the turn starts before it ends).
+    static func responseGaps(of turns: [Turn]) -> [Milliseconds] {
+        var gaps: [Milliseconds] = []
+        var latestEnding: Turn?
+        for turn in turns {
+            if let previous = latestEnding, previous.channel != turn.channel {
+                gaps.append(max(0, turn.span.startMs - previous.span.endMs))
+            }
+            if turn.span.endMs > latestEnding?.span.endMs ?? .min { latestEnding = turn }
+        }
+        return gaps
     }
 
     static func median(_ values: [Milliseconds]) -> Milliseconds? {

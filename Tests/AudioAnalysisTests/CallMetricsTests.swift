@@ -8,20 +8,70 @@ import Testing
         SpeechSegment(speaker: channel == 0 ? "caller" : "receiver", channel: channel, startMs: start, endMs: end)
     }
 
-    @Test func aBackchannelInsideTheOtherPartysSpeechIsNotATurn() {
-        let turns = CallMetricsCalculator.turns(from: [
-            segment(0, 0, 5000), segment(1, 2000, 2400), segment(1, 5600, 9000), segment(0, 9500, 10_000),
-        ])
-        #expect(turns.map(\.channel) == [0, 1, 0])
-        #expect(turns.map(\.span.durationMs) == [5000, 3400, 500])
+    func turns(_ segments: [SpeechSegment]) -> [String] {
+        CallMetricsCalculator.turns(from: segments).map { "\($0.channel): \($0.span.startMs)-\($0.span.endMs)" }
     }
 
-    @Test func interruptionsNeedEnoughOverlap() {
-        let segments = [
-            segment(0, 0, 5000), segment(1, 4700, 8000),  // 300 ms over: an interruption by the receiver
-            segment(0, 7800, 9000),  // 200 ms over: not one
+    /// A turn is one party's speech with its own gaps shorter than 1 s merged; a backchannel is a turn.
+    @Test func aTurnMergesAPartysOwnGapsShorterThanOneSecond() {
+        #expect(
+            turns([
+                segment(0, 0, 1000), segment(0, 1999, 3000),  // 999 ms apart: one turn
+                segment(1, 1500, 1800),  // inside the caller's turn: a turn of its own
+                segment(0, 4000, 5000),  // exactly 1 s after: a new turn
+                segment(1, 5200, 6000), segment(1, 6900, 7000),
+            ]) == ["0: 0-3000", "1: 1500-1800", "0: 4000-5000", "1: 5200-7000"])
+    }
+
+    /// An interruption needs 300 ms of overlap, and the interrupted turn must have begun 1 s earlier.
+    @Test(
+        arguments: [
+            (4700, true),  // starts 4.7 s into the caller's turn, 300 ms of overlap
+            (4701, false),  // 299 ms of overlap
+            (500, false),  // overlaps long, but the caller's turn began only 0.5 s earlier
+            (1000, true),  // began exactly 1 s earlier
+            (5000, false),  // starts as the caller stops: no overlap
+        ] as [(Milliseconds, Bool)])
+    func anInterruptionNeedsOverlapAndAnEstablishedTurn(receiverStart: Milliseconds, counted: Bool) {
+        let turns = CallMetricsCalculator.turns(from: [segment(0, 0, 5000), segment(1, receiverStart, receiverStart + 4000)])
+        #expect(CallMetricsCalculator.interruptions(in: turns) == [0, counted ? 1 : 0])
+    }
+
+    @Test func theInterruptionIsCountedForThePartyWhoStarted() {
+        let turns = CallMetricsCalculator.turns(from: [segment(1, 0, 6000), segment(0, 2000, 2600), segment(0, 8000, 9000)])
+        #expect(CallMetricsCalculator.interruptions(in: turns) == [1, 0])
+    }
+
+    /// The pause since the other party's latest speech: a backchannel does not hide the gap after the turn
+    /// it sat in.
+    @Test func responseGapsCountFromTheOtherPartysLatestSpeech() {
+        let turns = CallMetricsCalculator.turns(from: [
+            segment(0, 0, 5000), segment(1, 2000, 2400), segment(1, 5600, 9000), segment(0, 8500, 10_000),
+            segment(0, 11_500, 12_000),
+        ])
+        #expect(CallMetricsCalculator.responseGaps(of: turns) == [0, 600, 0])
+    }
+
+    /// Non-talk is silence longer than 3 s, dead air longer than 5 s, overtalk the time both speak, on a
+    /// timeline built by hand.
+    @Test func nonTalkDeadAirAndOvertalkFollowTheirThresholds() {
+        let caller = [TimeSpan(startMs: 0, endMs: 2000), TimeSpan(startMs: 5000, endMs: 6000), TimeSpan(startMs: 17_001, endMs: 18_000)]
+        let receiver = [TimeSpan(startMs: 1500, endMs: 2000), TimeSpan(startMs: 9001, endMs: 12_000)]
+        // Silences: 2–5 s (3 s: not non-talk), 6–9.001 s (non-talk), 12–17.001 s (5.001 s: dead air).
+        let anyone = [
+            TimeSpan(startMs: 0, endMs: 2000), TimeSpan(startMs: 5000, endMs: 6000), TimeSpan(startMs: 9001, endMs: 12_000),
+            TimeSpan(startMs: 17_001, endMs: 18_000),
         ]
-        #expect(CallMetricsCalculator.interruptions(in: segments) == [0, 1])
+        let segments = caller.map { segment(0, $0.startMs, $0.endMs) } + receiver.map { segment(1, $0.startMs, $0.endMs) }
+        let timeline = SpeechTimelineBuilder.Timeline(
+            turns: segments.sorted { $0.startMs < $1.startMs }, channelSilences: [], silences: [],
+            channelSpeech: [caller, receiver], anyoneSpeaks: anyone)
+        let metrics = CallMetricsCalculator(durationMs: 18_000).metrics(timeline: timeline, speakers: ["caller", "receiver"])
+        #expect(metrics.nonTalk.count == 2 && metrics.nonTalk.totalMs == 3001 + 5001 && metrics.nonTalk.longestMs == 5001)
+        #expect(metrics.deadAir.count == 1 && metrics.deadAir.totalMs == 5001)
+        #expect(metrics.overtalkMs == 500)
+        #expect(metrics.turnCount == 5)
+        #expect(metrics.parties?.map(\.turns) == [3, 2])
     }
 
     @Test func medianOfResponseGaps() {
