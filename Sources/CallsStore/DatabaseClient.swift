@@ -7,9 +7,9 @@ import PostgresNIO
 /// deadline bounds the method as a whole, not each statement. Rows are read to the end inside the deadline,
 /// so a result never streams from a server that stopped answering.
 public struct DatabaseClient: Sendable {
-    public let postgres: PostgresClient
+    let postgres: PostgresClient
     /// Nil for none.
-    public let deadline: Duration?
+    let deadline: Duration?
 
     public init(_ postgres: PostgresClient, deadline: Duration? = DatabaseDeadline.defaultLimit) {
         self.postgres = postgres

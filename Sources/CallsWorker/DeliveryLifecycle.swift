@@ -154,7 +154,7 @@ struct DeliveryLifecycle {
         return .leaveForRedelivery
     }
 
-    static func settlement(after outcome: JobOutcome) -> Settlement {
+    private static func settlement(after outcome: JobOutcome) -> Settlement {
         switch outcome {
         case .completed, .skipped: .acknowledge
         case .heldByAnother: .acknowledgeDuplicate

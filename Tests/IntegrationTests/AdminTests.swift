@@ -49,14 +49,8 @@ extension IntegrationSuite {
                     let (redis, queue) = stack.makeQueue()
                     try await stack.withWorker { () async throws -> Void in
                         try await stack.withAPI { client in
-                            let (_, created) = try await CallbackTests.createCall(
+                            let id = try await CallbackTests.callWithUploadedDialogue(
                                 client, callbackURL: "http://127.0.0.1:\(port)/hooks/calls")
-                            let id = try created.decode(Call.self).id.lowercasedString
-                            #expect(
-                                try await streamUpload(
-                                    port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
-                                    chunkSize: 65_536
-                                ).0 == 202)
                             _ = try await CallbackTests.waitForCallback(client, id, status: .failed)
                             #expect(try await waitUntil(within: 5) { try await queue.deadPayloads() == ["callback:\(id)"] })
 

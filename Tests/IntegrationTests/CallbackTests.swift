@@ -70,6 +70,17 @@ extension IntegrationSuite {
                 """)
         }
 
+        /// Creates a call with `callbackURL` and uploads the spoken dialogue to it; returns the call's id.
+        static func callWithUploadedDialogue(_ client: some TestClientProtocol, callbackURL: String) async throws -> String {
+            let (status, created) = try await createCall(client, callbackURL: callbackURL)
+            guard status == .created else { throw TestSetupError("creating a call answered \(status): \(created)") }
+            let id = try created.decode(Call.self).id.lowercasedString
+            let (uploaded, _) = try await streamUpload(
+                port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()), chunkSize: 65_536)
+            guard uploaded == 202 else { throw TestSetupError("the upload answered \(uploaded)") }
+            return id
+        }
+
         static func waitForCallback(
             _ client: some TestClientProtocol, _ id: String, status: CallbackState.Status, seconds: Int = 20
         ) async throws -> Call {
@@ -136,14 +147,7 @@ extension IntegrationSuite {
                     let (redis, queue) = stack.makeQueue()
                     try await stack.withWorker { () async throws -> Void in
                         try await stack.withAPI { client in
-                            let id = try await Self.createCall(client, callbackURL: "http://127.0.0.1:\(port)/hooks/calls").1.decode(
-                                Call.self
-                            ).id.lowercasedString
-                            #expect(
-                                try await streamUpload(
-                                    port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
-                                    chunkSize: 65_536
-                                ).0 == 202)
+                            let id = try await Self.callWithUploadedDialogue(client, callbackURL: "http://127.0.0.1:\(port)/hooks/calls")
                             let call = try await Self.waitForCallback(client, id, status: .failed)
                             #expect(call.status == .ready)
                             let callback = try #require(call.callback)
@@ -169,14 +173,7 @@ extension IntegrationSuite {
                 let stack = Self.stack(plain, allowPrivate: false)
                 try await stack.withWorker { () async throws -> Void in
                     try await stack.withAPI { client in
-                        let (status, created) = try await Self.createCall(client, callbackURL: "http://\(host):9/hooks")
-                        #expect(status == .created)
-                        let id = try created.decode(Call.self).id.lowercasedString
-                        #expect(
-                            try await streamUpload(
-                                port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
-                                chunkSize: 65_536
-                            ).0 == 202)
+                        let id = try await Self.callWithUploadedDialogue(client, callbackURL: "http://\(host):9/hooks")
                         let call = try await Self.waitForCallback(client, id, status: .failed)
                         let callback = try #require(call.callback)
                         #expect(callback.error == CallbackDelivery.refusedInternal, "\(callback)")
@@ -194,13 +191,7 @@ extension IntegrationSuite {
                 let closedPort = try RedisServerProcess.freePort()
                 try await stack.withWorker { () async throws -> Void in
                     try await stack.withAPI { client in
-                        let (_, created) = try await Self.createCall(client, callbackURL: "http://127.0.0.1:\(closedPort)/hooks")
-                        let id = try created.decode(Call.self).id.lowercasedString
-                        #expect(
-                            try await streamUpload(
-                                port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
-                                chunkSize: 65_536
-                            ).0 == 202)
+                        let id = try await Self.callWithUploadedDialogue(client, callbackURL: "http://127.0.0.1:\(closedPort)/hooks")
                         let call = try await Self.waitForCallback(client, id, status: .failed, seconds: 40)
                         let callback = try #require(call.callback)
                         #expect(callback.status == .failed && callback.attempts == 1, "\(callback)")
@@ -221,13 +212,8 @@ extension IntegrationSuite {
                         let stack = Self.stack(plain, maxAttempts: 1)
                         try await stack.withWorker { () async throws -> Void in
                             try await stack.withAPI { client in
-                                let (_, created) = try await Self.createCall(client, callbackURL: "http://127.0.0.1:\(port)/hooks/calls")
-                                let id = try created.decode(Call.self).id.lowercasedString
-                                #expect(
-                                    try await streamUpload(
-                                        port: client.port!, callID: id, body: CallFlowTests.multipart(CallFlowTests.dialogue()),
-                                        chunkSize: 65_536
-                                    ).0 == 202)
+                                let id = try await Self.callWithUploadedDialogue(
+                                    client, callbackURL: "http://127.0.0.1:\(port)/hooks/calls")
                                 let call = try await Self.waitForCallback(client, id, status: .failed)
                                 let callback = try #require(call.callback)
                                 #expect(callback.status == .failed && callback.attempts == 1, "\(callback)")

@@ -14,38 +14,30 @@ extension IntegrationSuite {
         @Test func aClaimWhoseLeaseWasTakenOverCannotCommit() async throws {
             try await Stack.withMigrated { stack, url in
                 try await TestServices.withPostgres(url) { client in
-                    let calls = PostgresCallRepository(client: client, logger: TestServices.logger)
                     let leases = PostgresAnalysisLeases(client: client, logger: TestServices.logger, queueingArchive: false)
-                    let call = try await calls.create(
-                        try NewCallRequest(caller: "+100", receiver: "+200", startedAt: "2026-11-21T09:00:00Z").validated())
-                    _ = try await calls.attachRecording(
-                        NewRecording(
-                            id: UUID(), filename: "a.wav", storageKey: "2026/11/21/a.wav", format: .wav,
-                            sizeBytes: 1, sha256: "0", sampleRate: 8000, channels: 1),
-                        toCall: call.id, jobPayload: Job(kind: .analyze, callID: call.id).payload)
+                    let callID = try await AnalysisLeaseFixture.callAwaitingAnalysis(client)
 
-                    guard case .claimed(let stalled) = try await leases.claim(callID: call.id, worker: "paused", leaseSeconds: 30)
+                    guard case .claimed(let stalled) = try await leases.claim(callID: callID, worker: "paused", leaseSeconds: 30)
                     else { throw SetupError("first claim failed") }
-                    #expect(try await leases.claim(callID: call.id, worker: "other", leaseSeconds: 30) == .leasedByAnother)
+                    #expect(try await leases.claim(callID: callID, worker: "other", leaseSeconds: 30) == .leasedByAnother)
 
                     // The paused worker's lease runs out while it is stopped.
                     _ = try await client.query(
-                        "UPDATE calls SET lease_expires_at = now() - interval '1 second' WHERE id = \(call.id)",
+                        "UPDATE calls SET lease_expires_at = now() - interval '1 second' WHERE id = \(callID)",
                         logger: TestServices.logger)
-                    guard case .claimed(let takeover) = try await leases.claim(callID: call.id, worker: "other", leaseSeconds: 30)
+                    guard case .claimed(let takeover) = try await leases.claim(callID: callID, worker: "other", leaseSeconds: 30)
                     else { throw SetupError("takeover claim failed") }
                     #expect(takeover.leaseToken == stalled.leaseToken + 1)
 
-                    var audio = SyntheticAudio()
-                    var decoder = ArrayDecoder(samples: audio.channel([.tone(seconds: 1)]), sampleRate: 8000, channelCount: 1)
-                    let stale = try AudioAnalyzer().analyze(&decoder)
+                    let stale = try AnalysisLeaseFixture.analysis()
                     var fresh = stale
                     fresh.transcription = "the takeover's result"
 
                     #expect(try await leases.complete(stalled, with: stale) == .fenced, "the resumed worker is fenced off")
                     #expect(try await leases.fail(stalled, reason: "late") == nil)
                     #expect(try await leases.complete(takeover, with: fresh) == .committed([]))
-                    let stored = try #require(try await calls.find(id: call.id))
+                    let stored = try #require(
+                        try await PostgresCallRepository(client: client, logger: TestServices.logger).find(id: callID))
                     #expect(stored.status == .ready)
                     #expect(stored.recording?.transcription == "the takeover's result")
                     #expect(stored.error == nil)
@@ -58,29 +50,20 @@ extension IntegrationSuite {
         @Test func aClaimFromBeforeAnOperatorsRetryCannotCommit() async throws {
             try await TestServices.withMigratedDatabase { url in
                 try await TestServices.withPostgres(url) { client in
-                    let calls = PostgresCallRepository(client: client, logger: TestServices.logger)
                     let leases = PostgresAnalysisLeases(client: client, logger: TestServices.logger, queueingArchive: false)
-                    let call = try await calls.create(
-                        try NewCallRequest(caller: "+100", receiver: "+200", startedAt: "2026-11-21T09:00:00Z").validated())
-                    _ = try await calls.attachRecording(
-                        NewRecording(
-                            id: UUID(), filename: "a.wav", storageKey: "2026/11/21/reset.wav", format: .wav,
-                            sizeBytes: 1, sha256: "0", sampleRate: 8000, channels: 1),
-                        toCall: call.id, jobPayload: Job(kind: .analyze, callID: call.id).payload)
-                    guard case .claimed(let old) = try await leases.claim(callID: call.id, worker: "paused", leaseSeconds: 30)
+                    let callID = try await AnalysisLeaseFixture.callAwaitingAnalysis(client)
+                    guard case .claimed(let old) = try await leases.claim(callID: callID, worker: "paused", leaseSeconds: 30)
                     else { throw SetupError("claim failed") }
                     _ = try await client.query(
-                        "UPDATE calls SET lease_expires_at = now() - interval '1 second' WHERE id = \(call.id)",
+                        "UPDATE calls SET lease_expires_at = now() - interval '1 second' WHERE id = \(callID)",
                         logger: TestServices.logger)
-                    #expect(try await leases.failUnclaimed(callID: call.id, reason: "dead-lettered"))
-                    #expect(try await leases.resetForRetry(callID: call.id))
+                    #expect(try await leases.failUnclaimed(callID: callID, reason: "dead-lettered"))
+                    #expect(try await leases.resetForRetry(callID: callID))
 
-                    var audio = SyntheticAudio()
-                    var decoder = ArrayDecoder(samples: audio.channel([.tone(seconds: 1)]), sampleRate: 8000, channelCount: 1)
-                    #expect(try await leases.complete(old, with: try AudioAnalyzer().analyze(&decoder)) == .fenced)
+                    #expect(try await leases.complete(old, with: try AnalysisLeaseFixture.analysis()) == .fenced)
                     #expect(try await leases.fail(old, reason: "late") == nil, "the old claim is fenced off")
                     #expect(try await leases.release(old, reason: "late") == false)
-                    let status = try await client.query("SELECT status FROM calls WHERE id = \(call.id)", logger: TestServices.logger)
+                    let status = try await client.query("SELECT status FROM calls WHERE id = \(callID)", logger: TestServices.logger)
                         .decode(String.self).collectAll()
                     #expect(status == ["processing"])
                 }
