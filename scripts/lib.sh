@@ -8,6 +8,7 @@ set -euo pipefail
 CALLS_APT_PACKAGES=(
   pkg-config libhiredis-dev libsndfile1-dev libmp3lame-dev libpq-dev postgresql postgresql-contrib
   postgresql-client redis-server redis-tools python3 curl espeak-ng sox lame openssl
+  asterisk-core-sounds-en-wav asterisk-core-sounds-fr-wav asterisk-core-sounds-es-wav
 )
 
 calls_log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }

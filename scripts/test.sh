@@ -37,6 +37,10 @@ export CALLS_TEST_DATABASE_URL="postgres://calls:calls@127.0.0.1:$pg_port/calls"
 export CALLS_TEST_S3_ENDPOINT="http://127.0.0.1:$s3_port"
 export CALLS_TEST_REDIS_URL="redis://127.0.0.1:$redis_port/0"
 
+calls_log "building the recorded-speech dialogues"
+python3 scripts/speech_fixtures.py "$work/speech-fixtures"
+export CALLS_TEST_SPEECH_FIXTURES="$work/speech-fixtures"
+
 calls_log "building"
 swift build --build-tests --explicit-target-dependency-import-check error
 calls_log "running the test suite"

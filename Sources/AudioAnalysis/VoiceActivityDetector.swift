@@ -11,12 +11,26 @@ struct FrameSpan: Equatable, Sendable {
 /// Finds speech in one channel's energy envelope: a frame starts speech when it rises `marginDb` above the
 /// local noise floor (and above an absolute floor, so a silent line never "speaks"), speech continues until
 /// energy falls `hysteresisDb` below that threshold, short gaps are bridged and short islands dropped.
+///
+/// Those thresholds find speech without taking noise bursts for it, but an utterance fades in and out more
+/// quietly than its body: its last syllable decays, a final consonant or breath follows a short dip. So each
+/// span found is then widened to where its energy really meets the background: outwards while frames stand
+/// `fadeMarginDb` over the floor (and within `speechRangeDb` of the span's loudest frame, under which a tail
+/// is inaudible beside it), across dips of up to `fadeDipMs`, and at most `fadeReachMs` from the span.
 struct VoiceActivityDetector {
     let settings: AnalysisSettings
     let frameMs: Int
 
     /// Energy that stays up this long without dipping is noise, not speech.
     static let steadyNoiseMs = 5000
+    /// The floor is a low percentile, about a decibel under the noise's mean, and stationary line noise keeps
+    /// within a decibel or so of its mean from frame to frame; 4 dB over the floor is where speech as loud as
+    /// the noise lifts a frame. On recorded speech 3 dB took noise for speech and 5 dB cut real tails.
+    static let fadeMarginDb: Float = 4
+    static let speechRangeDb: Float = 35
+    /// A stop consonant's closure or a breath before the last sound of a word.
+    static let fadeDipMs = 200
+    static let fadeReachMs = 500
 
     init(settings: AnalysisSettings) {
         self.settings = settings
@@ -44,16 +58,57 @@ struct VoiceActivityDetector {
         }
         if let start = speechStart { spans.append(FrameSpan(start: start, end: decibels.count)) }
 
-        let bridged = Self.bridgingGaps(shorterThan: frames(settings.hangoverMs), in: spans)
+        // Bridged before widening too, so a word's quiet last sound, entered as a span of its own, fades
+        // relative to the word's loudest frame rather than its own.
+        let hangover = frames(settings.hangoverMs)
+        let widened = Self.bridgingGaps(shorterThan: hangover, in: spans).map {
+            widening($0, decibels: decibels, floors: floors)
+        }
+        let bridged = Self.bridgingGaps(shorterThan: hangover, in: widened)
         return bridged.filter { $0.length >= frames(settings.minSpeechMs) }
     }
 
-    /// Joins spans separated by fewer than `gapFrames` frames.
+    /// `span` grown outwards over its fade-in and fade-out: see the type's comment.
+    func widening(_ span: FrameSpan, decibels: [Float], floors: [Float]) -> FrameSpan {
+        let loudest = decibels[span.start..<span.end].max() ?? EnergyEnvelope.silenceDb
+        func audible(_ index: Int) -> Bool {
+            decibels[index] > max(floors[index] + Self.fadeMarginDb, loudest - Self.speechRangeDb)
+        }
+        let maxDip = frames(Self.fadeDipMs)
+        let reach = frames(Self.fadeReachMs)
+        var widened = span
+        var quiet = 0
+        var probe = span.end
+        while probe < min(decibels.count, span.end + reach), quiet < maxDip {
+            if audible(probe) {
+                widened.end = probe + 1
+                quiet = 0
+            } else {
+                quiet += 1
+            }
+            probe += 1
+        }
+        quiet = 0
+        probe = span.start - 1
+        while probe >= max(0, span.start - reach), quiet < maxDip {
+            if audible(probe) {
+                widened.start = probe
+                quiet = 0
+            } else {
+                quiet += 1
+            }
+            probe -= 1
+        }
+        return widened
+    }
+
+    /// Joins spans (sorted by start) separated by fewer than `gapFrames` frames; a span inside another, as
+    /// one party's words inside the other's in the union of two channels, does not cut it short.
     static func bridgingGaps(shorterThan gapFrames: Int, in spans: [FrameSpan]) -> [FrameSpan] {
         var joined: [FrameSpan] = []
         for span in spans {
             if let last = joined.last, span.start - last.end < gapFrames {
-                joined[joined.count - 1].end = span.end
+                joined[joined.count - 1].end = max(last.end, span.end)
             } else {
                 joined.append(span)
             }

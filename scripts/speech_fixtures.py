@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""Builds two-party telephone dialogues from recorded human speech, with the truth of where each party speaks.
+
+The speech is Debian's professionally recorded telephone prompts (asterisk-core-sounds-{en,fr,es}-wav: 8 kHz,
+16-bit, two speakers in three languages). Each dialogue places prompts on the two parties' lines with gaps of
+0.6-8 s and some overlaps, over band-limited line noise, and is written in stereo (one party per channel) or
+mono (both mixed), as PCM, A-law, µ-law and MP3.
+
+The truth edge of an utterance is its first or last 10 ms frame whose energy is above the channel's noise and
+within 35 dB of the utterance's loudest frame, measured on the prompt alone, before it is mixed. Gaps start at
+0.6 s rather than 0.5 s because 0.5 s is the shortest silence the analysis reports: a truth gap on that line
+would be a coin toss, not a measure of the edges.
+
+Usage: speech_fixtures.py OUTPUT_DIR [SEED]   (SEED, default 0, draws another corpus of the same design; writes OUTPUT_DIR/manifest.json and the audio files; standard library,
+sox and lame only, so it runs wherever `make test` runs.)
+"""
+
+import array
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+import wave
+
+SOUNDS = "/usr/share/asterisk/sounds"
+VOICES = {"en": "en_US_f_Allison", "fr": "fr_CA_f_June", "es": "es_MX_f_Allison"}
+RATE = 8000
+FRAME = 80  # samples in a 10 ms analysis frame
+TRUTH_RANGE_DB = 35.0
+MIN_SILENCE_FRAMES = 50  # the analysis' shortest reported silence, 500 ms
+# A prompt's own recording noise must sit this far under the line noise, or the truth would count it as speech.
+OWN_NOISE_HEADROOM_DB = 6.0
+# A prompt is one utterance: no pause inside it this long, so the truth (one span per prompt) holds no silence.
+MAX_INNER_PAUSE_FRAMES = 30
+ENCODINGS = ("pcm", "alaw", "ulaw", "mp3")
+
+# (name, layout, languages of party 0 and 1, noise dBFS of each line, seed). Mono mixes both parties into one
+# channel over the first line's noise.
+DIALOGUES = [
+    ("en-fr-quiet", "stereo", ("en", "fr"), (-62.0, -58.0), 1),
+    ("fr-es-noisy", "stereo", ("fr", "es"), (-50.0, -46.0), 2),
+    ("es-en-mixed", "stereo", ("es", "en"), (-47.0, -60.0), 3),
+    ("en-es-hum", "stereo", ("en", "es"), (-54.0, -48.0), 4),
+    ("fr-en-quiet", "mono", ("fr", "en"), (-60.0,), 5),
+    ("en-es-noisy", "mono", ("en", "es"), (-47.0,), 6),
+    ("es-fr-mid", "mono", ("es", "fr"), (-52.0,), 7),
+    ("en-en-mid", "mono", ("en", "en"), (-55.0,), 8),
+]
+LINES_PER_DIALOGUE = 16
+
+
+def read_prompt(path):
+    with wave.open(path) as source:
+        if source.getframerate() != RATE or source.getnchannels() != 1 or source.getsampwidth() != 2:
+            return None
+        samples = array.array("h", source.readframes(source.getnframes()))
+    if sys.byteorder == "big":
+        samples.byteswap()
+    return [s / 32768.0 for s in samples]
+
+
+def frame_energies(samples):
+    energies = []
+    for start in range(0, len(samples) - FRAME + 1, FRAME):
+        mean_square = sum(s * s for s in samples[start:start + FRAME]) / FRAME
+        energies.append(10 * math.log10(mean_square) if mean_square > 1e-12 else -120.0)
+    return energies
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+class Prompt:
+    def __init__(self, path, samples):
+        self.path = path
+        self.samples = samples
+        self.energies = frame_energies(samples)
+        self.own_noise = percentile(self.energies, 0.05)
+
+    def truth_frames(self, gain_db, noise_db):
+        """The first and one past the last frame of speech under the truth definition, or None when the prompt
+        cannot serve as one utterance over this noise."""
+        loudest = max(self.energies) + gain_db
+        if self.own_noise + gain_db > noise_db - OWN_NOISE_HEADROOM_DB:
+            return None
+        audible = [e + gain_db > noise_db and e + gain_db >= loudest - TRUTH_RANGE_DB for e in self.energies]
+        frames = [index for index, flag in enumerate(audible) if flag]
+        if len(frames) < 50:
+            return None
+        pause = 0
+        for flag in audible[frames[0]:frames[-1] + 1]:
+            pause = 0 if flag else pause + 1
+            if pause >= MAX_INNER_PAUSE_FRAMES:
+                return None
+        return frames[0], frames[-1] + 1
+
+
+def load_voice(language):
+    directory = os.path.join(SOUNDS, VOICES[language])
+    if not os.path.isdir(directory):
+        sys.exit(f"speech_fixtures: {directory} is missing (apt install asterisk-core-sounds-{language}-wav)")
+    prompts = []
+    for name in sorted(os.listdir(directory)):
+        if name.endswith(".wav"):
+            samples = read_prompt(os.path.join(directory, name))
+            if samples and len(samples) >= RATE // 2:
+                prompts.append(Prompt(os.path.join(VOICES[language], name), samples))
+    return prompts
+
+
+def band_limited_noise(frames, level_db, seed, work):
+    """Line noise: white noise through the telephone band (sox), scaled to `level_db` dBFS RMS."""
+    rng = random.Random(seed)
+    raw = [rng.gauss(0.0, 0.1) for _ in range(frames * FRAME + 2 * RATE)]
+    source = os.path.join(work, f"noise-{seed}-raw.wav")
+    banded = os.path.join(work, f"noise-{seed}.wav")
+    write_wav(source, [raw])
+    subprocess.run(["sox", source, "-b", "32", "-e", "floating-point", banded, "sinc", "300-3400"], check=True)
+    samples = read_float_wav(banded)[RATE:RATE + frames * FRAME]  # skip the filter's run-in
+    rms = math.sqrt(sum(s * s for s in samples) / len(samples))
+    scale = 10 ** (level_db / 20) / rms
+    return [s * scale for s in samples]
+
+
+def read_float_wav(path):
+    """32-bit float mono WAV written by sox, read without the wave module (which handles only PCM)."""
+    data = subprocess.run(["sox", path, "-t", "f32", "-"], check=True, capture_output=True).stdout
+    samples = array.array("f", data)
+    if sys.byteorder == "big":
+        samples.byteswap()
+    return samples.tolist()
+
+
+def write_wav(path, channels):
+    count = len(channels[0])
+    interleaved = array.array("h", bytes(2 * count * len(channels)))
+    for index, channel in enumerate(channels):
+        for position, sample in enumerate(channel):
+            interleaved[position * len(channels) + index] = max(-32768, min(32767, int(round(sample * 32767))))
+    if sys.byteorder == "big":
+        interleaved.byteswap()
+    with wave.open(path, "wb") as target:
+        target.setnchannels(len(channels))
+        target.setsampwidth(2)
+        target.setframerate(RATE)
+        target.writeframes(interleaved.tobytes())
+
+
+def script(rng, languages, noise_levels, voices):
+    """Chooses the lines: who speaks, which prompt at which level, and the pause (or overlap) before it."""
+    lines = []
+    party = 0
+    for index in range(LINES_PER_DIALOGUE):
+        if index > 0:
+            party = party if rng.random() < 0.2 else 1 - party
+        overlap = index > 0 and party != lines[-1]["party"] and rng.random() < 0.25
+        gap = -rng.uniform(0.3, 1.0) if overlap else math.exp(rng.uniform(math.log(0.6), math.log(8.0)))
+        noise = noise_levels[party] if len(noise_levels) > 1 else noise_levels[0]
+        while True:
+            prompt = rng.choice(voices[languages[party]])
+            gain = rng.uniform(-8.0, 0.0)
+            if max(abs(s) for s in prompt.samples) * 10 ** (gain / 20) >= 0.99:
+                continue
+            truth = prompt.truth_frames(gain, noise)
+            if truth:
+                break
+        lines.append({"party": party, "prompt": prompt, "gain": gain, "truth": truth, "gap_frames": round(gap * 100)})
+    return lines
+
+
+def build(name, layout, languages, noise_levels, seed, voices, output, work):
+    rng = random.Random(seed)
+    lines = script(rng, languages, noise_levels, voices)
+    # Place each line so its truth start falls `gap` after the previous line's truth end, on the frame grid.
+    cursor = rng.randint(100, 200)  # where the last utterance so far ends
+    placed = []
+    for line in lines:
+        first, last = line["truth"]
+        start = cursor + line["gap_frames"] if placed else cursor
+        if placed:
+            start = max(start, placed[-1]["start"] + 30)  # an overlap starts after the other has begun
+        offset = start - first  # frame of the prompt's sample 0
+        placed.append({**line, "start": start, "end": start + (last - first), "offset": offset})
+        cursor = max(cursor, start + (last - first))
+    shift = max(0, -min(p["offset"] for p in placed))
+    for p in placed:
+        p["start"] += shift
+        p["end"] += shift
+        p["offset"] += shift
+    total = max(p["offset"] + len(p["prompt"].energies) for p in placed) + rng.randint(100, 200)
+
+    channel_count = 2 if layout == "stereo" else 1
+    channels = [
+        band_limited_noise(total, noise_levels[c], seed * 10 + c, work) for c in range(channel_count)
+    ]
+    for p in placed:
+        channel = channels[p["party"] if channel_count == 2 else 0]
+        scale = 10 ** (p["gain"] / 20)
+        base = p["offset"] * FRAME
+        for position, sample in enumerate(p["prompt"].samples):
+            channel[base + position] += sample * scale
+
+    speaking = sorted((p["start"], p["end"]) for p in placed)
+    silences, cursor = [], 0
+    for start, end in speaking:
+        if start - cursor >= MIN_SILENCE_FRAMES:
+            silences.append([cursor * 10, start * 10])
+        cursor = max(cursor, end)
+    if total - cursor >= MIN_SILENCE_FRAMES:
+        silences.append([cursor * 10, total * 10])
+
+    pcm = os.path.join(output, f"{name}-pcm.wav")
+    write_wav(pcm, channels)
+    files = {"pcm": os.path.basename(pcm)}
+    for encoding in ("alaw", "ulaw"):
+        target = os.path.join(output, f"{name}-{encoding}.wav")
+        subprocess.run(["sox", pcm, "-e", "a-law" if encoding == "alaw" else "u-law", "-b", "8", target], check=True)
+        files[encoding] = os.path.basename(target)
+    mp3 = os.path.join(output, f"{name}.mp3")
+    subprocess.run(["lame", "--quiet", "-b", "32" if channel_count == 1 else "64", pcm, mp3], check=True)
+    files["mp3"] = os.path.basename(mp3)
+
+    return {
+        "name": name,
+        "layout": layout,
+        "languages": list(languages),
+        "noise_dbfs": list(noise_levels),
+        "duration_ms": total * 10,
+        "files": files,
+        "speech": [
+            {"party": p["party"], "prompt": p["prompt"].path, "gain_db": round(p["gain"], 2),
+             "start_ms": p["start"] * 10, "end_ms": p["end"] * 10}
+            for p in placed
+        ],
+        "silences": silences,
+    }
+
+
+def main():
+    if len(sys.argv) not in (2, 3):
+        sys.exit(__doc__)
+    output = os.path.abspath(sys.argv[1])
+    corpus_seed = int(sys.argv[2]) if len(sys.argv) == 3 else 0
+    work = os.path.join(output, "work")
+    os.makedirs(work, exist_ok=True)
+    voices = {language: load_voice(language) for language in sorted({l for d in DIALOGUES for l in d[2]})}
+    dialogues = [
+        build(name, layout, languages, noise, seed + 1000 * corpus_seed, voices, output, work)
+        for name, layout, languages, noise, seed in DIALOGUES
+    ]
+    for name in os.listdir(work):
+        os.remove(os.path.join(work, name))
+    os.rmdir(work)
+    manifest = {
+        "truth": "first/last 10 ms frame above the line noise and within 35 dB of the utterance's loudest frame",
+        "encodings": list(ENCODINGS),
+        "dialogues": dialogues,
+    }
+    with open(os.path.join(output, "manifest.json"), "w") as target:
+        json.dump(manifest, target, indent=1)
+    silences = sum(len(d["silences"]) for d in dialogues)
+    print(f"speech_fixtures: {len(dialogues)} dialogues, {silences} silences, {len(ENCODINGS)} encodings in {output}")
+
+
+if __name__ == "__main__":
+    main()
