@@ -52,6 +52,7 @@ let package = Package(
         .systemLibrary(name: "CLame", pkgConfig: "lame", providers: [.apt(["libmp3lame-dev"])]),
 
         .target(name: "CallsCore"),
+        .target(name: "QueuePanel"),
         .target(name: "AudioAnalysis", dependencies: ["CallsCore", "CSndfile", "CLame"]),
         .target(name: "CallsStore", dependencies: ["CallsCore", postgresNIO, nioPosix, crypto, logging]),
         .target(name: "JobQueue", dependencies: ["CHiredis", "CallsCore", nioCore, nioPosix, nioSSL]),
@@ -98,6 +99,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "CallsCoreTests", dependencies: ["CallsCore"]),
+        .testTarget(name: "QueuePanelTests", dependencies: ["QueuePanel"]),
         .testTarget(name: "AudioAnalysisTests", dependencies: ["AudioAnalysis", "CallsCore", "TestSupport"]),
         .testTarget(name: "CallsStoreTests", dependencies: ["CallsCore", "CallsStore", postgresNIO]),
         .testTarget(

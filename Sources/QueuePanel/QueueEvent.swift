@@ -1,0 +1,73 @@
+import Foundation
+
+/// One line of a PBX's queue log (`epoch|callid|queue|agent|EVENT|data1|data2|…`), or the same fields sent
+/// as JSON. `(source, id)` names the event for good: for a queue_log line the id is the line's byte offset in
+/// that PBX's log, so a line sent twice is recognised as the same event.
+public struct QueueEvent: Sendable, Equatable {
+    public var source: String
+    public var id: String
+    public var time: Date
+    public var callID: String
+    public var queue: String
+    public var agent: String
+    public var name: Name
+    public var data: [String]
+
+    public init(
+        source: String, id: String, time: Date, callID: String, queue: String, agent: String, name: Name,
+        data: [String]
+    ) {
+        self.source = source
+        self.id = id
+        self.time = time
+        self.callID = callID
+        self.queue = queue
+        self.agent = agent
+        self.name = name
+        self.data = data
+    }
+
+    /// The events whose meaning the panel knows; any other name is kept as `.other` and changes no state.
+    public enum Name: Sendable, Hashable {
+        case addMember, removeMember, pause, unpause, pauseAll, unpauseAll, agentLogin, agentLogoff
+        case enterQueue, ringNoAnswer, connect, completeAgent, completeCaller
+        case transfer, blindTransfer, attendedTransfer
+        case abandon, exitWithTimeout, exitWithKey, exitEmpty
+        case queueStart, configReload
+        case other(String)
+
+        static let known: [String: Name] = [
+            "ADDMEMBER": .addMember, "REMOVEMEMBER": .removeMember, "PAUSE": .pause, "UNPAUSE": .unpause,
+            "PAUSEALL": .pauseAll, "UNPAUSEALL": .unpauseAll, "AGENTLOGIN": .agentLogin, "AGENTLOGOFF": .agentLogoff,
+            "ENTERQUEUE": .enterQueue, "RINGNOANSWER": .ringNoAnswer, "CONNECT": .connect,
+            "COMPLETEAGENT": .completeAgent, "COMPLETECALLER": .completeCaller, "TRANSFER": .transfer,
+            "BLINDTRANSFER": .blindTransfer, "ATTENDEDTRANSFER": .attendedTransfer, "ABANDON": .abandon,
+            "EXITWITHTIMEOUT": .exitWithTimeout, "EXITWITHKEY": .exitWithKey, "EXITEMPTY": .exitEmpty,
+            "QUEUESTART": .queueStart, "CONFIGRELOAD": .configReload,
+        ]
+
+        public init(_ text: String) {
+            self = Self.known[text] ?? .other(text)
+        }
+
+        public var text: String {
+            if case .other(let text) = self { return text }
+            return Self.known.first { $0.value == self }!.key
+        }
+
+        public var isKnown: Bool {
+            if case .other = self { return false }
+            return true
+        }
+    }
+
+    /// `data[index]` as whole seconds, or nil when it is missing or not a number.
+    func seconds(at index: Int) -> Int? {
+        guard index < data.count else { return nil }
+        return Int(data[index].trimmingCharacters(in: .whitespaces))
+    }
+
+    func text(at index: Int) -> String? {
+        index < data.count && !data[index].isEmpty ? data[index] : nil
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+
+/// Reads events sent as JSON, a body holding one array or one object per line (NDJSON):
+/// `{source, event_id, time, call_id, queue, agent, event, data: [..]}`. `time` is Unix seconds or an RFC 3339
+/// string; `data` items may be strings or numbers. A malformed object is refused on its own, by its index.
+public enum QueueEventJSON {
+    public struct Rejection: Sendable, Equatable, Error {
+        /// 0-based index in the array, or 0-based line of an NDJSON body.
+        public var index: Int
+        public var reason: String
+
+        public init(index: Int, reason: String) {
+            self.index = index
+            self.reason = reason
+        }
+    }
+
+    public struct BodyError: Error, Sendable, Equatable {
+        public var reason: String
+    }
+
+    public static func parse(_ body: [UInt8]) throws(BodyError) -> (events: [QueueEvent], rejections: [Rejection]) {
+        let start = body.firstIndex { !$0.isJSONWhitespace }
+        guard let start else { return ([], []) }
+        let items: [Data]
+        if body[start] == UInt8(ascii: "[") {
+            items = try arrayItems(Data(body[start...]))
+        } else {
+            items = body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Data($0) }
+        }
+        var events: [QueueEvent] = []
+        var rejections: [Rejection] = []
+        for (index, item) in items.enumerated() where !item.allSatisfy(\.isJSONWhitespace) {
+            switch event(item) {
+            case .success(let parsed): events.append(parsed)
+            case .failure(let reason): rejections.append(Rejection(index: index, reason: reason.text))
+            }
+        }
+        return (events, rejections)
+    }
+
+    /// The array's elements, each re-encoded on its own so one bad element is refused alone.
+    private static func arrayItems(_ data: Data) throws(BodyError) -> [Data] {
+        let array: [Any]
+        do {
+            guard let parsed = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [Any] else {
+                throw BodyError(reason: "the body is not a JSON array")
+            }
+            array = parsed
+        } catch let error as BodyError {
+            throw error
+        } catch {
+            throw BodyError(reason: "the body is not valid JSON")
+        }
+        return array.map { element in
+            (try? JSONSerialization.data(withJSONObject: element, options: [.fragmentsAllowed])) ?? Data()
+        }
+    }
+
+    struct Reason: Error {
+        var text: String
+    }
+
+    private struct Wire: Decodable {
+        var source: String
+        var event_id: Scalar
+        var time: Scalar
+        var call_id: String
+        var queue: String
+        var agent: String
+        var event: String
+        var data: [Scalar]?
+    }
+
+    /// A JSON string or number, kept as its text.
+    private struct Scalar: Decodable {
+        var text: String
+        var number: Double?
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let string = try? container.decode(String.self) {
+                text = string
+                number = nil
+            } else if let integer = try? container.decode(Int64.self) {
+                text = String(integer)
+                number = Double(integer)
+            } else {
+                let double = try container.decode(Double.self)
+                text = String(double)
+                number = double
+            }
+        }
+    }
+
+    static func event(_ data: Data) -> Result<QueueEvent, Reason> {
+        let wire: Wire
+        do {
+            wire = try JSONDecoder().decode(Wire.self, from: data)
+        } catch DecodingError.keyNotFound(let key, _) {
+            return .failure(Reason(text: "'\(key.stringValue)' is missing"))
+        } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
+            guard let field = context.codingPath.first?.stringValue else { return .failure(Reason(text: "not a JSON object")) }
+            return .failure(Reason(text: "'\(field)' has the wrong type"))
+        } catch {
+            return .failure(Reason(text: "not a JSON object"))
+        }
+        for (label, value) in [
+            ("source", wire.source), ("event_id", wire.event_id.text), ("call_id", wire.call_id), ("queue", wire.queue),
+            ("agent", wire.agent),
+        ] {
+            if value.isEmpty { return .failure(Reason(text: "'\(label)' is empty")) }
+            if value.utf8.count > QueueLogParser.maxFieldBytes {
+                return .failure(Reason(text: "'\(label)' is longer than \(QueueLogParser.maxFieldBytes) bytes"))
+            }
+            if value.unicodeScalars.contains(where: { $0.value < 0x20 || $0 == "|" }) {
+                return .failure(Reason(text: "'\(label)' holds a control character or '|'"))
+            }
+        }
+        guard QueueEventTime.isEventName(wire.event) else {
+            return .failure(Reason(text: "'event' is not A-Z, 0-9 and _"))
+        }
+        let time: Date?
+        if let seconds = wire.time.number {
+            time = QueueEventTime.instant(seconds)
+        } else {
+            time = (try? Date(wire.time.text, strategy: .iso8601)).flatMap { QueueEventTime.instant($0.timeIntervalSince1970) }
+        }
+        guard let time else { return .failure(Reason(text: "'time' is not Unix seconds or RFC 3339 in 2000-2100")) }
+        let items = (wire.data ?? []).map(\.text)
+        if items.count > 16 || items.contains(where: { $0.utf8.count > QueueLogParser.maxFieldBytes }) {
+            return .failure(Reason(text: "'data' holds more than 16 items or an item over \(QueueLogParser.maxFieldBytes) bytes"))
+        }
+        return .success(
+            QueueEvent(
+                source: wire.source, id: wire.event_id.text, time: time, callID: wire.call_id, queue: wire.queue,
+                agent: wire.agent, name: QueueEvent.Name(wire.event), data: items))
+    }
+}
+
+extension UInt8 {
+    fileprivate var isJSONWhitespace: Bool {
+        self == 0x20 || self == 0x0A || self == 0x0D || self == 0x09
+    }
+}

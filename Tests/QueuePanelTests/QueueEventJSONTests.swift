@@ -1,0 +1,65 @@
+import Foundation
+import QueuePanel
+import Testing
+
+@Suite struct QueueEventJSONTests {
+    func parse(_ text: String) throws -> (events: [QueueEvent], rejections: [QueueEventJSON.Rejection]) {
+        try QueueEventJSON.parse(Array(text.utf8))
+    }
+
+    static let good =
+        #"{"source":"pbx1","event_id":"e1","time":1700000000,"call_id":"c1","queue":"support","agent":"NONE","event":"ENTERQUEUE","data":["","+1555",3]}"#
+
+    @Test func anArrayOfEvents() throws {
+        let (events, rejections) = try parse("[\(Self.good)]")
+        #expect(rejections.isEmpty)
+        let event = try #require(events.first)
+        #expect(event.source == "pbx1")
+        #expect(event.id == "e1")
+        #expect(event.time == Date(timeIntervalSince1970: 1_700_000_000))
+        #expect(event.name == .enterQueue)
+        #expect(event.data == ["", "+1555", "3"])
+    }
+
+    @Test func ndjsonWithAnRFC3339TimeAndANumericID() throws {
+        let second =
+            #"{"source":"pbx1","event_id":7,"time":"2023-11-14T22:13:20Z","call_id":"c1","queue":"support","agent":"SIP/1","event":"CONNECT","data":[4]}"#
+        let (events, rejections) = try parse(Self.good + "\n\n" + second + "\n")
+        #expect(rejections.isEmpty)
+        #expect(events.map(\.id) == ["e1", "7"])
+        #expect(events.last?.time == Date(timeIntervalSince1970: 1_700_000_000))
+        #expect(events.last?.data == ["4"])
+    }
+
+    @Test(arguments: [
+        (#"{"source":"pbx1","time":1700000000,"call_id":"c1","queue":"q","agent":"a","event":"ABANDON"}"#, "'event_id' is missing"),
+        (#"{"source":"","event_id":"e","time":1700000000,"call_id":"c1","queue":"q","agent":"a","event":"ABANDON"}"#, "'source' is empty"),
+        (#"{"source":"p","event_id":"e","time":"yesterday","call_id":"c1","queue":"q","agent":"a","event":"ABANDON"}"#, "'time'"),
+        (#"{"source":"p","event_id":"e","time":12,"call_id":"c1","queue":"q","agent":"a","event":"ABANDON"}"#, "'time'"),
+        (#"{"source":"p","event_id":"e","time":1700000000,"call_id":"c1","queue":"q|x","agent":"a","event":"ABANDON"}"#, "'queue' holds"),
+        (#"{"source":"p","event_id":"e","time":1700000000,"call_id":"c1","queue":"q","agent":"a","event":"abandon"}"#, "'event'"),
+        (
+            #"{"source":"p","event_id":"e","time":1700000000,"call_id":["c1"],"queue":"q","agent":"a","event":"ABANDON"}"#,
+            "'call_id' has the wrong type"
+        ),
+        (#""just a string""#, "not a JSON object"),
+    ])
+    func aBadObjectIsRefusedByItsIndex(object: String, reason: String) throws {
+        let (events, rejections) = try parse("[\(Self.good),\(object),\(Self.good)]")
+        #expect(events.count == 2)
+        #expect(rejections.count == 1)
+        #expect(rejections.first?.index == 1)
+        #expect(rejections.first?.reason.contains(reason) == true, "\(rejections)")
+    }
+
+    @Test func aBodyThatIsNotJSONIsRefusedWhole() {
+        #expect(throws: QueueEventJSON.BodyError.self) { try parse("[{") }
+        #expect(throws: QueueEventJSON.BodyError.self) { try parse("[1,2") }
+    }
+
+    @Test func aBadNDJSONLineIsRefusedByItsLine() throws {
+        let (events, rejections) = try parse(Self.good + "\n{oops\n" + Self.good)
+        #expect(events.count == 2)
+        #expect(rejections.map(\.index) == [1])
+    }
+}
