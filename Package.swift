@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "CallsCore"),
         .target(name: "QueuePanel"),
         .target(name: "AudioAnalysis", dependencies: ["CallsCore", "CSndfile", "CLame"]),
-        .target(name: "CallsStore", dependencies: ["CallsCore", postgresNIO, nioPosix, crypto, logging]),
+        .target(name: "CallsStore", dependencies: ["CallsCore", "QueuePanel", postgresNIO, nioPosix, crypto, logging]),
         .target(name: "JobQueue", dependencies: ["CHiredis", "CallsCore", nioCore, nioPosix, nioSSL]),
         .target(name: "S3Client", dependencies: [crypto, asyncHTTPClient, nioCore, nioHTTP1]),
         .target(name: "RecordingStorage", dependencies: ["CallsCore", "S3Client", asyncHTTPClient, crypto, nioCore, nioPosix]),
@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "AudioAnalysis", "CallsAPI", "CallsCore", "CallsStore", "CallsWorker", "JobQueue", "Observability",
+                "AudioAnalysis", "CallsAPI", "CallsCore", "CallsStore", "CallsWorker", "JobQueue", "Observability", "QueuePanel",
                 "RecordingStorage", "S3Client", "TestSupport", asyncHTTPClient, crypto, httpTypes, hummingbird, hummingbirdTesting,
                 logging, nioCore, nioHTTP1, nioPosix, postgresNIO, prometheus, serviceLifecycle,
             ]

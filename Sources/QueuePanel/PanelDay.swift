@@ -36,3 +36,12 @@ public struct PanelCalendar: Sendable {
         return PanelDay(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)
     }
 }
+
+extension PanelDay {
+    /// Reads `yyyy-MM-dd`.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else { return nil }
+        self.init(year: parts[0], month: parts[1], day: parts[2])
+    }
+}

@@ -61,10 +61,11 @@ public struct QueueEvent: Sendable, Equatable {
         }
     }
 
-    /// `data[index]` as whole seconds, or nil when it is missing or not a number.
+    /// `data[index]` as whole seconds (or a position), or nil when it is missing, negative or not a number.
     func seconds(at index: Int) -> Int? {
-        guard index < data.count else { return nil }
-        return Int(data[index].trimmingCharacters(in: .whitespaces))
+        guard index >= 0, index < data.count, let value = Int(data[index].trimmingCharacters(in: .whitespaces)), value >= 0
+        else { return nil }
+        return value
     }
 
     func text(at index: Int) -> String? {

@@ -1,0 +1,104 @@
+import CallsStore
+import Foundation
+import QueuePanel
+import Testing
+
+extension IntegrationSuite {
+    /// The panel's state in PostgreSQL is the state the pure rules give for the same events, however the
+    /// events are batched, and an event delivered again changes nothing.
+    @Suite struct PanelStoreTests {
+        let rules = PanelRules(calendar: PanelCalendar(timeZone: TimeZone(identifier: "Europe/Berlin")!))
+
+        /// A morning in two queues of two PBXs: logins, pauses, callers who are answered, abandon, time out
+        /// or are transferred, a PAUSEALL, a logoff, and one PBX restarting with callers waiting.
+        static func morning() -> [QueueEvent] {
+            var events: [QueueEvent] = []
+            var clock = 1_764_486_000  // 2025-11-30 07:00 UTC
+            func add(_ source: String, _ call: String, _ queue: String, _ agent: String, _ name: String, _ data: [String] = []) {
+                clock += 7
+                events.append(
+                    QueueEvent(
+                        source: source, id: "\(events.count * 97)", time: Date(timeIntervalSince1970: Double(clock)), callID: call,
+                        queue: queue, agent: agent, name: QueueEvent.Name(name), data: data))
+            }
+            for source in ["pbx1", "pbx2"] {
+                for agent in 1...4 {
+                    add(source, "NONE", agent % 2 == 0 ? "sales" : "support", "SIP/\(agent)", "ADDMEMBER")
+                    add(source, "NONE", "support", "SIP/\(agent)", "ADDMEMBER")
+                }
+                add(source, "NONE", "support", "SIP/2", "PAUSE", ["lunch"])
+                for call in 0..<12 {
+                    let id = "\(source)-\(call)"
+                    let queue = call % 3 == 0 ? "sales" : "support"
+                    let agent = "SIP/\(call % 4 + 1)"
+                    add(source, id, queue, "NONE", "ENTERQUEUE", ["", "+4930\(call)", "1"])
+                    switch call % 6 {
+                    case 0: add(source, id, queue, "NONE", "ABANDON", ["1", "1", "\(call * 3)"])
+                    case 1: add(source, id, queue, "NONE", "EXITWITHTIMEOUT", ["1", "1", "60"])
+                    case 5: add(source, id, queue, agent, "RINGNOANSWER", ["15000"])
+                    default:
+                        add(source, id, queue, agent, "CONNECT", ["\(call * 4)", "x", "2"])
+                        if call % 6 == 2 { add(source, id, queue, agent, "COMPLETECALLER", ["\(call * 4)", "\(call * 20)", "1"]) }
+                        if call % 6 == 3 {
+                            add(source, id, queue, agent, "BLINDTRANSFER", ["200", "ctx", "\(call * 4)", "\(call * 9)", "1"])
+                        }
+                    }
+                }
+                add(source, "NONE", "NONE", "SIP/3", "PAUSEALL", ["meeting"])
+                add(source, "NONE", "NONE", "SIP/4", "AGENTLOGOFF", ["SIP/4", "3600"])
+                add(source, "x", "support", "NONE", "DID", ["5551234"])
+            }
+            add("pbx2", "NONE", "NONE", "NONE", "QUEUESTART")
+            return events
+        }
+
+        func expectedState(_ events: [QueueEvent]) -> PanelState {
+            var state = PanelState()
+            for event in events { state.apply(event, rules: rules) }
+            return state
+        }
+
+        @Test func batchesOfAnySizeGiveThePureRulesState() async throws {
+            let events = Self.morning()
+            let expected = expectedState(events)
+            #expect(!expected.waiting.isEmpty && !expected.calls.isEmpty && !expected.members.isEmpty)
+            try await TestServices.withMigratedDatabase { url in
+                try await TestServices.withPostgres(url) { client in
+                    let store = PostgresPanelStore(client: client, logger: TestServices.logger)
+                    var rest = events[...]
+                    var total = PanelBatchResult()
+                    for size in [1, 2, 7, 30, 200] where !rest.isEmpty {
+                        let batch = Array(rest.prefix(size))
+                        rest = rest.dropFirst(size)
+                        let result = try await store.apply(batch, rules: rules)
+                        total.applied += result.applied
+                        total.unknown += result.unknown
+                    }
+                    #expect(total.applied == events.count)
+                    #expect(total.unknown == 2)
+                    #expect(try await store.state() == expected)
+                }
+            }
+        }
+
+        @Test func eventsDeliveredAgainChangeNothing() async throws {
+            let events = Self.morning()
+            let expected = expectedState(events)
+            try await TestServices.withMigratedDatabase { url in
+                try await TestServices.withPostgres(url) { client in
+                    let store = PostgresPanelStore(client: client, logger: TestServices.logger)
+                    let half = events.count / 2
+                    #expect(try await store.apply(Array(events[..<half]), rules: rules).applied == half)
+                    // A redelivered batch overlapping the first, with one event twice in it.
+                    let overlapping = Array(events[(half - 10)...]) + [events[half]]
+                    let result = try await store.apply(overlapping, rules: rules)
+                    #expect(result == PanelBatchResult(applied: events.count - half, duplicates: 11, unknown: 1))
+                    #expect(try await store.state() == expected)
+
+                    #expect(try await store.apply(events, rules: rules) == PanelBatchResult(duplicates: events.count))
+                    #expect(try await store.state() == expected)
+                }
+            }
+        }
+    }
+}
