@@ -16,7 +16,7 @@ bin=$(swift build -c release --show-bin-path)
 calls_log "analysis benchmark"
 analysis=$(python3 scripts/bench_analysis.py "$bin" .build-bench)
 calls_log "silence accuracy on recorded speech"
-speech=$(python3 scripts/bench_speech.py "$bin" .build-bench/speech 0 1 2 3)
+speech=$(python3 scripts/bench_speech.py "$bin" .build-bench/speech 0 1 2 3 4 5 6 7)
 calls_log "queue benchmark"
 queue=$(bash scripts/bench_queue.sh "$bin")
 calls_log "download benchmark"
@@ -46,15 +46,18 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo
   echo "## Silence accuracy on recorded speech (issue 15)"
   echo
-  echo "Command: \`make bench\` (= \`scripts/bench_speech.py BIN .build-bench/speech 0 1 2 3\`): release \`calls-analyze\` over"
-  echo "the dialogues \`scripts/speech_fixtures.py\` builds from Debian's recorded telephone prompts (eight per corpus,"
-  echo "four stereo and four mono, 16 utterances each, pauses 0.6–8 s, overlaps, line noise −62…−46 dBFS), in each"
-  echo "encoding. The truth edge of an utterance is its first/last 10 ms frame above the line noise and within 35 dB"
-  echo "of its loudest frame, measured on the prompt before mixing. A detected silence matches a true one when both"
-  echo "edges are within 100 ms (one to one). Errors are detected minus true, in ms, of matched silences: a negative"
-  echo "*speech end* error means the silence was marked before the speech really ended. Seed 0 is the corpus"
-  echo "\`make test\` holds to ≥ 0.98 and the one the edge constants were chosen on; seeds 1–3 are other draws of"
-  echo "the same design. Target: precision and recall ≥ 0.98 with both edges within 100 ms, per encoding."
+  echo "Command: \`make bench\` (= \`scripts/bench_speech.py BIN .build-bench/speech 0 1 2 3 4 5 6 7\`): release"
+  echo "\`calls-analyze\` over the dialogues \`scripts/speech_fixtures.py\` builds from Debian's recorded telephone"
+  echo "prompts, eight corpora (seeds) of sixteen dialogues each: per corpus eight over steady line noise (−62…−46"
+  echo "dBFS), four over a background swinging by about 2.5 dB and four with clicks; stereo and mono; pauses 0.5–8 s,"
+  echo "overlaps, pauses inside utterances; in each encoding. The truth edge of an utterance is its first/last 10 ms"
+  echo "frame above the line noise and within 35 dB of its loudest frame, measured on the prompt before mixing. A"
+  echo "detected silence matches a true one when both edges are within 100 ms (one to one); a pause within 100 ms of"
+  echo "the 500 ms the analysis reports is optional (reporting it or not is no error). Errors are detected minus true,"
+  echo "in ms, of matched silences over all seeds: a negative *speech end* error means the silence was marked before"
+  echo "the speech really ended. Seed 0 is the corpus \`make test\` checks and the one the detector's constants were"
+  echo "chosen on. Target (steady line noise): precision and recall ≥ 0.98 with both edges within 100 ms, per"
+  echo "encoding."
   echo
   echo "$speech"
   echo

@@ -24,14 +24,18 @@ struct NoiseFloorEstimator {
         self.hopFrames = max(1, hopFrames)
     }
 
-    func floors(for decibels: [Float]) -> [Float] {
-        guard !decibels.isEmpty else { return [] }
-        // Binned once: the three windows add and remove every frame, so this is the hot loop.
-        let bins = decibels.map(Self.bin)
+    /// Energies binned to whole decibels, once for the floors and the ceilings: the windows add and remove
+    /// every frame, so this is the hot loop.
+    static func binned(_ decibels: [Float]) -> [UInt8] {
+        decibels.map(Self.bin)
+    }
+
+    func floors(binned bins: [UInt8]) -> [Float] {
+        guard !bins.isEmpty else { return [] }
         var centred = SlidingPercentile(bins: bins)
         var before = SlidingPercentile(bins: bins)
         var after = SlidingPercentile(bins: bins)
-        let count = decibels.count
+        let count = bins.count
         let half = longWindowFrames / 2
         var floors = [Float](repeating: EnergyEnvelope.silenceDb, count: count)
         var hopStart = 0
@@ -55,17 +59,46 @@ struct NoiseFloorEstimator {
         return floors
     }
 
+    /// How high the background itself reaches around each frame: the `percentile` of the frames outside
+    /// `speech` in the long window. Line hiss barely moves from frame to frame, but a room, a street or a
+    /// breathing comfort noise swings several decibels; a threshold a fixed step over the floor would take
+    /// those swings for speech.
+    func ceilings(binned: [UInt8], outside speech: [FrameSpan], percentile: Double) -> [Float] {
+        var bins = binned
+        for span in speech {
+            for index in span.start..<min(span.end, bins.count) { bins[index] = SlidingPercentile.excluded }
+        }
+        var window = SlidingPercentile(bins: bins)
+        let count = bins.count
+        let half = longWindowFrames / 2
+        var ceilings = [Float](repeating: EnergyEnvelope.silenceDb, count: count)
+        var hopStart = 0
+        while hopStart < count {
+            let hopEnd = min(hopStart + hopFrames, count)
+            let centre = (hopStart + hopEnd) / 2
+            window.move(to: max(0, centre - half)..<min(count, centre + half + 1))
+            let ceiling = window.value(percentile) ?? EnergyEnvelope.silenceDb
+            for index in hopStart..<hopEnd { ceilings[index] = ceiling }
+            hopStart = hopEnd
+        }
+        return ceilings
+    }
+
     /// Whole decibels above -120 dBFS, rounded half up (without a libm call per frame).
     fileprivate static func bin(_ db: Float) -> UInt8 {
         UInt8(min(Float(binCount - 1), max(0, db - EnergyEnvelope.silenceDb + 0.5)))
     }
 }
 
-/// A percentile over a window that only moves forward, kept as a histogram of whole decibels.
+/// A percentile over a window that only moves forward, kept as a histogram of whole decibels. Frames
+/// binned as `excluded` are in the window but not in the histogram.
 private struct SlidingPercentile {
+    static let excluded = UInt8.max
+
     let bins: [UInt8]
     var histogram = [Int](repeating: 0, count: NoiseFloorEstimator.binCount)
     var window = 0..<0
+    var counted = 0
 
     init(bins: [UInt8]) {
         self.bins = bins
@@ -76,24 +109,31 @@ private struct SlidingPercentile {
             // No overlap with the current window: start afresh rather than add and remove every frame.
             histogram = [Int](repeating: 0, count: NoiseFloorEstimator.binCount)
             window = target.lowerBound..<target.lowerBound
+            counted = 0
         }
         var end = window.upperBound
         while end < target.upperBound {
-            histogram[Int(bins[end])] += 1
+            if bins[end] != Self.excluded {
+                histogram[Int(bins[end])] += 1
+                counted += 1
+            }
             end += 1
         }
         var start = window.lowerBound
         while start < target.lowerBound {
-            histogram[Int(bins[start])] -= 1
+            if bins[start] != Self.excluded {
+                histogram[Int(bins[start])] -= 1
+                counted -= 1
+            }
             start += 1
         }
         window = start..<end
     }
 
-    /// The `fraction` percentile of the window, nil when the window is empty.
+    /// The `fraction` percentile of the counted frames in the window, nil when there are none.
     func value(_ fraction: Double) -> Float? {
-        guard !window.isEmpty else { return nil }
-        let target = max(1, Int((Double(window.count) * fraction).rounded(.up)))
+        guard counted > 0 else { return nil }
+        let target = max(1, Int((Double(counted) * fraction).rounded(.up)))
         var cumulative = 0
         for (bin, frames) in histogram.enumerated() {
             cumulative += frames

@@ -15,8 +15,9 @@ struct FrameSpan: Equatable, Sendable {
 /// Those thresholds find speech without taking noise bursts for it, but an utterance fades in and out more
 /// quietly than its body: its last syllable decays, a final consonant or breath follows a short dip. So each
 /// span found is then widened to where its energy really meets the background: outwards while frames stand
-/// `fadeMarginDb` over the floor (and within `speechRangeDb` of the span's loudest frame, under which a tail
-/// is inaudible beside it), across dips of up to `fadeDipMs`, and at most `fadeReachMs` from the span.
+/// `fadeMarginDb` over the floor and clear of the background's own swings (and within `speechRangeDb` of the
+/// span's loudest frame, under which a tail is inaudible beside it), across dips of up to `fadeDipMs` after
+/// it and `onsetDipMs` before it, and at most `fadeReachMs` from the span.
 struct VoiceActivityDetector {
     let settings: AnalysisSettings
     let frameMs: Int
@@ -30,7 +31,16 @@ struct VoiceActivityDetector {
     static let speechRangeDb: Float = 35
     /// A stop consonant's closure or a breath before the last sound of a word.
     static let fadeDipMs = 200
+    /// Speech builds up to its first syllable without pausing: a longer quiet before it is background.
+    static let onsetDipMs = 50
     static let fadeReachMs = 500
+    /// How high the background reaches outside speech. Steady hiss: its 95th percentile is about 2 dB over
+    /// its floor, so the margins over the floor decide. A room, a street or a breathing comfort noise swings
+    /// further, and then speech must clear those swings: by `swingEntryMarginDb` to be entered, by
+    /// `swingFadeMarginDb` for a fade to be followed.
+    static let backgroundSwingPercentile = 0.95
+    static let swingEntryMarginDb: Float = 6
+    static let swingFadeMarginDb: Float = 2
 
     init(settings: AnalysisSettings) {
         self.settings = settings
@@ -38,41 +48,56 @@ struct VoiceActivityDetector {
     }
 
     func speechSpans(decibels: [Float]) -> [FrameSpan] {
-        let floors = NoiseFloorEstimator(
-            longWindowFrames: settings.noiseWindowMs / frameMs,
-            shortWindowFrames: Self.steadyNoiseMs / frameMs
-        ).floors(for: decibels)
+        let estimator = NoiseFloorEstimator(
+            longWindowFrames: settings.noiseWindowMs / frameMs, shortWindowFrames: Self.steadyNoiseMs / frameMs)
+        let bins = NoiseFloorEstimator.binned(decibels)
+        let floors = estimator.floors(binned: bins)
+        let margin = Float(settings.marginDb)
+        let absoluteFloor = Float(settings.absoluteFloorDb)
 
+        // Twice: the first pass finds the speech, so that how far the background swings can be measured
+        // outside it; the second enters speech only clear of those swings too.
+        let firstPass = sifted(entering(decibels, over: floors.map { max(absoluteFloor, $0 + margin) }))
+        let ceilings = estimator.ceilings(binned: bins, outside: firstPass, percentile: Self.backgroundSwingPercentile)
+        let entry = zip(floors, ceilings).map { max(absoluteFloor, $0 + margin, $1 + Self.swingEntryMarginDb) }
+        let speech = sifted(entering(decibels, over: entry))
+
+        let fade = zip(floors, ceilings).map { max($0 + Self.fadeMarginDb, $1 + Self.swingFadeMarginDb) }
+        let widened = speech.map { widening($0, decibels: decibels, thresholds: fade) }
+        return Self.bridgingGaps(shorterThan: frames(settings.hangoverMs), in: widened)
+    }
+
+    /// Spans that rise over `thresholds` and last until they fall `hysteresisDb` under them.
+    private func entering(_ decibels: [Float], over thresholds: [Float]) -> [FrameSpan] {
         var spans: [FrameSpan] = []
         var speechStart: Int?
         for (index, energy) in decibels.enumerated() {
-            let enter = max(Float(settings.absoluteFloorDb), floors[index] + Float(settings.marginDb))
             if let start = speechStart {
-                if energy < enter - Float(settings.hysteresisDb) {
+                if energy < thresholds[index] - Float(settings.hysteresisDb) {
                     spans.append(FrameSpan(start: start, end: index))
                     speechStart = nil
                 }
-            } else if energy > enter {
+            } else if energy > thresholds[index] {
                 speechStart = index
             }
         }
         if let start = speechStart { spans.append(FrameSpan(start: start, end: decibels.count)) }
+        return spans
+    }
 
-        // Bridged before widening too, so a word's quiet last sound, entered as a span of its own, fades
-        // relative to the word's loudest frame rather than its own.
-        let hangover = frames(settings.hangoverMs)
-        let widened = Self.bridgingGaps(shorterThan: hangover, in: spans).map {
-            widening($0, decibels: decibels, floors: floors)
-        }
-        let bridged = Self.bridgingGaps(shorterThan: hangover, in: widened)
-        return bridged.filter { $0.length >= frames(settings.minSpeechMs) }
+    /// Bridged over the hangover and without islands under the minimum speech length. Before widening: a
+    /// word's quiet last sound, entered as a span of its own, then fades relative to the word's loudest
+    /// frame rather than its own, and a burst too short to be speech is dropped before its ring-down could
+    /// stretch it past the minimum.
+    private func sifted(_ spans: [FrameSpan]) -> [FrameSpan] {
+        Self.bridgingGaps(shorterThan: frames(settings.hangoverMs), in: spans).filter { $0.length >= frames(settings.minSpeechMs) }
     }
 
     /// `span` grown outwards over its fade-in and fade-out: see the type's comment.
-    func widening(_ span: FrameSpan, decibels: [Float], floors: [Float]) -> FrameSpan {
+    func widening(_ span: FrameSpan, decibels: [Float], thresholds: [Float]) -> FrameSpan {
         let loudest = decibels[span.start..<span.end].max() ?? EnergyEnvelope.silenceDb
         func audible(_ index: Int) -> Bool {
-            decibels[index] > max(floors[index] + Self.fadeMarginDb, loudest - Self.speechRangeDb)
+            decibels[index] > max(thresholds[index], loudest - Self.speechRangeDb)
         }
         let maxDip = frames(Self.fadeDipMs)
         let reach = frames(Self.fadeReachMs)
@@ -90,7 +115,8 @@ struct VoiceActivityDetector {
         }
         quiet = 0
         probe = span.start - 1
-        while probe >= max(0, span.start - reach), quiet < maxDip {
+        let maxOnsetDip = frames(Self.onsetDipMs)
+        while probe >= max(0, span.start - reach), quiet < maxOnsetDip {
             if audible(probe) {
                 widened.start = probe
                 quiet = 0
@@ -108,6 +134,8 @@ struct VoiceActivityDetector {
         var joined: [FrameSpan] = []
         for span in spans {
             if let last = joined.last, span.start - last.end < gapFrames {
+                // Widened spans may reach back past the one before them.
+                joined[joined.count - 1].start = min(last.start, span.start)
                 joined[joined.count - 1].end = max(last.end, span.end)
             } else {
                 joined.append(span)

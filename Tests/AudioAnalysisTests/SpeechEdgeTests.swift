@@ -56,9 +56,30 @@ import Testing
         #expect(detector.speechSpans(decibels: envelope) == [FrameSpan(start: 300, end: 415)])
     }
 
+    @Test func aKnockWithARingDownIsNotSpeech() {
+        // 80 ms loud enough to be entered, too short to be speech, then 100 ms ringing 5 dB over the noise: the
+        // ring-down must not stretch it past the 120 ms minimum.
+        let envelope = noise(3, at: -60) + frames(0.08, at: -30) + frames(0.1, at: -55) + noise(3, at: -60)
+        #expect(detector.speechSpans(decibels: envelope).isEmpty)
+    }
+
+    @Test func aSwingingBackgroundDoesNotStretchTheSpeech() {
+        // A room's noise swinging 6 dB every 100 ms: its loud half stands 4 dB over the quiet half's floor, so
+        // a margin over the floor alone would follow it to the 500 ms reach.
+        let swinging = (0..<2000).map { ($0 / 10) % 2 == 0 ? Float(-57) : -63 }
+        let envelope = Array(swinging[..<1000]) + frames(1, at: -20) + Array(swinging[1000...])
+        #expect(detector.speechSpans(decibels: envelope) == [FrameSpan(start: 1000, end: 1100)])
+    }
+
     @Test func bridgingKeepsASpanThatContainsTheNext() {
         let spans = [FrameSpan(start: 0, end: 100), FrameSpan(start: 10, end: 50), FrameSpan(start: 120, end: 130)]
         #expect(VoiceActivityDetector.bridgingGaps(shorterThan: 1, in: spans) == [spans[0], spans[2]])
+    }
+
+    @Test func bridgingKeepsTheEarlierStartOfAWidenedSpan() {
+        // A widened span can reach back past a shorter one before it.
+        let spans = [FrameSpan(start: 50, end: 60), FrameSpan(start: 40, end: 100)]
+        #expect(VoiceActivityDetector.bridgingGaps(shorterThan: 1, in: spans) == [FrameSpan(start: 40, end: 100)])
     }
 
     /// One party says a few words in the middle of the other's long utterance: the call is silent only when
