@@ -16,7 +16,7 @@ CREATE TABLE telephony_events (
 );
 CREATE INDEX telephony_events_applied_at_idx ON telephony_events (applied_at);
 
--- An agent logged in to a queue; `since` is when its current status (available or paused) began.
+-- An agent logged in to a queue. `since` is when its current status (available or paused) began.
 CREATE TABLE panel_members (
     source        text        NOT NULL,
     queue         text        NOT NULL,
