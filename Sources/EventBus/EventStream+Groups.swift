@@ -1,0 +1,68 @@
+import JobQueue
+
+extension EventStream {
+    public struct GroupState: Sendable, Equatable {
+        public var name: String
+        /// Delivered to a consumer and not acknowledged.
+        public var pending: Int
+        /// Not yet delivered to any consumer of the group (nil when Redis cannot tell, after a trim of
+        /// unread entries).
+        public var lag: Int?
+        public var lastDeliveredID: String
+        /// The oldest entry the group has not acknowledged, nil when none is pending.
+        public var oldestPendingID: String?
+    }
+
+    public func groups() async throws -> [GroupState] {
+        guard let groups = try await redis.command("XINFO", "GROUPS", key).array else { return [] }
+        var states: [GroupState] = []
+        for group in groups {
+            let fields = Self.dictionary(group)
+            guard let name = fields["name"]?.string else { continue }
+            let pending = Int(fields["pending"]?.integer ?? 0)
+            var oldest: String?
+            if pending > 0, let summary = try await redis.command("XPENDING", key, name).array, summary.count >= 2 {
+                oldest = summary[1].string
+            }
+            states.append(
+                GroupState(
+                    name: name, pending: pending, lag: fields["lag"]?.integer.map(Int.init),
+                    lastDeliveredID: fields["last-delivered-id"]?.string ?? "0-0", oldestPendingID: oldest))
+        }
+        return states
+    }
+
+    /// Removes the entries every group has acknowledged; with no group, none. Returns how many went.
+    @discardableResult
+    public func trimAcknowledged() async throws -> Int {
+        let groups = try await groups()
+        guard !groups.isEmpty else { return 0 }
+        let keepFrom = groups.map { $0.oldestPendingID ?? Self.successor(of: $0.lastDeliveredID) }.min(by: Self.precedes)!
+        return Int(try await redis.command("XTRIM", key, "MINID", keepFrom).integer ?? 0)
+    }
+
+    /// Whether stream id `a` comes before `b` (`ms-seq`, compared as numbers).
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        parse(a) < parse(b)
+    }
+
+    static func successor(of id: String) -> String {
+        let (milliseconds, sequence) = parse(id)
+        return "\(milliseconds)-\(sequence + 1)"
+    }
+
+    static func parse(_ id: String) -> (UInt64, UInt64) {
+        let parts = id.split(separator: "-")
+        return (UInt64(parts.first ?? "0") ?? 0, parts.count > 1 ? UInt64(parts[1]) ?? 0 : 0)
+    }
+
+    /// XINFO's flat `[key, value, key, value, …]`.
+    static func dictionary(_ reply: RedisReply) -> [String: RedisReply] {
+        guard let items = reply.array else { return [:] }
+        var fields: [String: RedisReply] = [:]
+        for index in stride(from: 0, to: items.count - 1, by: 2) {
+            if let name = items[index].string { fields[name] = items[index + 1] }
+        }
+        return fields
+    }
+}
