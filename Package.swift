@@ -72,9 +72,9 @@ let package = Package(
         .target(
             name: "CallsWorker",
             dependencies: [
-                "CallsCore", "CallsStore", "JobQueue", "RecordingStorage", "AudioAnalysis", "Observability",
-                asyncHTTPClient, crypto, hummingbird, logging, metrics, nioCore, nioHTTP1, nioPosix, postgresNIO, prometheus,
-                serviceLifecycle,
+                "CallsCore", "CallsStore", "EventBus", "JobQueue", "QueuePanel", "RecordingStorage", "AudioAnalysis",
+                "Observability", asyncHTTPClient, crypto, hummingbird, logging, metrics, nioCore, nioHTTP1, nioPosix, postgresNIO,
+                prometheus, serviceLifecycle,
             ]
         ),
         .executableTarget(

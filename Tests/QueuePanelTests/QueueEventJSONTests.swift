@@ -63,3 +63,17 @@ import Testing
         #expect(rejections.map(\.index) == [1])
     }
 }
+
+@Suite struct QueueEventPayloadTests {
+    @Test func anEventSurvivesTheStream() {
+        let event = QueueEvent(
+            source: "pbx1", id: "1042", time: Date(timeIntervalSince1970: 1_700_000_000.25), callID: "c1", queue: "support",
+            agent: "SIP/1", name: .connect, data: ["4", "x|y", ""])
+        #expect(QueueEvent(payload: event.payload) == event)
+        let bare = QueueEvent(
+            source: "pbx1", id: "7", time: Date(timeIntervalSince1970: 1_700_000_000), callID: "NONE", queue: "NONE",
+            agent: "NONE", name: .other("DID"), data: [])
+        #expect(QueueEvent(payload: bare.payload) == bare)
+        #expect(QueueEvent(payload: "{}") == nil)
+    }
+}

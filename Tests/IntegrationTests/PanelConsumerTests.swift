@@ -1,0 +1,94 @@
+@testable import CallsWorker
+import CallsStore
+import EventBus
+import Foundation
+import JobQueue
+import Logging
+import QueuePanel
+import Testing
+
+extension IntegrationSuite {
+    /// The panel consumer between a real Redis stream and PostgreSQL: what is on the stream ends up applied
+    /// exactly once, whichever consumer dies where.
+    @Suite struct PanelConsumerTests {
+        let rules = PanelRules(calendar: PanelCalendar(timeZone: TimeZone(identifier: "Europe/Berlin")!))
+
+        func withConsumers(
+            _ body: @Sendable (EventStream, PostgresPanelStore, (String, Duration) -> PanelConsumer) async throws -> Void
+        ) async throws {
+            let rules = rules
+            try await TestServices.withMigratedDatabase { url in
+                try await TestServices.withPostgres(url) { client in
+                    let redis = RedisClient(url: try TestServices.redisURL())
+                    let stream = EventStream(redis: redis, key: "test:{events}:\(UUID().uuidString)")
+                    let store = PostgresPanelStore(client: client, logger: TestServices.logger)
+                    defer {
+                        Task {
+                            _ = try? await redis.command("DEL", stream.key)
+                            await redis.shutdown()
+                        }
+                    }
+                    try await body(stream, store) { name, claimAfter in
+                        PanelConsumer(
+                            stream: stream, store: store, rules: rules, consumer: name, batchSize: 7, claimAfter: claimAfter,
+                            logger: TestServices.logger)
+                    }
+                }
+            }
+        }
+
+        /// Steps until a read in the `.new` phase brings nothing.
+        func drain(_ consumer: PanelConsumer) async throws {
+            var phase = StreamConsumerPhase()
+            for _ in 0..<1000 {
+                let reading = phase.next
+                let entries = try await consumer.step(&phase, block: .milliseconds(20))
+                if reading == .new, entries == 0 { return }
+            }
+            Issue.record("the consumer did not drain the stream in 1000 steps")
+        }
+
+        func expected(_ events: [QueueEvent]) -> PanelState {
+            var state = PanelState()
+            for event in events { state.apply(event, rules: rules) }
+            return state
+        }
+
+        @Test func theStreamEndsUpInThePanel() async throws {
+            let events = PanelStoreTests.morning()
+            let truth = expected(events)
+            try await withConsumers { stream, store, consumer in
+                try await stream.createGroup(PanelConsumer.group)
+                _ = try await stream.append(events.map(\.payload))
+                try await drain(consumer("w1", .seconds(30)))
+                #expect(try await store.state() == truth)
+                #expect(try await stream.groups().first?.pending == 0)
+            }
+        }
+
+        /// One consumer dies after reading a batch; the next takes it over, commits it and dies before
+        /// acknowledging it; a third takes that over and goes on: nothing is lost, nothing counted twice, and
+        /// every event applied in order (one consumer of the group reads at a time).
+        @Test func consumersDyingMidBatchLoseNothingAndCountNothingTwice() async throws {
+            let events = PanelStoreTests.morning()
+            let truth = expected(events)
+            let rules = rules
+            try await withConsumers { stream, store, consumer in
+                try await stream.createGroup(PanelConsumer.group)
+                _ = try await stream.append(events.map(\.payload))
+                let read = try await stream.readNew(group: PanelConsumer.group, consumer: "dead-early", count: 20, block: .milliseconds(50))
+                #expect(read.count == 20)
+                let claimed = try await stream.claimIdle(group: PanelConsumer.group, consumer: "dead-late", minIdle: .zero, count: 20)
+                #expect(claimed == read)
+                let result = try await store.apply(claimed.compactMap { $0.payload.flatMap(QueueEvent.init(payload:)) }, rules: rules)
+                #expect(result.applied == 20)
+
+                try await drain(consumer("survivor", .zero))
+                #expect(try await store.state() == truth)
+                let groups = try await stream.groups()
+                #expect(groups.first?.pending == 0)
+                #expect(groups.first?.lag == 0)
+            }
+        }
+    }
+}
