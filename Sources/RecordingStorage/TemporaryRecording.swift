@@ -34,6 +34,7 @@ public final class TemporaryRecording: @unchecked Sendable {
                 self.hasher.update(bufferPointer: bytes)
                 try writeFully(bytes, to: self.descriptor, path: self.path)
             }
+            EarlyWriteback.start(self.descriptor, offset: self.byteCount, count: chunk.readableBytes)
             self.byteCount += Int64(chunk.readableBytes)
         }
     }
