@@ -110,7 +110,8 @@ struct MultipartFileReceiver {
                 if progress.byteCount > limit { throw Failure.tooLarge }
                 if pending.readableBytes >= Self.writeSize {
                     try await write(pending)
-                    var free = spare ?? Self.writeBuffer()
+                    // Taken out of `spare`, so that this is its only reference and `clear` keeps its memory.
+                    var free = spare.take() ?? Self.writeBuffer()
                     free.clear()
                     spare = pending
                     pending = free
