@@ -2,7 +2,7 @@
 """Upload benchmark client (issue 15): against a running API (BASE_URL, API_PID, PGURL), in one run:
 
 - RUNS uploads of a SIZE_MB MiB WAV with `curl -F`, each to a new call; the API's resident memory is
-  sampled every 5 ms during each upload;
+  sampled every 5 ms during each upload, and the next upload waits until the worker analysed the last;
 - the floor, each part alone on the same file and machine: loopback TCP (the same curl command against a
   sink that reads the body and discards it), SHA-256 (`calls-bench sha256`, swift-crypto as the upload uses
   it, on the file already in memory), the page-cache write (the file's bytes written in 256 KiB blocks to a
@@ -89,7 +89,16 @@ def upload_runs(path):
             sys.exit(f"upload answered {code}")
         seconds.append(elapsed)
         growths.append((peak[0] - before) / 1024)
+        # The worker analyses the recording now: the next upload must not compete with that for the cores.
+        wait_until_ready(call["id"])
     return seconds, growths
+
+
+def wait_until_ready(call_id):
+    deadline = time.perf_counter() + 120
+    while api("GET", f"/calls/{call_id}?wait=30", timeout=40)["status"] != "ready":
+        if time.perf_counter() > deadline:
+            sys.exit(f"call {call_id} did not become ready")
 
 
 def sink_server():
@@ -168,10 +177,7 @@ def long_file_runs():
         answered = time.perf_counter()
         if code != "202":
             sys.exit(f"upload answered {code}")
-        deadline = answered + 60
-        while api("GET", f"/calls/{call['id']}?wait=30", timeout=40)["status"] != "ready":
-            if time.perf_counter() > deadline:
-                sys.exit(f"call {call['id']} did not become ready")
+        wait_until_ready(call["id"])
         ready = time.perf_counter()
         after_202.append(ready - answered)
         from_start.append(ready - started)
