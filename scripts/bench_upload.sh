@@ -33,7 +33,7 @@ r = json.loads(sys.argv[1])
 n = r["runs"]
 print("| Measurement | Median of " + str(n) + " | Runs |")
 print("| --- | --- | --- |")
-print(f"| Upload of a {r['size_mb']} MB WAV (`curl -F`, local storage) | {r['upload_s']} s = **{r['upload_mb_s']} MB/s** | "
+print(f"| Upload of a {r['size_mib']} MiB ({r['size_mb']} MB) WAV (`curl -F`, local storage) | {r['upload_s']} s = **{r['upload_mb_s']} MB/s** | "
       f"{' / '.join(map(str, r['upload_all_s']))} s |")
 print(f"| API RSS growth during an upload (largest of the runs) | {r['rss_growth_max_mb']} MB | "
       f"{' / '.join(map(str, r['rss_growth_all_mb']))} MB |")

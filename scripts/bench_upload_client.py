@@ -202,6 +202,7 @@ def main():
     floor_seconds = median(tcp) + median(sha) + median(write)
     print(json.dumps({
         "size_mb": round(size / 1e6, 1),
+        "size_mib": SIZE_MB,
         "runs": RUNS,
         "upload_s": round(median(upload_seconds), 3),
         "upload_all_s": [round(s, 3) for s in upload_seconds],
