@@ -8,8 +8,8 @@ import Glibc
 /// copy), as long as the chunk allows: it looks for the next CR with `memchr` and compares only there.
 ///
 /// It replaces MultipartKit 4.7.1's parser, which cuts the body at every CR byte (one in 256 in audio) and
-/// wraps each delimiter-looking CR in a newly allocated buffer: on a 230 MB upload that was 15 % of the API's
-/// CPU (`perf`), plus 6 % in reference counting, and the upload's single biggest cost after SHA-256.
+/// wraps each delimiter-looking CR in a newly allocated buffer: during 230 MiB uploads its `execute` was 46 %
+/// of the API's CPU samples (`perf`, callees included), against 12 % for SHA-256.
 ///
 /// It accepts what MultipartKit accepted, and refuses what it refused:
 /// - a preamble is skipped up to the first `--boundary`, which must be followed by CRLF;
@@ -51,6 +51,7 @@ struct MultipartStreamParser {
     /// Bytes of the stream not consumed yet, waiting for the next chunk to be decided.
     private var carried = ByteBuffer()
 
+    /// `boundary` is not empty (`MultipartHeaders.boundary` refuses an empty one).
     init(boundary: String) {
         precondition(!boundary.isEmpty)
         firstDelimiter = Array("--\(boundary)".utf8)
