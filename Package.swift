@@ -12,7 +12,6 @@ let hummingbirdCore = Target.Dependency.product(name: "HummingbirdCore", package
 let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
-let multipartKit = Target.Dependency.product(name: "MultipartKit", package: "multipart-kit")
 let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
 let nioHTTPTypes = Target.Dependency.product(name: "NIOHTTPTypes", package: "swift-nio-extras")
@@ -33,7 +32,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
-        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
@@ -65,7 +63,7 @@ let package = Package(
             name: "CallsAPI",
             dependencies: [
                 "CallsCore", "CallsStore", "JobQueue", "RecordingStorage", "AudioAnalysis", "Observability",
-                crypto, httpTypes, hummingbird, hummingbirdCore, logging, metrics, multipartKit, nioCore, nioHTTPTypes,
+                crypto, httpTypes, hummingbird, hummingbirdCore, logging, metrics, nioCore, nioHTTPTypes,
                 nioPosix, postgresNIO, prometheus, serviceLifecycle,
             ]
         ),
@@ -89,7 +87,7 @@ let package = Package(
         ),
         .executableTarget(name: "calls-analyze", dependencies: ["AudioAnalysis", "CallsCore", argumentParser]),
         .executableTarget(name: "calls-fuzz-decoder", dependencies: ["AudioAnalysis", "CallsCore"]),
-        .executableTarget(name: "calls-bench", dependencies: ["AudioAnalysis", "CallsCore", "CSndfile"]),
+        .executableTarget(name: "calls-bench", dependencies: ["AudioAnalysis", "CallsCore", "CSndfile", crypto]),
 
         .target(
             name: "TestSupport",

@@ -21,6 +21,8 @@ calls_log "queue benchmark"
 queue=$(bash scripts/bench_queue.sh "$bin")
 calls_log "download benchmark"
 download=$(bash scripts/bench_download.sh "$bin")
+calls_log "upload benchmark"
+upload=$(bash scripts/bench_upload.sh "$bin")
 calls_log "MP3 archive benchmark"
 archive=$(python3 scripts/bench_archive.py "$bin" .build-bench)
 calls_log "search benchmark (seeds 1 000 000 calls)"
@@ -96,6 +98,23 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo "with the original. Target: API peak RSS ≤ 64 MB."
   echo
   echo "$download"
+  echo
+  echo "## Uploads (issue 15)"
+  echo
+  echo "Command: \`make bench\` (= \`scripts/bench_upload.sh\` driving \`scripts/bench_upload_client.py\`): a private"
+  echo "PostgreSQL and Redis, the release API with local storage and one worker, on loopback. A 230 MiB WAV is"
+  echo "uploaded with \`curl -F\` to a new call 5 times (curl's own total time; the API's resident memory sampled"
+  echo "every 5 ms). The floor is measured alone in the same run, on the same file: loopback TCP (the same curl"
+  echo "command against a sink that reads the body and discards it), SHA-256 (\`calls-bench sha256\`: swift-crypto"
+  echo "as the upload uses it, the file already in memory) and the page-cache write (256 KiB writes to a new file"
+  echo "in the recordings directory, no fsync); their sum is the floor. The upload also syncs the file before it"
+  echo "answers (its writeback starts as the body arrives); the fsync of the whole file at the end is shown for"
+  echo "information. The 60-minute 8 kHz mono WAV (the analysis benchmark's) is uploaded 5 times, each"
+  echo "followed at once by a long poll (\`GET /calls/{id}?wait=30\`) until \`ready\`; PostgreSQL's figure is"
+  echo "\`calls.updated_at - recordings.created_at\` as in the queue benchmark. Targets: upload ≥ 500 MB/s, API RSS"
+  echo "growth ≤ 5 MB, 60-minute upload→ready ≤ 0.1 s."
+  echo
+  echo "$upload"
   echo
   echo "## MP3 archive (issue 5)"
   echo

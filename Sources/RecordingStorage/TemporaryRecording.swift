@@ -15,6 +15,8 @@ public final class TemporaryRecording: @unchecked Sendable {
     private var descriptor: Int32
     private var hasher = SHA256()
     public private(set) var byteCount: Int64 = 0
+    /// Where the bytes whose writeback has not been started yet begin.
+    private var writebackFrom: Int64 = 0
 
     /// The file is created by the first write, on the I/O threads, so a small upload costs no extra hop.
     init(path: String, ioPool: NIOThreadPool) {
@@ -35,6 +37,12 @@ public final class TemporaryRecording: @unchecked Sendable {
                 try writeFully(bytes, to: self.descriptor, path: self.path)
             }
             self.byteCount += Int64(chunk.readableBytes)
+            // In steps of a few MiB: each start is a round of I/O submission (a VM exit here), and the fsync
+            // at the end then waits for one step at most.
+            if self.byteCount - self.writebackFrom >= EarlyWriteback.step {
+                EarlyWriteback.start(self.descriptor, offset: self.writebackFrom, count: Int(self.byteCount - self.writebackFrom))
+                self.writebackFrom = self.byteCount
+            }
         }
     }
 

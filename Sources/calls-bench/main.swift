@@ -1,22 +1,30 @@
 import AudioAnalysis
 import CSndfile
 import CallsCore
+import Crypto
 import Foundation
 
 /// One measurement per process, so peak RSS belongs to that measurement alone:
 ///   calls-bench decode FILE    bare libsndfile decode of every frame (the floor)
 ///   calls-bench analyze FILE   the worker's full analysis of the same file
 ///   calls-bench mp3 FILE OUT   the worker's MP3 archive conversion (default settings) into OUT
+///   calls-bench sha256 FILE    SHA-256 (swift-crypto, as the upload computes it) of FILE, read into memory
+///                              first and timed alone, in 256 KiB blocks like the upload's writes; `frames`
+///                              is the byte count
 /// Prints `{"mode":…,"seconds":…,"peak_rss_kb":…,"frames":…}`.
 let arguments = CommandLine.arguments
-guard (arguments.count == 3 && ["decode", "analyze"].contains(arguments[1])) || (arguments.count == 4 && arguments[1] == "mp3")
+guard
+    (arguments.count == 3 && ["decode", "analyze", "sha256"].contains(arguments[1]))
+        || (arguments.count == 4 && arguments[1] == "mp3")
 else {
-    FileHandle.standardError.write(Data("usage: calls-bench decode|analyze FILE | calls-bench mp3 FILE OUT\n".utf8))
+    FileHandle.standardError.write(Data("usage: calls-bench decode|analyze|sha256 FILE | calls-bench mp3 FILE OUT\n".utf8))
     exit(2)
 }
 let mode = arguments[1]
 let path = arguments[2]
 let clock = ContinuousClock()
+// The file is read before the clock starts: the figure is the hashing alone.
+let bytesToHash = mode == "sha256" ? FileManager.default.contents(atPath: path) : nil
 let started = clock.now
 var frames: Int64 = 0
 
@@ -35,6 +43,22 @@ if mode == "decode" {
         frames += Int64(read)
     }
     sf_close(file)
+} else if mode == "sha256" {
+    guard let bytesToHash else {
+        FileHandle.standardError.write(Data("cannot read \(path)\n".utf8))
+        exit(1)
+    }
+    var hasher = SHA256()
+    bytesToHash.withUnsafeBytes { bytes in
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(offset + 256 * 1024, bytes.count)
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
+            offset = end
+        }
+    }
+    _ = hasher.finalize()
+    frames = Int64(bytesToHash.count)
 } else if mode == "mp3" {
     unlink(arguments[3])
     do {

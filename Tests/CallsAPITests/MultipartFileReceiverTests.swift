@@ -20,6 +20,88 @@ final class MemorySink: UploadSink, Sendable {
     }
 }
 
+/// A sink whose writes take their time, counting how many run at once, and a body that counts what was
+/// pulled from it: together they show what the receiver does while a write is in flight.
+final class SlowSink: UploadSink, Sendable {
+    private let state = Mutex<(running: Int, mostRunning: Int, started: Int, finished: Int, released: Bool)>((0, 0, 0, 0, false))
+    /// Until this returns true (or 10 s passed), the first write does not end.
+    let holdFirstWriteUntil: @Sendable () -> Bool
+
+    init(holdFirstWriteUntil: @escaping @Sendable () -> Bool = { true }) {
+        self.holdFirstWriteUntil = holdFirstWriteUntil
+    }
+
+    var mostRunning: Int { state.withLock { $0.mostRunning } }
+    var started: Int { state.withLock { $0.started } }
+    var finished: Int { state.withLock { $0.finished } }
+    /// Whether the first write ended because its condition came true, not after the 10 s.
+    var firstWriteReleased: Bool { state.withLock { $0.released } }
+
+    func append(_ chunk: ByteBuffer) async throws {
+        let first = state.withLock {
+            $0.running += 1
+            $0.started += 1
+            $0.mostRunning = max($0.mostRunning, $0.running)
+            return $0.started == 1
+        }
+        defer {
+            state.withLock {
+                $0.running -= 1
+                $0.finished += 1
+            }
+        }
+        if first {
+            let condition = holdFirstWriteUntil
+            let released = try? await waitUntil(within: 10, every: .milliseconds(5)) { condition() }
+            state.withLock { $0.released = released == true }
+        } else {
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+    }
+}
+
+/// Yields the chunks of a body holding one file part, counting the chunks pulled; throws after `failAfter`
+/// chunks when set.
+struct CountedBody: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    struct Broken: Error {}
+
+    final class Counter: Sendable {
+        let pulled = Mutex(0)
+    }
+
+    let chunks: [ByteBuffer]
+    let counter = Counter()
+    var failAfter: Int?
+
+    init(boundary: String, chunks count: Int, chunkSize: Int, failAfter: Int? = nil) {
+        var body = MultipartBody(boundary: boundary)
+        body.addFile(filename: "a.wav", content: Data(repeating: 7, count: count * chunkSize))
+        let data = body.finished()
+        chunks = stride(from: 0, to: data.count, by: chunkSize).map {
+            ByteBuffer(bytes: data[$0..<Swift.min(data.count, $0 + chunkSize)])
+        }
+        self.failAfter = failAfter
+    }
+
+    var pulledCount: Int { counter.pulled.withLock { $0 } }
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let body: CountedBody
+        var index = 0
+
+        mutating func next() async throws -> ByteBuffer? {
+            if let failAfter = body.failAfter, index == failAfter { throw Broken() }
+            guard index < body.chunks.count else { return nil }
+            defer { index += 1 }
+            body.counter.pulled.withLock { $0 += 1 }
+            return body.chunks[index]
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(body: self) }
+}
+
 @Suite struct MultipartFileReceiverTests {
     /// Binary content full of CR and LF bytes and near-boundaries, the hard case for a multipart parser.
     static let content: Data = {
@@ -48,6 +130,36 @@ final class MemorySink: UploadSink, Sendable {
         #expect(sink.bytes == Array(Self.content))
         // Writes are gathered to the write size however small the network chunks are.
         #expect(sink.writes.dropLast().allSatisfy { $0 >= MultipartFileReceiver.writeSize })
+    }
+
+    /// The network and the parser go on while a write runs: the first write ends only once the receiver has
+    /// pulled the chunks of the second, which a receiver awaiting each write would never do.
+    @Test func readsOnWhileAWriteIsInFlight() async throws {
+        let chunkSize = 16 * 1024
+        let body = CountedBody(boundary: "b", chunks: 64, chunkSize: chunkSize)
+        let chunksPerWrite = MultipartFileReceiver.writeSize / chunkSize
+        let sink = SlowSink(holdFirstWriteUntil: { body.pulledCount >= 2 * chunksPerWrite + 1 })
+        let received = try await MultipartFileReceiver(boundary: "b", limit: 10_000_000).receive(body, into: sink)
+        #expect(received.byteCount == Int64(64 * chunkSize))
+        #expect(sink.firstWriteReleased)
+        #expect(body.pulledCount == body.chunks.count)
+        // Read on, but never more than one write at a time: the file's bytes go down in order.
+        #expect(sink.mostRunning == 1)
+        #expect(sink.started > 2)
+    }
+
+    /// A failure while a write runs returns only after that write ended: the caller then discards the file,
+    /// and must not do so under a write.
+    @Test func aFailureWaitsForTheWriteInFlight() async throws {
+        let chunkSize = 16 * 1024
+        let chunksPerWrite = MultipartFileReceiver.writeSize / chunkSize
+        let body = CountedBody(boundary: "b", chunks: 64, chunkSize: chunkSize, failAfter: chunksPerWrite + 2)
+        let sink = SlowSink(holdFirstWriteUntil: { false })
+        await #expect(throws: CountedBody.Broken.self) {
+            try await MultipartFileReceiver(boundary: "b", limit: 10_000_000).receive(body, into: sink)
+        }
+        #expect(sink.started == 1)
+        #expect(sink.finished == 1)
     }
 
     @Test func stopsAsSoonAsTheLimitIsPassed() async throws {

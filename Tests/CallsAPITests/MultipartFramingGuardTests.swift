@@ -4,8 +4,8 @@ import NIOCore
 import TestSupport
 import Testing
 
-/// MultipartKit 4.7.1 traps on a header name byte ≥ 0x80 and has no bound on header sections or parts; the
-/// guard must catch every such body at every chunk size, and let every well-formed one through (non-ASCII
+/// MultipartKit 4.7.1 trapped on a header name byte ≥ 0x80, and no multipart parser bounds header sections or
+/// parts by itself; the guard must catch every such body at every chunk size, and let every well-formed one through (non-ASCII
 /// file names and binary content included).
 @Suite struct MultipartFramingGuardTests {
     static func violation(

@@ -4,12 +4,13 @@ import NIOCore
 import Glibc
 #endif
 
-/// Follows a multipart body's framing ahead of MultipartKit and stops the bodies it must never see:
-/// - a header name byte of 0x80 or more: MultipartKit 4.7.1 looks every such byte up in a 128-entry table and
-///   traps, taking the whole API down;
-/// - a part's header section over `maxHeaderSectionBytes`, or with more than `maxHeadersPerPart` lines:
-///   MultipartKit appends a header value without bound and copies it again on every chunk (quadratic);
-/// - more than `maxParts` parts: each costs parser state and callbacks, and an upload needs only a few.
+/// Follows a multipart body's framing ahead of `MultipartStreamParser` and stops the bodies it must never see:
+/// - a header name byte of 0x80 or more (MultipartKit 4.7.1, the parser before, trapped on it; ours refuses
+///   it too, and this names the reason);
+/// - a part's header section over `maxHeaderSectionBytes`, or with more than `maxHeadersPerPart` lines: the
+///   parser keeps a header line until its end arrives, so without this bound a client could make it hold
+///   and copy again on every chunk a line without end (quadratic);
+/// - more than `maxParts` parts: each costs parser events, and an upload needs only a few.
 ///
 /// Header sections start after a delimiter line (`--boundary`); the search for delimiters runs with `memchr`
 /// and keeps the end of each chunk for a delimiter split across two, so the file's bytes cost next to
@@ -147,7 +148,9 @@ struct MultipartFramingGuard {
 
     private mutating func keepTail(_ bytes: UnsafeRawBufferPointer, from start: Int) {
         let keep = delimiter.count - 1
-        tail.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start...]))
+        // Only the chunk's last `keep` bytes can matter: copying the whole rest of the chunk first would copy
+        // the entire file once more.
+        tail.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[max(start, bytes.count - keep)...]))
         if tail.count > keep { tail.removeFirst(tail.count - keep) }
     }
 
