@@ -59,7 +59,7 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo "in ms, of matched silences over all seeds: a negative *speech end* error means the silence was marked before"
   echo "the speech really ended. Seed 0 is the corpus \`make test\` checks and the one the detector's constants were"
   echo "chosen on. Target (steady line noise): precision and recall ≥ 0.98 with both edges within 100 ms, per"
-  echo "encoding."
+  echo "encoding. *Optional silences reported*: detected silences matching an optional pause, counted neither way."
   echo
   echo "$speech"
   echo

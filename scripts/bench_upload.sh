@@ -40,7 +40,7 @@ print(f"| API RSS growth during an upload (largest of the runs) | {r['rss_growth
 print(f"| Floor: loopback TCP alone (same curl command, a sink that discards) | {r['tcp_s']} s | |")
 print(f"| Floor: SHA-256 alone (`calls-bench sha256`, file in memory) | {r['sha_s']} s | |")
 print(f"| Floor: page-cache write alone (256 KiB writes, no fsync) | {r['write_s']} s | |")
-print(f"| Floor: the sum | {r['floor_s']} s = {r['floor_mb_s']} MB/s; upload / floor = **{r['ratio']}×** | |")
+print(f"| Floor: the sum | {r['floor_s']} s = {r['floor_mb_s']} MB/s; the upload's rate / the floor's = **{r['ratio']}×** | |")
 print(f"| For information: fsync of that written file (the upload syncs before it answers) | {r['fsync_s']} s | |")
 print(f"| 60-minute 8 kHz mono WAV ({r['long_mb']} MB): end of the 202 → long poll answers `ready` | "
       f"**{r['long_after_202_s']} s** | {' / '.join(map(str, r['long_after_202_all_s']))} s |")

@@ -113,7 +113,12 @@ def sink_server():
             with connection:
                 head = b""
                 while b"\r\n\r\n" not in head:
-                    head += connection.recv(4096)
+                    received = connection.recv(4096)
+                    if not received:
+                        break
+                    head += received
+                if b"\r\n\r\n" not in head:
+                    continue
                 head, _, rest = head.partition(b"\r\n\r\n")
                 headers = {line.split(b":", 1)[0].strip().lower(): line.split(b":", 1)[1].strip()
                            for line in head.split(b"\r\n")[1:] if b":" in line}

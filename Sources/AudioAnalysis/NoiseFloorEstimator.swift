@@ -10,6 +10,7 @@
 struct NoiseFloorEstimator {
     static let longPercentile = 0.10
     static let shortPercentile = 0.05
+    static let minimumBackgroundShare = 0.2
     /// Energies are binned to whole decibels from -120 to 0 dBFS.
     fileprivate static let binCount = 121
 
@@ -62,7 +63,9 @@ struct NoiseFloorEstimator {
     /// How high the background itself reaches around each frame: the `percentile` of the frames outside
     /// `speech` in the long window. Line hiss barely moves from frame to frame, but a room, a street or a
     /// breathing comfort noise swings several decibels; a threshold a fixed step over the floor would take
-    /// those swings for speech.
+    /// those swings for speech. Where speech fills the window, the frames left outside it are mostly its own
+    /// quiet syllables, not background: with fewer than `minimumBackgroundShare` of the window left, there
+    /// is no ceiling (silence level).
     func ceilings(binned: [UInt8], outside speech: [FrameSpan], percentile: Double) -> [Float] {
         var bins = binned
         for span in speech {
@@ -77,7 +80,8 @@ struct NoiseFloorEstimator {
             let hopEnd = min(hopStart + hopFrames, count)
             let centre = (hopStart + hopEnd) / 2
             window.move(to: max(0, centre - half)..<min(count, centre + half + 1))
-            let ceiling = window.value(percentile) ?? EnergyEnvelope.silenceDb
+            let enoughBackground = Double(window.counted) >= Self.minimumBackgroundShare * Double(window.window.count)
+            let ceiling = enoughBackground ? window.value(percentile) ?? EnergyEnvelope.silenceDb : EnergyEnvelope.silenceDb
             for index in hopStart..<hopEnd { ceilings[index] = ceiling }
             hopStart = hopEnd
         }

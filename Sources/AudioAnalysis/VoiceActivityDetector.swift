@@ -41,6 +41,8 @@ struct VoiceActivityDetector {
     static let backgroundSwingPercentile = 0.95
     static let swingEntryMarginDb: Float = 6
     static let swingFadeMarginDb: Float = 2
+    /// A 2.5 dB-deviation swing reaches about 7 dB over the floor at its 95th percentile.
+    static let maxBackgroundSwingDb: Float = 8
 
     init(settings: AnalysisSettings) {
         self.settings = settings
@@ -58,12 +60,16 @@ struct VoiceActivityDetector {
         // Twice: the first pass finds the speech, so that how far the background swings can be measured
         // outside it; the second enters speech only clear of those swings too.
         let firstPass = sifted(entering(decibels, over: floors.map { max(absoluteFloor, $0 + margin) }))
-        let ceilings = estimator.ceilings(binned: bins, outside: firstPass, percentile: Self.backgroundSwingPercentile)
+        // Capped: a swing that high over the floor is speech the first pass missed, not background.
+        let ceilings = zip(
+            estimator.ceilings(binned: bins, outside: firstPass, percentile: Self.backgroundSwingPercentile), floors
+        ).map { min($0, $1 + Self.maxBackgroundSwingDb) }
         let entry = zip(floors, ceilings).map { max(absoluteFloor, $0 + margin, $1 + Self.swingEntryMarginDb) }
         let speech = sifted(entering(decibels, over: entry))
 
         let fade = zip(floors, ceilings).map { max($0 + Self.fadeMarginDb, $1 + Self.swingFadeMarginDb) }
-        let widened = speech.map { widening($0, decibels: decibels, thresholds: fade) }
+        // Sorted again: a widened span may reach back past the ones before it.
+        let widened = speech.map { widening($0, decibels: decibels, thresholds: fade) }.sorted { $0.start < $1.start }
         return Self.bridgingGaps(shorterThan: frames(settings.hangoverMs), in: widened)
     }
 

@@ -162,6 +162,30 @@ struct CountedBody: AsyncSequence, Sendable {
         #expect(sink.finished == 1)
     }
 
+    /// A write that fails while the next block is being gathered: the upload fails with the sink's error,
+    /// and nothing is written after it.
+    @Test func aWriteThatFailsLaterStopsTheUpload() async throws {
+        struct DiskFull: Error {}
+        final class FailingThirdWrite: UploadSink, Sendable {
+            let writes = Mutex(0)
+            func append(_ chunk: ByteBuffer) async throws {
+                let count = writes.withLock {
+                    $0 += 1
+                    return $0
+                }
+                if count == 3 { throw DiskFull() }
+            }
+        }
+        var body = MultipartBody()
+        body.addFile(filename: "big.wav", content: Data(repeating: 7, count: 8 * MultipartFileReceiver.writeSize))
+        let sink = FailingThirdWrite()
+        await #expect(throws: DiskFull.self) {
+            try await MultipartFileReceiver(boundary: body.boundary, limit: 100_000_000)
+                .receive(ChunkedBytes(data: body.finished(), chunkSize: 16 * 1024), into: sink)
+        }
+        #expect(sink.writes.withLock { $0 } == 3)
+    }
+
     @Test func stopsAsSoonAsTheLimitIsPassed() async throws {
         var body = MultipartBody()
         body.addFile(filename: "big.wav", content: Self.content)

@@ -36,7 +36,7 @@ import Testing
         let boundary = "xyz"
         let bodies = [
             "--xyz\r\nConte\u{E9}nt-Disposition: form-data; name=\"file\"\r\n\r\nabc\r\n--xyz--\r\n",
-            "preamble--xyz\r\n\u{FF}: x\r\n\r\nabc\r\n--xyz--\r\n",
+            "preamble\r\n--xyz\r\n\u{FF}: x\r\n\r\nabc\r\n--xyz--\r\n",
             "--xyz\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nv\r\n--xyz\r\nX-\u{100}: y\r\n\r\nz\r\n--xyz--\r\n",
         ]
         for text in bodies {

@@ -41,6 +41,29 @@ import Testing
 
     static let chunkSizes = [1, 2, 3, 5, 13, 64, 4096, 1 << 20]
 
+    /// Chunks that each end where a delimiter could begin (a CR in a part's body, a dash-only preamble with a
+    /// dash boundary): what the parser keeps for the next chunk stays that small, instead of the slice that
+    /// held every chunk joined so far, copied again with each one.
+    @Test(arguments: [
+        ("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n\r\n", "b", "xxxxxxx\r"),
+        ("", "----abc", "--------"),
+    ])
+    func aPossibleDelimiterAtEveryChunksEndIsNotKeptWhole(opening: String, boundary: String, pattern: String) throws {
+        var parser = MultipartStreamParser(boundary: boundary)
+        var bodyBytes = 0
+        try parser.execute(ByteBuffer(string: opening)) { _ in }
+        let chunk = ByteBuffer(string: String(repeating: pattern, count: 512))
+        var largestCarried = 0
+        for _ in 0..<2000 {
+            try parser.execute(chunk) { event in
+                if case .body(let slice) = event { bodyBytes += slice.readableBytes }
+            }
+            largestCarried = max(largestCarried, parser.carried.capacity)
+        }
+        #expect(largestCarried <= 1024, "kept \(largestCarried) bytes for the next chunk")
+        if !opening.isEmpty { #expect(bodyBytes >= 2000 * chunk.readableBytes - 8) }
+    }
+
     @Test(arguments: chunkSizes)
     func readsPartsHeadersAndBinaryBodies(chunkSize: Int) throws {
         // CRs, CRLFs, "--" and the boundary without its CRLF inside the content: none of them ends the body.

@@ -44,14 +44,18 @@ struct MultipartFramingGuard {
     let limits: Limits
     private let delimiter: [UInt8]
     private var state = State.scanning
-    /// The last bytes seen while scanning, for a delimiter that straddles two chunks.
-    private var tail: [UInt8] = []
+    /// The last bytes seen while scanning, for a delimiter that straddles two chunks. It starts as the CRLF
+    /// a body's first delimiter may do without.
+    private var tail: [UInt8] = [0x0D, 0x0A]
     private var parts = 0
     private var sectionBytes = 0
     private var sectionLines = 0
 
+    /// A delimiter is CRLF `--boundary` (RFC 2046): a boundary cannot hold a CR, so candidates are only the
+    /// body's CRs and the search stays linear whatever the boundary, where `--` alone would make every dash of
+    /// a dash-only boundary a candidate.
     init(boundary: String, limits: Limits = Limits()) {
-        delimiter = Array("--\(boundary)".utf8)
+        delimiter = Array("\r\n--\(boundary)".utf8)
         self.limits = limits
     }
 

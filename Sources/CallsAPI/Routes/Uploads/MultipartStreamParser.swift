@@ -43,18 +43,18 @@ struct MultipartStreamParser {
         case epilogue
     }
 
-    /// `--boundary`, as it opens the body.
-    private let firstDelimiter: [UInt8]
-    /// CRLF `--boundary`, as it ends a part's body.
+    /// CRLF `--boundary` (RFC 2046), as it ends the preamble and each part's body. A boundary cannot hold a
+    /// CR, so the search looks at the body's CRs only and stays linear whatever the boundary.
     private let delimiter: [UInt8]
     private var state = State.preamble
-    /// Bytes of the stream not consumed yet, waiting for the next chunk to be decided.
-    private var carried = ByteBuffer()
+    /// Bytes of the stream not consumed yet, waiting for the next chunk to be decided: never more than a
+    /// delimiter or a header line (which `MultipartFramingGuard` bounds). It starts as the CRLF a body's first
+    /// delimiter may do without.
+    private(set) var carried = ByteBuffer(bytes: [0x0D, 0x0A])
 
     /// `boundary` is not empty (`MultipartHeaders.boundary` refuses an empty one).
     init(boundary: String) {
         precondition(!boundary.isEmpty)
-        firstDelimiter = Array("--\(boundary)".utf8)
         delimiter = Array("\r\n--\(boundary)".utf8)
     }
 
@@ -79,7 +79,9 @@ struct MultipartStreamParser {
             case .epilogue: return
             }
             if !progressed {
-                carried = input
+                // A copy of what is left, not the slice: the slice keeps the whole joined buffer alive and
+                // the next join would copy all of it again.
+                carried = ByteBuffer(bytes: input.readableBytesView)
                 return
             }
         }
@@ -88,7 +90,7 @@ struct MultipartStreamParser {
     /// Each step consumes bytes and returns true, or returns false when it needs more bytes than `input` has
     /// (`input` is then kept whole for the next chunk).
     private mutating func skipPreamble(_ input: inout ByteBuffer) -> Bool {
-        let needle = firstDelimiter
+        let needle = delimiter
         let found = input.withUnsafeReadableBytes { bytes in Self.find(needle, in: bytes, from: 0) }
         switch found {
         case .at(let offset):
