@@ -39,6 +39,9 @@ struct NoiseFloorEstimator {
         let count = bins.count
         let half = longWindowFrames / 2
         var floors = [Float](repeating: EnergyEnvelope.silenceDb, count: count)
+        // The window before a hop's centre is the window after the centre `shortWindowFrames` earlier: when
+        // that was a hop's centre, its value is taken rather than computed again.
+        var afterValues: [Int: Float] = [:]
         var hopStart = 0
         while hopStart < count {
             let hopEnd = min(hopStart + hopFrames, count)
@@ -47,12 +50,19 @@ struct NoiseFloorEstimator {
             var floor = centred.value(Self.longPercentile) ?? EnergyEnvelope.silenceDb
             // Short windows cut off by the start or end of the recording say too little to overrule it.
             if centre >= shortWindowFrames {
-                before.move(to: (centre - shortWindowFrames)..<centre)
-                floor = max(floor, before.value(Self.shortPercentile) ?? floor)
+                if let earlier = afterValues.removeValue(forKey: centre - shortWindowFrames) {
+                    floor = max(floor, earlier)
+                } else {
+                    before.move(to: (centre - shortWindowFrames)..<centre)
+                    floor = max(floor, before.value(Self.shortPercentile) ?? floor)
+                }
             }
             if centre + shortWindowFrames <= count {
                 after.move(to: centre..<(centre + shortWindowFrames))
-                floor = max(floor, after.value(Self.shortPercentile) ?? floor)
+                if let value = after.value(Self.shortPercentile) {
+                    floor = max(floor, value)
+                    afterValues[centre] = value
+                }
             }
             for index in hopStart..<hopEnd { floors[index] = floor }
             hopStart = hopEnd

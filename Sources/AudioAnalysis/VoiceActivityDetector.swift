@@ -60,14 +60,21 @@ struct VoiceActivityDetector {
         // Twice: the first pass finds the speech, so that how far the background swings can be measured
         // outside it; the second enters speech only clear of those swings too.
         let firstPass = sifted(entering(decibels, over: floors.map { max(absoluteFloor, $0 + margin) }))
-        // Capped: a swing that high over the floor is speech the first pass missed, not background.
-        let ceilings = zip(
-            estimator.ceilings(binned: bins, outside: firstPass, percentile: Self.backgroundSwingPercentile), floors
-        ).map { min($0, $1 + Self.maxBackgroundSwingDb) }
-        let entry = zip(floors, ceilings).map { max(absoluteFloor, $0 + margin, $1 + Self.swingEntryMarginDb) }
-        let speech = sifted(entering(decibels, over: entry))
+        let ceilings = estimator.ceilings(binned: bins, outside: firstPass, percentile: Self.backgroundSwingPercentile)
+        var entry = [Float](repeating: 0, count: floors.count)
+        var fade = [Float](repeating: 0, count: floors.count)
+        var swingsRaiseEntry = false
+        for index in floors.indices {
+            // Capped: a swing that high over the floor is speech the first pass missed, not background.
+            let ceiling = min(ceilings[index], floors[index] + Self.maxBackgroundSwingDb)
+            let overFloor = max(absoluteFloor, floors[index] + margin)
+            entry[index] = max(overFloor, ceiling + Self.swingEntryMarginDb)
+            swingsRaiseEntry = swingsRaiseEntry || entry[index] > overFloor
+            fade[index] = max(floors[index] + Self.fadeMarginDb, ceiling + Self.swingFadeMarginDb)
+        }
+        // Over steady hiss the second pass would find what the first did.
+        let speech = swingsRaiseEntry ? sifted(entering(decibels, over: entry)) : firstPass
 
-        let fade = zip(floors, ceilings).map { max($0 + Self.fadeMarginDb, $1 + Self.swingFadeMarginDb) }
         // Sorted again: a widened span may reach back past the ones before it.
         let widened = speech.map { widening($0, decibels: decibels, thresholds: fade) }.sorted { $0.start < $1.start }
         return Self.bridgingGaps(shorterThan: frames(settings.hangoverMs), in: widened)
