@@ -231,6 +231,8 @@ struct CountedBody: AsyncSequence, Sendable {
         #expect(MultipartHeaders.boundary(contentType: "multipart/form-data; boundary=abc") == "abc")
         #expect(MultipartHeaders.boundary(contentType: "Multipart/Form-Data; charset=utf-8; boundary=\"a b\"") == "a b")
         #expect(MultipartHeaders.boundary(contentType: "multipart/form-data") == nil)
+        #expect(MultipartHeaders.boundary(contentType: "multipart/form-data; boundary=\"a\rb\"") == nil)
+        #expect(MultipartHeaders.boundary(contentType: "multipart/form-data; boundary=\"a\u{1}b\"") == nil)
         #expect(MultipartHeaders.boundary(contentType: "application/json") == nil)
         let disposition = MultipartHeaders.disposition(#"form-data; name="file"; filename="C:\x\y.wav""#)
         #expect(disposition.name == "file")

@@ -41,6 +41,15 @@ import Testing
 
     static let chunkSizes = [1, 2, 3, 5, 13, 64, 4096, 1 << 20]
 
+    /// A delimiter is CRLF `--boundary`: one in the middle of a preamble line is preamble.
+    @Test(arguments: chunkSizes)
+    func aBoundaryInsideAPreambleLineIsNotADelimiter(chunkSize: Int) throws {
+        let body = Data("x--b\r\nX-Not: header\r\n\r\nnot the file\r\n--b\r\nX-Real: yes\r\n\r\nfile\r\n--b--\r\n".utf8)
+        let parsed = try Self.parse(body, boundary: "b", chunkSize: chunkSize)
+        #expect(parsed.headers == [["X-Real=yes"]])
+        #expect(parsed.bodies == [Array("file".utf8)])
+    }
+
     /// Chunks that each end where a delimiter could begin (a CR in a part's body, a dash-only preamble with a
     /// dash boundary): what the parser keeps for the next chunk stays that small, instead of the slice that
     /// held every chunk joined so far, copied again with each one.

@@ -12,10 +12,10 @@ import Glibc
 ///   and copy again on every chunk a line without end (quadratic);
 /// - more than `maxParts` parts: each costs parser events, and an upload needs only a few.
 ///
-/// Header sections start after a delimiter line (`--boundary`); the search for delimiters runs with `memchr`
-/// and keeps the end of each chunk for a delimiter split across two, so the file's bytes cost next to
-/// nothing. Only header lines are walked byte by byte. Any `--boundary` counts as a delimiter, even one the
-/// parser would not take (it wants a CRLF before it in the body), which can only make this stricter.
+/// Header sections start after a delimiter, CRLF `--boundary`, the same delimiter the parser looks for (the
+/// body counts as starting after a CRLF for both), so every header section the parser reads is one this
+/// bounds. The search runs with `memchr` on CRs and keeps the end of each chunk for a delimiter split across
+/// two, so the file's bytes cost next to nothing. Only header lines are walked byte by byte.
 struct MultipartFramingGuard {
     enum Violation: Error, Equatable {
         case nonASCIIHeaderName

@@ -6,7 +6,10 @@ enum MultipartHeaders {
     static func boundary(contentType: String) -> String? {
         let parts = splitParameters(contentType)
         guard parts.first?.lowercased() == "multipart/form-data" else { return nil }
-        guard let boundary = parameter("boundary", in: parts), !boundary.isEmpty, boundary.utf8.count <= 200 else {
+        // No control characters (RFC 2046 allows none): the delimiter searches rely on a boundary without CR.
+        guard let boundary = parameter("boundary", in: parts), !boundary.isEmpty, boundary.utf8.count <= 200,
+            !boundary.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
+        else {
             return nil
         }
         return boundary

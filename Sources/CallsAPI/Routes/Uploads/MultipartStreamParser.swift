@@ -11,8 +11,10 @@ import Glibc
 /// wraps each delimiter-looking CR in a newly allocated buffer: during 230 MiB uploads its `execute` was 46 %
 /// of the API's CPU samples (`perf`, callees included), against 12 % for SHA-256.
 ///
-/// It accepts what MultipartKit accepted, and refuses what it refused:
-/// - a preamble is skipped up to the first `--boundary`, which must be followed by CRLF;
+/// It accepts what MultipartKit accepted, and refuses what it refused, except in the preamble:
+/// - a preamble is skipped up to the first CRLF `--boundary` (RFC 2046; the body counts as starting after a
+///   CRLF, so the usual `--boundary` at offset 0 is one), which must be followed by CRLF. MultipartKit took a
+///   `--boundary` anywhere, even in the middle of a preamble line;
 /// - a header line is `name:value` with a token name (RFC 822) and the value's leading blanks dropped, ended by
 ///   CRLF; an empty line ends the headers;
 /// - a body ends at CRLF `--boundary`; then CRLF opens the next part, and `-` ends the body (the rest is an
