@@ -26,6 +26,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from process_memory import PeakRSS  # noqa: E402
 from wavgen import write_large_wav  # noqa: E402
 
 BIN, WORK = sys.argv[1], sys.argv[2]
@@ -37,14 +38,6 @@ LONG_WAV = os.environ["LONG_WAV"]
 SIZE_MB = int(os.environ.get("SIZE_MB", "230"))
 RUNS = int(os.environ.get("RUNS", "5"))
 BLOCK = 256 * 1024
-
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def api(method, path, body=None, timeout=60):
@@ -71,24 +64,12 @@ def upload_runs(path):
     seconds, growths = [], []
     for _ in range(RUNS):
         call = new_call()
-        before = rss_kb(API_PID)
-        peak = [before]
-        done = threading.Event()
-
-        def sample():
-            while not done.is_set():
-                peak[0] = max(peak[0], rss_kb(API_PID))
-                time.sleep(0.005)
-
-        sampler = threading.Thread(target=sample)
-        sampler.start()
-        code, elapsed = curl_upload(f"{BASE_URL}/calls/{call['id']}/recording", path)
-        done.set()
-        sampler.join()
+        with PeakRSS(API_PID, 0.005) as memory:
+            code, elapsed = curl_upload(f"{BASE_URL}/calls/{call['id']}/recording", path)
         if code != "202":
             sys.exit(f"upload answered {code}")
         seconds.append(elapsed)
-        growths.append((peak[0] - before) / 1024)
+        growths.append(memory.growth_mb)
         # The worker analyses the recording now: the next upload must not compete with that for the cores.
         wait_until_ready(call["id"])
     return seconds, growths

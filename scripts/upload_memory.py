@@ -8,25 +8,17 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from process_memory import PeakRSS  # noqa: E402
 from wavgen import write_large_wav  # noqa: E402
 
 BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 API_PID = int(os.environ["API_PID"])
 SIZE_MB = int(os.environ.get("UPLOAD_MB", "200"))
 MAX_GROWTH_MB = int(os.environ.get("MAX_GROWTH_MB", "64"))
-
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def main():
@@ -43,32 +35,20 @@ def main():
         path = os.path.join(directory, "large.wav")
         write_large_wav(path, SIZE_MB * 1024 * 1024)
         size = os.path.getsize(path)
-        baseline = rss_kb(API_PID)
-        peak = [baseline]
-        done = threading.Event()
-
-        def sample():
-            while not done.is_set():
-                peak[0] = max(peak[0], rss_kb(API_PID))
-                time.sleep(0.02)
-
-        sampler = threading.Thread(target=sample)
-        sampler.start()
-        started = time.monotonic()
-        result = subprocess.run(
-            ["curl", "-sS", "-o", "-", "-w", "\n%{http_code}", "-F", f"file=@{path};type=audio/wav",
-             *[argument for name, value in auth.items() for argument in ("-H", f"{name}: {value}")],
-             f"{BASE_URL}/calls/{call['id']}/recording"],
-            capture_output=True, text=True, timeout=600)
-        elapsed = time.monotonic() - started
-        done.set()
-        sampler.join()
+        with PeakRSS(API_PID, 0.02) as memory:
+            started = time.monotonic()
+            result = subprocess.run(
+                ["curl", "-sS", "-o", "-", "-w", "\n%{http_code}", "-F", f"file=@{path};type=audio/wav",
+                 *[argument for name, value in auth.items() for argument in ("-H", f"{name}: {value}")],
+                 f"{BASE_URL}/calls/{call['id']}/recording"],
+                capture_output=True, text=True, timeout=600)
+            elapsed = time.monotonic() - started
 
     body, _, code = result.stdout.rpartition("\n")
-    growth_mb = (peak[0] - baseline) / 1024
+    growth_mb = memory.growth_mb
     print(f"upload of {size / 1e6:.0f} MB: HTTP {code} in {elapsed:.2f} s "
-          f"({size / 1e6 / elapsed:.0f} MB/s); API RSS {baseline / 1024:.1f} MB before, "
-          f"peak {peak[0] / 1024:.1f} MB (+{growth_mb:.1f} MB)")
+          f"({size / 1e6 / elapsed:.0f} MB/s); API RSS {memory.before_kb / 1024:.1f} MB before, "
+          f"peak {memory.peak_kb / 1024:.1f} MB (+{growth_mb:.1f} MB)")
     if code != "202":
         print(f"upload failed: {body} {result.stderr}")
         sys.exit(1)

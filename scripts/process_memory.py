@@ -1,0 +1,43 @@
+"""A process's resident memory, and its peak while something runs (for the upload memory checks)."""
+
+import threading
+import time
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class PeakRSS:
+    """`with PeakRSS(pid, interval) as peak:` samples `pid`'s resident memory every `interval` seconds while the
+    block runs; `peak.before_kb` and `peak.peak_kb` then hold the figures."""
+
+    def __init__(self, pid, interval):
+        self.pid = pid
+        self.interval = interval
+        self.before_kb = self.peak_kb = 0
+        self._done = threading.Event()
+        self._sampler = threading.Thread(target=self._sample)
+
+    def _sample(self):
+        while not self._done.is_set():
+            self.peak_kb = max(self.peak_kb, rss_kb(self.pid))
+            time.sleep(self.interval)
+
+    def __enter__(self):
+        self.before_kb = self.peak_kb = rss_kb(self.pid)
+        self._sampler.start()
+        return self
+
+    def __exit__(self, *_):
+        self._done.set()
+        self._sampler.join()
+        self.peak_kb = max(self.peak_kb, rss_kb(self.pid))
+
+    @property
+    def growth_mb(self):
+        return (self.peak_kb - self.before_kb) / 1024
