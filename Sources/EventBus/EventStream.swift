@@ -61,7 +61,7 @@ public struct EventStream: Sendable {
 
     /// Entries never delivered to the group, waiting up to `block` for the first.
     public func readNew(group: String, consumer: String, count: Int, block: Duration) async throws -> [Entry] {
-        let milliseconds = max(1, Int(block.components.seconds * 1000 + block.components.attoseconds / 1_000_000_000_000_000))
+        let milliseconds = max(1, Self.milliseconds(block))
         let reply = try await redis.command(
             "XREADGROUP", "GROUP", group, consumer, "COUNT", String(count), "BLOCK", String(milliseconds), "STREAMS", key, ">")
         return Self.entries(ofReadReply: reply)
@@ -80,11 +80,15 @@ public struct EventStream: Sendable {
 
     /// Takes over entries another consumer of the group has held unacknowledged for at least `minIdle`.
     public func claimIdle(group: String, consumer: String, minIdle: Duration, count: Int) async throws -> [Entry] {
-        let milliseconds = Int(minIdle.components.seconds * 1000 + minIdle.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Self.milliseconds(minIdle)
         let reply = try await redis.command(
             "XAUTOCLAIM", key, group, consumer, String(milliseconds), "0-0", "COUNT", String(count))
         guard let parts = reply.array, parts.count >= 2, let claimed = parts[1].array else { return [] }
         return claimed.compactMap(Self.entry)
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 
     /// XREADGROUP's `[[key, [[id, [field, value]], …]]]`, or null when nothing came.

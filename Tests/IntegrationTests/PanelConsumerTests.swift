@@ -48,15 +48,9 @@ extension IntegrationSuite {
             Issue.record("the consumer did not drain the stream in 1000 steps")
         }
 
-        func expected(_ events: [QueueEvent]) -> PanelState {
-            var state = PanelState()
-            for event in events { state.apply(event, rules: rules) }
-            return state
-        }
-
         @Test func theStreamEndsUpInThePanel() async throws {
             let events = PanelStoreTests.morning()
-            let truth = expected(events)
+            let truth = PanelStoreTests.expectedState(events, rules: rules)
             try await withConsumers { stream, store, consumer in
                 try await stream.createGroup(PanelConsumer.group)
                 _ = try await stream.append(events.map(\.payload))
@@ -71,7 +65,7 @@ extension IntegrationSuite {
         /// every event applied in order (one consumer of the group reads at a time).
         @Test func consumersDyingMidBatchLoseNothingAndCountNothingTwice() async throws {
             let events = PanelStoreTests.morning()
-            let truth = expected(events)
+            let truth = PanelStoreTests.expectedState(events, rules: rules)
             let rules = rules
             try await withConsumers { stream, store, consumer in
                 try await stream.createGroup(PanelConsumer.group)

@@ -52,7 +52,8 @@ extension IntegrationSuite {
             return events
         }
 
-        func expectedState(_ events: [QueueEvent]) -> PanelState {
+        /// What the pure rules make of `events`, applied one by one: what every store must end up with.
+        static func expectedState(_ events: [QueueEvent], rules: PanelRules) -> PanelState {
             var state = PanelState()
             for event in events { state.apply(event, rules: rules) }
             return state
@@ -60,7 +61,7 @@ extension IntegrationSuite {
 
         @Test func batchesOfAnySizeGiveThePureRulesState() async throws {
             let events = Self.morning()
-            let expected = expectedState(events)
+            let expected = Self.expectedState(events, rules: rules)
             #expect(!expected.waiting.isEmpty && !expected.calls.isEmpty && !expected.members.isEmpty)
             try await TestServices.withMigratedDatabase { url in
                 try await TestServices.withPostgres(url) { client in
@@ -83,7 +84,7 @@ extension IntegrationSuite {
 
         @Test func eventsDeliveredAgainChangeNothing() async throws {
             let events = Self.morning()
-            let expected = expectedState(events)
+            let expected = Self.expectedState(events, rules: rules)
             try await TestServices.withMigratedDatabase { url in
                 try await TestServices.withPostgres(url) { client in
                     let store = PostgresPanelStore(client: client, logger: TestServices.logger)
