@@ -43,6 +43,9 @@ public struct APIConfiguration: Sendable {
     public var maxUploadBytes: Int64 = 2 * 1024 * 1024 * 1024
     /// API keys and their rate limit.
     public var access = AccessSettings()
+    /// `POST /events`' limits and the telephony stream's backlog cap.
+    public var events = EventIngestSettings()
+    public var panel = PanelSettings()
 
     public static let defaultStatementTimeoutMilliseconds = 5000
 
@@ -113,6 +116,8 @@ public struct APIConfiguration: Sendable {
         // After the host, flag or variable: `CALLS_AUTH=off` is refused off loopback.
         access = try AccessSettings(environment: environment, httpHost: httpHost)
         log = try LogSettings(environment: environment)
+        events = try EventIngestSettings(environment: environment)
+        panel = try PanelSettings(environment: environment)
     }
 
     init(database: DatabaseSettings, queue: QueueSettings) {

@@ -10,7 +10,11 @@ public struct WorkerConfiguration: Sendable {
     public var callbacks: CallbackPolicy?
     public var log = LogSettings()
 
+    public var panel = PanelSettings()
+
     // The worker's own.
+    /// What this process does; every role by default.
+    public var roles = Set(WorkerRole.allCases)
     /// Analysis jobs this process runs at once, each on a decode thread of its own.
     public var concurrency: Int
     /// Callback deliveries this process makes at once (with callbacks on), each with a name-lookup thread of
@@ -83,6 +87,8 @@ public struct WorkerConfiguration: Sendable {
         callbacks = try CallbackPolicy.from(environment, delivering: true)
         callbackConcurrency = try environment.integer("CALLS_CALLBACK_CONCURRENCY", default: callbackConcurrency, in: 1...64)
         log = try LogSettings(environment: environment)
+        panel = try PanelSettings(environment: environment)
+        roles = try WorkerRole.parse(environment.string("CALLS_WORKER_ROLES", default: "all"))
     }
 
     init(database: DatabaseSettings, queue: QueueSettings, concurrency: Int) {

@@ -18,22 +18,83 @@ public struct PostgresPanelStore: PanelStore {
         self.logger = logger
     }
 
-    public func apply(_ events: [QueueEvent], rules: PanelRules) async throws -> PanelBatchResult {
+    public func apply(_ events: [QueueEvent], rules: PanelRules, fence: Int64?) async throws -> PanelBatchResult {
         guard !events.isEmpty else { return PanelBatchResult() }
         let logger = logger
-        return try await client.withTransaction(deadlines: 2, logger: logger) { connection in
-            _ = try await connection.query("SELECT pg_advisory_xact_lock(\(Self.applierLock))", logger: logger)
-            let fresh = try await Self.insertNew(events, connection: connection, logger: logger)
-            guard !fresh.isEmpty else { return PanelBatchResult(duplicates: events.count) }
-            let before = try await PanelRows.load(
-                PanelScope(events: fresh, rules: rules), connection: connection, logger: logger)
-            var after = before
-            var unknown = 0
-            for event in fresh where after.apply(event, rules: rules) == .unknownEvent { unknown += 1 }
-            try await PanelRows.write(PanelChanges(from: before, to: after), connection: connection, logger: logger)
-            try await Self.recordProgress(of: fresh, connection: connection, logger: logger)
-            return PanelBatchResult(applied: fresh.count, duplicates: events.count - fresh.count, unknown: unknown)
+        return try await Self.surfacingFence(
+            try await client.withTransaction(deadlines: 2, logger: logger) { connection in
+                try await Self.enter(fence: fence, connection: connection, logger: logger)
+                let fresh = try await Self.insertNew(events, connection: connection, logger: logger)
+                guard !fresh.isEmpty else { return PanelBatchResult(duplicates: events.count) }
+                let before = try await PanelRows.load(
+                    PanelScope(events: fresh, rules: rules), connection: connection, logger: logger)
+                var after = before
+                var unknown = 0
+                for event in fresh where after.apply(event, rules: rules) == .unknownEvent { unknown += 1 }
+                try await PanelRows.write(PanelChanges(from: before, to: after), connection: connection, logger: logger)
+                try await Self.recordProgress(of: fresh, connection: connection, logger: logger)
+                return PanelBatchResult(applied: fresh.count, duplicates: events.count - fresh.count, unknown: unknown)
+            })
+    }
+
+    /// A transaction fenced off fails with `PanelFenced` itself rather than inside PostgresNIO's transaction
+    /// error, so the applier can tell "replaced" from "database away".
+    static func surfacingFence<Result>(_ transaction: @autoclosure () async throws -> Result) async throws -> Result {
+        do {
+            return try await transaction()
+        } catch let error as PostgresTransactionError {
+            if let fenced = error.closureError as? PanelFenced { throw fenced }
+            throw error
         }
+    }
+
+    /// Takes the appliers' lock, then checks the fence under a share lock that `takeFence` must wait for: once
+    /// a newer token is taken, no batch under an older one can still commit.
+    static func enter(fence: Int64?, connection: PostgresConnection, logger: Logger) async throws {
+        _ = try await connection.query("SELECT pg_advisory_xact_lock(\(Self.applierLock))", logger: logger)
+        guard let fence else { return }
+        let rows = try await connection.query(
+            "SELECT 1 FROM panel_fence WHERE id = 1 AND token = \(fence) FOR SHARE", logger: logger)
+        var current = false
+        for try await _ in rows { current = true }
+        if !current { throw PanelFenced(fence: fence) }
+    }
+
+    public func takeFence() async throws -> Int64 {
+        let logger = logger
+        return try await client.withTransaction(deadlines: 1, logger: logger) { connection in
+            let rows = try await connection.query(
+                "UPDATE panel_fence SET token = token + 1, taken_at = now() WHERE id = 1 RETURNING token", logger: logger)
+            for try await token in rows.decode(Int64.self) { return token }
+            throw PanelFenceMissing()
+        }
+    }
+
+    public func sweepGhosts(now: Date, limits: GhostLimits, fence: Int64?) async throws -> [PanelState.GhostReset] {
+        let logger = logger
+        let waitingCutoff = now.addingTimeInterval(-Double(limits.waitingSeconds))
+        let callCutoff = now.addingTimeInterval(-Double(limits.callSeconds))
+        return try await Self.surfacingFence(
+            try await client.withTransaction(deadlines: 1, logger: logger) { connection in
+                try await Self.enter(fence: fence, connection: connection, logger: logger)
+                var resets: [PanelState.GhostReset] = []
+                let waiting = try await connection.query(
+                    "DELETE FROM panel_waiting WHERE last_event_at < \(waitingCutoff) RETURNING source, call_id, queue", logger: logger)
+                for try await (source, call, queue) in waiting.decode((String, String, String).self) {
+                    resets.append(.waitingCaller(.init(source: source, callID: call), queue: queue))
+                }
+                let calls = try await connection.query(
+                    "DELETE FROM panel_calls WHERE last_event_at < \(callCutoff) RETURNING source, call_id, queue", logger: logger)
+                for try await (source, call, queue) in calls.decode((String, String, String).self) {
+                    resets.append(.call(.init(source: source, callID: call), queue: queue))
+                }
+                let agents = try await connection.query(
+                    "DELETE FROM panel_agent_calls WHERE since < \(callCutoff) RETURNING source, agent, call_id", logger: logger)
+                for try await (source, agent, call) in agents.decode((String, String, String).self) {
+                    resets.append(.agentOnCall(.init(source: source, agent: agent), callID: call))
+                }
+                return resets
+            })
     }
 
     public func state() async throws -> PanelState {
@@ -42,6 +103,8 @@ public struct PostgresPanelStore: PanelStore {
             try await PanelRows.load(nil, connection: connection, logger: logger)
         }
     }
+
+    struct PanelFenceMissing: Error {}
 
     /// The events of the batch not stored before, in batch order, each once.
     static func insertNew(_ events: [QueueEvent], connection: PostgresConnection, logger: Logger) async throws -> [QueueEvent] {

@@ -1,14 +1,15 @@
 import EventBus
 import Foundation
 import Logging
+import Metrics
 import QueuePanel
 
 /// Applies the telephony stream to the queue panel as one consumer of the `panel` group: reads a batch,
 /// applies it in one PostgreSQL transaction (which skips events applied before), then acknowledges it. An
 /// entry is acknowledged only after its effects are committed, so a crash at any point loses nothing and a
 /// redelivery changes nothing. Events of one call must apply in order, so one consumer of the group reads at
-/// a time: the next one first takes over what the last one left unacknowledged (see `StreamConsumerPhase`).
-/// Not yet run by the worker: electing that one consumer among worker processes comes with its role.
+/// a time (`PanelRole` elects it): the next one first takes over what the last one left unacknowledged (see
+/// `StreamConsumerPhase`).
 public struct PanelConsumer: Sendable {
     public static let group = "panel"
 
@@ -34,32 +35,9 @@ public struct PanelConsumer: Sendable {
         self.logger = logger
     }
 
-    /// Reads and applies until the task is cancelled; a failed batch is retried after a backoff.
-    public func run(block: Duration = .seconds(1)) async {
-        var phase = StreamConsumerPhase()
-        var backoff = Backoff()
-        var groupReady = false
-        while !Task.isCancelled {
-            do {
-                if !groupReady {
-                    try await stream.createGroup(Self.group)
-                    groupReady = true
-                }
-                let entries = try await step(&phase, block: block)
-                backoff.reset()
-                if entries == 0, phase.next != .new { continue }
-            } catch {
-                phase.failed()
-                let delay = backoff.next()
-                logger.warning("panel batch not applied, retrying", metadata: ["error": "\(error)", "retry_in": "\(delay)"])
-                try? await Task.sleep(for: delay)
-            }
-        }
-    }
-
     /// One read, apply and acknowledge; the number of entries read.
     @discardableResult
-    func step(_ phase: inout StreamConsumerPhase, block: Duration) async throws -> Int {
+    func step(_ phase: inout StreamConsumerPhase, block: Duration, fence: Int64? = nil) async throws -> Int {
         let entries: [EventStream.Entry]
         switch phase.next {
         case .ownPending:
@@ -80,8 +58,11 @@ public struct PanelConsumer: Sendable {
                     logger.error("unreadable entry on the telephony stream, skipped", metadata: ["entry": "\(entry.id)"])
                 }
             }
-            let result = try await store.apply(events, rules: rules)
+            let result = try await store.apply(events, rules: rules, fence: fence)
             try await stream.acknowledge(group: Self.group, ids: entries.map(\.id))
+            Counter(label: "calls_panel_events_total", dimensions: [("outcome", "applied")]).increment(by: result.applied)
+            Counter(label: "calls_panel_events_total", dimensions: [("outcome", "duplicate")]).increment(by: result.duplicates)
+            Counter(label: "calls_panel_events_total", dimensions: [("outcome", "unknown")]).increment(by: result.unknown)
             logger.debug(
                 "panel batch applied",
                 metadata: ["applied": "\(result.applied)", "duplicates": "\(result.duplicates)", "unknown": "\(result.unknown)"])

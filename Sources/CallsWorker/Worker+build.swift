@@ -1,6 +1,7 @@
 import AudioAnalysis
 import CallsCore
 import CallsStore
+import EventBus
 import Foundation
 import JobQueue
 import Logging
@@ -8,6 +9,7 @@ import NIOPosix
 import Observability
 import PostgresNIO
 import Prometheus
+import QueuePanel
 import RecordingStorage
 import ServiceLifecycle
 
@@ -83,9 +85,14 @@ public func buildWorker(
             statementTimeout: .milliseconds(configuration.database.statementTimeoutMilliseconds)),
         backgroundLogger: logger)
     let commandClient = RedisClient(url: configuration.queue.redis)
+    // A blocking stream read holds its connection for the block time: the panel reads through a client of its own.
+    let streamClient = configuration.roles.contains(.panel) ? RedisClient(url: configuration.queue.redis) : nil
     let resources = WorkerResources(
         decodePool: decodePool, resolverPool: resolverPool, storage: storage,
-        releaseConnections: { await commandClient.shutdown() })
+        releaseConnections: {
+            await commandClient.shutdown()
+            await streamClient?.shutdown()
+        })
     let archive = configuration.archive
     let keys = QueueKeys(name: configuration.queue.name)
     let queue = RedisJobQueue(client: commandClient, keys: keys)
@@ -143,8 +150,34 @@ public func buildWorker(
             exporter: MetricsExporter(registry: metricsRegistry, queue: queue, workers: registry, keeper: keeper),
             keeper: keeper, queue: queue, watchdog: watchdog)
     }
-    let services: [(any Service)?] = [postgres, listener, heartbeat, maintenance, loop]
+    let panel = streamClient.map { client in
+        makePanelRole(
+            configuration: configuration, streamClient: client, leaseClient: commandClient, postgres: postgres, worker: worker,
+            timing: timing, logger: logger)
+    }
+    let jobs = configuration.roles.contains(.jobs)
+    let services: [(any Service)?] =
+        [postgres, listener] + (jobs ? [heartbeat, maintenance] : []) + [panel] + (jobs ? [loop] : [])
     return WorkerProcess(
         worker: worker, services: services.compactMap { $0 }, shutdownGrace: .seconds(configuration.shutdownGraceSeconds),
         resources: resources)
+}
+
+func makePanelRole(
+    configuration: WorkerConfiguration, streamClient: RedisClient, leaseClient: RedisClient, postgres: PostgresClient,
+    worker: String, timing: WorkerTiming, logger: Logger
+) -> PanelRole {
+    let keys = TelephonyStreamKeys(namespace: configuration.queue.name)
+    let settings = configuration.panel
+    let store = PostgresPanelStore(client: postgres, logger: logger)
+    // The holder of the lease is the only reader, and the one before it is fenced off: what it left pending is
+    // taken over at once.
+    let consumer = PanelConsumer(
+        stream: EventStream(redis: streamClient, key: keys.stream), store: store,
+        rules: PanelRules(calendar: PanelCalendar(timeZone: settings.timeZone), serviceLevelSeconds: settings.serviceLevelSeconds),
+        consumer: worker, claimAfter: .zero, logger: logger)
+    return PanelRole(
+        consumer: consumer, lease: StreamLease(redis: leaseClient, key: keys.panelLease), store: store,
+        timing: PanelTiming(leaseTTL: timing.heartbeatTTL),
+        limits: GhostLimits(waitingSeconds: settings.waitingLimitSeconds, callSeconds: settings.callLimitSeconds), logger: logger)
 }

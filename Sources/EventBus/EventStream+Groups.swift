@@ -1,3 +1,4 @@
+import Foundation
 import JobQueue
 
 extension EventStream {
@@ -64,5 +65,28 @@ extension EventStream {
             if let name = items[index].string { fields[name] = items[index + 1] }
         }
         return fields
+    }
+}
+
+extension EventStream {
+    /// The id of the oldest entry `group` has not acknowledged (pending, or not yet delivered), nil when it
+    /// has acknowledged everything. A group that does not exist yet has acknowledged nothing.
+    public func oldestUnacknowledgedID(group: String) async throws -> String? {
+        guard let state = try await groups().first(where: { $0.name == group }) else {
+            return try await firstID(after: nil)
+        }
+        if let pending = state.oldestPendingID { return pending }
+        return try await firstID(after: state.lastDeliveredID)
+    }
+
+    /// The first entry after `id` (exclusive), or the stream's first.
+    func firstID(after id: String?) async throws -> String? {
+        let reply = try await redis.command("XRANGE", key, id.map { "(\($0)" } ?? "-", "+", "COUNT", "1")
+        return reply.array?.first.flatMap(Self.entry)?.id
+    }
+
+    /// When the entry was added, by the Redis server's clock (its id's first part).
+    public static func addedAt(id: String) -> Date {
+        Date(timeIntervalSince1970: Double(parse(id).0) / 1000)
     }
 }

@@ -30,17 +30,31 @@ public struct EventStream: Sendable {
         self.key = key
     }
 
-    /// Appends `payloads` in order, in one round trip, and returns their ids.
-    public func append(_ payloads: [String]) async throws -> [String] {
+    /// The stream holds `maxLength` entries or more: its consumers are far behind, and new events wait.
+    public struct BacklogFull: Error, Equatable {
+        public var length: Int
+
+        public init(length: Int) {
+            self.length = length
+        }
+    }
+
+    /// Appends `payloads` in order, in one round trip, and returns their ids; none of them when the stream
+    /// would grow past `maxLength` entries (`BacklogFull`).
+    public func append(_ payloads: [String], maxLength: Int = .max) async throws -> [String] {
         guard !payloads.isEmpty else { return [] }
-        let reply = try await redis.command(["EVAL", Self.appendScript, "1", key] + payloads)
+        let reply = try await redis.command(["EVAL", Self.appendScript, "1", key, String(maxLength)] + payloads)
+        if let length = reply.integer { throw BacklogFull(length: Int(length)) }
         return reply.array?.compactMap(\.string) ?? []
     }
 
+    /// Checks the length and appends in one step, so concurrent appenders cannot overshoot the cap together.
     static let appendScript = """
+        local length = redis.call('XLEN', KEYS[1])
+        if length + #ARGV - 1 > tonumber(ARGV[1]) then return length end
         local ids = {}
-        for i, payload in ipairs(ARGV) do
-            ids[i] = redis.call('XADD', KEYS[1], '*', 'e', payload)
+        for i = 2, #ARGV do
+            ids[i - 1] = redis.call('XADD', KEYS[1], '*', 'e', ARGV[i])
         end
         return ids
         """

@@ -105,6 +105,11 @@ import Testing
         ("CALLS_QUEUE_NAME", "a b"),
         ("CALLS_STORAGE", "tape"),
         ("CALLS_CALLBACK_SIGNING_KEY", "too-short"),
+        ("CALLS_PANEL_TIMEZONE", "Mars/Olympus"),
+        ("CALLS_SERVICE_LEVEL_SECONDS", "0"),
+        ("CALLS_PANEL_STALE_SECONDS", "soon"),
+        ("CALLS_PANEL_WAITING_LIMIT_SECONDS", "59"),
+        ("CALLS_PANEL_CALL_LIMIT_SECONDS", "-5"),
     ]
 
     /// Read by the API only.
@@ -122,6 +127,9 @@ import Testing
         ("CALLS_MAX_WATCHERS", "many"),
         ("CALLS_AUTH", "maybe"),
         ("CALLS_RATE_LIMIT_PER_SECOND", "fast"),
+        ("CALLS_EVENTS_MAX_BODY_BYTES", "100"),
+        ("CALLS_EVENTS_MAX_LINES", "0"),
+        ("CALLS_EVENTS_MAX_BACKLOG", "lots"),
     ]
 
     /// Read by the worker only.
@@ -143,7 +151,28 @@ import Testing
         ("CALLS_ARCHIVE_VBR_QUALITY", "10"),
         ("CALLS_MIN_SILENCE_MS", "1"),
         ("CALLS_CHANNEL_SPEAKERS", "alone"),
+        ("CALLS_WORKER_ROLES", "jobs,reports"),
+        ("CALLS_WORKER_ROLES", " , "),
     ]
+
+    @Test func readsTheRolesAndThePanelSettings() throws {
+        var values = required
+        #expect(try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1).roles == [.jobs, .panel])
+        values["CALLS_WORKER_ROLES"] = " Panel "
+        values["CALLS_PANEL_TIMEZONE"] = "Europe/Berlin"
+        values["CALLS_SERVICE_LEVEL_SECONDS"] = "30"
+        values["CALLS_PANEL_CALL_LIMIT_SECONDS"] = "7200"
+        let worker = try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1)
+        #expect(worker.roles == [.panel])
+        #expect(worker.panel.timeZone.identifier == "Europe/Berlin" && worker.panel.serviceLevelSeconds == 30)
+        #expect(worker.panel.callLimitSeconds == 7200 && worker.panel.waitingLimitSeconds == 3600)
+        #expect(try APIConfiguration(environment: EnvironmentVariables(values)).panel == worker.panel)
+        #expect(try WorkerRole.parse("all") == Set(WorkerRole.allCases))
+        #expect(try WorkerRole.parse("jobs,panel,jobs") == [.jobs, .panel])
+        let api = try APIConfiguration(environment: EnvironmentVariables(required))
+        #expect(api.events == EventIngestSettings() && api.events.maxLines == 10_000 && api.events.maxBodyBytes == 4 << 20)
+        #expect(api.panel == PanelSettings() && api.panel.staleSeconds == 60)
+    }
 
     func environment(_ variable: String, _ value: String?) -> EnvironmentVariables {
         var values = required

@@ -2,6 +2,7 @@ import EventBus
 import Foundation
 import JobQueue
 import Testing
+import TestSupport
 
 extension IntegrationSuite {
     /// The event bus against a real Redis: at-least-once delivery to each group, pending entries taken over
@@ -90,6 +91,55 @@ extension IntegrationSuite {
                 #expect(try await stream.trimAcknowledged() == 0)
                 #expect(try await stream.length() == 1)
             }
+        }
+
+        @Test func anAppendPastTheBacklogCapAddsNothing() async throws {
+            try await withStream { stream in
+                _ = try await stream.append(["a", "b", "c"], maxLength: 4)
+                await #expect(throws: EventStream.BacklogFull(length: 3)) {
+                    try await stream.append(["d", "e"], maxLength: 4)
+                }
+                #expect(try await stream.length() == 3)
+                #expect(try await stream.append(["d"], maxLength: 4).count == 1)
+            }
+        }
+
+        /// How old the panel's data may be: the oldest entry the group has not acknowledged, delivered or not.
+        @Test func theOldestUnacknowledgedEntryIsPendingOrNextToDeliver() async throws {
+            try await withStream { stream in
+                let ids = try await stream.append(["a", "b", "c"])
+                #expect(try await stream.oldestUnacknowledgedID(group: "panel") == ids[0])  // no group yet
+                try await stream.createGroup("panel")
+                let read = try await stream.readNew(group: "panel", consumer: "w1", count: 2, block: .milliseconds(50))
+                try await stream.acknowledge(group: "panel", ids: [read[0].id])
+                #expect(try await stream.oldestUnacknowledgedID(group: "panel") == ids[1])
+                try await stream.acknowledge(group: "panel", ids: [read[1].id])
+                #expect(try await stream.oldestUnacknowledgedID(group: "panel") == ids[2])
+                let last = try await stream.readNew(group: "panel", consumer: "w1", count: 2, block: .milliseconds(50))
+                try await stream.acknowledge(group: "panel", ids: last.map(\.id))
+                #expect(try await stream.oldestUnacknowledgedID(group: "panel") == nil)
+                let added = EventStream.addedAt(id: ids[0])
+                #expect(abs(added.timeIntervalSinceNow) < 600)
+            }
+        }
+
+        @Test func aLeaseHasOneHolderUntilItIsReleasedOrLapses() async throws {
+            let redis = RedisClient(url: try TestServices.redisURL())
+            let lease = StreamLease(redis: redis, key: "test:{lease}:\(UUID().uuidString)")
+            #expect(try await lease.acquire(owner: "a", ttl: .seconds(30)))
+            #expect(try await lease.acquire(owner: "a", ttl: .seconds(30)))  // its holder may take it again
+            #expect(try await !lease.acquire(owner: "b", ttl: .seconds(30)))
+            #expect(try await !lease.renew(owner: "b", ttl: .seconds(30)))
+            #expect(try await lease.renew(owner: "a", ttl: .seconds(30)))
+            try await lease.release(owner: "b")  // not the holder: nothing happens
+            #expect(try await lease.holder() == "a")
+            try await lease.release(owner: "a")
+            #expect(try await lease.acquire(owner: "b", ttl: .milliseconds(200)))
+            try await expectEventually("the lease lapsed", within: 10) { try await lease.holder() == nil }
+            #expect(try await !lease.renew(owner: "b", ttl: .seconds(30)))
+            #expect(try await lease.acquire(owner: "a", ttl: .seconds(30)))
+            _ = try await redis.command("DEL", lease.key)
+            await redis.shutdown()
         }
     }
 }

@@ -1,0 +1,30 @@
+import Foundation
+
+/// What a worker process does. Small deployments run every role in one worker; large ones dedicate
+/// processes (`CALLS_WORKER_ROLES=jobs` on some, `panel` on another).
+public enum WorkerRole: String, Sendable, CaseIterable, Hashable {
+    /// Analysis, archive and callback jobs from the job queue.
+    case jobs
+    /// The telephony stream's `panel` consumer group (one process of all that have the role applies events
+    /// at a time; the others stand by) and the sweep of lost callers and calls.
+    case panel
+
+    /// `CALLS_WORKER_ROLES`: a comma-separated list, or `all`.
+    public static func parse(_ text: String) throws(ConfigurationError) -> Set<WorkerRole> {
+        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+        if names == ["all"] { return Set(allCases) }
+        var roles = Set<WorkerRole>()
+        for name in names {
+            guard let role = WorkerRole(rawValue: name) else {
+                throw ConfigurationError(
+                    variable: "CALLS_WORKER_ROLES",
+                    problem: "'\(name)' is not a role; use 'all' or a list of \(allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            roles.insert(role)
+        }
+        guard !roles.isEmpty else {
+            throw ConfigurationError(variable: "CALLS_WORKER_ROLES", problem: "names no role; use 'all' or a list of roles")
+        }
+        return roles
+    }
+}
