@@ -62,8 +62,8 @@ let package = Package(
         .target(
             name: "CallsAPI",
             dependencies: [
-                "CallsCore", "CallsStore", "JobQueue", "RecordingStorage", "AudioAnalysis", "Observability",
-                crypto, httpTypes, hummingbird, hummingbirdCore, logging, metrics, nioCore, nioHTTPTypes,
+                "CallsCore", "CallsStore", "EventBus", "JobQueue", "QueuePanel", "RecordingStorage", "AudioAnalysis",
+                "Observability", crypto, httpTypes, hummingbird, hummingbirdCore, logging, metrics, nioCore, nioHTTPTypes,
                 nioPosix, postgresNIO, prometheus, serviceLifecycle,
             ]
         ),

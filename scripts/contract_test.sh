@@ -18,7 +18,7 @@ trap 'rm -rf "$reports"' EXIT
 groups=(
   "getCall watchCall"
   "createCall listCalls updateCallTags deleteCall"
-  "uploadRecording getDownloadLink downloadContent"
+  "uploadRecording getDownloadLink downloadContent postEvents"
   "getQueueStatistics listDeadJobs retryDeadJob getLiveness getReadiness getMetrics getContract getDocs"
 )
 # positive_data_acceptance and negative_data_rejection are left out: whether an upload is audio is decided

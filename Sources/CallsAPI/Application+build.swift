@@ -1,5 +1,6 @@
 import CallsCore
 import CallsStore
+import EventBus
 import Hummingbird
 import HummingbirdCore
 import JobQueue
@@ -30,6 +31,9 @@ public struct APIDependencies<Calls: CallRepository & Outbox & UploadLedger>: Se
     public var readinessCacheInterval: Duration = .seconds(1)
     /// How long an event stream stays open at most.
     public var eventStreamLifetime: Duration = .seconds(3600)
+    /// Nil: no `POST /events` (route tests about other things).
+    public var telephony: (any TelephonyIngest)?
+    public var eventLimits = EventIngestSettings()
     /// Must run as a service of the application, or the outbox keeps every entry until the relay pushes it again.
     let outboxAcknowledger: OutboxAcknowledger
     let downloads: DownloadSettings
@@ -71,6 +75,9 @@ public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router
         calls: dependencies.calls, store: dependencies.store, signer: dependencies.downloads.signer,
         urlLifetimeSeconds: dependencies.downloads.urlLifetimeSeconds, origin: dependencies.downloads.origin
     ).addRoutes(to: routes)
+    if let telephony = dependencies.telephony {
+        EventsController(ingest: telephony, limits: dependencies.eventLimits).addRoutes(to: routes)
+    }
     HealthController(
         checks: [
             .init(name: "database") { try await dependencies.calls.ping() },
@@ -181,6 +188,10 @@ public func buildApplication(
                 publicURL: configuration.publicURL, trustForwardedHeaders: configuration.trustForwardedHeaders)),
         statusChanges: statusChanges, callbacks: configuration.callbacks, access: access, contract: contract)
     dependencies.eventStreamLifetime = .seconds(configuration.eventStreamSeconds)
+    dependencies.telephony = StreamTelephonyIngest(
+        stream: EventStream(redis: redis, key: TelephonyStreamKeys(namespace: configuration.queue.name).stream),
+        store: PostgresPanelStore(client: postgres, logger: logger), maxBacklog: configuration.events.maxBacklog)
+    dependencies.eventLimits = configuration.events
     dependencies.uploadPace = UploadPace(
         bytesPerSecond: configuration.uploadMinBytesPerSecond, grace: .seconds(configuration.httpIdleTimeoutSeconds))
     let router = buildRouter(dependencies)

@@ -97,6 +97,19 @@ public struct PostgresPanelStore: PanelStore {
             })
     }
 
+    /// Of `keys`, those already in `telephony_events`.
+    public func storedKeys(_ keys: [QueueEvent.Key]) async throws -> Set<QueueEvent.Key> {
+        guard !keys.isEmpty else { return [] }
+        let rows = try await client.query(
+            """
+            SELECT source, event_id FROM telephony_events
+            JOIN unnest(\(keys.map(\.source)), \(keys.map(\.id))) AS sent(s, i) ON source = s AND event_id = i
+            """, logger: logger)
+        var stored = Set<QueueEvent.Key>()
+        for try await (source, id) in rows.decode((String, String).self) { stored.insert(QueueEvent.Key(source: source, id: id)) }
+        return stored
+    }
+
     public func state() async throws -> PanelState {
         let logger = logger
         return try await client.withTransaction(deadlines: 1, logger: logger) { connection in

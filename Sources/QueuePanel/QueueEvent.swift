@@ -27,6 +27,19 @@ public struct QueueEvent: Sendable, Equatable {
         self.data = data
     }
 
+    /// What names an event for good: a second event with the same key is the same event sent again.
+    public struct Key: Sendable, Hashable {
+        public var source: String
+        public var id: String
+
+        public init(source: String, id: String) {
+            self.source = source
+            self.id = id
+        }
+    }
+
+    public var key: Key { Key(source: source, id: id) }
+
     /// The events whose meaning the panel knows; any other name is kept as `.other` and changes no state.
     public enum Name: Sendable, Hashable {
         case addMember, removeMember, pause, unpause, pauseAll, unpauseAll, agentLogin, agentLogoff

@@ -42,12 +42,13 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let calls = InMemoryCallRepository()
-        let router = buildRouter(
-            APIDependencies(
-                calls: calls, queue: RecordingJobPublisher(), store: try! LocalRecordingStore(root: directory.path, ioPool: .singleton),
-                maxUploadBytes: 1, outboxAcknowledger: OutboxAcknowledger(outbox: calls, logger: Logger(label: "test")),
-                downloads: DownloadSettings(signer: ContentURLSigner(secret: nil), urlLifetimeSeconds: 1, origin: .relative),
-                contract: contract))
+        var dependencies = APIDependencies(
+            calls: calls, queue: RecordingJobPublisher(), store: try! LocalRecordingStore(root: directory.path, ioPool: .singleton),
+            maxUploadBytes: 1, outboxAcknowledger: OutboxAcknowledger(outbox: calls, logger: Logger(label: "test")),
+            downloads: DownloadSettings(signer: ContentURLSigner(secret: nil), urlLifetimeSeconds: 1, origin: .relative),
+            contract: contract)
+        dependencies.telephony = InMemoryTelephonyIngest()
+        let router = buildRouter(dependencies)
         // Never connected: the routes only need the objects to exist.
         let redis = RedisClient(url: RedisURL(host: "127.0.0.1"))
         let postgres = PostgresClient(configuration: .init(host: "127.0.0.1", username: "x", password: nil, database: nil, tls: .disable))

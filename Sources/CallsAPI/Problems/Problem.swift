@@ -118,6 +118,34 @@ extension Problem {
             detail: "The \(dependency) is not reachable right now; retry shortly.", retryAfterSeconds: 5)
     }
 
+    static func eventsTooLarge(limit: Int) -> Problem {
+        Problem(
+            .contentTooLarge, code: "events_too_large", title: "Too many bytes of events",
+            detail: "A POST /events body may be at most \(limit) bytes; send the rest in further requests.")
+    }
+
+    static func tooManyEvents(limit: Int) -> Problem {
+        Problem(
+            .contentTooLarge, code: "too_many_events", title: "Too many events",
+            detail: "A POST /events body may hold at most \(limit) lines or events; send the rest in further requests.")
+    }
+
+    static func invalidEventsBody(_ reason: String) -> Problem {
+        Problem(.badRequest, code: "invalid_events_body", title: "Unreadable events", detail: "The body was refused: \(reason).")
+    }
+
+    static func unsupportedEventsType(_ contentType: String?) -> Problem {
+        Problem(
+            .unsupportedMediaType, code: "unsupported_content_type", title: "Unsupported Content-Type",
+            detail: "Send queue_log lines as text/plain (with ?source=&offset=), or JSON events as application/json "
+                + "(an array) or application/x-ndjson (one object per line); got '\(contentType ?? "none")'.")
+    }
+
+    static let eventsBacklogFull = Problem(
+        .serviceUnavailable, code: "events_backlog_full", title: "Events backlog full",
+        detail: "The service holds as many unapplied events as it may; retry shortly, nothing of this request was taken.",
+        retryAfterSeconds: 5)
+
     static let internalError = Problem(
         .internalServerError, code: "internal_error", title: "Internal error",
         detail: "The request failed unexpectedly; it has been logged.")
