@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "EventBus", dependencies: ["JobQueue"]),
         .target(name: "S3Client", dependencies: [crypto, asyncHTTPClient, nioCore, nioHTTP1]),
         .target(name: "RecordingStorage", dependencies: ["CallsCore", "S3Client", asyncHTTPClient, crypto, nioCore, nioPosix]),
-        .target(name: "Observability", dependencies: ["CallsStore", "JobQueue", hummingbird, logging, metrics, prometheus]),
+        .target(name: "Observability", dependencies: ["CallsStore", "EventBus", "JobQueue", hummingbird, logging, metrics, prometheus]),
         .target(name: "ServiceStartup", dependencies: ["CallsCore", "Observability", logging]),
         .target(
             name: "CallsAPI",

@@ -34,6 +34,8 @@ public struct APIDependencies<Calls: CallRepository & Outbox & UploadLedger>: Se
     /// Nil: no `POST /events` (route tests about other things).
     public var telephony: (any TelephonyIngest)?
     public var eventLimits = EventIngestSettings()
+    /// Nil: no `/queues` and `/agents` (route tests about other things).
+    var panel: PanelView?
     /// Must run as a service of the application, or the outbox keeps every entry until the relay pushes it again.
     let outboxAcknowledger: OutboxAcknowledger
     let downloads: DownloadSettings
@@ -77,6 +79,10 @@ public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router
     ).addRoutes(to: routes)
     if let telephony = dependencies.telephony {
         EventsController(ingest: telephony, limits: dependencies.eventLimits).addRoutes(to: routes)
+    }
+    if let panel = dependencies.panel {
+        QueuesController(view: panel, streamLifetime: dependencies.eventStreamLifetime, feed: PanelStatusFeed(view: panel))
+            .addRoutes(to: routes)
     }
     HealthController(
         checks: [
@@ -188,9 +194,14 @@ public func buildApplication(
                 publicURL: configuration.publicURL, trustForwardedHeaders: configuration.trustForwardedHeaders)),
         statusChanges: statusChanges, callbacks: configuration.callbacks, access: access, contract: contract)
     dependencies.eventStreamLifetime = .seconds(configuration.eventStreamSeconds)
+    let telephonyStream = EventStream(redis: redis, key: TelephonyStreamKeys(namespace: configuration.queue.name).stream)
+    let panelStore = PostgresPanelStore(client: postgres, logger: logger)
     dependencies.telephony = StreamTelephonyIngest(
-        stream: EventStream(redis: redis, key: TelephonyStreamKeys(namespace: configuration.queue.name).stream),
-        store: PostgresPanelStore(client: postgres, logger: logger), maxBacklog: configuration.events.maxBacklog)
+        stream: telephonyStream, store: panelStore, maxBacklog: configuration.events.maxBacklog)
+    dependencies.panel = PanelView(
+        reader: panelStore,
+        backlogAge: { try await PanelView.backlogAge(of: telephonyStream) },
+        settings: configuration.panel)
     dependencies.eventLimits = configuration.events
     dependencies.uploadPace = UploadPace(
         bytesPerSecond: configuration.uploadMinBytesPerSecond, grace: .seconds(configuration.httpIdleTimeoutSeconds))
@@ -199,7 +210,8 @@ public func buildApplication(
     let monitoredQueue = RedisJobQueue(client: monitoring, keys: queue.keys)
     let metrics = MetricsExporter(
         registry: metricsRegistry, queue: monitoredQueue, workers: WorkerRegistry(client: monitoring, keys: queue.keys),
-        keeper: PostgresLeaseKeeper(client: postgres, logger: logger))
+        keeper: PostgresLeaseKeeper(client: postgres, logger: logger),
+        streams: [EventStream(redis: monitoring, key: TelephonyStreamKeys(namespace: configuration.queue.name).stream)])
     // The operator routes only put given-up work back for a retry; what a commit records is the worker's
     // business, so the commit settings here are never used.
     addOperatorRoutes(

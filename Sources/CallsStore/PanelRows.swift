@@ -78,6 +78,53 @@ enum PanelRows {
         return state
     }
 
+    /// The members of `queue` with their agents' calls, its waiting callers and its counts on `day`.
+    static func loadQueue(_ queue: String, day: PanelDay, connection: PostgresConnection, logger: Logger) async throws -> PanelState {
+        var state = PanelState()
+        for try await (source, agent, since, paused, reason, lastEvent) in try await connection.query(
+            "SELECT source, agent, since, paused, pause_reason, last_event_at FROM panel_members WHERE queue = \(queue)",
+            logger: logger
+        ).decode((String, String, Date, Bool, String?, Date).self) {
+            state.members[.init(source: source, queue: queue, agent: agent)] = .init(
+                since: since, paused: paused, pauseReason: reason, lastEventAt: lastEvent)
+        }
+        for try await (source, agent, callID, callQueue, since) in try await connection.query(
+            """
+            SELECT c.source, c.agent, c.call_id, c.queue, c.since FROM panel_agent_calls c
+            JOIN panel_members m ON m.source = c.source AND m.agent = c.agent AND m.queue = \(queue)
+            """, logger: logger
+        ).decode((String, String, String, String, Date).self) {
+            state.agentCalls[.init(source: source, agent: agent)] = .init(callID: callID, queue: callQueue, since: since)
+        }
+        for try await (source, callID, callerID, position, entered, lastEvent) in try await connection.query(
+            "SELECT source, call_id, caller_id, position, entered_at, last_event_at FROM panel_waiting WHERE queue = \(queue)",
+            logger: logger
+        ).decode((String, String, String?, Int?, Date, Date).self) {
+            state.waiting[.init(source: source, callID: callID)] = .init(
+                queue: queue, callerID: callerID, position: position, enteredAt: entered, lastEventAt: lastEvent)
+        }
+        let scope = PanelScope(counters: [PanelState.CounterKey(queue: queue, day: day)])
+        state.counters = try await load(scope, connection: connection, logger: logger).counters
+        return state
+    }
+
+    /// Every membership and every agent's call: what `/agents` shows.
+    static func loadAgents(connection: PostgresConnection, logger: Logger) async throws -> PanelState {
+        var state = PanelState()
+        for try await (source, queue, agent, since, paused, reason, lastEvent) in try await connection.query(
+            "SELECT source, queue, agent, since, paused, pause_reason, last_event_at FROM panel_members", logger: logger
+        ).decode((String, String, String, Date, Bool, String?, Date).self) {
+            state.members[.init(source: source, queue: queue, agent: agent)] = .init(
+                since: since, paused: paused, pauseReason: reason, lastEventAt: lastEvent)
+        }
+        for try await (source, agent, callID, queue, since) in try await connection.query(
+            "SELECT source, agent, call_id, queue, since FROM panel_agent_calls", logger: logger
+        ).decode((String, String, String, String, Date).self) {
+            state.agentCalls[.init(source: source, agent: agent)] = .init(callID: callID, queue: queue, since: since)
+        }
+        return state
+    }
+
     static func write(_ changes: PanelChanges, connection: PostgresConnection, logger: Logger) async throws {
         try await writeMembers(changes, connection: connection, logger: logger)
         try await writeCalls(changes, connection: connection, logger: logger)

@@ -11,7 +11,7 @@ import QueuePanel
 /// a time (`PanelRole` elects it): the next one first takes over what the last one left unacknowledged (see
 /// `StreamConsumerPhase`).
 public struct PanelConsumer: Sendable {
-    public static let group = "panel"
+    public static let group = TelephonyStreamKeys.panelGroup
 
     let stream: EventStream
     let store: any PanelStore

@@ -147,7 +147,9 @@ public func buildWorker(
     let listener: (any Service)? = configuration.metricsPort.map { port in
         WorkerHTTPListener.make(
             host: configuration.metricsHost, port: port,
-            exporter: MetricsExporter(registry: metricsRegistry, queue: queue, workers: registry, keeper: keeper),
+            exporter: MetricsExporter(
+                registry: metricsRegistry, queue: queue, workers: registry, keeper: keeper,
+                streams: [EventStream(redis: commandClient, key: TelephonyStreamKeys(namespace: configuration.queue.name).stream)]),
             keeper: keeper, queue: queue, watchdog: watchdog)
     }
     let panel = streamClient.map { client in

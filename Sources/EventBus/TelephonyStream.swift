@@ -10,6 +10,9 @@ public struct TelephonyStreamKeys: Sendable {
     /// Every event received by `POST /events`, in arrival order.
     public var stream: String { "{\(namespace):telephony}:events" }
 
+    /// The consumer group that applies the stream to the queue panel.
+    public static let panelGroup = "panel"
+
     /// Held by the one worker that applies the stream to the queue panel.
     public var panelLease: String { "{\(namespace):telephony}:lease:panel" }
 }

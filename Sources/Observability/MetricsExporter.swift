@@ -1,4 +1,5 @@
 import CallsStore
+import EventBus
 import Foundation
 import Hummingbird
 import JobQueue
@@ -14,12 +15,15 @@ public struct MetricsExporter: Sendable {
     let queue: RedisJobQueue
     let workers: WorkerRegistry
     let keeper: any LeaseKeeper
+    /// Event streams whose length and consumer groups are reported.
+    let streams: [EventStream]
     let gaugeReads: CachedRefresh<Bool>
 
     public init(
         registry: PrometheusCollectorRegistry, queue: RedisJobQueue, workers: WorkerRegistry, keeper: any LeaseKeeper,
-        refreshInterval: Duration = .seconds(5)
+        streams: [EventStream] = [], refreshInterval: Duration = .seconds(5)
     ) {
+        self.streams = streams
         self.registry = registry
         self.queue = queue
         self.workers = workers
@@ -48,6 +52,26 @@ public struct MetricsExporter: Sendable {
         let age = try await keeper.oldestUnfinishedAge()
         registry.makeGauge(name: "calls_oldest_job_age_seconds", help: "Age of the oldest call still processing")
             .set(age.map { Double($0.components.seconds) } ?? 0)
+        for stream in streams { try await refreshGauges(of: stream) }
+    }
+
+    /// Per stream its length, and per consumer group what it holds unacknowledged, what it has not read yet,
+    /// and how long its oldest unacknowledged entry has waited.
+    func refreshGauges(of stream: EventStream, now: Date = Date()) async throws {
+        registry.makeGauge(name: "calls_stream_length", labels: [("stream", stream.key)], help: "Entries the event stream holds")
+            .set(Double(try await stream.length()))
+        for group in try await stream.groups() {
+            let labels = [("stream", stream.key), ("group", group.name)]
+            registry.makeGauge(name: "calls_stream_pending", labels: labels, help: "Entries delivered to the group and not acknowledged")
+                .set(Double(group.pending))
+            registry.makeGauge(name: "calls_stream_lag", labels: labels, help: "Entries not yet delivered to the group (-1: unknown)")
+                .set(Double(group.lag ?? -1))
+            let oldest = try await stream.oldestUnacknowledgedID(group: group.name)
+            registry.makeGauge(
+                name: "calls_stream_oldest_unacknowledged_seconds", labels: labels,
+                help: "Age of the oldest entry the group has not acknowledged (0: none)"
+            ).set(oldest.map { max(0, now.timeIntervalSince(EventStream.addedAt(id: $0))) } ?? 0)
+        }
     }
 
     public func render() async -> String {

@@ -10,6 +10,11 @@ public struct PanelScope: Sendable, Equatable {
     public var counters: Set<PanelState.CounterKey> = []
     public var restartedSources: Set<String> = []
 
+    /// Only day counters: what a reader of one queue's counts loads.
+    public init(counters: Set<PanelState.CounterKey>) {
+        self.counters = counters
+    }
+
     public init(events: [QueueEvent], rules: PanelRules) {
         for event in events {
             agents.insert(PanelState.AgentKey(source: event.source, agent: event.agent))

@@ -101,5 +101,37 @@ extension IntegrationSuite {
                 }
             }
         }
+
+        /// What the panel's readers get from PostgreSQL is what the pure definitions give for the same state.
+        @Test func theStoredStateReadsAsThePureStateDoes() async throws {
+            let events = Self.morning()
+            let expected = Self.expectedState(events, rules: rules)
+            let today = PanelDay(year: 2025, month: 11, day: 30)
+            let rules = rules
+            try await TestServices.withMigratedDatabase { url in
+                try await TestServices.withPostgres(url) { client in
+                    let store = PostgresPanelStore(client: client, logger: TestServices.logger)
+                    #expect(try await store.queueStatuses(now: Date(), today: today).isEmpty)
+                    #expect(try await store.progress() == PanelProgress())
+                    _ = try await store.apply(events, rules: rules)
+                    let now = events.last!.time.addingTimeInterval(90)
+                    let statuses = try await store.queueStatuses(now: now, today: today)
+                    #expect(statuses == expected.queueStatuses(now: now, today: today))
+                    #expect(statuses.contains { $0.calls.waiting > 0 })
+                    #expect(statuses.contains { $0.agents.paused > 0 } && statuses.contains { $0.agents.available > 0 })
+                    #expect(statuses.contains { $0.today.offered > 0 })
+                    for queue in ["sales", "support", "NONE", "nowhere"] {
+                        #expect(
+                            try await store.queueDetail(queue, now: now, today: today)
+                                == expected.queueDetail(queue, now: now, today: today))
+                    }
+                    #expect(try await store.queueDetail("nowhere", now: now, today: today) == nil)
+                    #expect(try await store.agentDetails() == expected.agentDetails())
+                    let progress = try await store.progress()
+                    #expect(progress.lastEventAt == events.map(\.time).max())
+                    #expect(progress.lagSeconds.map { $0 > 0 } == true, "the morning was applied long after it happened")
+                }
+            }
+        }
     }
 }

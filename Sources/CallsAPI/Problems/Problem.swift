@@ -118,6 +118,12 @@ extension Problem {
             detail: "The \(dependency) is not reachable right now; retry shortly.", retryAfterSeconds: 5)
     }
 
+    static func queueNotFound(_ name: String) -> Problem {
+        Problem(
+            .notFound, code: "queue_not_found", title: "Queue not found",
+            detail: "No agent, waiting caller or count today is known for the queue '\(name)'.")
+    }
+
     static func eventsTooLarge(limit: Int) -> Problem {
         Problem(
             .contentTooLarge, code: "events_too_large", title: "Too many bytes of events",

@@ -1,0 +1,89 @@
+import CallsCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import QueuePanel
+import ServiceLifecycle
+import Synchronization
+
+/// The realtime queue panel (role read): `/queues/status` (every queue, polled or streamed), one queue's
+/// members and callers, and every agent.
+struct QueuesController: Sendable {
+    let view: PanelView
+    /// How long a status stream stays open at most; the client then reconnects.
+    let streamLifetime: Duration
+    /// Status streams on this node share one read a second.
+    let feed: PanelStatusFeed
+
+    func addRoutes(to routes: AccessGroups) {
+        routes.read.get("/queues/status", use: status)
+        routes.read.get("/queues/status/stream", use: stream)
+        routes.read.get("/queues/:queue", use: queue)
+        routes.read.get("/agents", use: agents)
+    }
+
+    @Sendable func status(_ request: Request, context: CallsRequestContext) async throws -> Response {
+        try Response.json(try await view.status(logger: context.logger))
+    }
+
+    @Sendable func queue(_ request: Request, context: CallsRequestContext) async throws -> Response {
+        let name = try context.parameters.require("queue")
+        guard let detail = try await view.queue(name) else { throw Problem.queueNotFound(name) }
+        return try Response.json(detail)
+    }
+
+    @Sendable func agents(_ request: Request, context: CallsRequestContext) async throws -> Response {
+        struct Agents: Encodable { var agents: [AgentDetail] }
+        return try Response.json(Agents(agents: try await view.agents()))
+    }
+
+    /// Server-sent events: `event: status` with the status as one line of JSON, at most once a second and
+    /// only when something but the clock changed, with a keep-alive comment when nothing did for 15 s.
+    @Sendable func stream(_ request: Request, context: CallsRequestContext) async throws -> Response {
+        let first = try await feed.status(logger: context.logger)
+        let feed = self.feed
+        let logger = context.logger
+        let closesAt = ContinuousClock.now + streamLifetime
+        return Response(
+            status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
+            body: ResponseBody { writer in
+                let stopping = Atomic(false)
+                try await withGracefulShutdownHandler {
+                    try await writer.write(try Self.event(first))
+                    var last = first
+                    var lastWrite = ContinuousClock.now
+                    while ContinuousClock.now < closesAt, !stopping.load(ordering: .relaxed) {
+                        try await Task.sleep(for: .seconds(1))
+                        let current: PanelStatus
+                        do {
+                            current = try await feed.status(logger: logger)
+                        } catch {
+                            continue
+                        }
+                        if Self.differs(current, from: last) {
+                            try await writer.write(try Self.event(current))
+                            last = current
+                            lastWrite = .now
+                        } else if ContinuousClock.now - lastWrite >= .seconds(15) {
+                            try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                            lastWrite = .now
+                        }
+                    }
+                } onGracefulShutdown: {
+                    stopping.store(true, ordering: .relaxed)
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    /// What a screen shows, apart from when it was made and the backlog's ticking age.
+    static func differs(_ status: PanelStatus, from previous: PanelStatus) -> Bool {
+        status.queues != previous.queues || status.stale != previous.stale || status.lastEventAt != previous.lastEventAt
+            || status.lagSeconds != previous.lagSeconds
+    }
+
+    static func event(_ status: PanelStatus) throws -> ByteBuffer {
+        ByteBuffer(string: "event: status\ndata: \(try JSONCoding.encodeToString(status))\n\n")
+    }
+}
