@@ -19,6 +19,12 @@ public struct TrafficTruth: Sendable, Equatable, Codable {
         public var queue: String
         public var day: String
         public var tally: QueueDayTally
+
+        public init(queue: String, day: String, tally: QueueDayTally) {
+            self.queue = queue
+            self.day = day
+            self.tally = tally
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -35,6 +41,13 @@ public struct AgentTruth: Sendable, Equatable, Codable {
     public var memberships: [Membership]
     public var call: Call?
 
+    public init(source: String, agent: String, memberships: [Membership], call: Call?) {
+        self.source = source
+        self.agent = agent
+        self.memberships = memberships
+        self.call = call
+    }
+
     public struct Membership: Sendable, Equatable, Codable {
         public var queue: String
         public var status: MemberStatus
@@ -42,6 +55,13 @@ public struct AgentTruth: Sendable, Equatable, Codable {
         public var since: Date
         /// Only while paused, and nil for a pause without a reason.
         public var pauseReason: String?
+
+        public init(queue: String, status: MemberStatus, since: Date, pauseReason: String?) {
+            self.queue = queue
+            self.status = status
+            self.since = since
+            self.pauseReason = pauseReason
+        }
 
         enum CodingKeys: String, CodingKey {
             case queue, status, since
@@ -54,6 +74,12 @@ public struct AgentTruth: Sendable, Equatable, Codable {
         public var queue: String
         /// The CONNECT.
         public var since: Date
+
+        public init(callID: String, queue: String, since: Date) {
+            self.callID = callID
+            self.queue = queue
+            self.since = since
+        }
 
         enum CodingKeys: String, CodingKey {
             case callID = "call_id"
@@ -74,6 +100,20 @@ public struct WaitingCallerTruth: Sendable, Equatable, Codable {
     public var enteredPosition: Int
     public var enteredAt: Date
     public var waitSeconds: Int
+
+    public init(
+        source: String, callID: String, queue: String, callerID: String?, position: Int, enteredPosition: Int,
+        enteredAt: Date, waitSeconds: Int
+    ) {
+        self.source = source
+        self.callID = callID
+        self.queue = queue
+        self.callerID = callerID
+        self.position = position
+        self.enteredPosition = enteredPosition
+        self.enteredAt = enteredAt
+        self.waitSeconds = waitSeconds
+    }
 
     enum CodingKeys: String, CodingKey {
         case source
