@@ -18,6 +18,8 @@ public struct TrafficConfiguration: Sendable, Equatable {
     /// Agents logging in with AGENTLOGIN (queue named) and off with AGENTLOGOFF, the rest with ADDMEMBER and
     /// REMOVEMEMBER.
     public var agentLoginShare = 0.3
+    /// Queues an ADDMEMBER agent joins paused (`ADDMEMBER|PAUSED`, AMI QueueAdd with Paused: true).
+    public var addedPausedShare = 0.1
     /// Agents logging in during the first minute; the others log in later, when their activity comes.
     public var loggedInAtStart = 0.9
     /// Mean arrivals per queue per hour; each queue draws its own rate between half and one and a half times it.
@@ -80,6 +82,7 @@ public struct TrafficConfiguration: Sendable, Equatable {
         configuration.agentCount = 5000
         configuration.maxQueuesPerAgent = 2
         configuration.loggedInAtStart = 1
+        configuration.addedPausedShare = 0
         configuration.meanAgentActivitySeconds = 0
         configuration.callsPerHourPerQueue = 900
         configuration.meanPatienceSeconds = 1800

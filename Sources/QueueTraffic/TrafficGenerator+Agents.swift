@@ -61,12 +61,13 @@ extension TrafficGenerator {
 
     private func join(_ agent: Int, queue: Int) {
         let model = agents[agent]
+        let paused = !model.logsInAsAgent && random.chance(configuration.addedPausedShare)
         if model.logsInAsAgent {
             write(model.source, "NONE", queues[queue].name, model.name, "AGENTLOGIN", model.channel)
         } else {
-            write(model.source, "NONE", queues[queue].name, model.name, "ADDMEMBER", "")
+            write(model.source, "NONE", queues[queue].name, model.name, "ADDMEMBER", paused ? "PAUSED" : "")
         }
-        changeStatus(of: agent) { $0.memberships.append(.init(queue: queue, since: 0)) }
+        changeStatus(of: agent) { $0.memberships.append(.init(queue: queue, paused: paused, since: 0)) }
         queues[queue].members.append(agent)
         dispatch(queue)
     }
