@@ -36,7 +36,8 @@ public struct QueueStatus: Sendable, Equatable, Codable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case loggedIn = "logged_in", available, paused
+            case loggedIn = "logged_in"
+            case available, paused
             case onCall = "on_call"
         }
     }

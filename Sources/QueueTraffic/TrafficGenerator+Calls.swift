@@ -79,8 +79,9 @@ extension TrafficGenerator {
         agents[agent].ringing = nil
         guard callers[caller].answers else {
             callers[caller].state = .waiting
-            write(source, callers[caller].callID, queues[queue].name, agents[agent].name, "RINGNOANSWER",
-                  String(Int(configuration.ringTimeoutSeconds * 1000)))
+            write(
+                source, callers[caller].callID, queues[queue].name, agents[agent].name, "RINGNOANSWER",
+                String(Int(configuration.ringTimeoutSeconds * 1000)))
             // Asterisk leaves a member who did not answer alone for a few seconds (`retry`).
             agents[agent].readyAt = now + 5
             agenda.schedule(.agentReady(agent: agent), at: now + 5)

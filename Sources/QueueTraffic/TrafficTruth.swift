@@ -137,7 +137,11 @@ extension TrafficGenerator {
         let names = Array(Set(queues.map(\.name))).sorted()
         var statuses = Dictionary(
             uniqueKeysWithValues: names.map {
-                ($0, QueueStatus(queue: $0, agents: .init(), calls: .init(), today: .init(tallies[TallyKey(queue: $0, day: today)] ?? .init())))
+                (
+                    $0,
+                    QueueStatus(
+                        queue: $0, agents: .init(), calls: .init(), today: .init(tallies[TallyKey(queue: $0, day: today)] ?? .init()))
+                )
             })
 
         var agentTruths: [AgentTruth] = []
