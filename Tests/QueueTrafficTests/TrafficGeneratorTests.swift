@@ -175,3 +175,29 @@ import Testing
         #expect(rate > 1000 && rate < 4000, "\(rate) lines per epoch second at time scale \(scale)")
     }
 }
+
+/// The truth as JSON, in the shape, and back.
+@Suite struct TrafficTruthJSONTests {
+    @Test func theTruthIsJSONShapedLikeTheStatusAndReadsBack() throws {
+        let generator = TrafficGenerator(TrafficGeneratorTests.everything)
+        _ = generator.lines(5000)
+        let truth = generator.truth()
+        let data = try TrafficTruth.makeEncoder().encode(truth)
+        #expect(try TrafficTruth.makeDecoder().decode(TrafficTruth.self, from: data) == truth)
+
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let queues = try #require(object["queues"] as? [[String: Any]])
+        let quiet = try #require(queues.first { ($0["calls"] as? [String: Any])?["waiting"] as? Int == 0 })
+        #expect(Set(quiet.keys) == ["queue", "agents", "calls", "today"])
+        #expect(Set((quiet["agents"] as? [String: Any] ?? [:]).keys) == ["logged_in", "available", "paused", "on_call"])
+        let calls = try #require(quiet["calls"] as? [String: Any])
+        #expect(Set(calls.keys) == ["waiting", "longest_wait_seconds"])
+        #expect(calls["longest_wait_seconds"] is NSNull, "no caller waits: null, not a missing key")
+        #expect(
+            Set((quiet["today"] as? [String: Any] ?? [:]).keys)
+                == [
+                    "offered", "answered", "abandoned", "timed_out", "answered_within_sl", "service_level", "avg_hold_seconds",
+                    "avg_talk_seconds",
+                ])
+    }
+}
