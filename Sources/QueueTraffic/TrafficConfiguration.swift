@@ -47,7 +47,9 @@ public struct TrafficConfiguration: Sendable, Equatable {
     public var unknownEventShare = 0.02
     /// PBX restarts: a QUEUESTART line that ends every waiting caller and call of that source.
     public var restarts: [Restart] = []
-    /// Epoch of simulated second 0 (whole seconds).
+    /// Epoch of simulated second 0 (whole seconds). A replay against a running API must start near its
+    /// clock: `today`, `lag_seconds`, `stale` and the ghost sweep go by the API's wall clock, so traffic
+    /// from 2023 would count on no day of today and its waiting callers would be swept as ghosts.
     public var start = Date(timeIntervalSince1970: 1_700_000_000)
     /// Simulated seconds per second of written epoch: 1 writes the times the simulation lives (data fields
     /// such as hold and talk times then equal the differences of the lines' times); 60 writes an hour of
@@ -86,7 +88,8 @@ public struct TrafficConfiguration: Sendable, Equatable {
         configuration.meanAgentActivitySeconds = 0
         configuration.callsPerHourPerQueue = 900
         configuration.meanPatienceSeconds = 1800
-        configuration.queueTimeoutSeconds = 3600
+        // Under the ghost sweep's hour, so a long replay loses no caller to it.
+        configuration.queueTimeoutSeconds = 2400
         configuration.keyPressShare = 0
         return configuration
     }

@@ -11,6 +11,14 @@ import Foundation
 /// Lines are made one simulated action at a time (an action writes one or a few lines); the truth
 /// describes the state after the last action, so ask for it when `hasBufferedLines` is false (`lines(_:)`
 /// and `writeLog` always stop there).
+///
+/// ```swift
+/// var configuration = TrafficConfiguration(seed: 7)
+/// configuration.start = Date()                  // near the API's clock when replaying against it
+/// let traffic = TrafficGenerator(configuration)
+/// for line in traffic.lines(10_000) { … }       // send line.text to POST /events?source=\(line.source)
+/// let expected = traffic.truth(now: Date()).queues   // what GET /queues/status must say
+/// ```
 public final class TrafficGenerator: Sequence, IteratorProtocol {
     public let configuration: TrafficConfiguration
     var random: SeededRandom
