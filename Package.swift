@@ -121,7 +121,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "AudioAnalysis", "CallsAPI", "CallsCore", "CallsStore", "CallsWorker", "EventBus", "JobQueue", "Observability",
-                "QueuePanel",
+                "QueuePanel", "QueueTraffic",
                 "RecordingStorage", "S3Client", "TestSupport", asyncHTTPClient, crypto, httpTypes, hummingbird, hummingbirdTesting,
                 logging, nioCore, nioHTTP1, nioPosix, postgresNIO, prometheus, serviceLifecycle,
             ]
