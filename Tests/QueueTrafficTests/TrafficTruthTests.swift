@@ -68,6 +68,9 @@ import Testing
                 let now = Date(timeIntervalSince1970: Double(generator.lastEpoch) + lateBy)
                 let truth = generator.truth(now: now)
                 try compare(truth, replay, now: now)
+                // Realistic traffic leaves nothing for the ghost sweep's default limits to take.
+                var swept = replay.state
+                #expect(swept.sweepGhosts(now: now, limits: GhostLimits()).isEmpty)
                 sawWaitingCaller = sawWaitingCaller || !truth.waitingCallers.isEmpty
             }
             checkpoints += 1
