@@ -12,6 +12,9 @@ struct ScheduledActions {
 
     var isEmpty: Bool { heap.isEmpty }
 
+    /// When the next action happens.
+    var nextTime: Double? { heap.first?.time }
+
     mutating func schedule(_ action: TrafficAction, at time: Double) {
         heap.append(Entry(time: time, sequence: nextSequence, action: action))
         nextSequence += 1

@@ -81,6 +81,21 @@ public final class TrafficGenerator: Sequence, IteratorProtocol {
         return lines
     }
 
+    /// Every line up to and including epoch second `epoch`, the buffered ones first. An action's lines
+    /// share one time, so this ends between actions and the truth describes exactly that second: what a
+    /// replay paced by the clock has sent when the clock reads `epoch`.
+    public func lines(through epoch: Int) -> [TrafficLine] {
+        var lines: [TrafficLine] = []
+        while hasBufferedLines, let line = next() { lines.append(line) }
+        while let time = agenda.nextTime, self.epoch(at: time) <= epoch {
+            buffered.removeAll(keepingCapacity: true)
+            _ = step()
+            lines.append(contentsOf: buffered)
+            bufferedIndex = buffered.count
+        }
+        return lines
+    }
+
     /// Runs the simulation's next action; false when there is none.
     private func step() -> Bool {
         guard let entry = agenda.popFirst() else { return false }
@@ -103,7 +118,9 @@ public final class TrafficGenerator: Sequence, IteratorProtocol {
     /// Whole simulated seconds: Asterisk's durations are differences of whole-second clocks.
     var second: Int { Int(now.rounded(.down)) }
 
-    var epoch: Int { startEpoch + Int((now / configuration.timeScale).rounded(.down)) }
+    var epoch: Int { epoch(at: now) }
+
+    func epoch(at time: Double) -> Int { startEpoch + Int((time / configuration.timeScale).rounded(.down)) }
 
     func write(_ source: Int, _ callID: String, _ queue: String, _ agent: String, _ event: String, _ data: String) {
         let epoch = self.epoch

@@ -63,6 +63,23 @@ import Testing
         }
     }
 
+    /// A replay paced by the clock takes the lines of each second as it comes.
+    @Test func linesThroughAnEpochSecondAreThatSecondsTrafficExactly() {
+        let whole = TrafficGenerator(Self.everything).lines(5000)
+        let generator = TrafficGenerator(Self.everything)
+        var paced: [TrafficLine] = []
+        var second = Int(Self.everything.start.timeIntervalSince1970)
+        while paced.count < whole.count {
+            let lines = generator.lines(through: second)
+            #expect(lines.allSatisfy { $0.epoch <= second && $0.epoch > second - 7 })
+            paced += lines
+            second += 7
+        }
+        #expect(Array(paced.prefix(whole.count)) == whole)
+        // Nothing of the last second asked for is left behind.
+        #expect(generator.next().map { $0.epoch > second - 7 } == true)
+    }
+
     @Test func aLongRunHasEveryKindOfEvent() {
         let lines = TrafficGenerator(Self.everything).lines(60_000)
         var counts: [String: Int] = [:]
