@@ -51,6 +51,7 @@ let package = Package(
 
         .target(name: "CallsCore"),
         .target(name: "QueuePanel"),
+        .target(name: "QueueTraffic"),
         .target(name: "AudioAnalysis", dependencies: ["CallsCore", "CSndfile", "CLame"]),
         .target(name: "CallsStore", dependencies: ["CallsCore", "QueuePanel", postgresNIO, nioPosix, crypto, logging]),
         .target(name: "JobQueue", dependencies: ["CHiredis", "CallsCore", nioCore, nioPosix, nioSSL]),
@@ -99,6 +100,7 @@ let package = Package(
         ),
         .testTarget(name: "CallsCoreTests", dependencies: ["CallsCore"]),
         .testTarget(name: "QueuePanelTests", dependencies: ["QueuePanel"]),
+        .testTarget(name: "QueueTrafficTests", dependencies: ["QueuePanel", "QueueTraffic"]),
         .testTarget(name: "AudioAnalysisTests", dependencies: ["AudioAnalysis", "CallsCore", "TestSupport"]),
         .testTarget(name: "CallsStoreTests", dependencies: ["CallsCore", "CallsStore", postgresNIO]),
         .testTarget(
@@ -119,7 +121,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "AudioAnalysis", "CallsAPI", "CallsCore", "CallsStore", "CallsWorker", "EventBus", "JobQueue", "Observability",
-                "QueuePanel",
+                "QueuePanel", "QueueTraffic",
                 "RecordingStorage", "S3Client", "TestSupport", asyncHTTPClient, crypto, httpTypes, hummingbird, hummingbirdTesting,
                 logging, nioCore, nioHTTP1, nioPosix, postgresNIO, prometheus, serviceLifecycle,
             ]

@@ -27,6 +27,10 @@ extension PanelState {
         switch event.name {
         case .addMember, .agentLogin:
             if event.queue != Self.noQueue { touchMember(of: event) }
+            // A member added paused (AMI QueueAdd with Paused: true): Asterisk writes ADDMEMBER|PAUSED.
+            if event.name == .addMember, event.queue != Self.noQueue, event.text(at: 0) == "PAUSED" {
+                setPaused(true, key: memberKey(event), event: event, reason: nil)
+            }
         case .removeMember:
             members[memberKey(event)] = nil
         case .agentLogoff:
@@ -101,10 +105,14 @@ extension PanelState {
     }
 
     private mutating func setPaused(_ paused: Bool, key: MemberKey, event: QueueEvent) {
+        setPaused(paused, key: key, event: event, reason: event.text(at: 0))
+    }
+
+    private mutating func setPaused(_ paused: Bool, key: MemberKey, event: QueueEvent, reason: String?) {
         guard var member = members[key] else { return }
         if member.paused != paused { member.since = event.time }
         member.paused = paused
-        member.pauseReason = paused ? event.text(at: 0) : nil
+        member.pauseReason = paused ? reason : nil
         member.lastEventAt = event.time
         members[key] = member
     }

@@ -51,6 +51,23 @@ import Testing
         #expect(panel.members.keys.sorted() == [member("sales", "SIP/1")])
     }
 
+    /// Asterisk writes `ADDMEMBER|PAUSED` for a member added paused (AMI QueueAdd with `Paused: true`): a
+    /// paused member without a reason, not an available one.
+    @Test func aMemberAddedPausedIsPausedWithoutAReason() {
+        let panel = state([
+            line(0, "NONE", "support", "SIP/1", "ADDMEMBER", "PAUSED"),
+            line(5, "NONE", "sales", "SIP/1", "ADDMEMBER", ""),
+        ])
+        #expect(panel.members[member("support", "SIP/1")] == .init(since: time(0), paused: true, lastEventAt: time(0)))
+        #expect(panel.members[member("sales", "SIP/1")] == .init(since: time(5), lastEventAt: time(5)))
+
+        let resumed = state([
+            line(0, "NONE", "support", "SIP/1", "ADDMEMBER", "PAUSED"),
+            line(30, "NONE", "support", "SIP/1", "UNPAUSE", ""),
+        ])
+        #expect(resumed.members[member("support", "SIP/1")] == .init(since: time(30), lastEventAt: time(30)))
+    }
+
     @Test func pauseAllAndUnpauseAllConcernEveryQueueOfTheAgentOnly() {
         let panel = state([
             line(0, "NONE", "support", "SIP/1", "ADDMEMBER"),
