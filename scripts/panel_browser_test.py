@@ -39,6 +39,7 @@ SERVICE_LEVEL_SECONDS = 20  # the API's default CALLS_SERVICE_LEVEL_SECONDS
 # abandoned share keeps its default (10 %). Both overrides differ from the defaults in a way the data shows.
 PANEL_QUERY = "?max_wait=120&min_sl=40"
 LONG_WAIT = 150  # the caller of the third queue has waited this long when the page opens: over 120 s
+RUN_ID = uuid.uuid4().hex[:8]  # in the source's and the queues' names: each run has its own
 
 
 class Failure(Exception):
@@ -141,35 +142,40 @@ def wait_for_tiles(driver, expected, waits, what):
     (queue -> the epoch the oldest caller entered) shows a longest wait between its age when the wait started
     and its age now."""
     started = time.time()
-    seen = {}
+    differences = ["the page was not read"]
 
-    def matches(_):
-        nonlocal seen
-        seen = driver.execute_script(READ_TILES)
+    def differ(seen):
+        found = []
         for queue, want in expected.items():
             tile = seen.get(queue)
             if tile is None:
-                return False
-            if any(tile["fields"].get(field) != text for field, text in want["fields"].items()):
-                return False
-            if tile["reasons"] != want["reasons"] or tile["alert"] != ("true" if want["reasons"] else "false"):
-                return False
+                found.append(f"{queue}: no tile")
+                continue
+            for field, text in want["fields"].items():
+                if tile["fields"].get(field) != text:
+                    found.append(f"{queue}: {field} shows {tile['fields'].get(field)!r}, expected {text!r}")
+            alert = "true" if want["reasons"] else "false"
+            if tile["reasons"] != want["reasons"] or tile["alert"] != alert:
+                found.append(f"{queue}: red for {tile['reasons']!r} (alert {tile['alert']}), expected "
+                             f"{want['reasons']!r} (alert {alert})")
         for queue, entered in waits.items():
-            text = seen[queue]["fields"].get("longest_wait", "")
-            if ":" not in text or not int(started - entered) - 2 <= seconds_of(text) <= time.time() - entered + 2:
-                return False
-        return True
+            text = seen.get(queue, {}).get("fields", {}).get("longest_wait", "")
+            low, high = int(started - entered) - 2, time.time() - entered + 2
+            if ":" not in text or not low <= seconds_of(text) <= high:
+                found.append(f"{queue}: longest wait shows {text!r}, expected between {low} and {high:.0f} s")
+        return found
+
+    def matches(_):
+        nonlocal differences
+        differences = differ(driver.execute_script(READ_TILES))
+        return not differences
 
     try:
         WebDriverWait(driver, TIMEOUT, poll_frequency=0.25).until(matches)
     except TimeoutException:
-        lines = [f"the tiles did not show {what} within {TIMEOUT:.0f} s"]
-        for queue, want in expected.items():
-            lines.append(f"  {queue}: expected {want} waits {waits.get(queue)}")
-            lines.append(f"  {queue}: page     {seen.get(queue)}")
-        raise Failure("\n".join(lines))
+        raise Failure(f"the tiles did not show {what} within {TIMEOUT:.0f} s:\n  " + "\n  ".join(differences))
     print(f"ok    the tiles show {what}")
-    return seen
+    return driver.execute_script(READ_TILES)
 
 
 def visible(driver, element_id):
@@ -198,7 +204,7 @@ def percent(numerator, denominator):
 
 
 def run(driver):
-    run_id = uuid.uuid4().hex[:8]
+    run_id = RUN_ID
     source = f"panel-test-{run_id}"
     sales, support, vip = f"sales-{run_id}", f"support-{run_id}", f"vip-{run_id}"
     alice, bob, carol, dave = "PJSIP/alice", "PJSIP/bob", "PJSIP/carol", "PJSIP/dave"
@@ -315,7 +321,9 @@ def main():
             print(f"      the page at the failure: {SCREENSHOT}", file=sys.stderr)
             for entry in driver.get_log("browser")[-10:]:
                 print(f"      console: {entry.get('message')}", file=sys.stderr)
-            print(f"      API status: {json.dumps(api_status())[:2000]}", file=sys.stderr)
+            status = api_status()
+            status["queues"] = [queue for queue in status["queues"] if queue["queue"].endswith(RUN_ID)]
+            print(f"      API status of this run's queues: {json.dumps(status)}", file=sys.stderr)
         except Exception:  # noqa: BLE001 — diagnostics only; the failure above is the verdict
             pass
         return 1
