@@ -3,7 +3,7 @@
 Swift stack (standard library only). A dev aid: nothing in `make test` runs it, and it is not the API; the
 real semantics live in Sources/QueuePanel.
 
-It serves web/panel.html at /panel, takes queue_log lines at POST /events?source=&offset= (text/plain, each
+It serves web/panel.html at /panel (under a strict Content-Security-Policy), takes queue_log lines at POST /events?source=&offset= (text/plain, each
 line keyed by its byte offset, so a retried POST changes nothing), keeps a small in-memory state with enough of
 Asterisk's semantics for scripts/panel_browser_test.py, and answers GET /queues/status and
 GET /queues/status/stream in the API's shapes. Every API path wants `Authorization: Bearer KEY`.
@@ -16,9 +16,12 @@ POST /mock/stream?enabled=0 makes the stream answer 404 so the page falls back t
 POST /mock/stream?max_seconds=2 ends each stream after 2 s (as a server with a time limit does)."""
 
 import argparse
+import base64
 import datetime
+import hashlib
 import json
 import os
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -178,6 +181,16 @@ class PanelState:
         }
 
 
+def content_security_policy(page):
+    """The policy the page works under: its one inline style and one inline script allowed by hash, requests
+    to its own origin only. The API can serve /panel with the same."""
+    def digest(tag):
+        body = re.search(rb"<" + tag + rb">(.*?)</" + tag + rb">", page, re.S).group(1)
+        return "'sha256-" + base64.b64encode(hashlib.sha256(body).digest()).decode() + "'"
+    return (f"default-src 'none'; script-src {digest(b'script')}; style-src {digest(b'style')}; "
+            "connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+
 STATE = PanelState()
 OPTIONS = {"key": "dev-key", "stream": True, "stream_seconds": None}
 
@@ -188,9 +201,11 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):
         pass
 
-    def send_body(self, status, body, content_type):
+    def send_body(self, status, body, content_type, headers=()):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        for name, value in headers:
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
@@ -209,8 +224,10 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         url = urlparse(self.path)
         if url.path == "/panel":
-            with open(PAGE, "rb") as page:
-                return self.send_body(200, page.read(), "text/html; charset=utf-8")
+            with open(PAGE, "rb") as file:
+                page = file.read()
+            return self.send_body(200, page, "text/html; charset=utf-8",
+                                  [("Content-Security-Policy", content_security_policy(page))])
         if url.path not in ("/queues/status", "/queues/status/stream"):
             return self.send_json(404, {"code": "not_found", "title": "Not Found", "detail": url.path},
                                   "application/problem+json")
