@@ -32,18 +32,21 @@ calls_install_packages() {
 }
 
 # The Python modules the tests use (botocore: the reference signer for S3 requests; moto: an S3-compatible
-# server; schemathesis: the contract test), installed with pip into the python3 on PATH when missing.
+# server; schemathesis: the contract test; selenium: drives the wallboard's browser test), installed with pip
+# into the python3 on PATH when missing, and that test's browser: Debian's chromium and chromium-driver.
 # Exports CALLS_TEST_PYTHON, that interpreter's real path: the tests run it directly, whatever PATH
 # `swift test` gives them.
 calls_install_python_packages() {
-  if ! python3 -c 'import botocore, moto.server, schemathesis' 2>/dev/null; then
-    calls_log "installing botocore, moto[server] and schemathesis with pip"
+  CALLS_APT_PACKAGES+=(chromium chromium-driver)
+  if ! python3 -c 'import botocore, moto.server, schemathesis, selenium' 2>/dev/null; then
+    calls_log "installing botocore, moto[server], schemathesis and selenium with pip"
     python3 -m pip --version >/dev/null 2>&1 || CALLS_APT_PACKAGES+=(python3-pip)
     calls_install_packages
     # Debian's own python3 refuses pip installs without this flag (PEP 668); pyenv's accepts it too.
-    python3 -m pip install --quiet botocore 'moto[server]' schemathesis 2>/dev/null \
-      || python3 -m pip install --quiet --break-system-packages botocore 'moto[server]' schemathesis
+    python3 -m pip install --quiet botocore 'moto[server]' schemathesis selenium 2>/dev/null \
+      || python3 -m pip install --quiet --break-system-packages botocore 'moto[server]' schemathesis selenium
   fi
+  calls_install_packages
   CALLS_TEST_PYTHON=$(python3 -c 'import sys; print(sys.executable)')
   export CALLS_TEST_PYTHON
 }
