@@ -19,7 +19,7 @@ groups=(
   "getCall watchCall getQueueStatus streamQueueStatus getQueue listAgents"
   "createCall listCalls updateCallTags deleteCall"
   "uploadRecording getDownloadLink downloadContent postEvents"
-  "getQueueStatistics listDeadJobs retryDeadJob getLiveness getReadiness getMetrics getContract getDocs"
+  "getQueueStatistics listDeadJobs retryDeadJob getLiveness getReadiness getMetrics getContract getDocs getPanel"
 )
 # positive_data_acceptance and negative_data_rejection are left out: whether an upload is audio is decided
 # by its content, which no schema can say, and the API accepts more spellings than the contract promises

@@ -85,6 +85,10 @@ export CALLS_API_KEY
 BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" python3 scripts/smoke_test.py
 BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" API_PID=$api_pid python3 scripts/upload_memory.py
 
+calls_log "wallboard: headless chromium replays queue events through the API and reads /panel"
+BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" SCREENSHOT="$work/panel.png" python3 scripts/panel_browser_test.py
+calls_log "wallboard screenshot: $work/panel.png"
+
 calls_log "contract test: schemathesis against the running stack"
 CALLS_API_KEY=$("$bin/calls-api" keys create --role admin --name "contract test" | tail -n 1) \
   BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" bash scripts/contract_test.sh

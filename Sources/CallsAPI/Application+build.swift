@@ -36,6 +36,8 @@ public struct APIDependencies<Calls: CallRepository & Outbox & UploadLedger>: Se
     public var eventLimits = EventIngestSettings()
     /// Nil: no `/queues` and `/agents` (route tests about other things).
     var panel: PanelView?
+    /// Nil: no `/panel` page.
+    public var wallboard: WallboardPage?
     /// Must run as a service of the application, or the outbox keeps every entry until the relay pushes it again.
     let outboxAcknowledger: OutboxAcknowledger
     let downloads: DownloadSettings
@@ -92,6 +94,7 @@ public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router
         cacheInterval: dependencies.readinessCacheInterval
     ).addRoutes(to: router)
     if let contract = dependencies.contract { ContractController(contract: contract).addRoutes(to: router) }
+    if let wallboard = dependencies.wallboard { WallboardController(page: wallboard).addRoutes(to: router) }
     return router
 }
 
@@ -160,6 +163,7 @@ public func buildApplication(
     let queue = RedisJobQueue(client: redis, keys: QueueKeys(name: configuration.queue.name))
     let migrator = try Migrator(client: postgres, directory: configuration.migrationsDirectory, logger: logger)
     let contract = try APIContract(path: configuration.openAPIFile)
+    let wallboard = try WallboardPage(path: configuration.panelPageFile)
     // Last of what can throw: the S3 store holds an HTTP client that must be shut down.
     let storage = try ConfiguredRecordingStore(
         configuration.recordings.storage, recordingsDirectory: configuration.recordings.directory, ioPool: blockingPool)
@@ -203,6 +207,7 @@ public func buildApplication(
         backlogAge: { try await PanelView.backlogAge(of: telephonyStream) },
         settings: configuration.panel)
     dependencies.eventLimits = configuration.events
+    dependencies.wallboard = wallboard
     dependencies.uploadPace = UploadPace(
         bytesPerSecond: configuration.uploadMinBytesPerSecond, grace: .seconds(configuration.httpIdleTimeoutSeconds))
     let router = buildRouter(dependencies)

@@ -40,6 +40,8 @@ public struct APIConfiguration: Sendable {
     public var maxWatchers = 10_000
     /// The contract served at `/openapi.yaml`.
     public var openAPIFile = "openapi.yaml"
+    /// The wallboard served at `/panel`.
+    public var panelPageFile = "web/panel.html"
     public var maxUploadBytes: Int64 = 2 * 1024 * 1024 * 1024
     /// API keys and their rate limit.
     public var access = AccessSettings()
@@ -106,6 +108,7 @@ public struct APIConfiguration: Sendable {
         trustForwardedHeaders = try environment.boolean("CALLS_TRUST_FORWARDED_HEADERS", default: trustForwardedHeaders)
         migrationsDirectory = flags.migrationsDirectory ?? environment.string("CALLS_MIGRATIONS_DIR", default: migrationsDirectory)
         openAPIFile = environment.string("CALLS_OPENAPI_FILE", default: openAPIFile)
+        panelPageFile = environment.string("CALLS_PANEL_PAGE_FILE", default: panelPageFile)
         eventStreamSeconds = try environment.integer("CALLS_EVENT_STREAM_MAX_SECONDS", default: eventStreamSeconds, in: 1...86_400)
         maxWatchersPerCall = try environment.integer("CALLS_MAX_WATCHERS_PER_CALL", default: maxWatchersPerCall, in: 1...1_000_000)
         maxWatchers = try environment.integer("CALLS_MAX_WATCHERS", default: maxWatchers, in: 1...1_000_000)

@@ -7,7 +7,7 @@ public struct TrafficTruth: Sendable, Equatable, Codable {
     /// `now`'s day in the configured time zone: the day `queues[].today` counts.
     public var today: String
     /// Every configured queue, by name; a queue served by several PBXs adds them up.
-    public var queues: [QueueStatus]
+    public var queues: [ExpectedQueueStatus]
     /// Agents who are members of a queue or on a call, by source and name.
     public var agents: [AgentTruth]
     /// By source, queue and position.
@@ -139,7 +139,7 @@ extension TrafficGenerator {
             uniqueKeysWithValues: names.map {
                 (
                     $0,
-                    QueueStatus(
+                    ExpectedQueueStatus(
                         queue: $0, agents: .init(), calls: .init(), today: .init(tallies[TallyKey(queue: $0, day: today)] ?? .init()))
                 )
             })

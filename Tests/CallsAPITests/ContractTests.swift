@@ -48,6 +48,7 @@ import Testing
             downloads: DownloadSettings(signer: ContentURLSigner(secret: nil), urlLifetimeSeconds: 1, origin: .relative),
             contract: contract)
         dependencies.telephony = InMemoryTelephonyIngest()
+        dependencies.wallboard = try! WallboardPage(path: "web/panel.html")
         dependencies.panel = PanelView(reader: InMemoryPanelReader(), backlogAge: { nil }, settings: PanelSettings())
         let router = buildRouter(dependencies)
         // Never connected: the routes only need the objects to exist.

@@ -41,12 +41,12 @@ struct PanelReplay {
     }
 
     /// `/queues/status`'s `queues` for these queue names at `now`.
-    func queueStatus(queues names: [String], now: Date) -> [QueueStatus] {
+    func queueStatus(queues names: [String], now: Date) -> [ExpectedQueueStatus] {
         let today = rules.calendar.day(of: now)
-        var statuses: [String: QueueStatus] = [:]
+        var statuses: [String: ExpectedQueueStatus] = [:]
         for name in names {
             let counters = state.counters[.init(queue: name, day: today)] ?? PanelState.DayCounters()
-            statuses[name] = QueueStatus(queue: name, agents: .init(), calls: .init(), today: .init(Self.tally(counters)))
+            statuses[name] = ExpectedQueueStatus(queue: name, agents: .init(), calls: .init(), today: .init(Self.tally(counters)))
         }
         for key in state.members.keys {
             if let status = status(of: key) { statuses[key.queue]?.agents.add(status) }

@@ -44,3 +44,22 @@ struct ContractController {
         }
     }
 }
+
+/// `GET /panel`, the wallboard; public, as the page itself holds no data.
+struct WallboardController {
+    let page: WallboardPage
+
+    func addRoutes(to router: Router<CallsRequestContext>) {
+        let body = ByteBuffer(string: page.html)
+        let headers: HTTPFields = [
+            .contentType: "text/html; charset=utf-8",
+            .contentSecurityPolicy: page.contentSecurityPolicy,
+            .xContentTypeOptions: "nosniff",
+            .cacheControl: "no-cache",
+            HTTPField.Name("Referrer-Policy")!: "no-referrer",
+        ]
+        router.get("/panel") { _, _ in
+            Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+        }
+    }
+}

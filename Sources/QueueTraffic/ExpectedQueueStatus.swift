@@ -1,6 +1,6 @@
 /// One element of `GET /queues/status`'s `queues` array, with the names, so a test can compare the
 /// API's JSON with the truth's. Absent values encode as `null`, as the API writes them.
-public struct QueueStatus: Sendable, Equatable, Codable {
+public struct ExpectedQueueStatus: Sendable, Equatable, Codable {
     public var queue: String
     public var agents: Agents
     public var calls: Calls
