@@ -13,6 +13,8 @@ public struct PanelSettings: Sendable, Equatable {
     public var waitingLimitSeconds = 3600
     /// `CALLS_PANEL_CALL_LIMIT_SECONDS`: a call with no event this long was lost (a missed completion).
     public var callLimitSeconds = 4 * 3600
+    /// `CALLS_PANEL_EVENT_RETENTION_DAYS`: received events are kept this long, to recognise one sent again.
+    public var eventRetentionDays = 7
 
     public init() {}
 
@@ -28,5 +30,7 @@ public struct PanelSettings: Sendable, Equatable {
         waitingLimitSeconds = try environment.integer(
             "CALLS_PANEL_WAITING_LIMIT_SECONDS", default: waitingLimitSeconds, in: 60...7 * 86_400)
         callLimitSeconds = try environment.integer("CALLS_PANEL_CALL_LIMIT_SECONDS", default: callLimitSeconds, in: 60...7 * 86_400)
+        eventRetentionDays = try environment.integer(
+            "CALLS_PANEL_EVENT_RETENTION_DAYS", default: eventRetentionDays, in: 1...3650)
     }
 }

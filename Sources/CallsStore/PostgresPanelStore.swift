@@ -110,6 +110,20 @@ public struct PostgresPanelStore: PanelStore {
         return stored
     }
 
+    public func forgetEvents(appliedBefore cutoff: Date, limit: Int) async throws -> Int {
+        let rows = try await client.query(
+            """
+            WITH old AS (
+                SELECT source, event_id FROM telephony_events WHERE applied_at < \(cutoff) ORDER BY applied_at LIMIT \(limit)
+            )
+            DELETE FROM telephony_events t USING old WHERE t.source = old.source AND t.event_id = old.event_id
+            RETURNING 1
+            """, logger: logger)
+        var count = 0
+        for try await _ in rows { count += 1 }
+        return count
+    }
+
     public func state() async throws -> PanelState {
         let logger = logger
         return try await client.withTransaction(deadlines: 1, logger: logger) { connection in

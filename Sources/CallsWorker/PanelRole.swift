@@ -16,6 +16,8 @@ struct PanelRole: Service {
     let store: any PanelStore
     let timing: PanelTiming
     let limits: GhostLimits
+    /// Received events older than this are forgotten (a copy sent after that would apply again).
+    var eventRetention: Duration = .seconds(7 * 86_400)
     let logger: Logger
 
     var owner: String { consumer.consumer }
@@ -76,6 +78,7 @@ struct PanelRole: Service {
             }
             if ContinuousClock.now - lastSweep >= timing.sweepInterval {
                 try await sweep(fence: fence)
+                try await forgetOldEvents()
                 lastSweep = .now
             }
             if ContinuousClock.now - lastTrim >= timing.trimInterval {
@@ -91,6 +94,18 @@ struct PanelRole: Service {
             logger.notice("panel state without events for too long ended", metadata: ["reset": "\(reset)", "kind": "\(reset.kind)"])
             Counter(label: "calls_panel_ghost_resets_total", dimensions: [("kind", reset.kind)]).increment()
         }
+    }
+
+    /// In bounded deletes, so a first pass over a long backlog never holds one huge transaction.
+    func forgetOldEvents(now: Date = Date()) async throws {
+        let cutoff = now.addingTimeInterval(-Double(eventRetention.components.seconds))
+        var forgotten = 0
+        for _ in 0..<100 {
+            let count = try await store.forgetEvents(appliedBefore: cutoff, limit: 10_000)
+            forgotten += count
+            if count < 10_000 { break }
+        }
+        if forgotten > 0 { logger.info("forgot received telephony events past retention", metadata: ["events": "\(forgotten)"]) }
     }
 
     /// Only what every group acknowledged goes, so a group that is behind (or a new one) loses nothing.

@@ -181,5 +181,6 @@ func makePanelRole(
     return PanelRole(
         consumer: consumer, lease: StreamLease(redis: leaseClient, key: keys.panelLease), store: store,
         timing: PanelTiming(leaseTTL: timing.heartbeatTTL),
-        limits: GhostLimits(waitingSeconds: settings.waitingLimitSeconds, callSeconds: settings.callLimitSeconds), logger: logger)
+        limits: GhostLimits(waitingSeconds: settings.waitingLimitSeconds, callSeconds: settings.callLimitSeconds),
+        eventRetention: .seconds(settings.eventRetentionDays * 86_400), logger: logger)
 }

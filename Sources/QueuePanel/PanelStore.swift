@@ -11,6 +11,8 @@ public protocol PanelStore: Sendable {
     func takeFence() async throws -> Int64
     /// Ends what `PanelState.sweepGhosts` would end, in place (under `fence` like `apply`).
     func sweepGhosts(now: Date, limits: GhostLimits, fence: Int64?) async throws -> [PanelState.GhostReset]
+    /// Forgets received events applied before `cutoff`, at most `limit` of them; how many went.
+    func forgetEvents(appliedBefore cutoff: Date, limit: Int) async throws -> Int
 }
 
 extension PanelStore {

@@ -110,6 +110,7 @@ import Testing
         ("CALLS_PANEL_STALE_SECONDS", "soon"),
         ("CALLS_PANEL_WAITING_LIMIT_SECONDS", "59"),
         ("CALLS_PANEL_CALL_LIMIT_SECONDS", "-5"),
+        ("CALLS_PANEL_EVENT_RETENTION_DAYS", "0"),
     ]
 
     /// Read by the API only.

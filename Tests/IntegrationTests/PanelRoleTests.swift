@@ -67,6 +67,20 @@ extension IntegrationSuite {
             }
         }
 
+        /// Received events are forgotten past their retention, oldest first and a bounded number at a time.
+        @Test func oldReceivedEventsAreForgottenInBoundedDeletes() async throws {
+            let events = PanelStoreTests.morning()
+            let rules = rules
+            try await withStore { store in
+                _ = try await store.apply(events, rules: rules)
+                #expect(try await store.forgetEvents(appliedBefore: Date().addingTimeInterval(-3600), limit: 1000) == 0)
+                #expect(try await store.forgetEvents(appliedBefore: Date().addingTimeInterval(3600), limit: 7) == 7)
+                #expect(try await store.storedKeys(events.map(\.key)).count == events.count - 7)
+                #expect(try await store.forgetEvents(appliedBefore: Date().addingTimeInterval(3600), limit: 1000) == events.count - 7)
+                #expect(try await store.storedKeys(events.map(\.key)).isEmpty)
+            }
+        }
+
         @Test func aStandbyTakesOverWhenTheLeaderDiesAndNothingIsLostOrCountedTwice() async throws {
             let events = PanelStoreTests.morning()
             let rules = rules
