@@ -21,24 +21,6 @@ extension IntegrationSuite {
             }
         }
 
-        /// What a screen shows: a queue with nobody in it and nothing counted today is left out on both sides.
-        static func shown(_ queues: [ExpectedQueueStatus]) -> [ExpectedQueueStatus] {
-            queues.filter { queue in
-                queue.agents.loggedIn > 0 || queue.calls.waiting > 0 || queue.today.offered > 0 || queue.today.answered > 0
-                    || queue.today.abandoned > 0 || queue.today.timedOut > 0 || queue.today.avgTalkSeconds != nil
-            }
-        }
-
-        struct ShownStatus: Decodable {
-            var generatedAt: String
-            var queues: [ExpectedQueueStatus]
-
-            enum CodingKeys: String, CodingKey {
-                case generatedAt = "generated_at"
-                case queues
-            }
-        }
-
         @Test func replayedTrafficShowsExactlyTheTruthEvenSentTwice() async throws {
             var configuration = TrafficConfiguration(seed: 1616)
             configuration.sources = ["pbx-a", "pbx-b"]
@@ -50,14 +32,9 @@ extension IntegrationSuite {
             configuration.restarts = [.init(source: "pbx-b", afterSeconds: 1200)]
             let end = Date().addingTimeInterval(-3)
             configuration.start = end.addingTimeInterval(-3000)
-            let generator = TrafficGenerator(configuration)
-            let lines = generator.lines(through: Int(end.timeIntervalSince1970))
-            #expect(lines.count > 1000)
-
-            var byPBX: [String: [String]] = [:]
-            for line in lines { byPBX[line.source, default: []].append(line.text + "\n") }
-            let logs = byPBX
-            let truths = Truths(generator)
+            let replay = QueueLogReplay(configuration, through: end)
+            #expect(replay.lineCount > 1000)
+            let logs = replay.logs
             try await Stack.withMigrated { stack, _ in
                 try await stack.withWorker {
                     try await stack.withAPI { client in
@@ -93,32 +70,18 @@ extension IntegrationSuite {
                                 cursors[source] = (line + count, offset + body.utf8.count)
                             }
                         }
-                        #expect(accepted >= lines.count, "every line accepted at least once")
+                        #expect(accepted >= replay.lineCount, "every line accepted at least once")
 
                         let shown = try await poll(within: 60, { try await status(client) }) { status in
                             let now = Timestamp.parse(status.generatedAt)!
-                            return Self.shown(status.queues) == Self.shown(truths.truth(now: now).queues)
+                            return QueueLogReplay.shown(status.queues) == QueueLogReplay.shown(replay.truth(now: now).queues)
                         }
-                        let truth = truths.truth(now: Timestamp.parse(shown.generatedAt)!)
-                        #expect(Self.shown(shown.queues) == Self.shown(truth.queues))
+                        let truth = replay.truth(now: Timestamp.parse(shown.generatedAt)!)
+                        #expect(QueueLogReplay.shown(shown.queues) == QueueLogReplay.shown(truth.queues))
                         #expect(truth.queues.contains { $0.calls.waiting > 0 } && truth.queues.contains { $0.agents.onCall > 0 })
                         #expect(truth.queues.contains { $0.agents.paused > 0 } && truth.queues.contains { $0.today.abandoned > 0 })
                     }
                 }
-            }
-        }
-
-        /// The generator is done generating; the test's tasks only ask it for its truth, one at a time.
-        final class Truths: @unchecked Sendable {
-            private let generator: TrafficGenerator
-            private let lock = NSLock()
-
-            init(_ generator: TrafficGenerator) {
-                self.generator = generator
-            }
-
-            func truth(now: Date) -> TrafficTruth {
-                lock.withLock { generator.truth(now: now) }
             }
         }
 
@@ -147,9 +110,9 @@ extension IntegrationSuite {
             }
         }
 
-        func status(_ client: any TestClientProtocol) async throws -> ShownStatus {
+        func status(_ client: any TestClientProtocol) async throws -> QueueLogReplay.ShownStatus {
             try await client.execute(uri: "/queues/status", method: .get) { response in
-                try JSONDecoder().decode(ShownStatus.self, from: Data(buffer: response.body))
+                try JSONDecoder().decode(QueueLogReplay.ShownStatus.self, from: Data(buffer: response.body))
             }
         }
     }
