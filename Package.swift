@@ -28,6 +28,7 @@ let package = Package(
         .executable(name: "calls-api", targets: ["calls-api"]),
         .executable(name: "calls-worker", targets: ["calls-worker"]),
         .executable(name: "calls-analyze", targets: ["calls-analyze"]),
+        .executable(name: "calls-traffic", targets: ["calls-traffic"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -88,6 +89,7 @@ let package = Package(
         ),
         .executableTarget(name: "calls-analyze", dependencies: ["AudioAnalysis", "CallsCore", argumentParser]),
         .executableTarget(name: "calls-fuzz-decoder", dependencies: ["AudioAnalysis", "CallsCore"]),
+        .executableTarget(name: "calls-traffic", dependencies: ["QueueTraffic", argumentParser]),
         .executableTarget(name: "calls-bench", dependencies: ["AudioAnalysis", "CallsCore", "CSndfile", crypto]),
 
         .target(

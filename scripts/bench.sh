@@ -11,6 +11,7 @@ swift build -c release --product calls-bench >/dev/null
 swift build -c release --product calls-analyze >/dev/null
 swift build -c release --product calls-api >/dev/null
 swift build -c release --product calls-worker >/dev/null
+swift build -c release --product calls-traffic >/dev/null
 bin=$(swift build -c release --show-bin-path)
 
 calls_log "analysis benchmark"
@@ -25,6 +26,8 @@ calls_log "upload benchmark"
 upload=$(bash scripts/bench_upload.sh "$bin")
 calls_log "MP3 archive benchmark"
 archive=$(python3 scripts/bench_archive.py "$bin" .build-bench)
+calls_log "queue panel benchmark"
+panel=$(bash scripts/bench_panel.sh "$bin")
 calls_log "search benchmark (seeds 1 000 000 calls)"
 search=$(bash scripts/bench_search.sh "$bin")
 
@@ -138,5 +141,20 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo "Target: p95 ≤ 20 ms."
   echo
   echo "$search"
+  echo
+  echo "## Queue panel (issue 16)"
+  echo
+  echo "Command: \`make bench\` (= \`scripts/bench_panel.sh\` driving \`scripts/bench_panel_client.py\`): a private"
+  echo "PostgreSQL and Redis, the release API (keys off) and one release worker with \`CALLS_WORKER_ROLES=panel\`,"
+  echo "all on this machine, fed queue_log files written by \`calls-traffic\` (the generator the tests compare"
+  echo "the panel with). In order: the status preset (200 queues, 5 000 agents, over 2 000 callers waiting) is"
+  echo "applied and \`GET /queues/status\` timed 2 000 times in a row after 200 to warm up; then 60 s of real-time"
+  echo "traffic at 1 000 events/s, two pushers posting what is due every 100 ms while a reader polls the status"
+  echo "every 20 ms (a batch is visible when today's \`offered\` reaches the ENTERQUEUEs sent up to it; the 20 ms"
+  echo "poll bounds the resolution); then 600 000 lines of four PBXs posted by four pushers as fast as they go,"
+  echo "timed until PostgreSQL holds every event, with each process's CPU (utime + stime, PostgreSQL's backends"
+  echo "included) over that time."
+  echo
+  echo "$panel"
 } > BENCHMARKS.md
 cat BENCHMARKS.md

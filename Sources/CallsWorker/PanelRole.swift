@@ -43,6 +43,7 @@ struct PanelRole: Service {
                 try await lead(fence: fence)
                 backoff.reset()
             } catch {
+                if Task.isCancelled { return }
                 let delay = backoff.next()
                 logger.warning("panel role failed, competing again", metadata: ["error": "\(error)", "retry_in": "\(delay)"])
                 try? await Task.sleep(for: delay)
@@ -69,6 +70,8 @@ struct PanelRole: Service {
                 logger.warning("another worker took over the panel", metadata: ["fence": "\(fenced.fence)"])
                 return
             } catch {
+                // Stopping: the batch stays pending for whoever holds the lease next.
+                if Task.isCancelled { return }
                 // PostgreSQL or Redis away: keep the lease (the backoff is shorter than it) and retry the batch.
                 phase.failed()
                 let delay = backoff.next()
