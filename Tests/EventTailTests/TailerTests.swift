@@ -201,8 +201,9 @@ struct TailerTests {
         try log.write(Self.lines(16...20))
         await api.loseAnswers(next: 0)
 
-        try await servingEvents(api, port: port) {
-            let tailer = startTailer(on: log, port: port)
+        let restartPort = try freeLoopbackPort()  // the first server's port may still be held by its last connection
+        try await servingEvents(api, port: restartPort) {
+            let tailer = startTailer(on: log, port: restartPort)
             try await expectEventually("every line", within: 20) { await api.events.count == 20 }
             await tailer.stop()
         }
