@@ -15,7 +15,8 @@ public struct HTTPEventsDelivery: EventsDelivery {
     public let timeout: Duration
     private let client: HTTPClient
 
-    public init(api: String, source: String, key: String, timeout: Duration = .seconds(30), client: HTTPClient = HTTPEventsDelivery.client) {
+    public init(api: String, source: String, key: String, timeout: Duration = .seconds(30), client: HTTPClient = HTTPEventsDelivery.client)
+    {
         self.api = api.hasSuffix("/") ? String(api.dropLast()) : api
         self.source = source
         self.key = key

@@ -65,8 +65,10 @@ struct Tail: AsyncParsableCommand {
         guard api.hasPrefix("http://") || api.hasPrefix("https://") else {
             throw ValidationError("--api must be an http:// or https:// URL")
         }
-        for (name, seconds) in [("--poll-interval", pollInterval), ("--retry-initial", retryInitial), ("--retry-max", retryMax)]
-        where !(seconds > 0) {
+        let durations = [
+            ("--poll-interval", pollInterval), ("--retry-initial", retryInitial), ("--retry-max", retryMax), ("--timeout", timeout),
+        ]
+        for (name, seconds) in durations where !(seconds > 0) {
             throw ValidationError("\(name) must be more than 0 seconds")
         }
     }

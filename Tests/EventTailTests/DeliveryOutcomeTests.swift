@@ -4,7 +4,8 @@ import Testing
 
 @Suite("What the API's answers mean to the tailer")
 struct DeliveryOutcomeTests {
-    static let problem = Data(#"{"type":"about:blank","code":"invalid_key","title":"Unauthorized","detail":"unknown key","status":401}"#.utf8)
+    static let problem = Data(
+        #"{"type":"about:blank","code":"invalid_key","title":"Unauthorized","detail":"unknown key","status":401}"#.utf8)
 
     @Test("202 with rejected lines is accepted; missing counts default to none")
     func accepted() {
@@ -12,7 +13,9 @@ struct DeliveryOutcomeTests {
         #expect(
             DeliveryOutcome(status: 202, body: body)
                 == .accepted(EventsAnswer(accepted: 2, duplicates: 1, rejected: [.init(line: 3, reason: "bad time")])))
-        #expect(DeliveryOutcome(status: 202, body: Data(#"{"accepted": 4}"#.utf8)) == .accepted(EventsAnswer(accepted: 4, duplicates: 0, rejected: [])))
+        #expect(
+            DeliveryOutcome(status: 202, body: Data(#"{"accepted": 4}"#.utf8))
+                == .accepted(EventsAnswer(accepted: 4, duplicates: 0, rejected: [])))
     }
 
     @Test("a 2xx that is not an events answer (a proxy's page) is retried, not taken as done")
@@ -49,7 +52,8 @@ struct BackoffTests {
     @Test("doubles from the initial delay up to the cap, jittered within its upper half, and starts over after a reset")
     func doublingAndCap() {
         var backoff = Backoff(initial: .milliseconds(500), maximum: .seconds(30))
-        let ceilings: [Duration] = [.milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(16)]
+        let ceilings: [Duration] =
+            [.milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(16)]
             + Array(repeating: .seconds(30), count: 4)
         for ceiling in ceilings {
             let delay = backoff.nextDelay()
