@@ -211,4 +211,39 @@ struct TailerTests {
         #expect(await api.sortedEvents == expectedEvents(text + Self.lines(11...15)) + expectedEvents(Self.lines(16...20), from: oldSize))
         #expect(await api.conflicts.isEmpty)
     }
+
+    @Test("a rotation while the API is down: the state keeps naming the old file until its lines are answered")
+    func rotationDuringOutage() async throws {
+        let log = try LogFixture()
+        let api = FakeEventsAPI()
+        await api.fail(next: 1_000_000)
+        let counter = OutcomeCounter()
+        let old = Self.lines(1...6)
+        let new = Self.lines(7...9)
+        try log.write(old)
+        let port = try freeLoopbackPort()
+        let remembered = try await servingEvents(api, port: port) {
+            let tailer = startTailer(on: log, port: port, counter: counter)
+            try await expectEventually("a failed attempt", within: 20) { await counter.retries >= 1 }
+            try log.rename()
+            try log.reopen()
+            try log.write(new)
+            let retries = await counter.retries
+            try await expectEventually("two more failed attempts", within: 20) { await counter.retries >= retries + 2 }
+            await tailer.stop()
+            return try StateFile(path: log.statePath).load()
+        }
+        let oldIdentity = try #require(try FileManager.default.attributesOfItem(atPath: log.path + ".1")[.systemFileNumber] as? Int)
+        #expect(remembered?.inode == UInt64(oldIdentity))
+        #expect(remembered?.position == 0)
+
+        await api.fail(next: 0)
+        let restartPort = try freeLoopbackPort()
+        try await servingEvents(api, port: restartPort) {
+            let tailer = startTailer(on: log, port: restartPort)
+            try await expectEventually("every line", within: 20) { await api.events.count == 9 }
+            await tailer.stop()
+        }
+        #expect(await api.sortedEvents == expectedEvents(old) + expectedEvents(new, from: Int64(old.utf8.count)))
+    }
 }
