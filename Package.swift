@@ -29,6 +29,7 @@ let package = Package(
         .executable(name: "calls-worker", targets: ["calls-worker"]),
         .executable(name: "calls-analyze", targets: ["calls-analyze"]),
         .executable(name: "calls-traffic", targets: ["calls-traffic"]),
+        .executable(name: "calls-events", targets: ["calls-events"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -61,6 +62,7 @@ let package = Package(
         .target(name: "RecordingStorage", dependencies: ["CallsCore", "S3Client", asyncHTTPClient, crypto, nioCore, nioPosix]),
         .target(name: "Observability", dependencies: ["CallsStore", "EventBus", "JobQueue", hummingbird, logging, metrics, prometheus]),
         .target(name: "ServiceStartup", dependencies: ["CallsCore", "Observability", logging]),
+        .target(name: "EventTail", dependencies: [asyncHTTPClient, logging, nioCore]),
         .target(
             name: "CallsAPI",
             dependencies: [
@@ -88,6 +90,7 @@ let package = Package(
             name: "calls-worker", dependencies: ["CallsWorker", "CallsCore", "Observability", "ServiceStartup", argumentParser]
         ),
         .executableTarget(name: "calls-analyze", dependencies: ["AudioAnalysis", "CallsCore", argumentParser]),
+        .executableTarget(name: "calls-events", dependencies: ["EventTail", argumentParser, asyncHTTPClient, logging]),
         .executableTarget(name: "calls-fuzz-decoder", dependencies: ["AudioAnalysis", "CallsCore"]),
         .executableTarget(name: "calls-traffic", dependencies: ["QueueTraffic", argumentParser]),
         .executableTarget(name: "calls-bench", dependencies: ["AudioAnalysis", "CallsCore", "CSndfile", crypto]),
@@ -103,6 +106,8 @@ let package = Package(
         .testTarget(name: "CallsCoreTests", dependencies: ["CallsCore"]),
         .testTarget(name: "QueuePanelTests", dependencies: ["QueuePanel"]),
         .testTarget(name: "QueueTrafficTests", dependencies: ["QueuePanel", "QueueTraffic"]),
+        .testTarget(
+            name: "EventTailTests", dependencies: ["EventTail", "TestSupport", hummingbird, logging, nioCore]),
         .testTarget(name: "AudioAnalysisTests", dependencies: ["AudioAnalysis", "CallsCore", "TestSupport"]),
         .testTarget(name: "CallsStoreTests", dependencies: ["CallsCore", "CallsStore", postgresNIO]),
         .testTarget(
