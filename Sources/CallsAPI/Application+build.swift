@@ -34,8 +34,12 @@ public struct APIDependencies<Calls: CallRepository & Outbox & UploadLedger>: Se
     /// Nil: no `POST /events` (route tests about other things).
     public var telephony: (any TelephonyIngest)?
     public var eventLimits = EventIngestSettings()
+    /// Events older than this are refused: they could be copies of events already forgotten.
+    public var eventRetention: Duration = .seconds(7 * 86_400)
     /// Nil: no `/queues` and `/agents` (route tests about other things).
     var panel: PanelView?
+    /// Status streams one node holds open at most.
+    public var maxPanelStreams = 10_000
     /// Nil: no `/panel` page.
     public var wallboard: WallboardPage?
     /// Must run as a service of the application, or the outbox keeps every entry until the relay pushes it again.
@@ -80,11 +84,14 @@ public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router
         urlLifetimeSeconds: dependencies.downloads.urlLifetimeSeconds, origin: dependencies.downloads.origin
     ).addRoutes(to: routes)
     if let telephony = dependencies.telephony {
-        EventsController(ingest: telephony, limits: dependencies.eventLimits).addRoutes(to: routes)
+        EventsController(ingest: telephony, limits: dependencies.eventLimits, retention: dependencies.eventRetention)
+            .addRoutes(to: routes)
     }
     if let panel = dependencies.panel {
-        QueuesController(view: panel, streamLifetime: dependencies.eventStreamLifetime, feed: PanelStatusFeed(view: panel))
-            .addRoutes(to: routes)
+        QueuesController(
+            view: panel, streamLifetime: dependencies.eventStreamLifetime, feed: PanelStatusFeed(view: panel),
+            streams: StreamSlots(limit: dependencies.maxPanelStreams)
+        ).addRoutes(to: routes)
     }
     HealthController(
         checks: [
@@ -207,7 +214,9 @@ public func buildApplication(
         backlogAge: { try await PanelView.backlogAge(of: telephonyStream) },
         settings: configuration.panel)
     dependencies.eventLimits = configuration.events
+    dependencies.eventRetention = .seconds(configuration.panel.eventRetentionDays * 86_400)
     dependencies.wallboard = wallboard
+    dependencies.maxPanelStreams = configuration.maxWatchers
     dependencies.uploadPace = UploadPace(
         bytesPerSecond: configuration.uploadMinBytesPerSecond, grace: .seconds(configuration.httpIdleTimeoutSeconds))
     let router = buildRouter(dependencies)

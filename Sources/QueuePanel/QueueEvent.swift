@@ -74,9 +74,15 @@ public struct QueueEvent: Sendable, Equatable {
         }
     }
 
-    /// `data[index]` as whole seconds (or a position), or nil when it is missing, negative or not a number.
+    /// The largest number of seconds (or position) taken from an event's data: 115 days. Anything larger is
+    /// a corrupt field, and would overflow the state's 32-bit columns or its day totals.
+    public static let maxDataNumber = 10_000_000
+
+    /// `data[index]` as whole seconds (or a position), or nil when it is missing, negative, not a number or
+    /// over `maxDataNumber`.
     func seconds(at index: Int) -> Int? {
-        guard index >= 0, index < data.count, let value = Int(data[index].trimmingCharacters(in: .whitespaces)), value >= 0
+        guard index >= 0, index < data.count, let value = Int(data[index].trimmingCharacters(in: .whitespaces)),
+            (0...Self.maxDataNumber).contains(value)
         else { return nil }
         return value
     }

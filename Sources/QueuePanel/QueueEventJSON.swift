@@ -19,7 +19,51 @@ public enum QueueEventJSON {
         public var reason: String
     }
 
-    public static func parse(_ body: [UInt8]) throws(BodyError) -> (events: [QueueEvent], rejections: [Rejection]) {
+    /// How many items `body` holds (array elements, or NDJSON lines, blank ones too), counted without parsing
+    /// it, so a limit can refuse a body before the parse spends memory on it. Nil when it is no array at all.
+    public static func itemCount(_ body: [UInt8]) -> Int {
+        guard let start = body.firstIndex(where: { !$0.isJSONWhitespace }) else { return 0 }
+        guard body[start] == UInt8(ascii: "[") else {
+            return body.count { $0 == UInt8(ascii: "\n") } + (body.last == UInt8(ascii: "\n") ? 0 : 1)
+        }
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var items = 0
+        var sawValue = false
+        for byte in body[start...] {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                inString = true
+                if depth == 1 { sawValue = true }
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                if depth == 1 { sawValue = true }
+                depth += 1
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                depth -= 1
+            case UInt8(ascii: ","):
+                if depth == 1 { items += 1 }
+            default:
+                if depth == 1, !byte.isJSONWhitespace { sawValue = true }
+            }
+        }
+        return items + (sawValue ? 1 : 0)
+    }
+
+    /// `check` refuses an event that is well formed but not to be taken, with its reason.
+    public static func parse(
+        _ body: [UInt8], check: (QueueEvent) -> String? = { _ in nil }
+    ) throws(BodyError) -> (events: [QueueEvent], rejections: [Rejection]) {
         let start = body.firstIndex { !$0.isJSONWhitespace }
         guard let start else { return ([], []) }
         let items: [Data]
@@ -32,7 +76,12 @@ public enum QueueEventJSON {
         var rejections: [Rejection] = []
         for (index, item) in items.enumerated() where !item.allSatisfy(\.isJSONWhitespace) {
             switch event(item) {
-            case .success(let parsed): events.append(parsed)
+            case .success(let parsed):
+                if let refusal = check(parsed) {
+                    rejections.append(Rejection(index: index, reason: refusal))
+                } else {
+                    events.append(parsed)
+                }
             case .failure(let reason): rejections.append(Rejection(index: index, reason: reason.text))
             }
         }
@@ -130,6 +179,11 @@ public enum QueueEventJSON {
         let items = (wire.data ?? []).map(\.text)
         if items.count > 16 || items.contains(where: { $0.utf8.count > QueueLogParser.maxFieldBytes }) {
             return .failure(Reason(text: "'data' holds more than 16 items or an item over \(QueueLogParser.maxFieldBytes) bytes"))
+        }
+        // As in a queue_log line (where '|' separates the items): no control character, which PostgreSQL's
+        // jsonb refuses (NUL) and no screen shows.
+        if items.contains(where: { $0.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } }) {
+            return .failure(Reason(text: "'data' holds a control character"))
         }
         return .success(
             QueueEvent(

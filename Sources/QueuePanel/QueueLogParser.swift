@@ -20,8 +20,10 @@ public enum QueueLogParser {
 
     /// The events of `body` in order, and the lines refused. Empty lines are skipped; a trailing `\r` is
     /// ignored (logs copied from Windows).
+    /// `check` refuses an event that is well formed but not to be taken (say, too far in the future), with
+    /// its reason.
     public static func parse(
-        _ body: some Collection<UInt8>, source: String, firstOffset: Int64
+        _ body: some Collection<UInt8>, source: String, firstOffset: Int64, check: (QueueEvent) -> String? = { _ in nil }
     ) -> (
         events: [QueueEvent], rejections: [Rejection]
     ) {
@@ -35,13 +37,21 @@ public enum QueueLogParser {
         func finishLine(length: Int) {
             lineNumber += 1
             defer {
-                offset += Int64(length)
+                // Saturating: a caller passes offsets far below the limit (the API caps them), so this only
+                // keeps a wild one from trapping.
+                let (next, overflow) = offset.addingReportingOverflow(Int64(length))
+                offset = overflow ? .max : next
                 line.removeAll(keepingCapacity: true)
             }
             if line.last == UInt8(ascii: "\r") { line.removeLast() }
             if line.isEmpty { return }
             switch event(line, source: source, offset: offset) {
-            case .success(let parsed): events.append(parsed)
+            case .success(let parsed):
+                if let refusal = check(parsed) {
+                    rejections.append(Rejection(line: lineNumber, reason: refusal))
+                } else {
+                    events.append(parsed)
+                }
             case .failure(let reason): rejections.append(Rejection(line: lineNumber, reason: reason.text))
             }
         }

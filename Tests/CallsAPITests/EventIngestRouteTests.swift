@@ -23,12 +23,15 @@ import TestSupport
         var rejected: [Rejected]
     }
 
+    /// A minute ago: events are refused when older than the retention or ahead of the clock.
+    static let epoch = Int(Date().timeIntervalSince1970) - 60
+
     static let lines = """
-        1764486007|NONE|support|SIP/1|ADDMEMBER|
-        1764486014|c-1|support|NONE|ENTERQUEUE||+49301|1
+        \(epoch)|NONE|support|SIP/1|ADDMEMBER|
+        \(epoch + 7)|c-1|support|NONE|ENTERQUEUE||+49301|1
         not a queue_log line
-        1764486021|c-1|support|SIP/1|CONNECT|7|x|2
-        1764486028|c-1|support|NONE|DID|5551234
+        \(epoch + 14)|c-1|support|SIP/1|CONNECT|7|x|2
+        \(epoch + 21)|c-1|support|NONE|DID|5551234
 
         """
 
@@ -89,7 +92,7 @@ import TestSupport
             #expect(try moved.decode(Answer.self).accepted == 4)
             // A key twice in one body counts once.
             let twice =
-                #"[{"source":"s","event_id":"e1","time":1764486007,"call_id":"c","queue":"q","agent":"a","event":"ABANDON","data":["1","1","5"]},{"source":"s","event_id":"e1","time":1764486007,"call_id":"c","queue":"q","agent":"a","event":"ABANDON","data":["1","1","5"]}]"#
+                #"[{"source":"s","event_id":"e1","time":\#(Self.epoch),"call_id":"c","queue":"q","agent":"a","event":"ABANDON","data":["1","1","5"]},{"source":"s","event_id":"e1","time":\#(Self.epoch),"call_id":"c","queue":"q","agent":"a","event":"ABANDON","data":["1","1","5"]}]"#
             let (_, json) = try await post(client, twice, contentType: "application/json", query: "")
             #expect(try json.decode(Answer.self) == Answer(accepted: 1, duplicates: 1, unknown: 0, rejected: []))
         }
@@ -97,7 +100,7 @@ import TestSupport
 
     @Test func jsonEventsComeAsAnArrayOrOnePerLine() async throws {
         let event =
-            #"{"source":"pbx2","event_id":"%@","time":"2025-11-30T07:00:00Z","call_id":"c","queue":"q","agent":"SIP/1","event":"ADDMEMBER","data":[]}"#
+            #"{"source":"pbx2","event_id":"%@","time":\#(Self.epoch),"call_id":"c","queue":"q","agent":"SIP/1","event":"ADDMEMBER","data":[]}"#
         let ndjson = [event.replacingOccurrences(of: "%@", with: "a"), "{\"broken\": ", event.replacingOccurrences(of: "%@", with: "b")]
             .joined(separator: "\n")
         try await withIngest { ingest, client in
@@ -146,7 +149,7 @@ import TestSupport
             let (lines, linesBody) = try await post(client, Self.lines)
             #expect(lines == .contentTooLarge && linesBody.problem?.code == "too_many_events")
             let big =
-                String(repeating: "1764486007|NONE|support|SIP/1|ADDMEMBER|\n", count: 2)
+                String(repeating: "\(Self.epoch)|NONE|support|SIP/1|ADDMEMBER|\n", count: 2)
                 + String(repeating: "x", count: 3000)
             let (bytes, bytesBody) = try await post(client, big)
             #expect(bytes == .contentTooLarge && bytesBody.problem?.code == "events_too_large")
@@ -161,9 +164,9 @@ import TestSupport
     }
 
     @Test func hugeLinesAndNulBytesAreRefusedOneByOne() async throws {
-        let huge = "1764486007|c|q|a|ENTERQUEUE|" + String(repeating: "9", count: 5000)
+        let huge = "\(Self.epoch)|c|q|a|ENTERQUEUE|" + String(repeating: "9", count: 5000)
         let body =
-            "1764486007|NONE|q|SIP/1|ADDMEMBER|\n\(huge)\n1764486007|c\u{0}|q|a|ENTERQUEUE||1|1\nnot-a-time|c|q|a|ENTERQUEUE\n1|c|q|a\n"
+            "\(Self.epoch)|NONE|q|SIP/1|ADDMEMBER|\n\(huge)\n\(Self.epoch)|c\u{0}|q|a|ENTERQUEUE||1|1\nnot-a-time|c|q|a|ENTERQUEUE\n1|c|q|a\n"
         try await withIngest { ingest, client in
             let (status, answerBody) = try await post(client, body)
             #expect(status == .accepted)
@@ -199,6 +202,56 @@ import TestSupport
             let (status, answer) = try await post(client, Self.lines)
             #expect(status == .accepted)
             #expect(try answer.decode(Answer.self).accepted == 4)
+        }
+    }
+
+    /// An offset near the top of Int64 would overflow as the lines are counted: it is refused, whole.
+    @Test(arguments: ["9223372036854775800", "9007199254740993", "99999999999999999999"])
+    func anOffsetPastTheCapIsRefused(offset: String) async throws {
+        try await withIngest { ingest, client in
+            let (status, body) = try await post(client, Self.lines, query: "?source=pbx1&offset=\(offset)")
+            #expect(status == .unprocessableContent)
+            #expect(body.problem?.errors?.map(\.field) == ["offset"])
+            #expect(ingest.published.isEmpty)
+            let (top, _) = try await post(client, Self.lines, query: "?source=pbx1&offset=9007199254740992")
+            #expect(top == .accepted)
+        }
+    }
+
+    @Test func eventsOlderThanTheRetentionOrAheadOfTheClockAreRefusedOneByOne() async throws {
+        let now = Int(Date().timeIntervalSince1970)
+        let body = """
+            \(now - 8 * 86_400)|NONE|q|SIP/1|ADDMEMBER|
+            \(now - 30)|NONE|q|SIP/2|ADDMEMBER|
+            \(now + 3600)|NONE|q|SIP/3|ADDMEMBER|
+
+            """
+        try await withIngest { ingest, client in
+            let (status, answer) = try await post(client, body)
+            #expect(status == .accepted)
+            let decoded = try answer.decode(Answer.self)
+            #expect(decoded.accepted == 1)
+            #expect(decoded.rejected.map(\.line) == [1, 3])
+            #expect(decoded.rejected[0].reason.contains("older than the 7 days"))
+            #expect(decoded.rejected[1].reason.contains("ahead of the server's clock"))
+            #expect(ingest.published.map(\.agent) == ["SIP/2"])
+        }
+    }
+
+    /// The item count is taken before the JSON is parsed: a huge array costs a byte scan, not its parse.
+    @Test func aJSONBodyOverTheLimitIsRefusedBeforeItIsParsed() async throws {
+        var limits = EventIngestSettings()
+        limits.maxLines = 3
+        try await withIngest(limits: limits) { ingest, client in
+            for body in ["[{},{},{},{}]", "{}\n{}\n\n{}", "[1,2,3,4]"] {
+                let (status, problem) = try await post(client, body, contentType: "application/json", query: "")
+                #expect(status == .contentTooLarge && problem.problem?.code == "too_many_events", "\(body)")
+            }
+            // Elements are counted at the top level only.
+            let (nested, answer) = try await post(client, "[[1,2,3,4,5]]", contentType: "application/json", query: "")
+            #expect(nested == .accepted)
+            #expect(try answer.decode(Answer.self).rejected.map(\.index) == [0])
+            #expect(ingest.published.isEmpty)
         }
     }
 }

@@ -169,4 +169,27 @@ import TestSupport
         later.stale = true
         #expect(QueuesController.differs(later, from: status))
     }
+
+    /// Each stream holds a connection: past the node's cap a stream is refused.
+    @Test func streamsPastTheNodesCapAreRefused() async throws {
+        let (state, _) = Self.morning()
+        try await RouteHarness.run(configure: {
+            $0.panel = PanelView(reader: InMemoryPanelReader(state: state), backlogAge: { nil }, settings: PanelSettings())
+            $0.maxPanelStreams = 0
+        }) { _, client in
+            try await client.execute(uri: "/queues/status/stream", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(JSONBody(response.body).problem?.code == "watchers_exhausted")
+            }
+        }
+    }
+
+    @Test func aStreamSlotIsFreeAgainWhenItsStreamEnds() {
+        let slots = StreamSlots(limit: 2)
+        #expect(slots.take() && slots.take())
+        #expect(!slots.take())
+        slots.give()
+        #expect(slots.take())
+        #expect(!slots.take())
+    }
 }

@@ -238,4 +238,23 @@ import Testing
         #expect(panel.calls.isEmpty && panel.agentCalls.isEmpty && panel.waiting.isEmpty)
         #expect(panel.members.count == 2, "quiet agents, paused or not, are never swept")
     }
+
+    /// A corrupt number (past 115 days) is no number: it could not be stored, and would overflow the day's
+    /// totals. The event still does what it does; only the figure is left out.
+    @Test func numbersPastTheirRangeAreLeftOut() {
+        let panel = state([
+            line(0, "NONE", "support", "SIP/1", "ADDMEMBER"),
+            line(1, "c-1", "support", "NONE", "ENTERQUEUE", "", "+49", "3000000000"),
+            line(2, "c-1", "support", "SIP/1", "CONNECT", "3000000000", "x", "1"),
+            line(9, "c-1", "support", "SIP/1", "COMPLETEAGENT", "1", "9000000000000000000", "1"),
+            line(10, "c-2", "support", "NONE", "ENTERQUEUE", "", "+49", "1"),
+            line(11, "c-2", "support", "SIP/1", "CONNECT", "1", "x", "1"),
+            line(19, "c-2", "support", "SIP/1", "COMPLETEAGENT", "1", "9000000000000000000", "1"),
+        ])
+        let counters = panel.counters[.init(queue: "support", day: today)]!
+        #expect(counters.answered == 2 && counters.offered == 2)
+        #expect(counters.holdCount == 1 && counters.holdSecondsTotal == 1)
+        #expect(counters.talkCount == 0 && counters.talkSecondsTotal == 0)
+        #expect(panel.calls.isEmpty && panel.agentCalls.isEmpty)
+    }
 }

@@ -77,3 +77,22 @@ import Testing
         #expect(QueueEvent(payload: "{}") == nil)
     }
 }
+
+/// Counting a JSON body's items without parsing it: what lets a limit refuse a huge array early.
+@Suite struct QueueEventJSONCountTests {
+    @Test(arguments: [
+        ("[]", 0), ("  [ ]  ", 0), ("[{}]", 1), ("[{},{},{}]", 3), ("[1, 2, 3, 4]", 4), ("[[1,2,3,4,5]]", 1),
+        (#"[{"a":"x,y]}"},{"b":"\\\",[{"}]"#, 2), ("{}\n{}\n\n{}", 4), ("\n\n\n", 0), ("\n\n{}", 3), ("", 0), ("{}\n", 1),
+    ])
+    func countsElementsOrLines(body: String, count: Int) {
+        #expect(QueueEventJSON.itemCount(Array(body.utf8)) == count)
+    }
+
+    @Test func aControlCharacterInTheDataIsRefused() throws {
+        let body =
+            #"[{"source":"s","event_id":"1","time":1764486007,"call_id":"c","queue":"q","agent":"a","event":"PAUSE","data":["\u0000"]}]"#
+        let parsed = try QueueEventJSON.parse(Array(body.utf8))
+        #expect(parsed.events.isEmpty)
+        #expect(parsed.rejections == [.init(index: 0, reason: "'data' holds a control character")])
+    }
+}

@@ -14,6 +14,12 @@ import QueuePanel
 struct EventsController: Sendable {
     let ingest: any TelephonyIngest
     let limits: EventIngestSettings
+    /// How old an event may be: older ones could be copies of events already forgotten (they are kept this
+    /// long to recognise a copy), and would apply again.
+    var retention: Duration = .seconds(7 * 86_400)
+    /// How far ahead of this server's clock an event may be (PBX clocks drift; an event from the future would
+    /// hold the panel's lag and its waiting callers' ages wrong).
+    static let maxClockLead: TimeInterval = 600
 
     func addRoutes(to routes: AccessGroups) {
         routes.write.post("/events", use: receive)
@@ -32,7 +38,7 @@ struct EventsController: Sendable {
         } catch is NIOTooManyBytesError {
             throw Problem.eventsTooLarge(limit: limits.maxBodyBytes)
         }
-        let parsed = try parse(Array(body.readableBytesView), format: format, origin: origin)
+        let parsed = try parse(Array(body.readableBytesView), format: format, origin: origin, now: Date())
         var answer = EventIngestAnswer(accepted: 0, duplicates: 0, unknown: 0, rejected: parsed.rejected)
         let fresh = await withoutDuplicates(parsed.events, answer: &answer, logger: context.logger)
         do {
@@ -53,25 +59,37 @@ struct EventsController: Sendable {
     }
 
     func parse(
-        _ bytes: [UInt8], format: EventBodyFormat, origin: QueueLogOrigin?
+        _ bytes: [UInt8], format: EventBodyFormat, origin: QueueLogOrigin?, now: Date
     ) throws -> (events: [QueueEvent], rejected: [EventIngestAnswer.Rejected]) {
+        let check = timeCheck(now: now)
         switch format {
         case .queueLog:
             guard Self.lineCount(bytes) <= limits.maxLines else { throw Problem.tooManyEvents(limit: limits.maxLines) }
             let origin = origin!
-            let (events, rejections) = QueueLogParser.parse(bytes, source: origin.source, firstOffset: origin.offset)
+            let (events, rejections) = QueueLogParser.parse(bytes, source: origin.source, firstOffset: origin.offset, check: check)
             return (events, rejections.map { .init(line: $0.line, reason: $0.reason) })
         case .json:
+            // Counted before the parse, which holds every element in memory twice.
+            guard QueueEventJSON.itemCount(bytes) <= limits.maxLines else { throw Problem.tooManyEvents(limit: limits.maxLines) }
             let parsed: (events: [QueueEvent], rejections: [QueueEventJSON.Rejection])
             do {
-                parsed = try QueueEventJSON.parse(bytes)
+                parsed = try QueueEventJSON.parse(bytes, check: check)
             } catch {
                 throw Problem.invalidEventsBody(error.reason)
             }
-            guard parsed.events.count + parsed.rejections.count <= limits.maxLines else {
-                throw Problem.tooManyEvents(limit: limits.maxLines)
-            }
             return (parsed.events, parsed.rejections.map { .init(index: $0.index, reason: $0.reason) })
+        }
+    }
+
+    /// Refuses events older than the retention or too far ahead of `now`.
+    func timeCheck(now: Date) -> (QueueEvent) -> String? {
+        let days = retention.components.seconds / 86_400
+        let oldest = now.addingTimeInterval(-Double(retention.components.seconds))
+        let newest = now.addingTimeInterval(Self.maxClockLead)
+        return { event in
+            if event.time < oldest { return "older than the \(days) days events are kept to recognise a copy" }
+            if event.time > newest { return "more than \(Int(Self.maxClockLead)) s ahead of the server's clock" }
+            return nil
         }
     }
 
@@ -124,6 +142,8 @@ struct QueueLogOrigin: Equatable {
     var offset: Int64
 
     static let maxSourceLength = 128
+    /// 8 PiB of log: far beyond any PBX, and far from where adding a body's length could overflow.
+    static let maxOffset: Int64 = 1 << 53
 
     init(_ parameters: Parameters) throws {
         var failure = ValidationFailure()
@@ -134,8 +154,11 @@ struct QueueLogOrigin: Equatable {
                 "must name the PBX: 1 to \(Self.maxSourceLength) letters, digits or '.', '_', '-', ':', '@'")
         }
         let offset = parameters.get("offset").flatMap { Int64($0) }
-        if offset == nil || offset! < 0 {
-            failure.add("offset", "must be the byte offset of the body's first line in the PBX's log, a whole number ≥ 0")
+        if offset == nil || !(0...Self.maxOffset).contains(offset!) {
+            failure.add(
+                "offset",
+                "must be the byte offset of the body's first line in the PBX's log (counted across its rotations), "
+                    + "a whole number from 0 to \(Self.maxOffset)")
         }
         guard failure.isEmpty else { throw Problem.validation(failure) }
         self.source = source

@@ -15,6 +15,8 @@ struct QueuesController: Sendable {
     let streamLifetime: Duration
     /// Status streams on this node share one read a second.
     let feed: PanelStatusFeed
+    /// Status streams this node holds open at most (each holds a connection): `CALLS_MAX_WATCHERS`.
+    let streams: StreamSlots
 
     func addRoutes(to routes: AccessGroups) {
         routes.read.get("/queues/status", use: status)
@@ -41,31 +43,35 @@ struct QueuesController: Sendable {
     /// Server-sent events: `event: status` with the status as one line of JSON, at most once a second and
     /// only when something but the clock changed, with a keep-alive comment when nothing did for 15 s.
     @Sendable func stream(_ request: Request, context: CallsRequestContext) async throws -> Response {
-        let first = try await feed.status(logger: context.logger)
+        guard streams.take() else { throw Problem.watchRefused(.hubFull(limit: streams.limit)) }
+        let first: PanelStatusFeed.Snapshot
+        do {
+            first = try await feed.snapshot(logger: context.logger)
+        } catch {
+            streams.give()
+            throw error
+        }
         let feed = self.feed
+        let streams = self.streams
         let logger = context.logger
         let closesAt = ContinuousClock.now + streamLifetime
         return Response(
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
             body: ResponseBody { writer in
+                defer { streams.give() }
                 let stopping = Atomic(false)
                 try await withGracefulShutdownHandler {
-                    try await writer.write(try Self.event(first))
-                    var last = first
+                    try await writer.write(first.event)
+                    var last = first.status
                     var lastWrite = ContinuousClock.now
                     while ContinuousClock.now < closesAt, !stopping.load(ordering: .relaxed) {
                         try await Task.sleep(for: .seconds(1))
-                        let current: PanelStatus
-                        do {
-                            current = try await feed.status(logger: logger)
-                        } catch {
-                            continue
-                        }
-                        if Self.differs(current, from: last) {
-                            try await writer.write(try Self.event(current))
-                            last = current
+                        if let current = try? await feed.snapshot(logger: logger), Self.differs(current.status, from: last) {
+                            try await writer.write(current.event)
+                            last = current.status
                             lastWrite = .now
                         } else if ContinuousClock.now - lastWrite >= .seconds(15) {
+                            // Also while the status cannot be read: the screen keeps its connection and its last data.
                             try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                             lastWrite = .now
                         }
@@ -83,7 +89,24 @@ struct QueuesController: Sendable {
             || status.lagSeconds != previous.lagSeconds
     }
 
-    static func event(_ status: PanelStatus) throws -> ByteBuffer {
-        ByteBuffer(string: "event: status\ndata: \(try JSONCoding.encodeToString(status))\n\n")
+}
+
+/// A count of the streams a node holds open, refused past its limit.
+final class StreamSlots: Sendable {
+    let limit: Int
+    private let open = Atomic(0)
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func take() -> Bool {
+        if open.add(1, ordering: .relaxed).newValue <= limit { return true }
+        open.subtract(1, ordering: .relaxed)
+        return false
+    }
+
+    func give() {
+        open.subtract(1, ordering: .relaxed)
     }
 }
