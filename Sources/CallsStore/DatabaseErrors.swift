@@ -21,4 +21,15 @@ public enum DatabaseErrors {
             return false
         }
     }
+
+    /// The database refused the data itself (class 22 data exception, 23 integrity constraint, 54 program
+    /// limit): sending the same again fails the same way.
+    public static func isDataError(_ error: any Error) -> Bool {
+        if let transaction = error as? PostgresTransactionError, let inner = transaction.closureError ?? transaction.commitError {
+            return isDataError(inner)
+        }
+        guard let error = error as? PSQLError, error.code == .server else { return false }
+        let state = error.serverInfo?[.sqlState] ?? ""
+        return state.hasPrefix("22") || state.hasPrefix("23") || state.hasPrefix("54")
+    }
 }

@@ -1,3 +1,4 @@
+import CallsStore
 import EventBus
 import Foundation
 import Logging
@@ -45,7 +46,14 @@ public struct PanelConsumer: Sendable {
         case .claimIdle:
             entries = try await stream.claimIdle(group: Self.group, consumer: consumer, minIdle: claimAfter, count: batchSize)
         case .new:
-            entries = try await stream.readNew(group: Self.group, consumer: consumer, count: batchSize, block: block)
+            // Anything pending now is another consumer's: a replaced holder that read after the takeover. Its
+            // entries come before newer ones, or a call's events would apply out of order.
+            let others = try await stream.pendingCount(group: Self.group) > 0
+            let claimed =
+                others ? try await stream.claimIdle(group: Self.group, consumer: consumer, minIdle: claimAfter, count: batchSize) : []
+            entries =
+                claimed.isEmpty
+                ? try await stream.readNew(group: Self.group, consumer: consumer, count: batchSize, block: block) : claimed
         }
         if !entries.isEmpty {
             var events: [QueueEvent] = []
@@ -58,7 +66,12 @@ public struct PanelConsumer: Sendable {
                     logger.error("unreadable entry on the telephony stream, skipped", metadata: ["entry": "\(entry.id)"])
                 }
             }
-            let result = try await store.apply(events, rules: rules, fence: fence)
+            let result: PanelBatchResult
+            do {
+                result = try await store.apply(events, rules: rules, fence: fence)
+            } catch  where DatabaseErrors.isDataError(error) {
+                result = try await applyOneByOne(events, fence: fence)
+            }
             try await stream.acknowledge(group: Self.group, ids: entries.map(\.id))
             Counter(label: "calls_panel_events_total", dimensions: [("outcome", "applied")]).increment(by: result.applied)
             Counter(label: "calls_panel_events_total", dimensions: [("outcome", "duplicate")]).increment(by: result.duplicates)
@@ -69,5 +82,25 @@ public struct PanelConsumer: Sendable {
         }
         phase.applied(entries: entries.count)
         return entries.count
+    }
+
+    /// A batch the database refused: each event alone, so the one it refuses is skipped (logged and counted)
+    /// instead of stopping the stream for good. Any other failure still fails the batch, to be retried.
+    func applyOneByOne(_ events: [QueueEvent], fence: Int64?) async throws -> PanelBatchResult {
+        var total = PanelBatchResult()
+        for event in events {
+            do {
+                let result = try await store.apply([event], rules: rules, fence: fence)
+                total.applied += result.applied
+                total.duplicates += result.duplicates
+                total.unknown += result.unknown
+            } catch  where DatabaseErrors.isDataError(error) {
+                logger.error(
+                    "telephony event refused by the database, skipped",
+                    metadata: ["source": "\(event.source)", "event_id": "\(event.id)", "error": "\(String(reflecting: error))"])
+                Counter(label: "calls_panel_events_total", dimensions: [("outcome", "refused")]).increment()
+            }
+        }
+        return total
     }
 }

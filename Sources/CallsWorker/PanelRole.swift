@@ -58,6 +58,7 @@ struct PanelRole: Service {
         var backoff = Backoff(cap: timing.leaseTTL / 3)
         var lastSweep = ContinuousClock.now - timing.sweepInterval
         var lastTrim = ContinuousClock.now
+        var forgetting = false
         while !Task.isCancelled {
             guard try await lease.renew(owner: owner, ttl: timing.leaseTTL) else {
                 logger.warning("lost the panel lease", metadata: ["fence": "\(fence)"])
@@ -81,9 +82,11 @@ struct PanelRole: Service {
             }
             if ContinuousClock.now - lastSweep >= timing.sweepInterval {
                 try await sweep(fence: fence)
-                try await forgetOldEvents()
+                forgetting = true
                 lastSweep = .now
             }
+            // One bounded delete per round, so the lease is renewed and batches applied in between.
+            if forgetting { forgetting = try await forgetOldEvents() }
             if ContinuousClock.now - lastTrim >= timing.trimInterval {
                 try await trim()
                 lastTrim = .now
@@ -91,24 +94,27 @@ struct PanelRole: Service {
         }
     }
 
-    func sweep(fence: Int64) async throws {
-        let resets = try await store.sweepGhosts(now: Date(), limits: limits, fence: fence)
+    /// Silence is measured up to the events applied so far: while a backlog waits on the stream (after an
+    /// outage, or a takeover), the sweep's clock stands where the backlog starts, so no caller whose next
+    /// events are still waiting is taken for lost.
+    func sweep(fence: Int64, now: Date = Date()) async throws {
+        let backlog = try await consumer.stream.oldestUnacknowledgedID(group: PanelConsumer.group)
+        let appliedUpTo = backlog.map { min(now, EventStream.addedAt(id: $0)) } ?? now
+        let resets = try await store.sweepGhosts(now: appliedUpTo, limits: limits, fence: fence)
         for reset in resets {
             logger.notice("panel state without events for too long ended", metadata: ["reset": "\(reset)", "kind": "\(reset.kind)"])
             Counter(label: "calls_panel_ghost_resets_total", dimensions: [("kind", reset.kind)]).increment()
         }
     }
 
-    /// In bounded deletes, so a first pass over a long backlog never holds one huge transaction.
-    func forgetOldEvents(now: Date = Date()) async throws {
+    static let forgetRound = 5000
+
+    /// One bounded delete of events past retention; whether more are left.
+    func forgetOldEvents(now: Date = Date()) async throws -> Bool {
         let cutoff = now.addingTimeInterval(-Double(eventRetention.components.seconds))
-        var forgotten = 0
-        for _ in 0..<100 {
-            let count = try await store.forgetEvents(appliedBefore: cutoff, limit: 10_000)
-            forgotten += count
-            if count < 10_000 { break }
-        }
-        if forgotten > 0 { logger.info("forgot received telephony events past retention", metadata: ["events": "\(forgotten)"]) }
+        let forgotten = try await store.forgetEvents(appliedBefore: cutoff, limit: Self.forgetRound)
+        if forgotten > 0 { logger.debug("forgot received telephony events past retention", metadata: ["events": "\(forgotten)"]) }
+        return forgotten == Self.forgetRound
     }
 
     /// Only what every group acknowledged goes, so a group that is behind (or a new one) loses nothing.

@@ -15,7 +15,14 @@ extension EventStream {
     }
 
     public func groups() async throws -> [GroupState] {
-        guard let groups = try await redis.command("XINFO", "GROUPS", key).array else { return [] }
+        let reply: RedisReply
+        do {
+            reply = try await redis.command("XINFO", "GROUPS", key)
+        } catch let error as RedisError where error.kind == .server && error.message.contains("no such key") {
+            // No stream yet (nothing sent, or Redis lost it): no groups, nothing pending.
+            return []
+        }
+        guard let groups = reply.array else { return [] }
         var states: [GroupState] = []
         for group in groups {
             let fields = Self.dictionary(group)
@@ -31,6 +38,15 @@ extension EventStream {
                     lastDeliveredID: fields["last-delivered-id"]?.string ?? "0-0", oldestPendingID: oldest))
         }
         return states
+    }
+
+    /// Entries delivered to any consumer of `group` and not acknowledged.
+    public func pendingCount(group: String) async throws -> Int {
+        do {
+            return Int(try await redis.command("XPENDING", key, group).array?.first?.integer ?? 0)
+        } catch let error as RedisError where error.kind == .server && error.message.contains("NOGROUP") {
+            return 0
+        }
     }
 
     /// Removes the entries every group has acknowledged; with no group, none. Returns how many went.

@@ -4,6 +4,7 @@ import EventBus
 import Foundation
 import JobQueue
 import Logging
+import PostgresNIO
 import QueuePanel
 import Testing
 
@@ -84,5 +85,82 @@ extension IntegrationSuite {
                 #expect(groups.first?.lag == 0)
             }
         }
+
+        /// A replaced holder that reads after the takeover holds newer entries; the holder claims them before
+        /// reading past them, so a call's events still apply in order.
+        @Test func entriesAnotherConsumerReadComeBeforeNewerOnes() async throws {
+            let events = PanelStoreTests.morning()
+            let truth = PanelStoreTests.expectedState(events, rules: rules)
+            try await withConsumers { stream, store, consumer in
+                try await stream.createGroup(PanelConsumer.group)
+                _ = try await stream.append(events[..<20].map(\.payload))
+                let holder = consumer("holder", .zero)
+                var phase = StreamConsumerPhase()
+                for _ in 0..<10 {
+                    let lag = try await stream.groups().first?.lag ?? 0
+                    if phase.next == .new, lag == 0 { break }
+                    try await holder.step(&phase, block: .milliseconds(20))
+                }
+                #expect(phase.next == .new)
+                _ = try await stream.append(events[20...].map(\.payload))
+                let late = try await stream.readNew(group: PanelConsumer.group, consumer: "replaced", count: 5, block: .milliseconds(20))
+                #expect(late.count == 5)
+                #expect(try await holder.step(&phase, block: .milliseconds(20)) == 5, "the replaced holder's entries first")
+                try await drain(holder)
+                #expect(try await store.state() == truth)
+                #expect(try await stream.groups().first?.pending == 0)
+            }
+        }
+
+        /// An event the database refuses (here a store that fails one event with PostgreSQL's own data error)
+        /// is skipped alone; the rest of its batch is applied and the stream goes on.
+        @Test func anEventTheDatabaseRefusesIsSkippedAloneAndTheStreamGoesOn() async throws {
+            let events = PanelStoreTests.morning()
+            let poison = events[12]
+            let truth = PanelStoreTests.expectedState(events.filter { $0.id != poison.id }, rules: rules)
+            let rules = rules
+            try await TestServices.withMigratedDatabase { url in
+                try await TestServices.withPostgres(url) { client in
+                    let redis = RedisClient(url: try TestServices.redisURL())
+                    let stream = EventStream(redis: redis, key: "test:{events}:\(UUID().uuidString)")
+                    let store = RefusingPanelStore(
+                        store: PostgresPanelStore(client: client, logger: TestServices.logger), client: client, refused: poison.key)
+                    try await stream.createGroup(PanelConsumer.group)
+                    _ = try await stream.append(events.map(\.payload))
+                    let consumer = PanelConsumer(
+                        stream: stream, store: store, rules: rules, consumer: "w1", batchSize: 50, claimAfter: .zero,
+                        logger: TestServices.logger)
+                    try await drain(consumer)
+                    #expect(try await store.state() == truth)
+                    #expect(try await stream.groups().first?.pending == 0)
+                    _ = try await redis.command("DEL", stream.key)
+                    await redis.shutdown()
+                }
+            }
+        }
+    }
+}
+
+/// PostgreSQL's panel store, except that a batch holding `refused` fails with a real data error of the
+/// database (a cast PostgreSQL refuses), as a value it cannot store would.
+struct RefusingPanelStore: PanelStore {
+    let store: PostgresPanelStore
+    let client: PostgresClient
+    let refused: QueueEvent.Key
+
+    func apply(_ events: [QueueEvent], rules: PanelRules, fence: Int64?) async throws -> PanelBatchResult {
+        if events.contains(where: { $0.key == refused }) {
+            _ = try await client.query("SELECT 'refused'::int", logger: TestServices.logger).collect()
+        }
+        return try await store.apply(events, rules: rules, fence: fence)
+    }
+
+    func state() async throws -> PanelState { try await store.state() }
+    func takeFence() async throws -> Int64 { try await store.takeFence() }
+    func sweepGhosts(now: Date, limits: GhostLimits, fence: Int64?) async throws -> [PanelState.GhostReset] {
+        try await store.sweepGhosts(now: now, limits: limits, fence: fence)
+    }
+    func forgetEvents(appliedBefore cutoff: Date, limit: Int) async throws -> Int {
+        try await store.forgetEvents(appliedBefore: cutoff, limit: limit)
     }
 }

@@ -67,6 +67,42 @@ extension IntegrationSuite {
             }
         }
 
+        /// While events wait on the stream (after an outage), the sweep's clock stands where they start: a
+        /// caller whose next events are among them is not taken for lost. Once they are applied it sweeps.
+        @Test func theSweepWaitsForTheBacklog() async throws {
+            let shift = Date().addingTimeInterval(-2 * 3600).timeIntervalSince(PanelStoreTests.morning().last!.time)
+            let events = PanelStoreTests.morning().map { event in
+                var moved = event
+                moved.time = event.time.addingTimeInterval(shift.rounded(.down))
+                return moved
+            }
+            let rules = rules
+            try await withStore { store in
+                _ = try await store.apply(events, rules: rules)
+                let redis = RedisClient(url: try TestServices.redisURL())
+                let keys = TelephonyStreamKeys(namespace: "test-\(UUID().uuidString)")
+                let stream = EventStream(redis: redis, key: keys.stream)
+                try await stream.createGroup(PanelConsumer.group)
+                // An event waiting since three hours ago (the id is its time on the stream).
+                let threeHoursAgo = Int(Date().addingTimeInterval(-3 * 3600).timeIntervalSince1970 * 1000)
+                _ = try await redis.command("XADD", keys.stream, "\(threeHoursAgo)-0", "e", events[0].payload)
+                let role = PanelRole(
+                    consumer: PanelConsumer(
+                        stream: stream, store: store, rules: rules, consumer: "w1", claimAfter: .zero, logger: TestServices.logger),
+                    lease: StreamLease(redis: redis, key: keys.panelLease), store: store, timing: PanelTiming(leaseTTL: .seconds(10)),
+                    limits: GhostLimits(waitingSeconds: 3600, callSeconds: 3600), logger: TestServices.logger)
+                let before = try await store.state()
+                #expect(!before.waiting.isEmpty)
+                try await role.sweep(fence: try await store.takeFence())
+                #expect(try await store.state() == before, "nothing swept while the backlog waits")
+                _ = try await redis.command("DEL", keys.stream)
+                try await role.sweep(fence: try await store.takeFence())
+                let after = try await store.state()
+                #expect(after.waiting.isEmpty && after.calls.isEmpty, "swept once nothing waits")
+                await redis.shutdown()
+            }
+        }
+
         /// Received events are forgotten past their retention, oldest first and a bounded number at a time.
         @Test func oldReceivedEventsAreForgottenInBoundedDeletes() async throws {
             let events = PanelStoreTests.morning()

@@ -36,6 +36,10 @@ final class QueueLogReplay: @unchecked Sendable {
     struct Answer: Decodable, Sendable {
         var accepted = 0
         var duplicates = 0
+        /// Statuses of the POSTs that were not 202 (each stops its PBX's push).
+        var refusals: [Int] = []
+
+        enum CodingKeys: CodingKey { case accepted, duplicates }
     }
 
     /// Pushes up to `count` further lines of every PBX in batches of `batch`; the answers summed. A batch
@@ -57,7 +61,10 @@ final class QueueLogReplay: @unchecked Sendable {
                         response.status == .accepted ? try JSONDecoder().decode(Answer.self, from: Data(buffer: response.body)) : nil
                     )
                 }
-                guard status == .accepted, let answer else { break }
+                guard status == .accepted, let answer else {
+                    total.refusals.append(status.code)
+                    break
+                }
                 total.accepted += answer.accepted
                 total.duplicates += answer.duplicates
                 line += body.split(separator: "\n").count
