@@ -55,6 +55,8 @@ bash scripts/fuzz.sh "${CALLS_FUZZ_SECONDS:-30}"
 calls_log "building the release binaries for the smoke test"
 swift build -c release --product calls-api
 swift build -c release --product calls-worker
+swift build -c release --product calls-events
+swift build -c release --product calls-traffic
 bin=$(swift build -c release --show-bin-path)
 
 calls_log "smoke test against a running stack"
@@ -88,6 +90,9 @@ BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" API_PID=$api_pid python3 scripts/up
 calls_log "wallboard: headless chromium replays queue events through the API and reads /panel"
 BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" SCREENSHOT="$work/panel.png" python3 scripts/panel_browser_test.py
 calls_log "wallboard screenshot: $work/panel.png"
+
+calls_log "calls-events tail: two PBXs' queue_logs, rotated and truncated, pushed to the running stack"
+BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" python3 scripts/tail_e2e.py "$bin" "$work/tail"
 
 calls_log "contract test: schemathesis against the running stack"
 CALLS_API_KEY=$("$bin/calls-api" keys create --role admin --name "contract test" | tail -n 1) \

@@ -25,6 +25,8 @@ struct CallsTraffic: ParsableCommand {
     @Option(help: "Events per second (paced)") var eventsPerSecond = 1000.0
     @Option(help: "Seconds of traffic (paced)") var seconds = 60
     @Option(help: "Seed of the simulation") var seed: UInt64 = 16
+    @Option(help: "Also write the truth at the last event (every queue's expected status) to this JSON file")
+    var truth: String?
 
     func run() throws {
         var configuration: TrafficConfiguration
@@ -71,6 +73,9 @@ struct CallsTraffic: ParsableCommand {
         }
         for handle in handles.values { try handle.close() }
         let truth = generator.truth(now: Date(timeIntervalSince1970: Double(generator.lastEpoch)))
+        if let path = self.truth {
+            try TrafficTruth.makeEncoder().encode(truth).write(to: URL(fileURLWithPath: path))
+        }
         let summary: [String: Any] = [
             "lines": written, "sources": configuration.sources, "queues": truth.queues.count,
             "agents_logged_in": truth.queues.reduce(0) { $0 + $1.agents.loggedIn },
