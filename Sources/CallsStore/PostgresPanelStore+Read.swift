@@ -4,28 +4,19 @@ import PostgresNIO
 import QueuePanel
 
 extension PostgresPanelStore: PanelReader {
-    /// Counted in PostgreSQL over the state tables' keys and indexes, so a panel polled every second by many
-    /// screens costs one small aggregate each, not the state's rows.
+    /// From the per-queue summary the applier keeps (`PanelSummaryRows`) and today's counters: a panel polled
+    /// every second by many screens reads a row per queue, never the memberships and callers themselves.
     public func queueStatuses(now: Date, today: PanelDay) async throws -> [QueueStatus] {
         let rows = try await client.query(
             """
-            WITH member_counts AS (
-                SELECT m.queue, count(*) AS logged_in, count(*) FILTER (WHERE m.paused) AS paused,
-                       count(*) FILTER (WHERE NOT m.paused AND c.agent IS NOT NULL) AS on_call
-                FROM panel_members m LEFT JOIN panel_agent_calls c ON c.source = m.source AND c.agent = m.agent
-                GROUP BY m.queue
-            ), waiting_counts AS (
-                SELECT queue, count(*) AS waiting, min(entered_at) AS oldest FROM panel_waiting GROUP BY queue
-            ), today AS (
-                SELECT * FROM panel_counters WHERE day = \(today.description)::date
-            )
-            SELECT q.queue, coalesce(m.logged_in, 0), coalesce(m.paused, 0), coalesce(m.on_call, 0),
-                   coalesce(w.waiting, 0), w.oldest,
+            WITH today AS (SELECT * FROM panel_counters WHERE day = \(today.description)::date)
+            SELECT q.queue, coalesce(s.logged_in, 0), coalesce(s.paused, 0), coalesce(s.on_call, 0),
+                   coalesce(s.waiting, 0), s.oldest_waiting,
                    coalesce(t.offered, 0), coalesce(t.answered, 0), coalesce(t.abandoned, 0), coalesce(t.timed_out, 0),
                    coalesce(t.answered_within_sl, 0), coalesce(t.hold_seconds_total, 0), coalesce(t.hold_count, 0),
                    coalesce(t.talk_seconds_total, 0), coalesce(t.talk_count, 0)
-            FROM (SELECT queue FROM member_counts UNION SELECT queue FROM waiting_counts UNION SELECT queue FROM today) AS q
-            LEFT JOIN member_counts m USING (queue) LEFT JOIN waiting_counts w USING (queue) LEFT JOIN today t USING (queue)
+            FROM (SELECT queue FROM panel_queue_summary WHERE logged_in > 0 OR waiting > 0 UNION SELECT queue FROM today) AS q
+            LEFT JOIN panel_queue_summary s USING (queue) LEFT JOIN today t USING (queue)
             """, logger: logger)
         var statuses: [QueueStatus] = []
         for try await row in rows.decode((String, Int, Int, Int, Int, Date?, Int, Int, Int, Int, Int, Int, Int, Int, Int).self) {

@@ -31,7 +31,11 @@ public struct PostgresPanelStore: PanelStore {
                 var after = before
                 var unknown = 0
                 for event in fresh where after.apply(event, rules: rules) == .unknownEvent { unknown += 1 }
-                try await PanelRows.write(PanelChanges(from: before, to: after), connection: connection, logger: logger)
+                let changes = PanelChanges(from: before, to: after)
+                try await PanelRows.write(changes, connection: connection, logger: logger)
+                let touched = try await PanelSummaryRows.touchedQueues(
+                    by: changes, before: before, connection: connection, logger: logger)
+                try await PanelSummaryRows.recount(touched, connection: connection, logger: logger)
                 try await Self.recordProgress(of: fresh, connection: connection, logger: logger)
                 return PanelBatchResult(applied: fresh.count, duplicates: events.count - fresh.count, unknown: unknown)
             })
@@ -93,6 +97,7 @@ public struct PostgresPanelStore: PanelStore {
                 for try await (source, agent, call) in agents.decode((String, String, String).self) {
                     resets.append(.agentOnCall(.init(source: source, agent: agent), callID: call))
                 }
+                if !resets.isEmpty { try await PanelSummaryRows.recountAll(connection: connection, logger: logger) }
                 return resets
             })
     }
@@ -135,7 +140,7 @@ public struct PostgresPanelStore: PanelStore {
 
     /// The events of the batch not stored before, in batch order, each once.
     static func insertNew(_ events: [QueueEvent], connection: PostgresConnection, logger: Logger) async throws -> [QueueEvent] {
-        let data = try events.map { String(decoding: try JSONEncoder().encode($0.data), as: UTF8.self) }
+        let data = events.map(\.dataJSON)
         let rows = try await connection.query(
             """
             INSERT INTO telephony_events (source, event_id, event_time, call_id, queue, agent, event, data)

@@ -58,6 +58,8 @@ extension IntegrationSuite {
                     let stored = try await store.sweepGhosts(now: now, limits: limits, fence: nil)
                     #expect(stored.map { "\($0)" }.sorted() == pure.map { "\($0)" }.sorted())
                     #expect(try await store.state() == expected)
+                    let day = rules.calendar.day(of: now)
+                    #expect(try await store.queueStatuses(now: now, today: day) == expected.queueStatuses(now: now, today: day))
                     total += stored.count
                 }
                 #expect(

@@ -53,6 +53,11 @@ extension IntegrationSuite {
                     #expect(stored.waiting == expected.waiting)
                     #expect(stored.calls == expected.calls)
                     #expect(stored.counters == expected.counters)
+                    // The per-queue summary the applier keeps, batch by batch, counts what the rows hold.
+                    for now in [events.last!.time, events[events.count / 2].time] {
+                        let day = rules.calendar.day(of: now)
+                        #expect(try await store.queueStatuses(now: now, today: day) == expected.queueStatuses(now: now, today: day))
+                    }
                 }
             }
         }

@@ -76,6 +76,28 @@ import Testing
         #expect(QueueEvent(payload: bare.payload) == bare)
         #expect(QueueEvent(payload: "{}") == nil)
     }
+
+    /// Whatever a queue_log line may hold (a tab is the one control character it takes) reads back from the
+    /// stream: an event the API accepts is never dropped by the consumer as unreadable.
+    @Test func whatALineHoldsReadsBackFromTheStream() {
+        let (events, rejections) = QueueLogParser.parse(
+            Array("1700000000|c\t1|q|SIP/1|PAUSE|lunch\tbreak|\"x\"\\\n".utf8), source: "pbx1", firstOffset: 0)
+        #expect(rejections.isEmpty && events.count == 1)
+        #expect(events.map { QueueEvent(payload: $0.payload) } == events.map { Optional($0) })
+    }
+
+    /// The hand-written JSON is JSON: quotes, backslashes, tabs and any Unicode survive it.
+    @Test func thePayloadIsJSONWhateverTheFieldsHold() throws {
+        let event = QueueEvent(
+            source: "pbx \"1\"", id: "a\\b", time: Date(timeIntervalSince1970: 1_700_000_000.5), callID: "c\t1",
+            queue: "sörvice/✓", agent: "SIP/1", name: .pause, data: ["\"quoted\"", "back\\slash", "tab\there", "日本", ""])
+        let object = try #require(JSONSerialization.jsonObject(with: Data(event.payload.utf8)) as? [String: Any])
+        #expect(object["source"] as? String == event.source && object["event_id"] as? String == event.id)
+        #expect(object["call_id"] as? String == event.callID && object["queue"] as? String == event.queue)
+        #expect(object["data"] as? [String] == event.data && object["time"] as? Double == 1_700_000_000.5)
+        #expect(try JSONSerialization.jsonObject(with: Data(event.dataJSON.utf8)) as? [String] == event.data)
+        #expect(QueueEvent(payload: event.payload) == event)
+    }
 }
 
 /// Counting a JSON body's items without parsing it: what lets a limit refuse a huge array early.
