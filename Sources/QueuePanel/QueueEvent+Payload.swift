@@ -37,7 +37,7 @@ extension QueueEvent {
     }
 
     /// `text` as a JSON string: quotes, backslashes and control characters escaped.
-    static func appendJSONString(_ text: String, to json: inout String) {
+    public static func appendJSONString(_ text: String, to json: inout String) {
         json += "\""
         var plain = true
         for scalar in text.unicodeScalars where scalar == "\"" || scalar == "\\" || scalar.value < 0x20 {

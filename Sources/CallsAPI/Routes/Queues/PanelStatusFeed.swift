@@ -26,7 +26,7 @@ actor PanelStatusFeed {
         let view = view
         let task = Task {
             let status = try await view.status(logger: logger)
-            return Snapshot(status: status, event: ByteBuffer(string: "event: status\ndata: \(try JSONCoding.encodeToString(status))\n\n"))
+            return Snapshot(status: status, event: ByteBuffer(string: "event: status\ndata: \(status.json())\n\n"))
         }
         running = task
         defer { running = nil }

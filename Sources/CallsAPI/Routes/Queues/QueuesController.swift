@@ -26,7 +26,10 @@ struct QueuesController: Sendable {
     }
 
     @Sendable func status(_ request: Request, context: CallsRequestContext) async throws -> Response {
-        try Response.json(try await view.status(logger: context.logger))
+        let status = try await view.status(logger: context.logger)
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: status.json())))
     }
 
     @Sendable func queue(_ request: Request, context: CallsRequestContext) async throws -> Response {
