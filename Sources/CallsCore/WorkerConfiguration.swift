@@ -15,6 +15,8 @@ public struct WorkerConfiguration: Sendable {
     // The worker's own.
     /// What this process does; every role by default.
     public var roles = Set(WorkerRole.allCases)
+    /// `CALLS_PANEL_BATCH_SIZE`: stream entries the panel's consumer applies in one transaction at most.
+    public var panelBatchSize = 5000
     /// Analysis jobs this process runs at once, each on a decode thread of its own.
     public var concurrency: Int
     /// Callback deliveries this process makes at once (with callbacks on), each with a name-lookup thread of
@@ -89,6 +91,7 @@ public struct WorkerConfiguration: Sendable {
         log = try LogSettings(environment: environment)
         panel = try PanelSettings(environment: environment)
         roles = try WorkerRole.parse(environment.string("CALLS_WORKER_ROLES", default: "all"))
+        panelBatchSize = try environment.integer("CALLS_PANEL_BATCH_SIZE", default: panelBatchSize, in: 1...100_000)
     }
 
     init(database: DatabaseSettings, queue: QueueSettings, concurrency: Int) {

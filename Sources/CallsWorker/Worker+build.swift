@@ -177,8 +177,7 @@ func makePanelRole(
     let consumer = PanelConsumer(
         stream: EventStream(redis: streamClient, key: keys.stream), store: store,
         rules: PanelRules(calendar: PanelCalendar(timeZone: settings.timeZone), serviceLevelSeconds: settings.serviceLevelSeconds),
-        // Large batches under load: a batch's round trips and its summary recount cost the same for 10 events or 5 000.
-        consumer: worker, batchSize: 5000, claimAfter: .zero, logger: logger)
+        consumer: worker, batchSize: configuration.panelBatchSize, claimAfter: .zero, logger: logger)
     return PanelRole(
         consumer: consumer, lease: StreamLease(redis: leaseClient, key: keys.panelLease), store: store,
         timing: PanelTiming(leaseTTL: timing.heartbeatTTL),

@@ -154,6 +154,7 @@ import Testing
         ("CALLS_CHANNEL_SPEAKERS", "alone"),
         ("CALLS_WORKER_ROLES", "jobs,reports"),
         ("CALLS_WORKER_ROLES", " , "),
+        ("CALLS_PANEL_BATCH_SIZE", "0"),
     ]
 
     @Test func readsTheRolesAndThePanelSettings() throws {
@@ -164,7 +165,7 @@ import Testing
         values["CALLS_SERVICE_LEVEL_SECONDS"] = "30"
         values["CALLS_PANEL_CALL_LIMIT_SECONDS"] = "7200"
         let worker = try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1)
-        #expect(worker.roles == [.panel])
+        #expect(worker.roles == [.panel] && worker.panelBatchSize == 5000)
         #expect(worker.panel.timeZone.identifier == "Europe/Berlin" && worker.panel.serviceLevelSeconds == 30)
         #expect(worker.panel.callLimitSeconds == 7200 && worker.panel.waitingLimitSeconds == 3600)
         #expect(try APIConfiguration(environment: EnvironmentVariables(values)).panel == worker.panel)

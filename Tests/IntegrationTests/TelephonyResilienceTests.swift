@@ -31,7 +31,8 @@ extension IntegrationSuite {
                 try await stack.withAPI { client in
                     let pushed = try await replay.push(replay.lineCount, batch: 500, client: client)
                     #expect(pushed.accepted == replay.lineCount)
-                    let settings = ["CALLS_WORKER_ROLES": "panel"]
+                    // Small batches, so the victim is killed with some applied and some not.
+                    let settings = ["CALLS_WORKER_ROLES": "panel", "CALLS_PANEL_BATCH_SIZE": "40"]
                     let victim = try SpawnedWorker(stack: stack, logDirectory: stack.recordings.path, settings: settings)
                     let applied = try await TestServices.withPostgres(url) { postgres in
                         try await firstValue(of: "a first applied batch", within: 60, every: .milliseconds(5)) {
