@@ -184,12 +184,33 @@ import TestSupport
         }
     }
 
-    @Test func aStreamSlotIsFreeAgainWhenItsStreamEnds() {
+    @Test func aStreamSlotIsFreeAgainWhenItIsReleased() {
         let slots = StreamSlots(limit: 2)
-        #expect(slots.take() && slots.take())
-        #expect(!slots.take())
-        slots.give()
-        #expect(slots.take())
-        #expect(!slots.take())
+        var first = slots.take()
+        let second = slots.take()
+        #expect(first != nil && second != nil && slots.count == 2)
+        #expect(slots.take() == nil)
+        first = nil
+        #expect(slots.count == 1)
+        #expect(slots.take() != nil)
+        withExtendedLifetime(second) {}
+    }
+
+    /// The route gives its place back when its stream ends: with room for one, streams one after another
+    /// all get in. (A response dropped unsent releases its `StreamSlot` the same way: the test above.)
+    @Test func aStreamGivesItsPlaceBackWhenItEnds() async throws {
+        let (state, _) = Self.morning()
+        try await RouteHarness.run(
+            live: true,
+            configure: {
+                $0.panel = PanelView(reader: InMemoryPanelReader(state: state), backlogAge: { nil }, settings: PanelSettings())
+                $0.eventStreamLifetime = .milliseconds(10)
+                $0.maxPanelStreams = 1
+            }
+        ) { _, client in
+            for _ in 0..<3 {
+                try await client.execute(uri: "/queues/status/stream", method: .get) { #expect($0.status == .ok) }
+            }
+        }
     }
 }

@@ -46,22 +46,17 @@ struct QueuesController: Sendable {
     /// Server-sent events: `event: status` with the status as one line of JSON, at most once a second and
     /// only when something but the clock changed, with a keep-alive comment when nothing did for 15 s.
     @Sendable func stream(_ request: Request, context: CallsRequestContext) async throws -> Response {
-        guard streams.take() else { throw Problem.watchRefused(.hubFull(limit: streams.limit)) }
-        let first: PanelStatusFeed.Snapshot
-        do {
-            first = try await feed.snapshot(logger: context.logger)
-        } catch {
-            streams.give()
-            throw error
-        }
+        // Given back when the last holder lets go: after the stream, or when the response is dropped unsent (the
+        // client went away before its head was written, and the body never ran).
+        guard let slot = streams.take() else { throw Problem.watchRefused(.hubFull(limit: streams.limit)) }
+        let first = try await feed.snapshot(logger: context.logger)
         let feed = self.feed
-        let streams = self.streams
         let logger = context.logger
         let closesAt = ContinuousClock.now + streamLifetime
         return Response(
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
             body: ResponseBody { writer in
-                defer { streams.give() }
+                withExtendedLifetime(slot) {}
                 let stopping = Atomic(false)
                 try await withGracefulShutdownHandler {
                     try await writer.write(first.event)
@@ -94,7 +89,8 @@ struct QueuesController: Sendable {
 
 }
 
-/// A count of the streams a node holds open, refused past its limit.
+/// A count of the streams a node holds open, refused past its limit. A place is held by a `StreamSlot` and
+/// given back when that is released, whichever way the stream ends.
 final class StreamSlots: Sendable {
     let limit: Int
     private let open = Atomic(0)
@@ -103,13 +99,27 @@ final class StreamSlots: Sendable {
         self.limit = limit
     }
 
-    func take() -> Bool {
-        if open.add(1, ordering: .relaxed).newValue <= limit { return true }
+    var count: Int { open.load(ordering: .relaxed) }
+
+    func take() -> StreamSlot? {
+        if open.add(1, ordering: .relaxed).newValue <= limit { return StreamSlot(slots: self) }
         open.subtract(1, ordering: .relaxed)
-        return false
+        return nil
     }
 
-    func give() {
+    fileprivate func give() {
         open.subtract(1, ordering: .relaxed)
+    }
+}
+
+final class StreamSlot: Sendable {
+    private let slots: StreamSlots
+
+    fileprivate init(slots: StreamSlots) {
+        self.slots = slots
+    }
+
+    deinit {
+        slots.give()
     }
 }
