@@ -19,19 +19,39 @@ public enum QueueEventJSON {
         public var reason: String
     }
 
-    /// How many items `body` holds (array elements, or NDJSON lines, blank ones too), counted without parsing
-    /// it, so a limit can refuse a body before the parse spends memory on it. Nil when it is no array at all.
+    /// The largest event object taken: every field and data item at its longest, escaped, fits well within.
+    /// A larger one is refused without being decoded, so no element of a body costs more than this to read.
+    public static let maxItemBytes = 64 * 1024
+
+    /// How many items `body` holds (top-level array elements, or NDJSON lines, blank ones too), counted by a
+    /// scan of its bytes, so a limit can refuse a body before anything in it is decoded. A malformed array
+    /// counts 0: its parse refuses it.
     public static func itemCount(_ body: [UInt8]) -> Int {
         guard let start = body.firstIndex(where: { !$0.isJSONWhitespace }) else { return 0 }
         guard body[start] == UInt8(ascii: "[") else {
             return body.count { $0 == UInt8(ascii: "\n") } + (body.last == UInt8(ascii: "\n") ? 0 : 1)
         }
+        return (try? arrayElements(body, from: start))?.count ?? 0
+    }
+
+    /// The byte ranges of a top-level array's elements, found without decoding anything: strings (with their
+    /// escapes) and nesting are followed so a `,` or `]` inside them is not taken for the array's own.
+    static func arrayElements(_ body: [UInt8], from start: Int) throws(BodyError) -> [Range<Int>] {
+        var elements: [Range<Int>] = []
         var depth = 0
         var inString = false
         var escaped = false
-        var items = 0
-        var sawValue = false
-        for byte in body[start...] {
+        var elementStart: Int?
+        var lastNonSpace = start
+        var index = start
+        func closeElement() throws(BodyError) {
+            guard let begin = elementStart else { throw BodyError(reason: "the body is not valid JSON (an empty array element)") }
+            elements.append(begin..<(lastNonSpace + 1))
+            elementStart = nil
+        }
+        while index < body.count {
+            let byte = body[index]
+            defer { index += 1 }
             if inString {
                 if escaped {
                     escaped = false
@@ -40,24 +60,34 @@ public enum QueueEventJSON {
                 } else if byte == UInt8(ascii: "\"") {
                     inString = false
                 }
+                lastNonSpace = index
                 continue
             }
+            if byte.isJSONWhitespace { continue }
             switch byte {
-            case UInt8(ascii: "\""):
-                inString = true
-                if depth == 1 { sawValue = true }
             case UInt8(ascii: "["), UInt8(ascii: "{"):
-                if depth == 1 { sawValue = true }
+                if depth == 1, elementStart == nil { elementStart = index }
                 depth += 1
             case UInt8(ascii: "]"), UInt8(ascii: "}"):
                 depth -= 1
+                if depth == 0 {
+                    // The array's own end: its last element (if any) ends here, and nothing may follow.
+                    if elementStart != nil || !elements.isEmpty { try closeElement() }
+                    guard body[(index + 1)...].allSatisfy(\.isJSONWhitespace) else {
+                        throw BodyError(reason: "the body is not valid JSON (text after the array)")
+                    }
+                    return elements
+                }
+                if depth < 0 { throw BodyError(reason: "the body is not valid JSON") }
             case UInt8(ascii: ","):
-                if depth == 1 { items += 1 }
+                if depth == 1 { try closeElement() }
             default:
-                if depth == 1, !byte.isJSONWhitespace { sawValue = true }
+                if byte == UInt8(ascii: "\"") { inString = true }
+                if depth == 1, elementStart == nil { elementStart = index }
             }
+            lastNonSpace = index
         }
-        return items + (sawValue ? 1 : 0)
+        throw BodyError(reason: "the body is not valid JSON (the array is not closed)")
     }
 
     /// `check` refuses an event that is well formed but not to be taken, with its reason.
@@ -66,16 +96,22 @@ public enum QueueEventJSON {
     ) throws(BodyError) -> (events: [QueueEvent], rejections: [Rejection]) {
         let start = body.firstIndex { !$0.isJSONWhitespace }
         guard let start else { return ([], []) }
-        let items: [Data]
+        let items: [ArraySlice<UInt8>]
+        // UTF-8 only: the scan reads bytes, and a decoder that guessed UTF-16 from NUL bytes would see other items.
+        if body.contains(0) { throw BodyError(reason: "the body holds a NUL byte (JSON here is UTF-8)") }
         if body[start] == UInt8(ascii: "[") {
-            items = try arrayItems(Data(body[start...]))
+            items = try arrayElements(body, from: start).map { body[$0] }
         } else {
-            items = body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Data($0) }
+            items = body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         }
         var events: [QueueEvent] = []
         var rejections: [Rejection] = []
         for (index, item) in items.enumerated() where !item.allSatisfy(\.isJSONWhitespace) {
-            switch event(item) {
+            guard item.count <= maxItemBytes else {
+                rejections.append(Rejection(index: index, reason: "larger than \(maxItemBytes) bytes, more than an event can be"))
+                continue
+            }
+            switch event(Data(item)) {
             case .success(let parsed):
                 if let refusal = check(parsed) {
                     rejections.append(Rejection(index: index, reason: refusal))
@@ -86,24 +122,6 @@ public enum QueueEventJSON {
             }
         }
         return (events, rejections)
-    }
-
-    /// The array's elements, each re-encoded on its own so one bad element is refused alone.
-    private static func arrayItems(_ data: Data) throws(BodyError) -> [Data] {
-        let array: [Any]
-        do {
-            guard let parsed = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [Any] else {
-                throw BodyError(reason: "the body is not a JSON array")
-            }
-            array = parsed
-        } catch let error as BodyError {
-            throw error
-        } catch {
-            throw BodyError(reason: "the body is not valid JSON")
-        }
-        return array.map { element in
-            (try? JSONSerialization.data(withJSONObject: element, options: [.fragmentsAllowed])) ?? Data()
-        }
     }
 
     struct Reason: Error {

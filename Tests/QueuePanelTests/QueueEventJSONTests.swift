@@ -110,6 +110,27 @@ import Testing
         #expect(QueueEventJSON.itemCount(Array(body.utf8)) == count)
     }
 
+    /// Elements are found by a scan of the bytes, never by decoding the whole body: one too large for an
+    /// event is refused without being decoded, a NUL byte (a UTF-16 body, which the scan would misread) refuses
+    /// the body, and a malformed array is refused whole.
+    @Test func elementsAreFoundWithoutDecodingAndBoundedInSize() throws {
+        let event = #"{"source":"s","event_id":"1","time":1764486007,"call_id":"c","queue":"q","agent":"a","event":"PAUSE","data":[]}"#
+        let nested = "[" + String(repeating: "{},", count: 40_000) + "{}]"
+        let parsed = try QueueEventJSON.parse(Array("[\(event), [\(nested)], \(event)]".utf8))
+        #expect(parsed.events.count == 2)
+        #expect(parsed.rejections.map(\.index) == [1])
+        #expect(parsed.rejections.first?.reason.contains("larger than") == true)
+        let long = #"{"data":["# + String(repeating: "1,", count: 40_000) + "1]}"
+        #expect(try QueueEventJSON.parse(Array((long + "\n" + event).utf8)).rejections.map(\.index) == [0])
+        for malformed in ["[1,,2]", "[1,]", "[{]", "[1] x", "[\"a]", "[1"] {
+            #expect(throws: QueueEventJSON.BodyError.self, "\(malformed)") { try QueueEventJSON.parse(Array(malformed.utf8)) }
+        }
+        #expect(throws: QueueEventJSON.BodyError.self) {
+            try QueueEventJSON.parse(Array("[{}]".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        }
+        #expect(try QueueEventJSON.parse(Array("[]".utf8)).events.isEmpty)
+    }
+
     @Test func aControlCharacterInTheDataIsRefused() throws {
         let body =
             #"[{"source":"s","event_id":"1","time":1764486007,"call_id":"c","queue":"q","agent":"a","event":"PAUSE","data":["\u0000"]}]"#
