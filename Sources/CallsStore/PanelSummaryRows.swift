@@ -52,12 +52,30 @@ enum PanelSummaryRows {
             """, logger: logger)
     }
 
-    /// Every queue the summary knows: after a sweep, which ends rows of any queue.
-    static func recountAll(connection: PostgresConnection, logger: Logger) async throws {
+    /// The queues a sweep's resets can have moved: the ended callers' queues, and every queue of an agent
+    /// whose call it ended (ended calls themselves count nowhere).
+    static func queues(
+        touchedBy resets: [PanelState.GhostReset], connection: PostgresConnection, logger: Logger
+    ) async throws -> Set<String> {
         var queues = Set<String>()
-        for try await queue in try await connection.query("SELECT queue FROM panel_queue_summary", logger: logger).decode(String.self) {
-            queues.insert(queue)
+        var agents: [PanelState.AgentKey] = []
+        for reset in resets {
+            switch reset {
+            case .waitingCaller(_, let queue): queues.insert(queue)
+            case .call: break
+            case .agentOnCall(let agent, _): agents.append(agent)
+            }
         }
-        try await recount(queues, connection: connection, logger: logger)
+        if !agents.isEmpty {
+            for try await queue in try await connection.query(
+                """
+                SELECT DISTINCT m.queue FROM panel_members m
+                JOIN unnest(\(agents.map(\.source)), \(agents.map(\.agent))) AS ended(s, a) ON m.source = s AND m.agent = a
+                """, logger: logger
+            ).decode(String.self) {
+                queues.insert(queue)
+            }
+        }
+        return queues
     }
 }

@@ -97,7 +97,9 @@ public struct PostgresPanelStore: PanelStore {
                 for try await (source, agent, call) in agents.decode((String, String, String).self) {
                     resets.append(.agentOnCall(.init(source: source, agent: agent), callID: call))
                 }
-                if !resets.isEmpty { try await PanelSummaryRows.recountAll(connection: connection, logger: logger) }
+                try await PanelSummaryRows.recount(
+                    try await PanelSummaryRows.queues(touchedBy: resets, connection: connection, logger: logger),
+                    connection: connection, logger: logger)
                 return resets
             })
     }

@@ -53,7 +53,9 @@ public struct PanelConsumer: Sendable {
                 others ? try await stream.claimIdle(group: Self.group, consumer: consumer, minIdle: claimAfter, count: batchSize) : []
             entries =
                 claimed.isEmpty
-                ? try await stream.readNew(group: Self.group, consumer: consumer, count: batchSize, block: block) : claimed
+                ? try await claimingEarlier(
+                    than: try await stream.readNew(group: Self.group, consumer: consumer, count: batchSize, block: block))
+                : claimed
         }
         if !entries.isEmpty {
             var events: [QueueEvent] = []
@@ -82,6 +84,15 @@ public struct PanelConsumer: Sendable {
         }
         phase.applied(entries: entries.count)
         return entries.count
+    }
+
+    /// `read` with, before it, whatever another consumer read earlier and still holds: a replaced holder whose
+    /// read raced this one's check above. Redis delivers in id order, so such entries are older than `read`.
+    func claimingEarlier(than read: [EventStream.Entry]) async throws -> [EventStream.Entry] {
+        guard let first = read.first, claimAfter == .zero else { return read }
+        let earlier = try await stream.pendingOfOthers(group: Self.group, before: first.id, consumer: consumer, count: batchSize)
+        guard !earlier.isEmpty else { return read }
+        return try await stream.claim(group: Self.group, consumer: consumer, ids: earlier) + read
     }
 
     /// A batch the database refused: each event alone, so the one it refuses is skipped (logged and counted)

@@ -49,6 +49,24 @@ extension EventStream {
         }
     }
 
+    /// Entries of `group` pending before `id` (exclusive) and held by another consumer than `consumer`.
+    public func pendingOfOthers(group: String, before id: String, consumer: String, count: Int) async throws -> [String] {
+        let reply = try await redis.command("XPENDING", key, group, "-", "(\(id)", String(count))
+        return (reply.array ?? []).compactMap { item in
+            guard let parts = item.array, parts.count >= 2, let entry = parts[0].string, parts[1].string != consumer else { return nil }
+            return entry
+        }
+    }
+
+    /// Takes over `ids` whoever holds them, in the order given.
+    public func claim(group: String, consumer: String, ids: [String]) async throws -> [Entry] {
+        guard !ids.isEmpty else { return [] }
+        let reply = try await redis.command(["XCLAIM", key, group, consumer, "0"] + ids)
+        let claimed = (reply.array ?? []).compactMap(Self.entry)
+        let order = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+        return claimed.sorted { (order[$0.id] ?? 0) < (order[$1.id] ?? 0) }
+    }
+
     /// Removes the entries every group has acknowledged; with no group, none. Returns how many went.
     @discardableResult
     public func trimAcknowledged() async throws -> Int {

@@ -112,6 +112,28 @@ extension IntegrationSuite {
             }
         }
 
+        /// The race the check before a read cannot see: a replaced holder reads right after it. What the holder
+        /// then reads is newer than what the replaced one took, so those are claimed and put first.
+        @Test func entriesAnotherConsumerReadJustBeforeAreClaimedAheadOfTheRead() async throws {
+            let events = PanelStoreTests.morning()
+            try await withConsumers { stream, _, consumer in
+                try await stream.createGroup(PanelConsumer.group)
+                let ids = try await stream.append(events[..<10].map(\.payload))
+                let replaced = try await stream.readNew(
+                    group: PanelConsumer.group, consumer: "replaced", count: 5, block: .milliseconds(20))
+                let holder = consumer("holder", .zero)
+                let read = try await stream.readNew(group: PanelConsumer.group, consumer: "holder", count: 10, block: .milliseconds(20))
+                #expect(replaced.map(\.id) == Array(ids[..<5]) && read.map(\.id) == Array(ids[5...]))
+                let ordered = try await holder.claimingEarlier(than: read)
+                #expect(ordered.map(\.id) == ids)
+                #expect(
+                    try await stream.pendingOfOthers(group: PanelConsumer.group, before: "99999999999999-0", consumer: "holder", count: 100)
+                        .isEmpty)
+                // A consumer that waits for idle entries (not the lease holder) leaves them to that wait.
+                #expect(try await consumer("other", .seconds(30)).claimingEarlier(than: read).map(\.id) == Array(ids[5...]))
+            }
+        }
+
         /// An event the database refuses (here a store that fails one event with PostgreSQL's own data error)
         /// is skipped alone; the rest of its batch is applied and the stream goes on.
         @Test func anEventTheDatabaseRefusesIsSkippedAloneAndTheStreamGoesOn() async throws {
