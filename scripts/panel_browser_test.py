@@ -286,7 +286,7 @@ def run(driver):
     log.add(t1 - 1, f"{t0}.4", support, "NONE", "EXITWITHTIMEOUT", 1, 1, (t1 - 1) - (t0 - 10))
     log.add(t1 - 1, "NONE", sales, carol, "UNPAUSE", "")
     log.add(t1, "NONE", support, bob, "REMOVEMEMBER", "")
-    send(source, offset, log.take(), "the afternoon")
+    offset = send(source, offset, log.take(), "the afternoon")
 
     # Sales: alice hung up (available again), bob answers caller 3 after hold3 > 20 s (not within SL), carol
     # back from lunch → 3 logged in, 0 paused, 1 on call (bob), 2 available; nobody waits. Today: 3 offered,
@@ -312,6 +312,19 @@ def run(driver):
 
     driver.save_screenshot(SCREENSHOT)
     check(os.path.getsize(SCREENSHOT) > 0, f"screenshot saved to {SCREENSHOT}")
+
+    # ---- data that arrives late: the banner ----
+    # Another PBX's event applied two minutes after it happened: the newest applied event's lag is over
+    # CALLS_PANEL_STALE_SECONDS (60 by default), the status says stale, and the page says how old its data is.
+    late_source = f"panel-test-late-{run_id}"
+    log.add(int(time.time()) - 120, "NONE", f"late-{run_id}", "SIP/late", "ADDMEMBER", "")
+    send(late_source, 0, log.take(), "another PBX, two minutes late")
+    WebDriverWait(driver, TIMEOUT).until(lambda d: visible(d, "stale-banner"))
+    age = int(driver.find_element(By.ID, "stale-age").text)
+    check(115 <= age <= 120 + TIMEOUT, f"the 'data is N s old' banner shows, with N = {age} (the event was applied ~120 s late)")
+    stale_shot = SCREENSHOT.replace(".png", "-stale.png") if SCREENSHOT.endswith(".png") else SCREENSHOT + "-stale.png"
+    driver.save_screenshot(stale_shot)
+    check(os.path.getsize(stale_shot) > 0, f"screenshot of the banner saved to {stale_shot}")
 
 
 def main():
