@@ -109,6 +109,11 @@ extension EventStream {
         guard let state = try await groups().first(where: { $0.name == group }) else {
             return try await firstID(after: nil)
         }
+        return try await oldestUnacknowledgedID(of: state)
+    }
+
+    /// The same for a group whose state was just read (no second `XINFO GROUPS`).
+    public func oldestUnacknowledgedID(of state: GroupState) async throws -> String? {
         if let pending = state.oldestPendingID { return pending }
         return try await firstID(after: state.lastDeliveredID)
     }

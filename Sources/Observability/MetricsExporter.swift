@@ -66,7 +66,7 @@ public struct MetricsExporter: Sendable {
                 .set(Double(group.pending))
             registry.makeGauge(name: "calls_stream_lag", labels: labels, help: "Entries not yet delivered to the group (-1: unknown)")
                 .set(Double(group.lag ?? -1))
-            let oldest = try await stream.oldestUnacknowledgedID(group: group.name)
+            let oldest = try await stream.oldestUnacknowledgedID(of: group)
             registry.makeGauge(
                 name: "calls_stream_oldest_unacknowledged_seconds", labels: labels,
                 help: "Age of the oldest entry the group has not acknowledged (0: none)"
