@@ -119,3 +119,23 @@ CREATE TABLE cdrs (
 CREATE INDEX cdrs_start_time_idx ON cdrs (start_time, id);
 CREATE INDEX cdrs_operator_start_time_idx ON cdrs (operator_id, start_time, id) WHERE operator_id IS NOT NULL;
 CREATE INDEX cdrs_source_start_time_idx ON cdrs (source, start_time, id);
+
+-- Every new CDR and every new version takes the next number, so an exporter keeps one cursor per consumer
+-- ("scheduled up to change_seq N") instead of comparing versions over the whole table; a consumer added later
+-- starts from 0 and receives every CDR.
+CREATE SEQUENCE cdrs_change_seq;
+ALTER TABLE cdrs ADD COLUMN change_seq bigint NOT NULL DEFAULT nextval('cdrs_change_seq');
+CREATE UNIQUE INDEX cdrs_change_seq_idx ON cdrs (change_seq);
+
+CREATE FUNCTION cdrs_next_change() RETURNS trigger AS $$
+BEGIN
+    IF NEW.version IS DISTINCT FROM OLD.version THEN
+        NEW.change_seq := nextval('cdrs_change_seq');
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER cdrs_change_seq
+    BEFORE UPDATE ON cdrs
+    FOR EACH ROW EXECUTE FUNCTION cdrs_next_change();
