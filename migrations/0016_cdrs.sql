@@ -10,13 +10,20 @@ CREATE TABLE cdr_pending (
     source     text        NOT NULL,
     call_key   text        NOT NULL,
     changed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    -- When the call was first queued (kept on later changes): a finished call missing inputs waits
+    -- CALLS_CDR_GRACE_SECONDS from here, not from its end time, so a backfill of old calls still waits for
+    -- its legs and operator instead of being built incomplete at once.
+    first_seen_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    -- The builder looks at the row again from here on (it postpones a call that must wait); a change makes
+    -- the row due at once.
+    due_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
     PRIMARY KEY (kind, source, call_key)
 );
-CREATE INDEX cdr_pending_changed_at_idx ON cdr_pending (changed_at);
+CREATE INDEX cdr_pending_due_at_idx ON cdr_pending (due_at);
 
 CREATE FUNCTION cdr_mark_pending(kind text, source text, call_key text) RETURNS void AS $$
     INSERT INTO cdr_pending (kind, source, call_key) VALUES (kind, source, call_key)
-    ON CONFLICT (kind, source, call_key) DO UPDATE SET changed_at = clock_timestamp();
+    ON CONFLICT (kind, source, call_key) DO UPDATE SET changed_at = clock_timestamp(), due_at = clock_timestamp();
 $$ LANGUAGE sql;
 
 CREATE FUNCTION cdr_mark_imported_call() RETURNS trigger AS $$
@@ -53,7 +60,7 @@ BEGIN
     SELECT DISTINCT 'import', e.source, e.call_id::text
     FROM call_source_events e
     WHERE e.source = NEW.source AND e.operator_id = NEW.operator_id
-    ON CONFLICT (kind, source, call_key) DO UPDATE SET changed_at = clock_timestamp();
+    ON CONFLICT (kind, source, call_key) DO UPDATE SET changed_at = clock_timestamp(), due_at = clock_timestamp();
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
@@ -69,7 +76,7 @@ BEGIN
     SELECT DISTINCT 'queue', n.source, n.call_id
     FROM new_events n
     WHERE n.call_id <> 'NONE' AND n.call_id <> '' AND n.queue <> 'NONE'
-    ON CONFLICT (kind, source, call_key) DO UPDATE SET changed_at = clock_timestamp();
+    ON CONFLICT (kind, source, call_key) DO UPDATE SET changed_at = clock_timestamp(), due_at = clock_timestamp();
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
