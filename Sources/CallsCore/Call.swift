@@ -15,6 +15,8 @@ public struct Call: Codable, Sendable, Equatable {
     public var recording: Recording?
     /// Nil when the call was created without a `callback_url`.
     public var callback: CallbackState?
+    /// Nil for calls created through the API; where an imported call came from otherwise.
+    public var origin: CallOrigin?
 
     public init(
         id: UUID,
@@ -27,9 +29,11 @@ public struct Call: Codable, Sendable, Equatable {
         updatedAt: Date,
         error: String? = nil,
         recording: Recording? = nil,
-        callback: CallbackState? = nil
+        callback: CallbackState? = nil,
+        origin: CallOrigin? = nil
     ) {
         self.callback = callback
+        self.origin = origin
         self.id = id
         self.caller = caller
         self.receiver = receiver
@@ -43,7 +47,7 @@ public struct Call: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, caller, receiver, startedAt, status, tags, createdAt, updatedAt, error, recording, callback
+        case id, caller, receiver, startedAt, status, tags, createdAt, updatedAt, error, recording, callback, origin
     }
 
     /// `error` and `recording` are always present in the JSON (as `null` when absent): clients written
@@ -61,5 +65,6 @@ public struct Call: Codable, Sendable, Equatable {
         try container.encode(error, forKey: .error)
         try container.encode(recording, forKey: .recording)
         try container.encode(callback, forKey: .callback)
+        try container.encode(origin, forKey: .origin)
     }
 }

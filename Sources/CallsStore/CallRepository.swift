@@ -16,6 +16,12 @@ public struct CallQuery: Sendable, Equatable {
     public var statuses: [CallStatus]
     /// Calls carrying this tag.
     public var tag: String?
+    /// Calls imported from this source (`CALLS_SOURCES` name).
+    public var source: String?
+    /// The call with this id at its source (with `source`).
+    public var externalID: Int64?
+    /// The imported call whose source named this media record, to link a recording uploaded later.
+    public var mediaRecordID: String?
     public var order: CallOrder
     public var limit: Int
     /// Rows to skip (offset paging, kept for existing clients); ignored after a cursor.
@@ -25,9 +31,13 @@ public struct CallQuery: Sendable, Equatable {
 
     public init(
         digits: String? = nil, phone: String? = nil, startedFrom: Date? = nil, startedBefore: Date? = nil,
-        statuses: [CallStatus] = [], tag: String? = nil, order: CallOrder = .newestFirst, limit: Int = 50,
-        offset: Int = 0, after: CallCursor? = nil
+        statuses: [CallStatus] = [], tag: String? = nil, source: String? = nil, externalID: Int64? = nil,
+        mediaRecordID: String? = nil, order: CallOrder = .newestFirst, limit: Int = 50, offset: Int = 0,
+        after: CallCursor? = nil
     ) {
+        self.source = source
+        self.externalID = externalID
+        self.mediaRecordID = mediaRecordID
         self.digits = digits
         self.phone = phone
         self.startedFrom = startedFrom

@@ -13,11 +13,12 @@ enum CallRow {
         r.id, r.filename, r.format, r.size_bytes, r.sha256, r.sample_rate, r.channels, r.duration_ms, \
         r.silence_marks::text, r.transcription, r.analysis::text, r.original_kept, \
         a.status, a.bitrate_kbps, a.bitrate_mode, a.size_bytes, a.sha256, a.error, a.updated_at, \
-        c.callback_url, c.callback_status, c.callback_attempts, c.callback_error
+        c.callback_url, c.callback_status, c.callback_attempts, c.callback_error, \
+        c.source, c.external_id, c.direction, c.ended_at, c.scenario_id, c.media_record_id, c.context::text
         """
 
     /// How many columns `columns` holds; a query may add its own after them.
-    static let columnCount = 32
+    static let columnCount = 39
 
     static func decodeAll(_ rows: QueryRows) async throws -> [Call] {
         var calls: [Call] = []
@@ -47,7 +48,8 @@ enum CallRow {
                 CallbackState(
                     url: url, status: try cells[29].decode(String?.self).flatMap(CallbackState.Status.init(rawValue:)),
                     attempts: try cells[30].decode(Int.self), error: try cells[31].decode(String?.self))
-            }
+            },
+            origin: try decodeOrigin(cells)
         )
         if let recordingID = try cells[9].decode(UUID?.self) {
             let formatText = try cells[11].decode(String.self)
@@ -68,6 +70,16 @@ enum CallRow {
             )
         }
         return call
+    }
+
+    /// The origin's own columns; `CallOriginDetails` adds legs, events and operator.
+    private static func decodeOrigin(_ cells: PostgresRandomAccessRow) throws -> CallOrigin? {
+        guard let source = try cells[32].decode(String?.self), let externalID = try cells[33].decode(Int64?.self) else { return nil }
+        return CallOrigin(
+            source: source, externalID: externalID, direction: try cells[34].decode(String?.self),
+            endedAt: try cells[35].decode(Date?.self), scenarioID: try cells[36].decode(String?.self),
+            mediaRecordID: try cells[37].decode(String?.self),
+            context: try cells[38].decode(String?.self).map { try JSONValue.parse($0) })
     }
 
     private static func decodeArchive(_ cells: PostgresRandomAccessRow) throws -> RecordingArchive? {

@@ -21,6 +21,9 @@ struct CallSearchSQL {
         if let before = query.startedBefore { conditions.append("c.started_at < \(bind(before))") }
         if !query.statuses.isEmpty { conditions.append("c.status = ANY(\(bind(query.statuses.map(\.rawValue))))") }
         if let tag = query.tag { conditions.append("c.tags @> \(bind([tag]))::text[]") }
+        if let source = query.source { conditions.append("c.source = \(bind(source))") }
+        if let externalID = query.externalID { conditions.append("c.external_id = \(bind(externalID))") }
+        if let mediaRecordID = query.mediaRecordID { conditions.append("c.media_record_id = \(bind(mediaRecordID))") }
     }
 
     /// Adds the keyset condition: rows after `cursor` in its order.

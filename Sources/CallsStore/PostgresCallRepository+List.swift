@@ -31,7 +31,8 @@ extension PostgresCallRepository {
             rows.count > query.limit
             ? page.last.map { CallCursor(startedAtMicros: $0.micros, id: $0.call.id, order: query.order) }
             : nil
-        return CallPage(total: total.count, totalIsEstimate: total.estimated, items: page.map(\.call), nextCursor: next)
+        let items = try await CallOriginDetails.attach(to: page.map(\.call), client: client, logger: logger)
+        return CallPage(total: total.count, totalIsEstimate: total.estimated, items: items, nextCursor: next)
     }
 
     /// Counts at most one match past the limit (cheap whatever the filter); past it, asks the planner.

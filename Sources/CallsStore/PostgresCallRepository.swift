@@ -57,7 +57,8 @@ public struct PostgresCallRepository: CallRepository, Outbox {
     }
 
     public func find(id: UUID) async throws -> Call? {
-        try await client.executeUnprepared(FindCall(id: id), logger: logger).first
+        let found = try await client.executeUnprepared(FindCall(id: id), logger: logger)
+        return try await CallOriginDetails.attach(to: found, client: client, logger: logger).first
     }
 
     private struct FindCall: PostgresPreparedStatement {
@@ -86,7 +87,7 @@ public struct PostgresCallRepository: CallRepository, Outbox {
             WITH c AS (UPDATE calls SET tags = \(tags), updated_at = now() WHERE id = \(id) RETURNING *)
             SELECT \(unescaped: CallRow.columns) FROM c \(unescaped: CallRow.recordingJoins)
             """, logger: logger)
-        return try await CallRow.decodeAll(rows).first
+        return try await CallOriginDetails.attach(to: try await CallRow.decodeAll(rows), client: client, logger: logger).first
     }
 
     public func ping() async throws {

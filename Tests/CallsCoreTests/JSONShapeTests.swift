@@ -13,8 +13,25 @@ import Testing
         #expect(
             json == """
                 {"callback":null,"caller":"+100","created_at":"2026-11-21T09:31:00.500Z","error":null,"id":"0b8d5c4e-1f0a-4c0b-9b1e-6a1d2c3e4f50",\
-                "receiver":"+200","recording":null,"started_at":"2026-11-21T09:30:00.000Z","status":"created","tags":[],\
+                "origin":null,"receiver":"+200","recording":null,"started_at":"2026-11-21T09:30:00.000Z","status":"created","tags":[],\
                 "updated_at":"2026-11-21T09:31:00.500Z"}
+                """)
+    }
+
+    @Test func anImportedCallsOriginShowsEveryFieldWithItsContextAsSent() throws {
+        let origin = CallOrigin(
+            source: "crm", externalID: 42, context: .object(["queueName": .string("vip"), "n": .integer(9_007_199_254_740_993)]),
+            legs: [
+                CallLeg(
+                    connectionID: 7, phone: "+1", initiatedAt: Timestamp.parse("2026-11-21T09:30:00Z")!, answeredAt: nil,
+                    finishedAt: nil)
+            ], events: [CallSourceEvent(eventID: 3, eventType: "hangup", payload: .object([:]))])
+        #expect(
+            try JSONCoding.encodeToString(origin) == """
+                {"context":{"n":9007199254740993,"queueName":"vip"},"direction":null,"ended_at":null,\
+                "events":[{"event_id":3,"event_type":"hangup","payload":{}}],"external_id":42,\
+                "legs":[{"answered_at":null,"connection_id":7,"finished_at":null,"initiated_at":"2026-11-21T09:30:00.000Z",\
+                "phone":"+1"}],"media_record_id":null,"operator":null,"scenario_id":null,"source":"crm"}
                 """)
     }
 

@@ -63,6 +63,9 @@ public final class InMemoryCallRepository: CallRepository, Outbox, UploadLedger 
                 if let before = query.startedBefore, call.startedAt >= before { return false }
                 if !query.statuses.isEmpty, !query.statuses.contains(call.status) { return false }
                 if let tag = query.tag, !call.tags.contains(tag) { return false }
+                if let source = query.source, call.origin?.source != source { return false }
+                if let externalID = query.externalID, call.origin?.externalID != externalID { return false }
+                if let mediaRecordID = query.mediaRecordID, call.origin?.mediaRecordID != mediaRecordID { return false }
                 return true
             }
         }.sorted(by: precedes)
