@@ -25,11 +25,11 @@ extension IntegrationSuite {
 
         static func at(_ seconds: Double) -> Date { CdrSourceRows.at(seconds) }
 
-        /// Call 4711: 10:00:00 to 10:05:30.600 (330 s); a leg answered after 15.9 s that talked 164.2 s, a
+        /// Call 4711: 10:00:00 to 10:05:30.500 (330 s); a leg answered after 15.9 s that talked 164.2 s, a
         /// second that talked 130 s; operator 8; holds of 30 and 12.9 s; resolved.
         @discardableResult
         static func writeFinishedCall(_ rows: CdrSourceRows, id: Int64 = 4711) async throws -> UUID {
-            let rowID = try await rows.call(id, ended: at(330.6))
+            let rowID = try await rows.call(id, ended: at(330.5))
             try await rows.leg(id * 10 + 1, call: id, initiated: at(2), answered: at(15.9), finished: at(180.1))
             try await rows.leg(id * 10 + 2, call: id, initiated: at(185), answered: at(200), finished: at(330))
             try await rows.event(id * 10 + 1, call: id, "call_initiated")
@@ -49,7 +49,7 @@ extension IntegrationSuite {
                 #expect(record.kind == .import && record.source == "crm" && record.callKey == "4711")
                 #expect(record.callID == 4711 && record.callRowID == rowID && record.version == 1)
                 #expect(record.initiatorPhone == "+49 30 1234567" && record.callType == "inbound" && record.scenarioID == "sales-ivr")
-                #expect(record.startTime == Self.at(0) && record.endTime == Self.at(330.6))
+                #expect(record.startTime == Self.at(0) && record.endTime == Self.at(330.5))
                 #expect(record.durationSeconds == 330)
                 #expect(record.operatorID == 8 && record.operatorName == "Anna Petrova")
                 #expect(record.callResult == "resolved")
