@@ -160,11 +160,12 @@ import Testing
     /// counts 0, one far too large is capped like every duration.
     @Test func badSourceValuesStayWithinTheColumns() throws {
         let backwards = Self.call(ended: Self.at(-5))
-        let events = Self.events + [
-            ImportedCallCdr.Event(eventID: 20, type: "on_hold", duration: "soon"),
-            ImportedCallCdr.Event(eventID: 21, type: "on_hold", duration: "-4"),
-            ImportedCallCdr.Event(eventID: 22, type: "on_hold", duration: "1e30"),
-        ]
+        let events =
+            Self.events + [
+                ImportedCallCdr.Event(eventID: 20, type: "on_hold", duration: "soon"),
+                ImportedCallCdr.Event(eventID: 21, type: "on_hold", duration: "-4"),
+                ImportedCallCdr.Event(eventID: 22, type: "on_hold", duration: "1e30"),
+            ]
         let record = try Self.built(ImportedCallCdr.decide(Self.inputs(call: backwards, events: events), grace: Self.early))
         #expect(record.durationSeconds == 0)
         #expect(record.holdSeconds == WholeSeconds.maximum)

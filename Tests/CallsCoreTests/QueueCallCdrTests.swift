@@ -8,9 +8,9 @@ import Testing
         Date(timeIntervalSince1970: 1_795_860_000 + seconds)
     }
 
-    static func event(_ time: Double, _ name: String, agent: String = "NONE", queue: String = "support", _ data: [String] = [])
-        -> QueueCallCdr.Event
-    {
+    static func event(
+        _ time: Double, _ name: String, agent: String = "NONE", queue: String = "support", _ data: [String] = []
+    ) -> QueueCallCdr.Event {
         QueueCallCdr.Event(time: at(time), queue: queue, agent: agent, name: name, data: data)
     }
 
