@@ -4,6 +4,7 @@ import CallsStore
 import Foundation
 import Logging
 import PostgresNIO
+import Prometheus
 import ServiceLifecycle
 import Testing
 import TestSupport
@@ -240,8 +241,11 @@ extension IntegrationSuite {
             }
         }
 
-        /// The worker's role builds what becomes due while it runs, and stops when the group shuts down.
+        /// The worker's role builds what becomes due while it runs, counts it, and stops when the group shuts
+        /// down.
         @Test func theRoleBuildsWhileRunningAndStopsGracefully() async throws {
+            // The metrics backend is bootstrapped on first use of the registry: before the role counts.
+            let registry = testMetricsRegistry
             try await withStore { store, rows in
                 var timing = CdrBuilderTiming()
                 timing.idlePoll = .milliseconds(50)
@@ -258,6 +262,10 @@ extension IntegrationSuite {
                     await group.triggerGracefulShutdown()
                     try await tasks.waitForAll()
                 }
+                let metrics = registry.emitToString()
+                #expect(metrics.contains(#"calls_cdr_builds_total{outcome="built"}"#))
+                #expect(metrics.contains(#"calls_cdr_builds_total{outcome="rebuilt"}"#))
+                #expect(metrics.contains(#"calls_cdr_pending{state="due"}"#))
             }
         }
     }
