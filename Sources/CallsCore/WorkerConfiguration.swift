@@ -17,6 +17,9 @@ public struct WorkerConfiguration: Sendable {
     public var roles = Set(WorkerRole.allCases)
     /// `CALLS_PANEL_BATCH_SIZE`: stream entries the panel's consumer applies in one transaction at most.
     public var panelBatchSize = 5000
+    /// `CALLS_CDR_GRACE_SECONDS`: how long a finished call waits for its legs and operator (from when it was
+    /// first queued) before its CDR is built with what is known.
+    public var cdrGraceSeconds = 120
     /// Analysis jobs this process runs at once, each on a decode thread of its own.
     public var concurrency: Int
     /// Callback deliveries this process makes at once (with callbacks on), each with a name-lookup thread of
@@ -92,6 +95,7 @@ public struct WorkerConfiguration: Sendable {
         panel = try PanelSettings(environment: environment)
         roles = try WorkerRole.parse(environment.string("CALLS_WORKER_ROLES", default: "all"))
         panelBatchSize = try environment.integer("CALLS_PANEL_BATCH_SIZE", default: panelBatchSize, in: 1...100_000)
+        cdrGraceSeconds = try environment.integer("CALLS_CDR_GRACE_SECONDS", default: cdrGraceSeconds, in: 0...7 * 86_400)
     }
 
     init(database: DatabaseSettings, queue: QueueSettings, concurrency: Int) {

@@ -8,6 +8,9 @@ public enum WorkerRole: String, Sendable, CaseIterable, Hashable {
     /// The telephony stream's `panel` consumer group (one process of all that have the role applies events
     /// at a time; the others stand by) and the sweep of lost callers and calls.
     case panel
+    /// Builds and rebuilds call detail records from `cdr_pending` (every process with the role takes its
+    /// own share of due calls).
+    case cdrs
 
     /// `CALLS_WORKER_ROLES`: a comma-separated list, or `all`.
     public static func parse(_ text: String) throws(ConfigurationError) -> Set<WorkerRole> {

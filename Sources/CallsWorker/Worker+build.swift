@@ -157,9 +157,11 @@ public func buildWorker(
             configuration: configuration, streamClient: client, leaseClient: commandClient, postgres: postgres, worker: worker,
             timing: timing, logger: logger)
     }
+    let cdrs =
+        configuration.roles.contains(.cdrs) ? makeCdrBuilderRole(configuration: configuration, postgres: postgres, logger: logger) : nil
     let jobs = configuration.roles.contains(.jobs)
     let services: [(any Service)?] =
-        [postgres, listener] + (jobs ? [heartbeat, maintenance] : []) + [panel] + (jobs ? [loop] : [])
+        [postgres, listener] + (jobs ? [heartbeat, maintenance] : []) + [panel, cdrs] + (jobs ? [loop] : [])
     return WorkerProcess(
         worker: worker, services: services.compactMap { $0 }, shutdownGrace: .seconds(configuration.shutdownGraceSeconds),
         resources: resources)
@@ -183,4 +185,9 @@ func makePanelRole(
         timing: PanelTiming(leaseTTL: timing.heartbeatTTL),
         limits: GhostLimits(waitingSeconds: settings.waitingLimitSeconds, callSeconds: settings.callLimitSeconds),
         eventRetention: .seconds(settings.eventRetentionDays * 86_400), logger: logger)
+}
+
+func makeCdrBuilderRole(configuration: WorkerConfiguration, postgres: PostgresClient, logger: Logger) -> CdrBuilderRole {
+    CdrBuilderRole(
+        store: PostgresCdrBuilderStore(client: postgres, logger: logger), graceSeconds: configuration.cdrGraceSeconds, logger: logger)
 }

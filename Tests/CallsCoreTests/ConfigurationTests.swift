@@ -25,6 +25,7 @@ import Testing
         #expect(worker.concurrency == 3)
         #expect(worker.callbackConcurrency == 2)
         #expect(worker.heartbeatTTLSeconds == 10)
+        #expect(worker.cdrGraceSeconds == 120)
         #expect(worker.archive == ArchiveSettings())
         #expect(worker.archive.enabled && !worker.archive.keepOriginal)
         #expect(worker.archive.encoding == MP3Encoding(mode: .constant, bitrateKbps: 48, vbrQuality: 6))
@@ -155,22 +156,27 @@ import Testing
         ("CALLS_WORKER_ROLES", "jobs,reports"),
         ("CALLS_WORKER_ROLES", " , "),
         ("CALLS_PANEL_BATCH_SIZE", "0"),
+        ("CALLS_CDR_GRACE_SECONDS", "-1"),
+        ("CALLS_CDR_GRACE_SECONDS", "two minutes"),
     ]
 
     @Test func readsTheRolesAndThePanelSettings() throws {
         var values = required
-        #expect(try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1).roles == [.jobs, .panel])
+        #expect(try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1).roles == [.jobs, .panel, .cdrs])
         values["CALLS_WORKER_ROLES"] = " Panel "
         values["CALLS_PANEL_TIMEZONE"] = "Europe/Berlin"
         values["CALLS_SERVICE_LEVEL_SECONDS"] = "30"
         values["CALLS_PANEL_CALL_LIMIT_SECONDS"] = "7200"
+        values["CALLS_CDR_GRACE_SECONDS"] = "5"
         let worker = try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1)
+        #expect(worker.cdrGraceSeconds == 5)
         #expect(worker.roles == [.panel] && worker.panelBatchSize == 5000)
         #expect(worker.panel.timeZone.identifier == "Europe/Berlin" && worker.panel.serviceLevelSeconds == 30)
         #expect(worker.panel.callLimitSeconds == 7200 && worker.panel.waitingLimitSeconds == 3600)
         #expect(try APIConfiguration(environment: EnvironmentVariables(values)).panel == worker.panel)
         #expect(try WorkerRole.parse("all") == Set(WorkerRole.allCases))
         #expect(try WorkerRole.parse("jobs,panel,jobs") == [.jobs, .panel])
+        #expect(try WorkerRole.parse("cdrs") == [.cdrs])
         let api = try APIConfiguration(environment: EnvironmentVariables(required))
         #expect(api.events == EventIngestSettings() && api.events.maxLines == 10_000 && api.events.maxBodyBytes == 4 << 20)
         #expect(api.panel == PanelSettings() && api.panel.staleSeconds == 60)

@@ -60,12 +60,17 @@ import TestSupport
         let process = try buildWorker(configuration: configuration, logger: Logger(label: "test"))
         let names = process.services.map { String(String(describing: type(of: $0)).prefix { $0 != "<" }) }
         let listener = metricsPort == nil ? [] : ["Application"]
-        #expect(names == ["PostgresClient"] + listener + ["HeartbeatService", "MaintenanceService", "PanelRole", "WorkerService"])
+        #expect(
+            names == ["PostgresClient"] + listener
+                + ["HeartbeatService", "MaintenanceService", "PanelRole", "CdrBuilderRole", "WorkerService"])
         await process.releaseResources()
     }
 
     /// A process dedicated to one role runs only that role's services.
-    @Test(arguments: [([WorkerRole.jobs], ["HeartbeatService", "MaintenanceService", "WorkerService"]), ([.panel], ["PanelRole"])])
+    @Test(arguments: [
+        ([WorkerRole.jobs], ["HeartbeatService", "MaintenanceService", "WorkerService"]), ([.panel], ["PanelRole"]),
+        ([.cdrs], ["CdrBuilderRole"]),
+    ])
     func aRoleBringsItsOwnServices(roles: [WorkerRole], expected: [String]) async throws {
         let recordings = try TemporaryDirectory()
         defer { recordings.remove() }
