@@ -8,6 +8,9 @@ public enum WorkerRole: String, Sendable, CaseIterable, Hashable {
     /// The telephony stream's `panel` consumer group (one process of all that have the role applies events
     /// at a time; the others stand by) and the sweep of lost callers and calls.
     case panel
+    /// CDR export scheduling (issue 17): new CDR versions become deliveries per consumer, grouped into batches
+    /// whose export jobs the `jobs` role runs; also pushes again a batch whose job Redis lost.
+    case exports
 
     /// `CALLS_WORKER_ROLES`: a comma-separated list, or `all`.
     public static func parse(_ text: String) throws(ConfigurationError) -> Set<WorkerRole> {
