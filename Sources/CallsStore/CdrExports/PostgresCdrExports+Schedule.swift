@@ -9,13 +9,25 @@ extension PostgresCdrExports {
     /// before its transaction commits, so a cursor that moved past a committed 11 could skip a 10 committed
     /// just after. Every `change_seq` is taken by a statement that writes `cdrs`, holding a ROW EXCLUSIVE lock
     /// until its transaction ends; a SHARE lock waits for them all, so once it is held every number up to the
-    /// highest visible is committed or never will be. Held for one statement only; nil when writers keep it
-    /// away longer than `lock_timeout` (the next pass tries again).
-    public func settledChangeSeq() async throws -> Int64? {
+    /// highest visible is committed or never will be. The lock is taken only when there is something past
+    /// the `consumers`' cursors, and held for one statement; nil when writers keep it away longer than
+    /// `lock_timeout` (the next pass tries again).
+    public func settledChangeSeq(consumers: [String]) async throws -> Int64? {
         let logger = logger
+        let (highest, lowestCursor) = try await client.bounded {
+            let highest = try await client.query("SELECT coalesce(max(change_seq), 0) FROM cdrs", logger: logger)
+                .decode(Int64.self).collectAll().first ?? 0
+            let cursors = try await client.query(
+                "SELECT consumer, change_seq FROM cdr_export_cursors WHERE consumer = ANY(\(consumers))", logger: logger
+            ).decode((String, Int64).self).collectAll()
+            let known = Dictionary(cursors, uniquingKeysWith: max)
+            return (highest, consumers.map { known[$0] ?? 0 }.min() ?? highest)
+        }
+        // Nothing new since every cursor: numbers at or below a cursor were settled when it moved there.
+        if highest <= lowestCursor { return highest }
         do {
             return try await client.withTransaction(deadlines: 1, logger: logger) { connection in
-                _ = try await connection.query("SET LOCAL lock_timeout = '2s'", logger: logger)
+                _ = try await connection.query("SET LOCAL lock_timeout = '500ms'", logger: logger)
                 _ = try await connection.query("LOCK TABLE cdrs IN SHARE MODE", logger: logger)
                 for try await value in try await connection.query(
                     "SELECT coalesce(max(change_seq), 0) FROM cdrs", logger: logger

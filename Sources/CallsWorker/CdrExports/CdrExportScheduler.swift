@@ -37,7 +37,7 @@ struct CdrExportScheduler: Service {
     }
 
     func pass() async throws {
-        if let settled = try await exports.settledChangeSeq() {
+        if let settled = try await exports.settledChangeSeq(consumers: settings.consumers.map(\.name)) {
             for consumer in settings.consumers {
                 while try await exports.schedule(consumer: consumer.name, upTo: settled, limit: 1000) == 1000 {}
             }

@@ -28,19 +28,25 @@ struct ExportPoster: Sendable {
         request.headers.add(name: "User-Agent", value: "calls-service")
         request.headers.add(name: "Idempotency-Key", value: key)
         request.body = .bytes(body)
-        let answer: ExportAnswer
+        let result: Result<ExportAnswer, any Error>
         do {
             let response = try await client.execute(request, timeout: timeout, logger: logger)
             let status = Int(response.status.code)
             let excerpt = (400..<500).contains(status) ? await Self.excerpt(of: response, within: timeout) : ""
-            answer = .of(status: status, excerpt: excerpt)
-        } catch where !Task.isCancelled {
-            answer = .retryable(Self.describe(CallbackFailure(classifying: error)))
-            logger.notice("CDR export POST failed", metadata: ["key": "\(key)", "error": "\(error)"])
+            result = .success(.of(status: status, excerpt: excerpt))
+        } catch {
+            result = .failure(error)
         }
+        // Closes the connection, with whatever is left of the answer unread.
         try? await client.shutdown()
-        try Task.checkCancellation()
-        return answer
+        switch result {
+        case .success(let answer):
+            return answer
+        case .failure(let error):
+            if Task.isCancelled { throw error }
+            logger.notice("CDR export POST failed", metadata: ["key": "\(key)", "error": "\(error)"])
+            return .retryable(Self.describe(CallbackFailure(classifying: error)))
+        }
     }
 
     /// The first `ExportAnswer.excerptLimit` bytes of the answer's body, as text; what arrived by the
@@ -63,7 +69,8 @@ struct ExportPoster: Sendable {
             }
             let first = await group.next() ?? nil
             group.cancelAll()
-            return await first ?? collected.bytes
+            if let first { return first }
+            return await collected.bytes
         }
         return String(decoding: bytes.prefix(limit), as: UTF8.self)
     }

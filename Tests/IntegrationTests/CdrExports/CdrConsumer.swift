@@ -13,8 +13,8 @@ final class CdrConsumer: Sendable {
         var contentType: String?
         var body: Data
         /// The records as JSON objects.
-        var records: [[String: Any & Sendable]] {
-            ((try? JSONSerialization.jsonObject(with: body)) as? [[String: Any]] ?? []).map { $0.mapValues { $0 as Any & Sendable } }
+        var records: [[String: Any]] {
+            (try? JSONSerialization.jsonObject(with: body)) as? [[String: Any]] ?? []
         }
         var callIDs: [Int] { records.compactMap { $0["call_id"] as? Int } }
     }

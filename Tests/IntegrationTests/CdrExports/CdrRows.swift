@@ -8,17 +8,22 @@ enum CdrRows {
     @discardableResult
     static func insert(_ postgres: PostgresClient, callID: Int64, durationSeconds: Int = 125, operatorID: Int64? = 7) async throws -> Int64 {
         let rows = try await postgres.query(
-            """
-            INSERT INTO cdrs (kind, source, call_key, call_id, initiator_phone, call_type, scenario_id, start_time, end_time,
-                              duration_seconds, operator_id, operator_name, call_result, number_of_connections,
-                              number_of_events, talk_seconds, hold_seconds, answered, complete)
-            VALUES ('import', 'crm', \(String(callID)), \(callID), '+15550100', 'inbound', 'sc-1',
-                    '2026-11-21T09:30:00Z', '2026-11-21T09:30:00Z'::timestamptz + make_interval(secs => \(Double(durationSeconds))),
-                    \(durationSeconds), \(operatorID), \(operatorID.map { _ in "Ann" }), 'resolved', 2, 5, 100, 0, true, true)
-            RETURNING id
-            """, logger: TestServices.logger)
+            insertion(callID: callID, durationSeconds: durationSeconds, operatorID: operatorID), logger: TestServices.logger)
         for try await id in rows.decode(Int64.self) { return id }
         throw SetupError("inserting a CDR returned no id")
+    }
+
+    /// The INSERT of `insert`, for a test that runs it on a connection of its own.
+    static func insertion(callID: Int64, durationSeconds: Int = 125, operatorID: Int64? = 7) -> PostgresQuery {
+        """
+        INSERT INTO cdrs (kind, source, call_key, call_id, initiator_phone, call_type, scenario_id, start_time, end_time,
+                          duration_seconds, operator_id, operator_name, call_result, number_of_connections,
+                          number_of_events, talk_seconds, hold_seconds, answered, complete)
+        VALUES ('import', 'crm', \(String(callID)), \(callID), '+15550100', 'inbound', 'sc-1',
+                '2026-11-21T09:30:00Z', '2026-11-21T09:30:00Z'::timestamptz + make_interval(secs => \(Double(durationSeconds))),
+                \(durationSeconds), \(operatorID), \(operatorID.map { _ in "Ann" }), 'resolved', 2, 5, 100, 0, true, true)
+        RETURNING id
+        """
     }
 
     /// A rebuild: the next version with another duration.
