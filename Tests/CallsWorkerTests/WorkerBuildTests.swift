@@ -1,5 +1,4 @@
 import CallsCore
-import Foundation
 @testable import CallsWorker
 import Logging
 import Testing
@@ -88,7 +87,7 @@ import TestSupport
         let idle = try buildWorker(configuration: configuration, logger: Logger(label: "test"))
         #expect(names(idle) == ["PostgresClient"])
         await idle.releaseResources()
-        configuration.cdrExports.consumers = [NamedEndpoint(name: "billing", url: URL(string: "http://127.0.0.1:9/cdrs")!)]
+        configuration.cdrExports.consumers = try NamedEndpoint.parseList("billing=http://127.0.0.1:9/cdrs", variable: "CALLS_CDR_EXPORTS")
         let exporting = try buildWorker(configuration: configuration, logger: Logger(label: "test"))
         #expect(names(exporting) == ["PostgresClient", "CdrExportScheduler"])
         await exporting.releaseResources()

@@ -61,7 +61,7 @@ extension IntegrationSuite {
             let posts = consumer.posts
             #expect(posts.count == 4, "three 500s, then one 200")
             let key = try #require(posts.first?.key)
-            #expect(UUID(uuidString: key) != nil, key)
+            #expect(UUID(uuidString: key) != nil, "\(key)")
             #expect(posts.allSatisfy { $0.key == key }, "one Idempotency-Key on every retry")
             #expect(Set(posts.map(\.body)).count == 1, "every retry sends the same body")
             #expect(consumer.accepted.flatMap(\.callIDs).sorted() == [101, 102, 103], "each record taken once")
