@@ -1,7 +1,7 @@
 -- Exporting CDRs to the consumers of CALLS_CDR_EXPORTS (issue 17, item 4).
 
 -- Per consumer: every CDR version with change_seq up to here has its delivery scheduled. Rows appear when a
--- worker with the `exports` role first sees the consumer configured; a new consumer starts from 0.
+-- worker with the `exports` role first sees the consumer configured: a new consumer starts from 0.
 CREATE TABLE cdr_export_cursors (
     consumer   text        PRIMARY KEY,
     change_seq bigint      NOT NULL DEFAULT 0,
