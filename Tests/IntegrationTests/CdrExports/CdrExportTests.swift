@@ -23,6 +23,13 @@ extension IntegrationSuite {
             return stack
         }
 
+        /// The process's metrics as Prometheus text (swift-metrics' backend is global: see MetricsTests).
+        static func metricsText() -> String {
+            var buffer: [UInt8] = []
+            testMetricsRegistry.emit(into: &buffer)
+            return String(decoding: buffer, as: UTF8.self)
+        }
+
         /// Waits until every one of `ids` has a delivery to `consumer` that `done` accepts.
         static func waitForDeliveries(
             _ postgres: PostgresClient, _ ids: [Int64], consumer: String, seconds: Double = 30,
@@ -39,24 +46,32 @@ extension IntegrationSuite {
         }
 
         @Test func aConsumerThatFailsThreeTimesGetsEveryRecordOnceUnderOneKeyInTheConsumerSchema() async throws {
+            _ = testMetricsRegistry
             let consumer = CdrConsumer { index, _ in index < 3 ? (.internalServerError, "busy") : (.ok, "") }
             try await consumer.run { url in
                 try await Stack.withMigrated { plain, database in
-                    let stack = Self.stack(plain, consumers: [("billing", url)])
+                    let stack = Self.stack(plain, consumers: [("retrying", url)])
                     try await TestServices.withPostgres(database) { postgres in
                         var inserted: [Int64] = []
                         for callID in [101, 102, 103] { inserted.append(try await CdrRows.insert(postgres, callID: Int64(callID))) }
                         let ids = inserted
                         try await stack.withWorker {
-                            try await Self.waitForDeliveries(postgres, ids, consumer: "billing") { $0.status == "sent" }
+                            try await Self.waitForDeliveries(postgres, ids, consumer: "retrying") { $0.status == "sent" }
                         }
                         for id in ids {
-                            let delivery = try #require(try await CdrRows.delivery(postgres, id: id, consumer: "billing"))
+                            let delivery = try #require(try await CdrRows.delivery(postgres, id: id, consumer: "retrying"))
                             #expect(delivery.attempts == 4 && delivery.version == 1 && delivery.sentVersion == 1, "\(delivery)")
                             #expect(delivery.error == nil && delivery.sentAt != nil, "\(delivery)")
                         }
                     }
                 }
+            }
+            let metrics = Self.metricsText()
+            for line in [
+                #"calls_cdr_export_retries_total{consumer="retrying"} 3"#, #"calls_cdr_export_batches_total{consumer="retrying"} 1"#,
+                #"calls_cdr_export_records_total{consumer="retrying",result="sent"} 3"#,
+            ] {
+                #expect(metrics.contains(line), "missing \(line)")
             }
             let posts = consumer.posts
             #expect(posts.count == 4, "three 500s, then one 200")
@@ -106,21 +121,22 @@ extension IntegrationSuite {
         }
 
         @Test func aRecordTheConsumerRejectsFailsAloneWithItsAnswerAndTheOthersAreSent() async throws {
+            _ = testMetricsRegistry
             let consumer = CdrConsumer { _, post in
                 post.callIDs.contains(203) ? (.unprocessableContent, #"{"error":"call 203 is malformed"}"#) : (.ok, "")
             }
             try await consumer.run { url in
                 try await Stack.withMigrated { plain, database in
-                    let stack = Self.stack(plain, consumers: [("billing", url)])
+                    let stack = Self.stack(plain, consumers: [("rejecting", url)])
                     try await TestServices.withPostgres(database) { postgres in
                         var inserted: [Int64] = []
                         for callID in 201...205 { inserted.append(try await CdrRows.insert(postgres, callID: Int64(callID))) }
                         let ids = inserted
                         try await stack.withWorker {
-                            try await Self.waitForDeliveries(postgres, ids, consumer: "billing") { $0.status != "pending" }
+                            try await Self.waitForDeliveries(postgres, ids, consumer: "rejecting") { $0.status != "pending" }
                         }
                         for (callID, id) in zip(201...205, ids) {
-                            let delivery = try #require(try await CdrRows.delivery(postgres, id: id, consumer: "billing"))
+                            let delivery = try #require(try await CdrRows.delivery(postgres, id: id, consumer: "rejecting"))
                             if callID == 203 {
                                 #expect(delivery.status == "failed" && delivery.sentAt == nil, "\(delivery)")
                                 #expect(delivery.error == #"the consumer answered 422: {"error":"call 203 is malformed"}"#)
@@ -130,6 +146,13 @@ extension IntegrationSuite {
                         }
                     }
                 }
+            }
+            let metrics = Self.metricsText()
+            for line in [
+                #"calls_cdr_export_records_total{consumer="rejecting",result="sent"} 4"#,
+                #"calls_cdr_export_records_total{consumer="rejecting",result="failed"} 1"#,
+            ] {
+                #expect(metrics.contains(line), "missing \(line)")
             }
             let keys = consumer.posts.compactMap(\.key)
             let batch = try #require(keys.first)
@@ -173,22 +196,23 @@ extension IntegrationSuite {
         }
 
         @Test func aRedirectIsNotFollowedAndItsBatchEndsDead() async throws {
+            _ = testMetricsRegistry
             let consumer = CdrConsumer { _, _ in (.temporaryRedirect, "") }
             try await consumer.run { url in
                 try await Stack.withMigrated { plain, database in
-                    let stack = Self.stack(plain, consumers: [("billing", url)], maxAttempts: 1)
+                    let stack = Self.stack(plain, consumers: [("redirecting", url)], maxAttempts: 1)
                     let (redis, queue) = stack.makeQueue()
                     defer { Task { await redis.shutdown() } }
                     try await TestServices.withPostgres(database) { postgres in
                         let id = try await CdrRows.insert(postgres, callID: 401)
                         try await stack.withWorker {
-                            try await Self.waitForDeliveries(postgres, [id], consumer: "billing") { $0.status == "failed" }
+                            try await Self.waitForDeliveries(postgres, [id], consumer: "redirecting") { $0.status == "failed" }
                             let key = try #require(consumer.posts.first?.key)
                             try await expectEventually("the export job dead-lettered", within: 10) {
                                 try await queue.deadPayloads().contains("export:\(key)")
                             }
                         }
-                        let delivery = try #require(try await CdrRows.delivery(postgres, id: id, consumer: "billing"))
+                        let delivery = try #require(try await CdrRows.delivery(postgres, id: id, consumer: "redirecting"))
                         #expect(delivery.error == "the consumer answered 307, a redirect; redirects are not followed", "\(delivery)")
                         #expect(delivery.attempts == 1)
                     }
@@ -196,6 +220,7 @@ extension IntegrationSuite {
             }
             #expect(consumer.posts.count == 1)
             #expect(consumer.redirectsFollowed == 0)
+            #expect(Self.metricsText().contains(#"calls_cdr_export_dead_letters_total{consumer="redirecting"} 1"#))
         }
 
         struct ExportsAnswer: Decodable {
