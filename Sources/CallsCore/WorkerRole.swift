@@ -3,7 +3,7 @@ import Foundation
 /// What a worker process does. Small deployments run every role in one worker; large ones dedicate
 /// processes (`CALLS_WORKER_ROLES=jobs` on some, `panel` on another).
 public enum WorkerRole: String, Sendable, CaseIterable, Hashable {
-    /// Analysis, archive and callback jobs from the job queue.
+    /// Analysis, archive, callback and CDR export jobs from the job queue.
     case jobs
     /// The telephony stream's `panel` consumer group (one process of all that have the role applies events
     /// at a time; the others stand by) and the sweep of lost callers and calls.
