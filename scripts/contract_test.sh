@@ -18,7 +18,7 @@ trap 'rm -rf "$reports"' EXIT
 groups=(
   "getCall watchCall getQueueStatus streamQueueStatus getQueue listAgents"
   "createCall listCalls updateCallTags deleteCall"
-  "uploadRecording getDownloadLink downloadContent postEvents"
+  "uploadRecording getDownloadLink downloadContent postEvents getCdrDeliveries listCdrExports retryCdrExports"
   "getQueueStatistics listDeadJobs retryDeadJob getLiveness getReadiness getMetrics getContract getDocs getPanel"
 )
 # positive_data_acceptance and negative_data_rejection are left out: whether an upload is audio is decided

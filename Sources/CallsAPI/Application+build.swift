@@ -115,10 +115,11 @@ public func answerUnsupportedMethods(of router: Router<CallsRequestContext>) {
 func addOperatorRoutes(
     to router: Router<CallsRequestContext>, access: AccessControl, queue: RedisJobQueue, workers: WorkerRegistry,
     leases: any AnalysisLeases, archives: any ArchiveLeases, callbacks: any CallbackLeases,
-    metrics: MetricsExporter
+    metrics: MetricsExporter, exports: PostgresCdrExports? = nil
 ) {
     AdminController(queue: queue, registry: workers, leases: leases, archives: archives, callbacks: callbacks)
         .addRoutes(to: AccessGroups(router: router, access: access).admin)
+    if let exports { CdrExportsController(exports: exports, queue: queue).addRoutes(to: AccessGroups(router: router, access: access)) }
     metrics.addRoute(to: router)
 }
 
@@ -232,7 +233,8 @@ public func buildApplication(
         to: router, access: access, queue: queue, workers: workers,
         leases: PostgresAnalysisLeases(client: postgres, logger: logger, queueingArchive: false),
         archives: PostgresArchiveLeases(client: postgres, logger: logger, removingOriginals: false),
-        callbacks: PostgresCallbackLeases(client: postgres, logger: logger), metrics: metrics)
+        callbacks: PostgresCallbackLeases(client: postgres, logger: logger), metrics: metrics,
+        exports: PostgresCdrExports(client: postgres, logger: logger))
     answerUnsupportedMethods(of: router)
     var services: [any Service] = [
         CleanupService {

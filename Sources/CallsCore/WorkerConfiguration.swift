@@ -11,6 +11,8 @@ public struct WorkerConfiguration: Sendable {
     public var log = LogSettings()
 
     public var panel = PanelSettings()
+    /// CDR exports: off while no consumer is configured.
+    public var cdrExports = CdrExportSettings()
 
     // The worker's own.
     /// What this process does; every role by default.
@@ -96,6 +98,7 @@ public struct WorkerConfiguration: Sendable {
         roles = try WorkerRole.parse(environment.string("CALLS_WORKER_ROLES", default: "all"))
         panelBatchSize = try environment.integer("CALLS_PANEL_BATCH_SIZE", default: panelBatchSize, in: 1...100_000)
         cdrGraceSeconds = try environment.integer("CALLS_CDR_GRACE_SECONDS", default: cdrGraceSeconds, in: 0...7 * 86_400)
+        cdrExports = try CdrExportSettings(environment: environment)
     }
 
     init(database: DatabaseSettings, queue: QueueSettings, concurrency: Int) {

@@ -3,7 +3,7 @@ import Foundation
 /// What a worker process does. Small deployments run every role in one worker; large ones dedicate
 /// processes (`CALLS_WORKER_ROLES=jobs` on some, `panel` on another).
 public enum WorkerRole: String, Sendable, CaseIterable, Hashable {
-    /// Analysis, archive and callback jobs from the job queue.
+    /// Analysis, archive, callback and CDR export jobs from the job queue.
     case jobs
     /// The telephony stream's `panel` consumer group (one process of all that have the role applies events
     /// at a time; the others stand by) and the sweep of lost callers and calls.
@@ -11,6 +11,9 @@ public enum WorkerRole: String, Sendable, CaseIterable, Hashable {
     /// Builds and rebuilds call detail records from `cdr_pending` (every process with the role takes its
     /// own share of due calls).
     case cdrs
+    /// CDR export scheduling (issue 17): new CDR versions become deliveries per consumer, grouped into batches
+    /// whose export jobs the `jobs` role runs; also pushes again a batch whose job Redis lost.
+    case exports
 
     /// `CALLS_WORKER_ROLES`: a comma-separated list, or `all`.
     public static func parse(_ text: String) throws(ConfigurationError) -> Set<WorkerRole> {

@@ -172,6 +172,7 @@ extension Job.Kind {
         case .analyze: "its analysis"
         case .archive: "its MP3 archive"
         case .callback: "its callback"
+        case .export: "its CDR export"
         }
     }
 }

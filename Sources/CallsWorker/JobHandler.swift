@@ -23,6 +23,8 @@ public struct JobRouter: JobHandler {
     let archive: ArchiveJobHandler?
     /// Nil when callbacks are off.
     let callback: CallbackJobHandler?
+    /// Nil when no CDR consumer is configured.
+    var export: CdrExportJobHandler?
     let publisher: any JobPublisher
     let logger: Logger
 
@@ -53,6 +55,9 @@ public struct JobRouter: JobHandler {
         case .callback:
             guard let callback else { return .skipped("callbacks are off on this worker") }
             return try await callback.handle(job)
+        case .export:
+            guard let export else { return .skipped("CDR exports are off on this worker") }
+            return try await export.handle(job)
         }
     }
 
@@ -74,10 +79,18 @@ public struct JobRouter: JobHandler {
     }
 
     public func abandon(_ job: Job, reason: String) async throws {
+        if job.kind == .export {
+            try await export?.abandon(job, reason: reason)
+            return
+        }
         _ = try await leases(of: job.kind)?.failUnclaimed(callID: job.callID, reason: reason)
     }
 
     public func relinquish(_ job: Job) async throws {
+        if job.kind == .export {
+            try await export?.relinquish(job)
+            return
+        }
         // Every handler of a worker holds its leases under the worker's one id.
         _ = try await leases(of: job.kind)?.releaseHeld(callID: job.callID, worker: analysis.worker)
     }
@@ -88,6 +101,7 @@ public struct JobRouter: JobHandler {
         case .analyze: analysis.leases
         case .archive: archive?.archives
         case .callback: callback?.callbacks
+        case .export: nil
         }
     }
 }

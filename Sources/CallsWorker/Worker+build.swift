@@ -125,10 +125,11 @@ public func buildWorker(
             policy: policy, resolverPool: resolverPool, worker: worker, leaseSeconds: configuration.jobLeaseSeconds,
             logger: logger)
     }
-    let handler = JobRouter(analysis: analysis, archive: archiving, callback: callbacks, publisher: queue, logger: logger)
+    var handler = JobRouter(analysis: analysis, archive: archiving, callback: callbacks, publisher: queue, logger: logger)
+    handler.export = makeExportJobHandler(configuration: configuration, postgres: postgres, worker: worker, logger: logger)
     let redisURL = configuration.queue.redis
     let watchdog = FetchWatchdog(threshold: timing.fetchStallThreshold)
-    let loop = WorkerService(
+    var loop = WorkerService(
         worker: worker, concurrency: slots.analysis, archiveConcurrency: slots.archive,
         callbackConcurrency: slots.callback, queue: queue,
         makeFetcher: { kind in JobFetcher(client: RedisClient(url: redisURL), keys: keys, worker: worker, kind: kind) },
@@ -136,6 +137,7 @@ public func buildWorker(
         retryPolicy: RetryPolicy(
             base: .milliseconds(configuration.retryBaseMilliseconds), maxDeliveries: configuration.maxDeliveries),
         watchdog: watchdog, logger: logger)
+    loop.exportConcurrency = handler.export == nil ? 0 : configuration.cdrExports.concurrency
     let heartbeat = HeartbeatService(
         worker: worker, registry: registry, queue: queue, keeper: keeper, leaseSeconds: configuration.jobLeaseSeconds,
         timing: timing, logger: logger)
@@ -159,9 +161,11 @@ public func buildWorker(
     }
     let cdrs =
         configuration.roles.contains(.cdrs) ? makeCdrBuilderRole(configuration: configuration, postgres: postgres, logger: logger) : nil
+    let exportScheduler = makeExportScheduler(
+        configuration: configuration, postgres: postgres, queue: queue, registry: registry, timing: timing, logger: logger)
     let jobs = configuration.roles.contains(.jobs)
     let services: [(any Service)?] =
-        [postgres, listener] + (jobs ? [heartbeat, maintenance] : []) + [panel, cdrs] + (jobs ? [loop] : [])
+        [postgres, listener] + (jobs ? [heartbeat, maintenance] : []) + [panel, cdrs, exportScheduler] + (jobs ? [loop] : [])
     return WorkerProcess(
         worker: worker, services: services.compactMap { $0 }, shutdownGrace: .seconds(configuration.shutdownGraceSeconds),
         resources: resources)
@@ -190,4 +194,25 @@ func makePanelRole(
 func makeCdrBuilderRole(configuration: WorkerConfiguration, postgres: PostgresClient, logger: Logger) -> CdrBuilderRole {
     CdrBuilderRole(
         store: PostgresCdrBuilderStore(client: postgres, logger: logger), graceSeconds: configuration.cdrGraceSeconds, logger: logger)
+}
+
+/// The export job handler, for a worker that runs jobs while CDR consumers are configured.
+func makeExportJobHandler(
+    configuration: WorkerConfiguration, postgres: PostgresClient, worker: String, logger: Logger
+) -> CdrExportJobHandler? {
+    guard configuration.cdrExports.enabled else { return nil }
+    return CdrExportJobHandler(
+        exports: PostgresCdrExports(client: postgres, logger: logger), settings: configuration.cdrExports, worker: worker,
+        leaseSeconds: configuration.jobLeaseSeconds, maxAttempts: configuration.maxAttempts, logger: logger)
+}
+
+/// The `exports` role's scheduler, when the role is on and CDR consumers are configured.
+func makeExportScheduler(
+    configuration: WorkerConfiguration, postgres: PostgresClient, queue: RedisJobQueue, registry: WorkerRegistry,
+    timing: WorkerTiming, logger: Logger
+) -> CdrExportScheduler? {
+    guard configuration.roles.contains(.exports), configuration.cdrExports.enabled else { return nil }
+    return CdrExportScheduler(
+        exports: PostgresCdrExports(client: postgres, logger: logger), settings: configuration.cdrExports, queue: queue,
+        registry: registry, lostAfter: timing.unclaimedGrace, logger: logger)
 }

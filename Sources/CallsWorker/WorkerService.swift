@@ -15,6 +15,8 @@ public struct WorkerService: Service {
     let concurrency: Int
     let archiveConcurrency: Int
     let callbackConcurrency: Int
+    /// Export slots (CDR batches to consumers); set after `init`, zero when exports are off.
+    var exportConcurrency = 0
     let queue: RedisJobQueue
     let makeFetcher: @Sendable (Job.Kind) -> JobFetcher
     let handler: any JobHandler
@@ -52,6 +54,7 @@ public struct WorkerService: Service {
             Array(repeating: Job.Kind.analyze, count: concurrency)
             + Array(repeating: Job.Kind.archive, count: archiveConcurrency)
             + Array(repeating: Job.Kind.callback, count: callbackConcurrency)
+            + Array(repeating: Job.Kind.export, count: exportConcurrency)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await watchdog.watch(logger: logger) }
             await withTaskGroup(of: Void.self) { slots in

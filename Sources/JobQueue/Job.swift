@@ -10,6 +10,8 @@ public struct Job: Sendable, Hashable, CustomStringConvertible {
         case archive
         /// POST the final call to its `callback_url`.
         case callback
+        /// POST one batch of CDRs to its consumer; the job's id is the batch's (`cdr_export_batches.id`).
+        case export
     }
 
     public var kind: Kind

@@ -62,7 +62,8 @@ import Testing
             callbacks: PostgresCallbackLeases(client: postgres, logger: Logger(label: "test")),
             metrics: MetricsExporter(
                 registry: PrometheusCollectorRegistry(), queue: queue, workers: WorkerRegistry(client: redis, keys: queue.keys),
-                keeper: PostgresLeaseKeeper(client: postgres, logger: Logger(label: "test"))))
+                keeper: PostgresLeaseKeeper(client: postgres, logger: Logger(label: "test"))),
+            exports: PostgresCdrExports(client: postgres, logger: Logger(label: "test")))
         return Set(
             router.routes.map { route in
                 // Hummingbird writes a capture as `{id}`, as OpenAPI does.

@@ -158,11 +158,31 @@ import Testing
         ("CALLS_PANEL_BATCH_SIZE", "0"),
         ("CALLS_CDR_GRACE_SECONDS", "-1"),
         ("CALLS_CDR_GRACE_SECONDS", "two minutes"),
+        ("CALLS_CDR_EXPORTS", "billing"),
+        ("CALLS_CDR_EXPORTS", "billing=ftp://host/cdrs"),
+        ("CALLS_CDR_BATCH", "0"),
+        ("CALLS_CDR_EXPORT_TIMEOUT_SECONDS", "0"),
+        ("CALLS_CDR_EXPORT_CONCURRENCY", "0"),
     ]
+
+    @Test func readsTheCdrExportSettings() throws {
+        var values = required
+        let defaults = try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1).cdrExports
+        #expect(defaults == CdrExportSettings() && !defaults.enabled)
+        #expect(defaults.batchSize == 100 && defaults.timeoutSeconds == 10 && defaults.concurrency == 2)
+        values["CALLS_CDR_EXPORTS"] = "billing=http://127.0.0.1:9000/cdrs; bi=https://bi.example/in"
+        values["CALLS_CDR_BATCH"] = "25"
+        values["CALLS_CDR_EXPORT_TIMEOUT_SECONDS"] = "3"
+        let exports = try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1).cdrExports
+        #expect(exports.consumers.map(\.name) == ["billing", "bi"] && exports.enabled)
+        #expect(exports.consumer(named: "bi")?.url.absoluteString == "https://bi.example/in")
+        #expect(exports.batchSize == 25 && exports.timeoutSeconds == 3)
+        #expect(try WorkerRole.parse("exports") == [.exports])
+    }
 
     @Test func readsTheRolesAndThePanelSettings() throws {
         var values = required
-        #expect(try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1).roles == [.jobs, .panel, .cdrs])
+        #expect(try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1).roles == [.jobs, .panel, .cdrs, .exports])
         values["CALLS_WORKER_ROLES"] = " Panel "
         values["CALLS_PANEL_TIMEZONE"] = "Europe/Berlin"
         values["CALLS_SERVICE_LEVEL_SECONDS"] = "30"

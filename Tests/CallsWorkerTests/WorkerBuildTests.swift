@@ -81,4 +81,27 @@ import TestSupport
         #expect(names == ["PostgresClient"] + expected)
         await process.releaseResources()
     }
+
+    /// The `exports` role schedules only while a consumer is configured; the `jobs` role then runs export slots.
+    @Test func theExportsRoleRunsItsSchedulerOnlyWithConsumers() async throws {
+        let recordings = try TemporaryDirectory()
+        defer { recordings.remove() }
+        var configuration = Self.configuration(recordings: recordings)
+        configuration.roles = [.exports]
+        let names = { (process: WorkerProcess) in process.services.map { String(String(describing: type(of: $0)).prefix { $0 != "<" }) } }
+        let idle = try buildWorker(configuration: configuration, logger: Logger(label: "test"))
+        #expect(names(idle) == ["PostgresClient"])
+        await idle.releaseResources()
+        configuration.cdrExports.consumers = try NamedEndpoint.parseList("billing=http://127.0.0.1:9/cdrs", variable: "CALLS_CDR_EXPORTS")
+        let exporting = try buildWorker(configuration: configuration, logger: Logger(label: "test"))
+        #expect(names(exporting) == ["PostgresClient", "CdrExportScheduler"])
+        await exporting.releaseResources()
+        configuration.roles = Set(WorkerRole.allCases)
+        let all = try buildWorker(configuration: configuration, logger: Logger(label: "test"))
+        #expect(
+            names(all) == ["PostgresClient", "HeartbeatService", "MaintenanceService", "PanelRole", "CdrExportScheduler", "WorkerService"])
+        let loop = try #require(all.services.last as? WorkerService)
+        #expect(loop.exportConcurrency == 2)
+        await all.releaseResources()
+    }
 }
