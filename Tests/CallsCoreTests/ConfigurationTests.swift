@@ -182,7 +182,8 @@ import Testing
 
     @Test func readsTheRolesAndThePanelSettings() throws {
         var values = required
-        #expect(try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1).roles == [.jobs, .panel, .cdrs, .exports])
+        #expect(
+            try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1).roles == [.jobs, .panel, .cdrs, .exports])
         values["CALLS_WORKER_ROLES"] = " Panel "
         values["CALLS_PANEL_TIMEZONE"] = "Europe/Berlin"
         values["CALLS_SERVICE_LEVEL_SECONDS"] = "30"

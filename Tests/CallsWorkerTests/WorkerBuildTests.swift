@@ -99,7 +99,10 @@ import TestSupport
         configuration.roles = Set(WorkerRole.allCases)
         let all = try buildWorker(configuration: configuration, logger: Logger(label: "test"))
         #expect(
-            names(all) == ["PostgresClient", "HeartbeatService", "MaintenanceService", "PanelRole", "CdrExportScheduler", "WorkerService"])
+            names(all) == [
+                "PostgresClient", "HeartbeatService", "MaintenanceService", "PanelRole", "CdrBuilderRole", "CdrExportScheduler",
+                "WorkerService",
+            ])
         let loop = try #require(all.services.last as? WorkerService)
         #expect(loop.exportConcurrency == 2)
         await all.releaseResources()

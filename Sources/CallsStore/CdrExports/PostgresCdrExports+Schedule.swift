@@ -15,7 +15,8 @@ extension PostgresCdrExports {
     public func settledChangeSeq(consumers: [String]) async throws -> Int64? {
         let logger = logger
         let (highest, lowestCursor) = try await client.bounded {
-            let highest = try await client.query("SELECT coalesce(max(change_seq), 0) FROM cdrs", logger: logger)
+            let highest =
+                try await client.query("SELECT coalesce(max(change_seq), 0) FROM cdrs", logger: logger)
                 .decode(Int64.self).collectAll().first ?? 0
             let cursors = try await client.query(
                 "SELECT consumer, change_seq FROM cdr_export_cursors WHERE consumer = ANY(\(consumers))", logger: logger

@@ -295,7 +295,8 @@ extension IntegrationSuite {
                                 }
                                 let (unknown, problem) = try await client.json(.post, "/admin/cdr-exports/nobody/retry")
                                 #expect(unknown == .notFound && problem.problem?.code == "cdr_consumer_not_found", "\(problem)")
-                                let (again, nothing) = try await client.json(.post, "/admin/cdr-exports/billing/retry", as: RetryAnswer.self)
+                                let (again, nothing) = try await client.json(
+                                    .post, "/admin/cdr-exports/billing/retry", as: RetryAnswer.self)
                                 #expect(again == .accepted && nothing.requeued == 0 && nothing.closedBatches == 0)
                             }
                         }

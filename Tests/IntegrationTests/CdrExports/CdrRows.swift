@@ -6,7 +6,8 @@ import PostgresNIO
 enum CdrRows {
     /// Inserts a CDR whose consumer `call_id` is `callID`; returns its row id.
     @discardableResult
-    static func insert(_ postgres: PostgresClient, callID: Int64, durationSeconds: Int = 125, operatorID: Int64? = 7) async throws -> Int64 {
+    static func insert(_ postgres: PostgresClient, callID: Int64, durationSeconds: Int = 125, operatorID: Int64? = 7) async throws -> Int64
+    {
         let rows = try await postgres.query(
             insertion(callID: callID, durationSeconds: durationSeconds, operatorID: operatorID), logger: TestServices.logger)
         for try await id in rows.decode(Int64.self) { return id }
