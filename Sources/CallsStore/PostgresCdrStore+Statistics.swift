@@ -143,14 +143,13 @@ struct StatisticsSQL {
     ) -> String {
         var selects: [String] = []
         for span in spans.spans {
-            let select: ((String, String) -> String)? =
-                switch span.grain {
-                case .raw: raw
-                case .hour: hour
-                case .day: day
-                case .month: month
-                }
-            if let select { selects.append(select(time(span.from), time(span.to))) }
+            let (from, to) = (time(span.from), time(span.to))
+            switch span.grain {
+            case .raw: selects.append(raw(from, to))
+            case .hour: selects.append(hour(from, to))
+            case .day: selects.append(day(from, to))
+            case .month: if let month { selects.append(month(from, to)) }
+            }
         }
         // A period always has a span (from < to); the statement must stay valid regardless.
         if selects.isEmpty { selects.append(raw(time(Date(timeIntervalSince1970: 0)), time(Date(timeIntervalSince1970: 0)))) }

@@ -4,15 +4,15 @@ import Foundation
 /// Reproducible CDRs for statistics and listing tests: several sources and call types, about a third
 /// unanswered (no wait, no talk), a fifth without an operator, some names missing, start times on whole
 /// milliseconds (what PostgreSQL and RFC 3339 both keep exactly), a few exactly on an hour.
-public struct RandomCdrs {
+public struct RandomCdrs: Sendable {
     public static let sources = ["crm", "pbx2", "legacy"]
     public static let callTypes = ["inbound", "outbound"]
     public static let results: [String?] = ["resolved", "unresolved", nil]
 
-    var random: SplitMix64
+    var random: SeededCdrRandom
 
     public init(seed: UInt64) {
-        random = SplitMix64(seed: seed)
+        random = SeededCdrRandom(seed: seed)
     }
 
     /// `count` records with ids from `firstID`, starting within [from, from + seconds).
@@ -34,22 +34,31 @@ public struct RandomCdrs {
         let duration = (wait ?? 0) + talk + Int(random.next(below: 40))
         let operatorID: Int64? = random.next(below: 5) == 0 ? nil : Int64(random.next(below: 12)) + 1
         let name = operatorID.flatMap { op in random.next(below: 6) == 0 ? nil : "Operator \(op) v\(random.next(below: 3))" }
+        let kind: CallDetailRecord.Kind = random.next(below: 4) == 0 ? .queue : .import
+        let source = Self.sources[Int(random.next(below: UInt64(Self.sources.count)))]
+        let phone = "+7900" + String(1_000_000 + random.next(below: 8_999_999))
+        let callType = Self.callTypes[Int(random.next(below: UInt64(Self.callTypes.count)))]
+        let scenario = "scenario-" + String(random.next(below: 5))
+        let result = Self.results[Int(random.next(below: 3))]
+        let connections = Int(random.next(below: 4))
+        let events = Int(random.next(below: 9))
+        let hold = answered ? Int(random.next(below: 60)) : 0
+        let queue: String? = random.next(below: 2) == 0 ? "support" : nil
+        let agent: String? = random.next(below: 2) == 0 ? "SIP/" + String(random.next(below: 50)) : nil
+        let complete = random.next(below: 10) != 0
+        let version = 1 + Int(random.next(below: 3))
         return CallDetailRecord(
-            id: id, kind: random.next(below: 4) == 0 ? .queue : .import,
-            source: Self.sources[Int(random.next(below: UInt64(Self.sources.count)))], callKey: "key-\(id)", callID: id,
-            callRowID: nil, version: 1 + Int(random.next(below: 3)), initiatorPhone: "+7900\(1_000_000 + random.next(below: 8_999_999))",
-            callType: Self.callTypes[Int(random.next(below: UInt64(Self.callTypes.count)))], scenarioID: "scenario-\(random.next(below: 5))",
-            startTime: start, endTime: start.addingTimeInterval(Double(duration)), durationSeconds: duration,
-            operatorID: operatorID, operatorName: name, callResult: Self.results[Int(random.next(below: 3))],
-            numberOfConnections: Int(random.next(below: 4)), numberOfEvents: Int(random.next(below: 9)), waitSeconds: wait,
-            talkSeconds: talk, holdSeconds: answered ? Int(random.next(below: 60)) : 0, answered: answered,
-            queue: random.next(below: 2) == 0 ? "support" : nil, agent: random.next(below: 2) == 0 ? "SIP/\(random.next(below: 50))" : nil,
-            complete: random.next(below: 10) != 0, builtAt: Date(timeIntervalSince1970: 1_790_000_000.123))
+            id: id, kind: kind, source: source, callKey: "key-\(id)", callID: id, callRowID: nil, version: version,
+            initiatorPhone: phone, callType: callType, scenarioID: scenario, startTime: start,
+            endTime: start.addingTimeInterval(Double(duration)), durationSeconds: duration, operatorID: operatorID,
+            operatorName: name, callResult: result, numberOfConnections: connections, numberOfEvents: events,
+            waitSeconds: wait, talkSeconds: talk, holdSeconds: hold, answered: answered, queue: queue, agent: agent,
+            complete: complete, builtAt: Date(timeIntervalSince1970: 1_790_000_000.123))
     }
 }
 
-/// A small reproducible generator (SplitMix64), so a failing seed can be replayed.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+/// SplitMix64, public for the tests that draw periods and changes from the same seed.
+public struct SeededCdrRandom: RandomNumberGenerator, Sendable {
     var state: UInt64
 
     public init(seed: UInt64) {
