@@ -2,6 +2,7 @@ import CallsCore
 import CallsStore
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// `/statistics` (role read): call counts and durations of a period, overall or per operator, optionally as
 /// a series of UTC hours or days. Periods are by CDR `start_time`, half-open: [from, to).
@@ -17,24 +18,22 @@ struct StatisticsController: Sendable {
         let query = try StatisticsParameters.query(from: request.uri.queryParameters, filters: true)
         let buckets = try await cdrs.callTotals(query)
         guard let grouping = query.groupBy else {
-            return try .json(CallSummaryJSON(start: nil, totals: buckets.first?.totals ?? CallTotals()))
+            return Self.json(StatisticsJSONWriter.summary(buckets.first?.totals ?? CallTotals()))
         }
-        return try .json(
-            SeriesJSON(groupBy: grouping.rawValue, buckets: buckets.map { CallSummaryJSON(start: $0.start, totals: $0.totals) }))
+        return Self.json(StatisticsJSONWriter.summarySeries(buckets, groupBy: grouping))
     }
 
     @Sendable func operators(_ request: Request, context: CallsRequestContext) async throws -> Response {
-        struct Operators: Encodable { var operators: [OperatorJSON] }
         let query = try StatisticsParameters.query(from: request.uri.queryParameters, filters: false)
         let buckets = try await cdrs.operatorTotals(query)
         guard let grouping = query.groupBy else {
-            return try .json(Operators(operators: (buckets.first?.operators ?? []).map(OperatorJSON.init)))
+            return Self.json(StatisticsJSONWriter.operators(buckets.first?.operators ?? []))
         }
-        return try .json(
-            SeriesJSON(
-                groupBy: grouping.rawValue,
-                buckets: buckets.map { bucket in
-                    OperatorBucketJSON(start: bucket.start.map(Timestamp.format) ?? "", operators: bucket.operators.map(OperatorJSON.init))
-                }))
+        return Self.json(StatisticsJSONWriter.operatorSeries(buckets, groupBy: grouping))
+    }
+
+    static func json(_ text: String) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
