@@ -127,13 +127,15 @@ def csv_export(label, query):
     connection.request("GET", "/cdrs" + query, headers={**AUTHORIZATION, "Accept": "text/csv"})
     response = connection.getresponse()
     assert response.status == 200, response.status
-    size, lines = 0, 0
+    size, lines, last = 0, 0, b""
     while True:
         chunk = response.read(1 << 20)
         if not chunk:
             break
         size += len(chunk)
-        lines += chunk.count(b"\r\n")
+        # A CRLF may straddle two reads.
+        lines += (last + chunk).count(b"\r\n") - last.count(b"\r\n")
+        last = chunk[-1:]
     elapsed = time.perf_counter() - started
     done.set()
     sampler.join()

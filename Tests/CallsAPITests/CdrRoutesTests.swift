@@ -19,7 +19,9 @@ import Testing
         return random.make(count: count, from: start, seconds: 30 * 86_400)
     }
 
-    static func run(_ store: InMemoryCdrStore, live: Bool = false, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void)
+    static func run(
+        _ store: InMemoryCdrStore, live: Bool = false, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    )
         async throws
     {
         try await RouteHarness.run(live: live, configure: { $0.cdrs = store }) { _, client in try await body(client) }
@@ -140,7 +142,9 @@ import Testing
     /// What the CSV must hold for a JSON item's value: text defused (every phone starts with +), numbers and
     /// booleans as written, null empty.
     static func csvCell(_ value: Any?, column: String) -> String {
-        let text = ["kind", "source", "call_key", "initiator_phone", "call_type", "scenario_id", "operator_name", "call_result", "queue", "agent"]
+        let text = [
+            "kind", "source", "call_key", "initiator_phone", "call_type", "scenario_id", "operator_name", "call_result", "queue", "agent",
+        ]
         switch value {
         case nil, is NSNull: return ""
         case let string as String: return text.contains(column) && "=+-@".contains(string.first ?? " ") ? "'" + string : string
@@ -251,7 +255,12 @@ enum CSVText {
             if quoted {
                 if character == "\"" {
                     let next = characters.next()
-                    if next == "\"" { cell.append("\"") } else { quoted = false; pending = next }
+                    if next == "\"" {
+                        cell.append("\"")
+                    } else {
+                        quoted = false
+                        pending = next
+                    }
                 } else {
                     cell.append(character)
                 }
@@ -268,7 +277,10 @@ enum CSVText {
                 cell.append(character)
             }
         }
-        if !cell.isEmpty || !row.isEmpty { row.append(cell); rows.append(row) }
+        if !cell.isEmpty || !row.isEmpty {
+            row.append(cell)
+            rows.append(row)
+        }
         return rows
     }
 }

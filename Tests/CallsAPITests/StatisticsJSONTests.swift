@@ -29,11 +29,15 @@ import Testing
             #expect(calls.count > 3)
             #expect(
                 try Self.object(StatisticsJSONWriter.summarySeries(calls, groupBy: grouping))
-                    == (try Self.encoded(SeriesJSON(groupBy: grouping.rawValue, buckets: calls.map { CallSummaryJSON(start: $0.start, totals: $0.totals) }))))
+                    == (try Self.encoded(
+                        SeriesJSON(groupBy: grouping.rawValue, buckets: calls.map { CallSummaryJSON(start: $0.start, totals: $0.totals) })))
+            )
             let operators = try await store.operatorTotals(query)
             let reference = SeriesJSON(
                 groupBy: grouping.rawValue,
-                buckets: operators.map { OperatorBucketJSON(start: Timestamp.format($0.start!), operators: $0.operators.map(OperatorJSON.init)) })
+                buckets: operators.map {
+                    OperatorBucketJSON(start: Timestamp.format($0.start!), operators: $0.operators.map(OperatorJSON.init))
+                })
             #expect(try Self.object(StatisticsJSONWriter.operatorSeries(operators, groupBy: grouping)) == (try Self.encoded(reference)))
         }
         let all = try await store.operatorTotals(StatisticsQuery(from: from, to: from.addingTimeInterval(6 * 86_400)))
@@ -42,8 +46,11 @@ import Testing
         #expect(
             try Self.object(StatisticsJSONWriter.operators(all[0].operators))
                 == (try Self.encoded(Operators(operators: all[0].operators.map(OperatorJSON.init)))))
-        for totals in [CallTotals(), try await store.callTotals(StatisticsQuery(from: from, to: from.addingTimeInterval(86_400)))[0].totals] {
-            #expect(try Self.object(StatisticsJSONWriter.summary(totals)) == (try Self.encoded(CallSummaryJSON(start: nil, totals: totals))))
+        for totals in [
+            CallTotals(), try await store.callTotals(StatisticsQuery(from: from, to: from.addingTimeInterval(86_400)))[0].totals,
+        ] {
+            #expect(
+                try Self.object(StatisticsJSONWriter.summary(totals)) == (try Self.encoded(CallSummaryJSON(start: nil, totals: totals))))
         }
     }
 }

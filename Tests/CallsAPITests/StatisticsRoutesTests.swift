@@ -94,9 +94,10 @@ import Testing
             let days = try await Self.get(
                 client, "/statistics/calls/summary?from=2026-01-01T00:00:00Z&to=2026-01-04T00:00:00Z&group_by=day")
             let dayBuckets = days["buckets"] as! [[String: Any]]
-            #expect(dayBuckets.map { $0["start"] as? String } == [
-                "2026-01-01T00:00:00.000Z", "2026-01-02T00:00:00.000Z", "2026-01-03T00:00:00.000Z",
-            ])
+            #expect(
+                dayBuckets.map { $0["start"] as? String } == [
+                    "2026-01-01T00:00:00.000Z", "2026-01-02T00:00:00.000Z", "2026-01-03T00:00:00.000Z",
+                ])
             Self.expectSummary(dayBuckets[0], total: 3, answered: 2, duration: 380, avgDuration: 380.0 / 3, avgWait: 15, avgTalk: 150)
             Self.expectSummary(dayBuckets[1], total: 1, answered: 1, duration: 60, avgDuration: 60, avgWait: 5, avgTalk: 50)
         }
@@ -140,8 +141,10 @@ import Testing
                 ("/statistics/calls/summary?from=2026-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", ["to"]),
                 ("/statistics/calls/summary?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&group_by=week", ["group_by"]),
                 ("/statistics/operators?from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z&group_by=hour", ["group_by"]),
-                ("/statistics/calls/summary?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&source=\(String(repeating: "x", count: 201))",
-                 ["source"]),
+                (
+                    "/statistics/calls/summary?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&source=\(String(repeating: "x", count: 201))",
+                    ["source"]
+                ),
             ]
             for (uri, fields) in cases {
                 try await client.execute(uri: uri, method: .get) { response in

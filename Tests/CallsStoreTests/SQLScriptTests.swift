@@ -37,7 +37,8 @@ import Testing
         let migrations = try Migrator.load(directory: "migrations")
         #expect(!migrations.isEmpty)
         for migration in migrations {
-            #expect(SQLScript.statements(migration.sql).allSatisfy { !$0.contains(";") || $0.contains("'") })
+            // A semicolon may only be inside a quoted string or a dollar-quoted body.
+            #expect(SQLScript.statements(migration.sql).allSatisfy { !$0.contains(";") || $0.contains("'") || $0.contains("$") })
         }
     }
 }

@@ -44,7 +44,9 @@ import Testing
         var generator = SystemRandomNumberGenerator()
         let base = Self.at("2026-01-01T00:00:00.000Z").timeIntervalSince1970
         for _ in 0..<2000 {
-            let from = Date(timeIntervalSince1970: base + Double(Int.random(in: -9_000_000...9_000_000, using: &generator)) / [1, 1, 4].randomElement()!)
+            let from = Date(
+                timeIntervalSince1970: base + Double(Int.random(in: -9_000_000...9_000_000, using: &generator)) / [1, 1, 4].randomElement()!
+            )
             let to = from.addingTimeInterval(Double(Int.random(in: 1...120 * 86_400, using: &generator)) / [1, 1, 3].randomElement()!)
             for coarsest in StatisticsSpans.Grain.allCases {
                 let spans = StatisticsSpans(from: from, to: to, coarsest: coarsest).spans

@@ -41,11 +41,13 @@ extension IntegrationSuite {
                 }
                 let expected = try await twin.callTotals(query)
                 #expect(try await store.callTotals(query) == expected, "\(query)", sourceLocation: sourceLocation)
-                #expect(try await store.operatorTotals(query) == (try await twin.operatorTotals(query)), "\(query)",
+                #expect(
+                    try await store.operatorTotals(query) == (try await twin.operatorTotals(query)), "\(query)",
                     sourceLocation: sourceLocation)
             }
             // The whole data set, which the rollups must hold exactly.
-            let everything = StatisticsQuery(from: start.addingTimeInterval(-86_400), to: start.addingTimeInterval(Double(days + 2) * 86_400))
+            let everything = StatisticsQuery(
+                from: start.addingTimeInterval(-86_400), to: start.addingTimeInterval(Double(days + 2) * 86_400))
             #expect(try await store.callTotals(everything) == (try await twin.callTotals(everything)), sourceLocation: sourceLocation)
         }
 
@@ -98,7 +100,9 @@ extension IntegrationSuite {
                         "WITH bumped AS (UPDATE cdrs SET version = version + 1 RETURNING 1) SELECT pg_current_xact_id()::text",
                         logger: logger
                     ).decode(String.self).collectAll()
-                    for table in ["cdr_calls_hourly", "cdr_calls_daily", "cdr_operators_hourly", "cdr_operators_daily", "cdr_operators_monthly"] {
+                    for table in [
+                        "cdr_calls_hourly", "cdr_calls_daily", "cdr_operators_hourly", "cdr_operators_daily", "cdr_operators_monthly",
+                    ] {
                         let written = try await client.query(
                             PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table) WHERE xmin::text = '\(transaction[0])'"), logger: logger
                         ).decode(Int.self).collectAll()
@@ -108,7 +112,9 @@ extension IntegrationSuite {
 
                     _ = try await client.query("TRUNCATE cdrs", logger: logger)
                     twin.remove(ids: twin.records.map(\.id))
-                    #expect(try await client.query("SELECT count(*) FROM cdr_operators_monthly", logger: logger).decode(Int.self).collectAll() == [0])
+                    #expect(
+                        try await client.query("SELECT count(*) FROM cdr_operators_monthly", logger: logger).decode(Int.self).collectAll()
+                            == [0])
                     try await Self.compare(store, twin, random: &random, rounds: 5)
                 }
             }
@@ -160,7 +166,9 @@ extension IntegrationSuite {
                     let read = try #require(try await store.cdr(id: original.id))
                     #expect(abs(read.startTime.timeIntervalSince(original.startTime)) < 0.000_001)
                     var comparable = read
-                    (comparable.startTime, comparable.endTime, comparable.builtAt) = (original.startTime, original.endTime, original.builtAt)
+                    (comparable.startTime, comparable.endTime, comparable.builtAt) = (
+                        original.startTime, original.endTime, original.builtAt
+                    )
                     #expect(comparable == original)
                     #expect(try await store.cdr(id: 987_654) == nil)
                 }

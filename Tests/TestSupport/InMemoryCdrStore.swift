@@ -92,7 +92,8 @@ public final class InMemoryCdrStore: CdrReader {
         for record in inPeriod(query, filtered: false) {
             guard let id = record.operatorID else { continue }
             let start = query.groupBy?.bucket(of: record.startTime)
-            var totals = buckets[start, default: [:]][id]
+            var totals =
+                buckets[start, default: [:]][id]
                 ?? OperatorTotals(operatorID: id, operatorName: names[id]?.name, callCount: 0, durationSeconds: 0, talkSeconds: 0)
             totals.callCount += 1
             totals.durationSeconds += Int64(record.durationSeconds)

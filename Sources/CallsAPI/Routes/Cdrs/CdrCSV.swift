@@ -9,12 +9,13 @@ import Foundation
 /// cell that does is written with a `'` before it (`+7900…` becomes `'+7900…`): text comes from call
 /// sources, not from this service. Numbers, times and booleans are written as they are.
 enum CdrCSV {
-    static let header = [
-        "id", "kind", "source", "call_key", "call_id", "call_row_id", "version", "initiator_phone", "call_type",
-        "scenario_id", "start_time", "end_time", "duration_seconds", "operator_id", "operator_name", "call_result",
-        "number_of_connections", "number_of_events", "wait_seconds", "talk_seconds", "hold_seconds", "answered", "queue",
-        "agent", "complete", "built_at",
-    ].joined(separator: ",") + "\r\n"
+    static let header =
+        [
+            "id", "kind", "source", "call_key", "call_id", "call_row_id", "version", "initiator_phone", "call_type",
+            "scenario_id", "start_time", "end_time", "duration_seconds", "operator_id", "operator_name", "call_result",
+            "number_of_connections", "number_of_events", "wait_seconds", "talk_seconds", "hold_seconds", "answered", "queue",
+            "agent", "complete", "built_at",
+        ].joined(separator: ",") + "\r\n"
 
     static let contentType = "text/csv; charset=utf-8; header=present"
 

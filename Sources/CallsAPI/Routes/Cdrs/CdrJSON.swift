@@ -6,13 +6,28 @@ struct CdrJSON: Encodable {
     let record: CallDetailRecord
 
     private enum CodingKeys: String, CodingKey {
-        case id, kind, source, callKey = "call_key", callID = "call_id", callRowID = "call_row_id", version
-        case initiatorPhone = "initiator_phone", callType = "call_type", scenarioID = "scenario_id"
-        case startTime = "start_time", endTime = "end_time", durationSeconds = "duration_seconds"
-        case operatorID = "operator_id", operatorName = "operator_name", callResult = "call_result"
-        case numberOfConnections = "number_of_connections", numberOfEvents = "number_of_events"
-        case waitSeconds = "wait_seconds", talkSeconds = "talk_seconds", holdSeconds = "hold_seconds", answered
-        case queue, agent, complete, builtAt = "built_at"
+        case id, kind, source
+        case callKey = "call_key"
+        case callID = "call_id"
+        case callRowID = "call_row_id"
+        case version
+        case initiatorPhone = "initiator_phone"
+        case callType = "call_type"
+        case scenarioID = "scenario_id"
+        case startTime = "start_time"
+        case endTime = "end_time"
+        case durationSeconds = "duration_seconds"
+        case operatorID = "operator_id"
+        case operatorName = "operator_name"
+        case callResult = "call_result"
+        case numberOfConnections = "number_of_connections"
+        case numberOfEvents = "number_of_events"
+        case waitSeconds = "wait_seconds"
+        case talkSeconds = "talk_seconds"
+        case holdSeconds = "hold_seconds"
+        case answered
+        case queue, agent, complete
+        case builtAt = "built_at"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -51,7 +66,10 @@ struct CdrListJSON: Encodable {
     var items: [CdrJSON]
     var nextCursor: String?
 
-    private enum CodingKeys: String, CodingKey { case items, nextCursor = "next_cursor" }
+    private enum CodingKeys: String, CodingKey {
+        case items
+        case nextCursor = "next_cursor"
+    }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)

@@ -10,9 +10,14 @@ struct CallSummaryJSON: Encodable {
     var totals: CallTotals
 
     private enum CodingKeys: String, CodingKey {
-        case start, totalCalls = "total_calls", answeredCalls = "answered_calls", unansweredCalls = "unanswered_calls"
-        case avgDurationSeconds = "avg_duration_seconds", totalDurationSeconds = "total_duration_seconds"
-        case avgWaitSeconds = "avg_wait_seconds", avgTalkSeconds = "avg_talk_seconds"
+        case start
+        case totalCalls = "total_calls"
+        case answeredCalls = "answered_calls"
+        case unansweredCalls = "unanswered_calls"
+        case avgDurationSeconds = "avg_duration_seconds"
+        case totalDurationSeconds = "total_duration_seconds"
+        case avgWaitSeconds = "avg_wait_seconds"
+        case avgTalkSeconds = "avg_talk_seconds"
     }
 
     static func average(_ sum: Int64, over count: Int64) -> Double? {
@@ -38,8 +43,11 @@ struct OperatorJSON: Encodable {
     var totals: OperatorTotals
 
     private enum CodingKeys: String, CodingKey {
-        case operatorID = "operator_id", operatorName = "operator_name", callCount = "call_count"
-        case avgCallDurationSeconds = "avg_call_duration_seconds", totalTalkSeconds = "total_talk_seconds"
+        case operatorID = "operator_id"
+        case operatorName = "operator_name"
+        case callCount = "call_count"
+        case avgCallDurationSeconds = "avg_call_duration_seconds"
+        case totalTalkSeconds = "total_talk_seconds"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -62,5 +70,8 @@ struct SeriesJSON<Bucket: Encodable>: Encodable {
     var groupBy: String
     var buckets: [Bucket]
 
-    private enum CodingKeys: String, CodingKey { case groupBy = "group_by", buckets }
+    private enum CodingKeys: String, CodingKey {
+        case groupBy = "group_by"
+        case buckets
+    }
 }

@@ -26,7 +26,8 @@ enum StatisticsParameters {
             }
         }
         if let grouping, let from, let to, from < to {
-            let buckets = Int64(grouping.bucket(of: to.addingTimeInterval(-0.001)).timeIntervalSince(grouping.bucket(of: from)))
+            let buckets =
+                Int64(grouping.bucket(of: to.addingTimeInterval(-0.001)).timeIntervalSince(grouping.bucket(of: from)))
                 / grouping.seconds + 1
             if buckets > maxBuckets {
                 failure.add("group_by", "would give \(buckets) buckets; at most \(maxBuckets) per request, ask for a shorter period")
