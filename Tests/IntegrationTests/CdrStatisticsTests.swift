@@ -176,3 +176,29 @@ extension IntegrationSuite {
         }
     }
 }
+
+extension IntegrationSuite.CdrStatisticsTests {
+    /// CDRs built before migration 0019 are counted by it once, like those written after.
+    @Test func theMigrationCountsCdrsThatAlreadyExist() async throws {
+        var generator = RandomCdrs(seed: 4)
+        let records = generator.make(count: 500, from: Self.start, seconds: 3 * 86_400)
+        let twin = InMemoryCdrStore(records)
+        let earlier = try TemporaryDirectory()
+        defer { earlier.remove() }
+        for name in try FileManager.default.contentsOfDirectory(atPath: "migrations") where name < "0019" {
+            try FileManager.default.copyItem(atPath: "migrations/\(name)", toPath: "\(earlier.path)/\(name)")
+        }
+        try await TestServices.withFreshDatabase { url in
+            try await TestServices.withPostgres(url) { client in
+                let logger = TestServices.logger
+                try await Migrator(client: client, directory: earlier.path, logger: logger).migrate()
+                try await CdrRowsFixture.insert(records, client: client, logger: logger)
+                let applied = try await Migrator(client: client, directory: "migrations", logger: logger).migrate()
+                #expect(applied.contains { $0.hasPrefix("0019") })
+                let store = PostgresCdrStore(client: client, logger: logger)
+                var random = SeededCdrRandom(seed: 8)
+                try await Self.compare(store, twin, random: &random, rounds: 20)
+            }
+        }
+    }
+}
