@@ -42,6 +42,8 @@ public struct APIDependencies<Calls: CallRepository & Outbox & UploadLedger>: Se
     public var maxPanelStreams = 10_000
     /// Nil: no `/panel` page.
     public var wallboard: WallboardPage?
+    /// Nil: no `/cdrs` and `/statistics` (route tests about other things).
+    public var cdrs: (any CdrReader)?
     /// Must run as a service of the application, or the outbox keeps every entry until the relay pushes it again.
     let outboxAcknowledger: OutboxAcknowledger
     let downloads: DownloadSettings
@@ -92,6 +94,10 @@ public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router
             view: panel, streamLifetime: dependencies.eventStreamLifetime, feed: PanelStatusFeed(view: panel),
             streams: StreamSlots(limit: dependencies.maxPanelStreams)
         ).addRoutes(to: routes)
+    }
+    if let cdrs = dependencies.cdrs {
+        CdrsController(cdrs: cdrs).addRoutes(to: routes)
+        StatisticsController(cdrs: cdrs).addRoutes(to: routes)
     }
     HealthController(
         checks: [
@@ -217,6 +223,7 @@ public func buildApplication(
     dependencies.eventLimits = configuration.events
     dependencies.eventRetention = .seconds(configuration.panel.eventRetentionDays * 86_400)
     dependencies.wallboard = wallboard
+    dependencies.cdrs = PostgresCdrStore(client: postgres, logger: logger)
     dependencies.maxPanelStreams = configuration.maxWatchers
     dependencies.uploadPace = UploadPace(
         bytesPerSecond: configuration.uploadMinBytesPerSecond, grace: .seconds(configuration.httpIdleTimeoutSeconds))

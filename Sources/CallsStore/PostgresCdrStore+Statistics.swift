@@ -1,0 +1,158 @@
+import CallsCore
+import Foundation
+import PostgresNIO
+
+/// Statistics read the rollups (migration 0019) for whole months (operators), days and hours, and `cdrs`
+/// only for the partial hours at the ends of the period (`StatisticsSpans`), so a year costs a few thousand
+/// rollup rows rather than a million CDRs.
+extension PostgresCdrStore {
+    public func callTotals(_ query: StatisticsQuery) async throws -> [CallTotalsBucket] {
+        // No monthly rollup of the summary: a year is 365 daily rows per source and call type.
+        let coarsest: StatisticsSpans.Grain = query.groupBy == .hour ? .hour : .day
+        var sql = StatisticsSQL(spans: StatisticsSpans(from: query.from, to: query.to, coarsest: coarsest))
+        let filters = sql.filters(source: query.source, callType: query.callType)
+        let rollup = "total_calls, answered_calls, duration_seconds, waited_calls, wait_seconds, answered_talk_seconds"
+        let parts = sql.parts(
+            month: nil,
+            day: { "SELECT day AS at, \(rollup) FROM cdr_calls_daily WHERE day >= \($0) AND day < \($1)\(filters)" },
+            hour: { "SELECT hour AS at, \(rollup) FROM cdr_calls_hourly WHERE hour >= \($0) AND hour < \($1)\(filters)" },
+            raw: {
+                """
+                SELECT start_time AS at, 1, answered::int, duration_seconds, (wait_seconds IS NOT NULL)::int,
+                       coalesce(wait_seconds, 0), CASE WHEN answered THEN talk_seconds ELSE 0 END
+                FROM cdrs WHERE start_time >= \($0) AND start_time < \($1)\(filters)
+                """
+            })
+        let sums = """
+            sum(total_calls)::int8, sum(answered_calls)::int8, sum(duration_seconds)::int8, sum(waited_calls)::int8,
+            sum(wait_seconds)::int8, sum(answered_talk_seconds)::int8
+            """
+        let text: String
+        if let grouping = query.groupBy {
+            text = """
+                SELECT date_trunc('\(grouping.rawValue)', at, 'UTC'), \(sums)
+                FROM (\(parts)) AS p (at, total_calls, answered_calls, duration_seconds, waited_calls, wait_seconds, answered_talk_seconds)
+                GROUP BY 1 HAVING sum(total_calls) > 0 ORDER BY 1
+                """
+        } else {
+            text = """
+                SELECT NULL::timestamptz, \(sums)
+                FROM (\(parts)) AS p (at, total_calls, answered_calls, duration_seconds, waited_calls, wait_seconds, answered_talk_seconds)
+                """
+        }
+        var buckets: [CallTotalsBucket] = []
+        let rows = try await client.query(PostgresQuery(unsafeSQL: text, binds: sql.bindings), logger: logger)
+        for try await row in rows.decode((Date?, Int64?, Int64?, Int64?, Int64?, Int64?, Int64?).self) {
+            var totals = CallTotals()
+            totals.totalCalls = row.1 ?? 0
+            totals.answeredCalls = row.2 ?? 0
+            totals.durationSeconds = row.3 ?? 0
+            totals.waitedCalls = row.4 ?? 0
+            totals.waitSeconds = row.5 ?? 0
+            totals.answeredTalkSeconds = row.6 ?? 0
+            buckets.append(CallTotalsBucket(start: row.0, totals: totals))
+        }
+        return buckets
+    }
+
+    /// The operator's name comes from its most recent CDR with one, looked up once per operator in the result
+    /// through `cdrs_operator_start_time_idx`.
+    public func operatorTotals(_ query: StatisticsQuery) async throws -> [OperatorTotalsBucket] {
+        // Operators have a monthly rollup too: 200 operators' days over a year would be 73 000 rows.
+        let coarsest: StatisticsSpans.Grain = query.groupBy.map { $0 == .hour ? .hour : .day } ?? .month
+        var sql = StatisticsSQL(spans: StatisticsSpans(from: query.from, to: query.to, coarsest: coarsest))
+        let rollup = "operator_id, call_count, duration_seconds, talk_seconds"
+        let parts = sql.parts(
+            month: { "SELECT month AS at, \(rollup) FROM cdr_operators_monthly WHERE month >= \($0) AND month < \($1)" },
+            day: { "SELECT day AS at, \(rollup) FROM cdr_operators_daily WHERE day >= \($0) AND day < \($1)" },
+            hour: { "SELECT hour AS at, \(rollup) FROM cdr_operators_hourly WHERE hour >= \($0) AND hour < \($1)" },
+            raw: {
+                """
+                SELECT start_time AS at, operator_id, 1, duration_seconds, talk_seconds
+                FROM cdrs WHERE start_time >= \($0) AND start_time < \($1) AND operator_id IS NOT NULL
+                """
+            })
+        let bucket = query.groupBy.map { "date_trunc('\($0.rawValue)', at, 'UTC')" } ?? "NULL::timestamptz"
+        let grouping = query.groupBy == nil ? "operator_id" : "1, operator_id"
+        let text = """
+            WITH totals AS (
+                SELECT \(bucket) AS bucket, operator_id, sum(call_count)::int8 AS call_count,
+                       sum(duration_seconds)::int8 AS duration_seconds, sum(talk_seconds)::int8 AS talk_seconds
+                FROM (\(parts)) AS p (at, operator_id, call_count, duration_seconds, talk_seconds)
+                GROUP BY \(grouping) HAVING sum(call_count) > 0
+            ), names AS (
+                SELECT o.operator_id, n.operator_name
+                FROM (SELECT DISTINCT operator_id FROM totals) AS o
+                LEFT JOIN LATERAL (
+                    SELECT d.operator_name FROM cdrs d
+                    WHERE d.operator_id = o.operator_id AND d.operator_name IS NOT NULL
+                    ORDER BY d.start_time DESC, d.id DESC LIMIT 1
+                ) AS n ON true
+            )
+            SELECT t.bucket, t.operator_id, names.operator_name, t.call_count, t.duration_seconds, t.talk_seconds
+            FROM totals t JOIN names USING (operator_id)
+            ORDER BY t.bucket, t.operator_id
+            """
+        var buckets: [OperatorTotalsBucket] = []
+        let rows = try await client.query(PostgresQuery(unsafeSQL: text, binds: sql.bindings), logger: logger)
+        for try await row in rows.decode((Date?, Int64, String?, Int64, Int64, Int64).self) {
+            let totals = OperatorTotals(
+                operatorID: row.1, operatorName: row.2, callCount: row.3, durationSeconds: row.4, talkSeconds: row.5)
+            if let last = buckets.last, last.start == row.0 {
+                buckets[buckets.count - 1].operators.append(totals)
+            } else {
+                buckets.append(OperatorTotalsBucket(start: row.0, operators: [totals]))
+            }
+        }
+        if query.groupBy == nil, buckets.isEmpty { buckets.append(OperatorTotalsBucket(start: nil, operators: [])) }
+        return buckets
+    }
+}
+
+/// The UNION ALL of one SELECT per non-empty span, with every value bound.
+struct StatisticsSQL {
+    let spans: StatisticsSpans
+    private(set) var bindings = PostgresBindings()
+
+    init(spans: StatisticsSpans) {
+        self.spans = spans
+    }
+
+    mutating func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value) -> String {
+        bindings.append(value)
+        return "$\(bindings.count)"
+    }
+
+    mutating func time(_ date: Date) -> String {
+        SQLTime.literal(bind(SQLTime.micros(date)))
+    }
+
+    /// ` AND source = $n AND call_type = $m`, for what is given.
+    mutating func filters(source: String?, callType: String?) -> String {
+        var text = ""
+        if let source { text += " AND source = \(bind(source))" }
+        if let callType { text += " AND call_type = \(bind(callType))" }
+        return text
+    }
+
+    /// Each closure gets the span's bound `from` and `to` (a span of a grain without a closure cannot occur:
+    /// the caller's coarsest grain has one).
+    mutating func parts(
+        month: ((String, String) -> String)?, day: (String, String) -> String, hour: (String, String) -> String,
+        raw: (String, String) -> String
+    ) -> String {
+        var selects: [String] = []
+        for span in spans.spans {
+            let (from, to) = (time(span.from), time(span.to))
+            switch span.grain {
+            case .raw: selects.append(raw(from, to))
+            case .hour: selects.append(hour(from, to))
+            case .day: selects.append(day(from, to))
+            case .month: if let month { selects.append(month(from, to)) }
+            }
+        }
+        // A period always has a span (from < to); the statement must stay valid regardless.
+        if selects.isEmpty { selects.append(raw(time(Date(timeIntervalSince1970: 0)), time(Date(timeIntervalSince1970: 0)))) }
+        return selects.joined(separator: "\nUNION ALL\n")
+    }
+}
