@@ -68,7 +68,10 @@ enum CdrWrites {
                 call_row_id = EXCLUDED.call_row_id,
                 version = CASE WHEN \(unescaped: contentDiffers) THEN d.version + 1 ELSE d.version END,
                 built_at = CASE WHEN \(unescaped: contentDiffers) THEN now() ELSE d.built_at END
-            WHERE \(unescaped: contentDiffers) OR d.call_row_id IS DISTINCT FROM EXCLUDED.call_row_id
+            WHERE (\(unescaped: contentDiffers) OR d.call_row_id IS DISTINCT FROM EXCLUDED.call_row_id)
+              -- The panel forgets queue events after CALLS_PANEL_EVENT_RETENTION_DAYS: an event arriving later
+              -- rebuilds from what is left, which must not replace the complete record built when all was there.
+              AND NOT (d.kind = 'queue' AND d.complete AND NOT EXCLUDED.complete)
             RETURNING d.version, d.built_at = now()
             """, logger: logger)
         var written = Written()

@@ -15,12 +15,12 @@ enum CdrRows {
     }
 
     /// The INSERT of `insert`, for a test that runs it on a connection of its own.
-    static func insertion(callID: Int64, durationSeconds: Int = 125, operatorID: Int64? = 7) -> PostgresQuery {
+    static func insertion(callID: Int64, source: String = "crm", durationSeconds: Int = 125, operatorID: Int64? = 7) -> PostgresQuery {
         """
         INSERT INTO cdrs (kind, source, call_key, call_id, initiator_phone, call_type, scenario_id, start_time, end_time,
                           duration_seconds, operator_id, operator_name, call_result, number_of_connections,
                           number_of_events, talk_seconds, hold_seconds, answered, complete)
-        VALUES ('import', 'crm', \(String(callID)), \(callID), '+15550100', 'inbound', 'sc-1',
+        VALUES ('import', \(source), \(String(callID)), \(callID), '+15550100', 'inbound', 'sc-1',
                 '2026-11-21T09:30:00Z', '2026-11-21T09:30:00Z'::timestamptz + make_interval(secs => \(Double(durationSeconds))),
                 \(durationSeconds), \(operatorID), \(operatorID.map { _ in "Ann" }), 'resolved', 2, 5, 100, 0, true, true)
         RETURNING id
