@@ -42,6 +42,8 @@ public struct APIDependencies<Calls: CallRepository & Outbox & UploadLedger>: Se
     public var maxPanelStreams = 10_000
     /// Nil: no `/panel` page.
     public var wallboard: WallboardPage?
+    /// Nil: no `/sources` (route tests about other things).
+    public var sources: (any SourceStatusReader)?
     /// Must run as a service of the application, or the outbox keeps every entry until the relay pushes it again.
     let outboxAcknowledger: OutboxAcknowledger
     let downloads: DownloadSettings
@@ -93,6 +95,7 @@ public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router
             streams: StreamSlots(limit: dependencies.maxPanelStreams)
         ).addRoutes(to: routes)
     }
+    if let sources = dependencies.sources { SourcesController(reader: sources).addRoutes(to: routes) }
     HealthController(
         checks: [
             .init(name: "database") { try await dependencies.calls.ping() },
@@ -216,6 +219,7 @@ public func buildApplication(
     dependencies.eventLimits = configuration.events
     dependencies.eventRetention = .seconds(configuration.panel.eventRetentionDays * 86_400)
     dependencies.wallboard = wallboard
+    dependencies.sources = PostgresSourceStore(client: postgres, logger: logger)
     dependencies.maxPanelStreams = configuration.maxWatchers
     dependencies.uploadPace = UploadPace(
         bytesPerSecond: configuration.uploadMinBytesPerSecond, grace: .seconds(configuration.httpIdleTimeoutSeconds))

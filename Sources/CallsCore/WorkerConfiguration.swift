@@ -11,6 +11,7 @@ public struct WorkerConfiguration: Sendable {
     public var log = LogSettings()
 
     public var panel = PanelSettings()
+    public var sources = SourceSettings()
 
     // The worker's own.
     /// What this process does; every role by default.
@@ -92,6 +93,7 @@ public struct WorkerConfiguration: Sendable {
         panel = try PanelSettings(environment: environment)
         roles = try WorkerRole.parse(environment.string("CALLS_WORKER_ROLES", default: "all"))
         panelBatchSize = try environment.integer("CALLS_PANEL_BATCH_SIZE", default: panelBatchSize, in: 1...100_000)
+        sources = try SourceSettings(environment: environment)
     }
 
     init(database: DatabaseSettings, queue: QueueSettings, concurrency: Int) {

@@ -8,6 +8,8 @@ public enum WorkerRole: String, Sendable, CaseIterable, Hashable {
     /// The telephony stream's `panel` consumer group (one process of all that have the role applies events
     /// at a time; the others stand by) and the sweep of lost callers and calls.
     case panel
+    /// The fetchers of `CALLS_SOURCES` (one process of all that have the role runs each fetcher at a time).
+    case sources
 
     /// `CALLS_WORKER_ROLES`: a comma-separated list, or `all`.
     public static func parse(_ text: String) throws(ConfigurationError) -> Set<WorkerRole> {

@@ -157,9 +157,10 @@ public func buildWorker(
             configuration: configuration, streamClient: client, leaseClient: commandClient, postgres: postgres, worker: worker,
             timing: timing, logger: logger)
     }
+    let sources = makeSourcesRole(configuration: configuration, leaseClient: commandClient, postgres: postgres, worker: worker, logger: logger)
     let jobs = configuration.roles.contains(.jobs)
     let services: [(any Service)?] =
-        [postgres, listener] + (jobs ? [heartbeat, maintenance] : []) + [panel] + (jobs ? [loop] : [])
+        [postgres, listener] + (jobs ? [heartbeat, maintenance] : []) + [panel, sources] + (jobs ? [loop] : [])
     return WorkerProcess(
         worker: worker, services: services.compactMap { $0 }, shutdownGrace: .seconds(configuration.shutdownGraceSeconds),
         resources: resources)

@@ -1,0 +1,61 @@
+import CallsCore
+import CallsStore
+import Foundation
+import JobQueue
+import Testing
+import TestSupport
+
+extension IntegrationSuite {
+    /// Two real `calls-worker` processes with the `sources` role on one source: each (source, collection) is
+    /// fetched by one of them at a time, and when the one fetching is killed the other goes on from its cursor.
+    @Suite struct SourceFetcherProcessTests {
+        @Test func twoWorkersNeverFetchOneCollectionAtOnceAndASurvivorFinishes() async throws {
+            let items = SourceDataSet.make()
+            // Long enough per page that two fetchers of one collection at once would overlap on the server.
+            let fake = FakeSource(items: items, pageDelay: .milliseconds(30))
+            try await Stack.withMigrated { stack, url in
+                try await fake.serving { base in
+                    let settings = [
+                        "CALLS_WORKER_ROLES": "sources", "CALLS_SOURCES": "fake=\(base.absoluteString)", "CALLS_SOURCE_PAGE_SIZE": "1",
+                        "CALLS_SOURCE_POLL_SECONDS": "1", "CALLS_SOURCE_TIMEOUT_SECONDS": "2",
+                    ]
+                    let workers = try (0..<2).map { _ in try SpawnedWorker(stack: stack, logDirectory: stack.recordings.path, settings: settings) }
+                    let redis = RedisClient(url: stack.worker.queue.redis)
+                    try await TestServices.withPostgres(url) { postgres in
+                        let store = PostgresSourceStore(client: postgres, logger: TestServices.logger)
+                        try await expectEventually("some calls in", within: 60) {
+                            try await store.statuses().contains { $0.collection == "calls" && $0.itemsFetched >= 5 }
+                        }
+                        // Kill whichever holds the calls fetcher's lease (its worker id carries its PID).
+                        let key = "{\(stack.worker.queue.name):sources}:lease:fake:calls"
+                        let holder = try await redis.command("GET", key).string ?? ""
+                        let victim = try #require(workers.first { holder.contains("-\($0.process.pid)-") }, "lease held by \(holder)")
+                        let survivor = workers.first { $0 !== victim }!
+                        #expect(!(try await FetcherHarnessCheck.allIn(items, store)), "killed mid-way")
+                        await victim.process.stop(signal: SIGKILL)
+                        try await expectEventually("every cursor at its last id", within: 90) { try await FetcherHarnessCheck.allIn(items, store) }
+                        #expect(fake.maxInFlight.values.allSatisfy { $0 == 1 }, "\(fake.maxInFlight)")
+                        for status in try await store.statuses() {
+                            #expect(status.itemsFetched == Int64(items[SourceCollection(rawValue: status.collection)!]!.count), "\(status.collection)")
+                        }
+                        let calls = try await postgres.query("SELECT count(*)::int FROM calls", logger: TestServices.logger).decode(Int.self).collectAll()
+                        #expect(calls == [SourceDataSet.callCount])
+                        let metrics = try await survivor.metrics()
+                        #expect(metrics.contains(#"calls_source_items_total{collection="calls",source="fake"}"#), "\(metrics)")
+                        #expect(metrics.contains(#"calls_source_lag_seconds{collection="calls",source="fake"}"#))
+                        await survivor.process.stop(signal: SIGTERM)
+                    }
+                    await redis.shutdown()
+                    for worker in workers { await worker.process.stop(signal: SIGKILL) }
+                }
+            }
+        }
+    }
+
+    enum FetcherHarnessCheck {
+        static func allIn(_ items: [SourceCollection: [SourceJSON]], _ store: PostgresSourceStore) async throws -> Bool {
+            let cursors = Dictionary(uniqueKeysWithValues: try await store.statuses().map { ($0.collection, $0.cursor) })
+            return SourceDataSet.lastIDs(items).allSatisfy { cursors[$0.key.rawValue] == $0.value }
+        }
+    }
+}
