@@ -47,17 +47,29 @@ public struct PostgresSourceStore: SourceStore {
                         VALUES (\(source), \(collection.rawValue), \(reject.itemID), \(reject.reason), \(reject.item)::jsonb)
                         """, logger: logger)
                 }
+                let fetched = Int64(batch.items.count)
+                let rejected = Int64(batch.rejects.count)
                 let moved = try await connection.query(
                     """
                     UPDATE source_cursors
-                    SET cursor = \(batch.cursorAfter), items_fetched = items_fetched + \(Int64(batch.items.count)),
-                        items_rejected = items_rejected + \(Int64(batch.rejects.count)), pages = pages + 1,
-                        last_success_at = now(), updated_at = now()
+                    SET cursor = \(batch.cursorAfter), items_fetched = items_fetched + \(fetched),
+                        items_rejected = items_rejected + \(rejected), pages = pages + 1, last_success_at = now(), updated_at = now()
                     WHERE source = \(source) AND collection = \(collection.rawValue) AND cursor = \(from)
                     RETURNING 1
                     """, logger: logger)
                 var updated = false
                 for try await _ in moved { updated = true }
+                // A first page needs no earlier `cursor` call: its row is made here (if another fetcher made it
+                // meanwhile, this page lost the race).
+                if !updated, from == 0 {
+                    let made = try await connection.query(
+                        """
+                        INSERT INTO source_cursors (source, collection, cursor, items_fetched, items_rejected, pages, last_success_at)
+                        VALUES (\(source), \(collection.rawValue), \(batch.cursorAfter), \(fetched), \(rejected), 1, now())
+                        ON CONFLICT (source, collection) DO NOTHING RETURNING 1
+                        """, logger: logger)
+                    for try await _ in made { updated = true }
+                }
                 guard updated else { throw CursorMoved() }
             }
             return true
