@@ -57,10 +57,14 @@ struct HTTPSourcePages: SourcePages {
                 return nil
             }
             defer { group.cancelAll() }
-            guard let first = try await group.next(), let data = first else {
-                throw SourceFetchError(description: "no complete answer within \(timeout)")
+            let timedOut = SourceFetchError(description: "no complete answer within \(timeout)")
+            do {
+                guard let first = try await group.next(), let data = first else { throw timedOut }
+                return data
+            } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
+                // AsyncHTTPClient's own timeouts, which can fire just before the one above.
+                throw timedOut
             }
-            return data
         }
     }
 }

@@ -116,6 +116,7 @@ extension IntegrationSuite {
                 let expected = ["failEveryOther": "HTTP 500", "garbageEveryOther": "malformed page", "hangEveryOther": "no complete answer"]
                 for status in try await harness.store.statuses() {
                     #expect(status.lastError?.contains(expected["\(fault)"]!) == true, "\(status.lastError ?? "none")")
+                    #expect(status.itemsFetched > 0)
                     #expect(status.lastErrorAt != nil && status.lastSuccessAt != nil)
                 }
             }
