@@ -67,11 +67,13 @@ struct SourceFetcher: Sendable {
     func lead() async throws {
         var cursor = try await store.cursor(source: source, collection: collection)
         var failures = 0
+        // Lag: 0 while the last answer said caught up; else the time since one last did (or since leading began).
         var caughtUpAt = ContinuousClock.now
+        var caughtUp = false
         while !Task.isCancelled {
             guard try await lease.renew(owner: owner, ttl: timing.leaseTTL) else { return lost() }
             metrics.cursor.record(cursor)
-            metrics.lag.record((ContinuousClock.now - caughtUpAt).seconds)
+            metrics.lag.record(caughtUp ? 0 : (ContinuousClock.now - caughtUpAt).seconds)
             let wait: Duration
             do {
                 let body = try await pages.page(collection: collection, cursor: cursor, limit: pageSize)
@@ -92,14 +94,14 @@ struct SourceFetcher: Sendable {
                 count(batch)
                 cursor = batch.cursorAfter
                 failures = 0
-                if batch.caughtUp {
-                    caughtUpAt = .now
-                    metrics.lag.record(0)
-                }
+                caughtUp = batch.caughtUp
+                if caughtUp { caughtUpAt = .now }
+                metrics.lag.record(caughtUp ? 0 : (ContinuousClock.now - caughtUpAt).seconds)
                 metrics.cursor.record(cursor)
                 wait = batch.caughtUp ? timing.poll : .zero
             } catch {
                 if Task.isCancelled { return }
+                caughtUp = false
                 failures += 1
                 metrics.errors.increment()
                 let message = "\(error)"

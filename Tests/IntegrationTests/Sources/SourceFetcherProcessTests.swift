@@ -41,8 +41,15 @@ extension IntegrationSuite {
                         let calls = try await postgres.query("SELECT count(*)::int FROM calls", logger: TestServices.logger).decode(Int.self).collectAll()
                         #expect(calls == [SourceDataSet.callCount])
                         let metrics = try await survivor.metrics()
-                        #expect(metrics.contains(#"calls_source_items_total{collection="calls",source="fake"}"#), "\(metrics)")
-                        #expect(metrics.contains(#"calls_source_lag_seconds{collection="calls",source="fake"}"#))
+                        #expect(metrics.contains(#"calls_source_items_total{source="fake",collection="calls"}"#), "\(metrics)")
+                        #expect(metrics.contains(#"calls_source_cursor{source="fake",collection="calls"} \#(1000 + 3 * (SourceDataSet.callCount - 1))"#))
+                        // Caught up: no lag on any collection (the survivor now runs all four).
+                        try await expectEventually("no lag once caught up", within: 20) {
+                            let text = try await survivor.metrics()
+                            return SourceCollection.allCases.allSatisfy {
+                                text.contains(#"calls_source_lag_seconds{source="fake",collection="\#($0.rawValue)"} 0.0"#)
+                            }
+                        }
                         await survivor.process.stop(signal: SIGTERM)
                     }
                     await redis.shutdown()
