@@ -20,22 +20,19 @@ func makeSourcesRole(
     let settings = configuration.sources
     guard configuration.roles.contains(.sources), !settings.endpoints.isEmpty else { return nil }
     let timing = timing ?? SourceTiming(settings)
-    let client = HTTPSourcePages.makeClient(timeout: timing.timeout)
     let store = PostgresSourceStore(client: postgres, logger: logger)
     let namespace = configuration.queue.name
-    var fetchers: [SourceFetcher] = []
-    for endpoint in settings.endpoints {
-        for collection in SourceCollection.allCases {
+    let plan = settings.endpoints.flatMap { endpoint in SourceCollection.allCases.map { (endpoint, $0) } }
+    return SourcesRole(fetchers: plan.map { "\($0.0.name)/\($0.1.rawValue)" }, timeout: timing.timeout) { client in
+        plan.map { endpoint, collection in
             var fetcherLogger = logger
             fetcherLogger[metadataKey: "source"] = "\(endpoint.name)"
             fetcherLogger[metadataKey: "collection"] = "\(collection.rawValue)"
-            fetchers.append(
-                SourceFetcher(
-                    source: endpoint.name, collection: collection,
-                    pages: HTTPSourcePages(base: endpoint.url, timeout: timing.timeout, client: client), store: store,
-                    lease: StreamLease(redis: leaseClient, key: "{\(namespace):sources}:lease:\(endpoint.name):\(collection.rawValue)"),
-                    owner: worker, pageSize: settings.pageSize, timing: timing, logger: fetcherLogger))
+            return SourceFetcher(
+                source: endpoint.name, collection: collection,
+                pages: HTTPSourcePages(base: endpoint.url, timeout: timing.timeout, client: client), store: store,
+                lease: StreamLease(redis: leaseClient, key: "{\(namespace):sources}:lease:\(endpoint.name):\(collection.rawValue)"),
+                owner: worker, pageSize: settings.pageSize, timing: timing, logger: fetcherLogger)
         }
     }
-    return SourcesRole(fetchers: fetchers, client: client)
 }

@@ -103,5 +103,30 @@ extension IntegrationSuite {
                 #expect(statuses[0].lastError == nil)
             }
         }
+    
+        /// The API reads what the store recorded.
+        @Test func theAPIServesTheStoredStatusesAndRejects() async throws {
+            try await Stack.withMigrated { stack, url in
+                try await TestServices.withPostgres(url) { postgres in
+                    let store = PostgresSourceStore(client: postgres, logger: TestServices.logger)
+                    let page = #"{"results": [\#(Self.call), {"call_id": 6, "call_type": "x"}], "next_cursor": null}"#
+                    #expect(try await store.store(try batch(page, .calls), source: "crm", collection: .calls, from: 0))
+                    try await store.recordFailure(source: "crm", collection: .operators, error: "HTTP 503")
+                }
+                try await stack.withAPI { client in
+                    let (status, body) = try await client.json(.get, "/sources")
+                    #expect(status == .ok)
+                    let sources = try #require((try JSONSerialization.jsonObject(with: body.data) as? [String: Any])?["sources"] as? [[String: Any]])
+                    #expect(sources.map { $0["collection"] as? String } == ["calls", "operators"])
+                    #expect(sources[0]["cursor"] as? Int == 6 && sources[0]["items_fetched"] as? Int == 1 && sources[0]["items_rejected"] as? Int == 1)
+                    #expect(sources[1]["last_error"] as? String == "HTTP 503")
+                    let (rejectsStatus, rejects) = try await client.json(.get, "/sources/crm/rejects")
+                    #expect(rejectsStatus == .ok)
+                    let list = try #require((try JSONSerialization.jsonObject(with: rejects.data) as? [String: Any])?["rejects"] as? [[String: Any]])
+                    #expect(list.count == 1 && list.first?["item_id"] as? Int == 6)
+                    #expect((list.first?["item"] as? [String: Any])?["call_type"] as? String == "x")
+                }
+            }
+        }
     }
 }
