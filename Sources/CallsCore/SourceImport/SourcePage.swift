@@ -53,9 +53,8 @@ public struct SourcePage: Sendable, Equatable {
             last = id
         }
         if let nextCursor {
-            guard items.count == limit else {
-                throw SourcePageError("'next_cursor' is \(nextCursor) but the page holds \(items.count) of \(limit) results")
-            }
+            // A page shorter than `limit` with a next cursor is taken as full: a source may cap `limit` lower.
+            guard !items.isEmpty else { throw SourcePageError("'next_cursor' is \(nextCursor) on an empty page") }
             guard nextCursor == last else {
                 throw SourcePageError("'next_cursor' is \(nextCursor) but the last result's id is \(last)")
             }

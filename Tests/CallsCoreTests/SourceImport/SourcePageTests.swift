@@ -24,6 +24,12 @@ import Testing
         #expect(page.caughtUp)
     }
 
+    /// A source that caps `limit` lower than asked still pages on.
+    @Test func aShortPageWithANextCursorGoesOn() throws {
+        let page = try parse(#"{"results": [\#(op(5)), \#(op(6))], "next_cursor": 6}"#, cursor: 4)
+        #expect(page.cursorAfter == 6 && !page.caughtUp)
+    }
+
     @Test func anEmptyPageKeepsTheCursor() throws {
         let page = try parse(#"{"results": [], "next_cursor": null}"#, cursor: 42)
         #expect(page.items.isEmpty)
@@ -44,8 +50,8 @@ import Testing
         (#"{"results": [{"operator_id": 4}], "next_cursor": null}"#, "not after the cursor 4"),
         (#"{"results": [{"operator_id": 6}, {"operator_id": 5}], "next_cursor": null}"#, "not sorted"),
         (#"{"results": [{"operator_id": 6}, {"operator_id": 6}], "next_cursor": null}"#, "not sorted"),
-        (#"{"results": [{"operator_id": 5}, {"operator_id": 6}], "next_cursor": 6}"#, "holds 2 of 3"),
-        (#"{"results": [], "next_cursor": 9}"#, "holds 0 of 3"),
+        (#"{"results": [], "next_cursor": 9}"#, "on an empty page"),
+        (#"{"results": [{"operator_id": 5}, {"operator_id": 6}], "next_cursor": 5}"#, "last result's id is 6"),
         (#"{"results": [{"operator_id": 5}, {"operator_id": 6}, {"operator_id": 7}], "next_cursor": 8}"#, "last result's id is 7"),
         (#"{"results": [{"operator_id": 5}, {"operator_id": 6}, {"operator_id": 7}, {"operator_id": 8}], "next_cursor": null}"#,
          "4 results for a limit of 3"),

@@ -53,8 +53,7 @@ struct FetcherHarness: Sendable {
 
     /// Whether every cursor stands at its collection's last id.
     func allIn(_ items: [SourceCollection: [SourceJSON]]) async throws -> Bool {
-        let cursors = Dictionary(uniqueKeysWithValues: try await store.statuses().map { ($0.collection, $0.cursor) })
-        return SourceDataSet.lastIDs(items).allSatisfy { cursors[$0.key.rawValue] == $0.value }
+        try await SourceDataSet.allIn(items, store)
     }
 
     /// Runs `body` with a harness over a migrated database, Redis and the fake source.

@@ -1,4 +1,5 @@
 import CallsCore
+import CallsStore
 import Foundation
 
 /// A fixed data set for the fake source: sparse, increasing ids (paging must follow the ids, not count
@@ -75,5 +76,11 @@ enum SourceDataSet {
     /// The last id of every collection: where each cursor ends once everything is in.
     static func lastIDs(_ items: [SourceCollection: [SourceJSON]]) -> [SourceCollection: Int64] {
         Dictionary(uniqueKeysWithValues: items.map { collection, list in (collection, list.last.map { id($0, collection) } ?? 0) })
+    }
+
+    /// Whether every cursor of the store stands at its collection's last id: everything is in.
+    static func allIn(_ items: [SourceCollection: [SourceJSON]], _ store: any SourceStatusReader) async throws -> Bool {
+        let cursors = Dictionary(uniqueKeysWithValues: try await store.statuses().map { ($0.collection, $0.cursor) })
+        return lastIDs(items).allSatisfy { cursors[$0.key.rawValue] == $0.value }
     }
 }

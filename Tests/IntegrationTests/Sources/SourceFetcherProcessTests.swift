@@ -31,9 +31,9 @@ extension IntegrationSuite {
                         let holder = try await redis.command("GET", key).string ?? ""
                         let victim = try #require(workers.first { holder.contains("-\($0.process.pid)-") }, "lease held by \(holder)")
                         let survivor = workers.first { $0 !== victim }!
-                        #expect(!(try await FetcherHarnessCheck.allIn(items, store)), "killed mid-way")
+                        #expect(!(try await SourceDataSet.allIn(items, store)), "killed mid-way")
                         await victim.process.stop(signal: SIGKILL)
-                        try await expectEventually("every cursor at its last id", within: 90) { try await FetcherHarnessCheck.allIn(items, store) }
+                        try await expectEventually("every cursor at its last id", within: 90) { try await SourceDataSet.allIn(items, store) }
                         #expect(fake.maxInFlight.values.allSatisfy { $0 == 1 }, "\(fake.maxInFlight)")
                         for status in try await store.statuses() {
                             #expect(status.itemsFetched == Int64(items[SourceCollection(rawValue: status.collection)!]!.count), "\(status.collection)")
@@ -62,13 +62,6 @@ extension IntegrationSuite {
                     for worker in workers { await worker.process.stop(signal: SIGKILL) }
                 }
             }
-        }
-    }
-
-    enum FetcherHarnessCheck {
-        static func allIn(_ items: [SourceCollection: [SourceJSON]], _ store: PostgresSourceStore) async throws -> Bool {
-            let cursors = Dictionary(uniqueKeysWithValues: try await store.statuses().map { ($0.collection, $0.cursor) })
-            return SourceDataSet.lastIDs(items).allSatisfy { cursors[$0.key.rawValue] == $0.value }
         }
     }
 }
