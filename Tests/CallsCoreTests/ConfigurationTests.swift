@@ -159,7 +159,7 @@ import Testing
 
     @Test func readsTheRolesAndThePanelSettings() throws {
         var values = required
-        #expect(try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1).roles == [.jobs, .panel])
+        #expect(try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1).roles == [.jobs, .panel, .sources])
         values["CALLS_WORKER_ROLES"] = " Panel "
         values["CALLS_PANEL_TIMEZONE"] = "Europe/Berlin"
         values["CALLS_SERVICE_LEVEL_SECONDS"] = "30"
