@@ -37,7 +37,10 @@ public struct PostgresSourceStore: SourceStore {
         let logger = logger
         do {
             try await client.withTransaction(deadlines: 2, logger: logger) { connection in
-                for item in batch.items {
+                if collection == .calls || collection == .connections {
+                    try await Self.lockReceivers(of: source, connection: connection, logger: logger)
+                }
+                for item in Self.inCallOrder(batch.items) {
                     try await SourceRows.upsert(item, source: source, connection: connection, logger: logger)
                 }
                 for reject in batch.rejects {
@@ -77,6 +80,24 @@ public struct PostgresSourceStore: SourceStore {
             return false
         }
     }
+
+    /// Every upsert queues its call's CDR (`cdr_pending`, by trigger), which locks that call's row there until
+    /// commit; pages of several collections taking those rows in one order (the call's id) wait for each other
+    /// instead of deadlocking. Legs and events come sorted by their own ids, not their call's.
+    static func inCallOrder(_ items: [SourceItem]) -> [SourceItem] {
+        items.enumerated().sorted { ($0.element.callID ?? 0, $0.offset) < ($1.element.callID ?? 0, $1.offset) }.map(\.element)
+    }
+
+    /// A call's receiver is its first leg's phone, read by a call's insert and written by a leg's: a call page
+    /// and a leg page of one source committing side by side would each miss the other's row and leave the
+    /// receiver empty. They take turns on this lock (one per source, taken before either reads), so whichever
+    /// comes second sees what the first committed.
+    static func lockReceivers(of source: String, connection: PostgresConnection, logger: Logger) async throws {
+        _ = try await connection.query("SELECT pg_advisory_xact_lock(\(receiverLockClass), hashtext(\(source)))", logger: logger)
+    }
+
+    /// The first key of the two-key advisory lock above ("sr": source receivers).
+    static let receiverLockClass: Int32 = 0x7372
 
     public func recordFailure(source: String, collection: SourceCollection, error: String) async throws {
         try await client.query(

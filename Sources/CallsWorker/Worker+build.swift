@@ -157,7 +157,8 @@ public func buildWorker(
             configuration: configuration, streamClient: client, leaseClient: commandClient, postgres: postgres, worker: worker,
             timing: timing, logger: logger)
     }
-    let sources = makeSourcesRole(configuration: configuration, leaseClient: commandClient, postgres: postgres, worker: worker, logger: logger)
+    let sources = makeSourcesRole(
+        configuration: configuration, leaseClient: commandClient, postgres: postgres, worker: worker, logger: logger)
     let jobs = configuration.roles.contains(.jobs)
     let services: [(any Service)?] =
         [postgres, listener] + (jobs ? [heartbeat, maintenance] : []) + [panel, sources] + (jobs ? [loop] : [])

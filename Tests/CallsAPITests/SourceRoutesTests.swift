@@ -18,7 +18,8 @@ import TestSupport
         ],
         rejects: [
             "crm": [
-                SourceRejectRecord(id: 1, collection: "calls", itemID: 1001, reason: "call_type 'x' is neither 'inbound' nor 'outbound'",
+                SourceRejectRecord(
+                    id: 1, collection: "calls", itemID: 1001, reason: "call_type 'x' is neither 'inbound' nor 'outbound'",
                     item: #"{"call_id": 1001, "call_type": "x"}"#, rejectedAt: at),
                 SourceRejectRecord(id: 2, collection: "operators", itemID: nil, reason: "not a JSON object", item: "[1]", rejectedAt: at),
             ]

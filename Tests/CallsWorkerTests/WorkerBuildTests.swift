@@ -82,7 +82,8 @@ import TestSupport
         let recordings = try TemporaryDirectory()
         defer { recordings.remove() }
         var configuration = Self.configuration(recordings: recordings)
-        configuration.sources.endpoints = try NamedEndpoint.parseList("crm=http://127.0.0.1:1;pbx=http://127.0.0.1:2/v1", variable: "CALLS_SOURCES")
+        configuration.sources.endpoints = try NamedEndpoint.parseList(
+            "crm=http://127.0.0.1:1;pbx=http://127.0.0.1:2/v1", variable: "CALLS_SOURCES")
         configuration.roles = [.sources]
         let process = try buildWorker(configuration: configuration, logger: Logger(label: "test"))
         let role = try #require(process.services.last as? SourcesRole)

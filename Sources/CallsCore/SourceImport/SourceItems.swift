@@ -47,6 +47,16 @@ public enum SourceItem: Sendable, Equatable {
     case connection(SourceConnection)
     case event(SourceCallEvent)
     case `operator`(SourceOperator)
+
+    /// The call the item belongs to at its source; nil for an operator.
+    public var callID: Int64? {
+        switch self {
+        case .call(let call): call.callID
+        case .connection(let leg): leg.callID
+        case .event(let event): event.callID
+        case .operator: nil
+        }
+    }
 }
 
 /// An item that failed validation: kept with the reason, and skipped.

@@ -119,7 +119,8 @@ struct SourceFetcher: Sendable {
         if !batch.rejects.isEmpty {
             metrics.rejects.increment(by: Int64(batch.rejects.count))
             for reject in batch.rejects.prefix(3) {
-                logger.notice("item rejected", metadata: ["item_id": "\(reject.itemID.map(String.init) ?? "-")", "reason": "\(reject.reason)"])
+                logger.notice(
+                    "item rejected", metadata: ["item_id": "\(reject.itemID.map(String.init) ?? "-")", "reason": "\(reject.reason)"])
             }
         }
     }

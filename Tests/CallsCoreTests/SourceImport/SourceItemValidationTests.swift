@@ -49,7 +49,7 @@ import Testing
         ("call_id", SourceJSON.string("7"), "call_id is missing or not an integer"),
         ("call_type", .string("internal"), "neither 'inbound' nor 'outbound'"),
         ("call_type", .null, "call_type is missing"),
-        ("initiator_phone", .integer(79001234567), "initiator_phone is not a string"),
+        ("initiator_phone", .integer(79_001_234_567), "initiator_phone is not a string"),
         ("initiator_phone", .string(String(repeating: "1", count: 256)), "longer than 255"),
         ("initiated_at", .string("yesterday"), "initiated_at is not an RFC 3339 time"),
         ("initiated_at", .string("2026-11-30 10:00"), "initiated_at is not an RFC 3339 time"),
@@ -107,7 +107,8 @@ import Testing
         bad["call_type"] = .string("sideways")
         var good = Self.call
         good["call_id"] = .integer(9)
-        let body = try JSONEncoder().encode(SourceJSON.object(["results": .array([.object(Self.call), .object(bad), .object(good)]), "next_cursor": .null]))
+        let body = try JSONEncoder().encode(
+            SourceJSON.object(["results": .array([.object(Self.call), .object(bad), .object(good)]), "next_cursor": .null]))
         let batch = SourceBatch(page: try SourcePage.parse(body, collection: .calls, cursor: 0, limit: 10), collection: .calls)
         #expect(batch.items.count == 2)
         #expect(batch.rejects.map(\.itemID) == [8])

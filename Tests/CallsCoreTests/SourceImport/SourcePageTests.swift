@@ -3,7 +3,9 @@ import Foundation
 import Testing
 
 @Suite struct SourcePageTests {
-    func parse(_ json: String, cursor: Int64 = 0, limit: Int = 3, collection: SourceCollection = .operators) throws(SourcePageError)
+    func parse(
+        _ json: String, cursor: Int64 = 0, limit: Int = 3, collection: SourceCollection = .operators
+    ) throws(SourcePageError)
         -> SourcePage
     {
         try SourcePage.parse(Data(json.utf8), collection: collection, cursor: cursor, limit: limit)
@@ -53,8 +55,10 @@ import Testing
         (#"{"results": [], "next_cursor": 9}"#, "on an empty page"),
         (#"{"results": [{"operator_id": 5}, {"operator_id": 6}], "next_cursor": 5}"#, "last result's id is 6"),
         (#"{"results": [{"operator_id": 5}, {"operator_id": 6}, {"operator_id": 7}], "next_cursor": 8}"#, "last result's id is 7"),
-        (#"{"results": [{"operator_id": 5}, {"operator_id": 6}, {"operator_id": 7}, {"operator_id": 8}], "next_cursor": null}"#,
-         "4 results for a limit of 3"),
+        (
+            #"{"results": [{"operator_id": 5}, {"operator_id": 6}, {"operator_id": 7}, {"operator_id": 8}], "next_cursor": null}"#,
+            "4 results for a limit of 3"
+        ),
     ])
     func pagesThatBreakTheProtocolAreRefused(_ json: String, _ reason: String) {
         #expect {

@@ -32,7 +32,8 @@ import Testing
     @Test func theWorkerReadsThem() throws {
         let worker = try WorkerConfiguration(
             environment: EnvironmentVariables([
-                "CALLS_DATABASE_URL": "postgres://u:p@127.0.0.1:5432/calls", "CALLS_REDIS_URL": "redis://127.0.0.1:6379/0", "CALLS_SOURCES": "crm=http://127.0.0.1:9000",
+                "CALLS_DATABASE_URL": "postgres://u:p@127.0.0.1:5432/calls", "CALLS_REDIS_URL": "redis://127.0.0.1:6379/0",
+                "CALLS_SOURCES": "crm=http://127.0.0.1:9000",
                 "CALLS_SOURCE_PAGE_SIZE": "9",
             ]), processorCount: 1)
         #expect(worker.sources.endpoints.map(\.name) == ["crm"])

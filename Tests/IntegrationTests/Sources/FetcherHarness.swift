@@ -40,7 +40,8 @@ struct FetcherHarness: Sendable {
     }
 
     /// Runs the fetchers while `body` runs, then stops them as a shutdown does (cancelled, lease released).
-    func running<T: Sendable>(owner: String = "w-\(UUID().uuidString.prefix(6))", _ body: @Sendable () async throws -> T) async throws -> T {
+    func running<T: Sendable>(owner: String = "w-\(UUID().uuidString.prefix(6))", _ body: @Sendable () async throws -> T) async throws -> T
+    {
         let fetchers = fetchers(owner: owner)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             for fetcher in fetchers { group.addTask { await fetcher.run() } }

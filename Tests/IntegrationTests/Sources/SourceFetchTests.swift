@@ -64,7 +64,9 @@ extension IntegrationSuite {
                 FROM calls WHERE source = 'fake' AND external_id = 1012
                 """, logger: TestServices.logger)
             var found = false
-            for try await row in rows.decode((String, String, String, String, String, String?, String?, String?, String?, Int64, Int64).self) {
+            for try await row in rows.decode(
+                (String, String, String, String, String, String?, String?, String?, String?, Int64, Int64).self)
+            {
                 found = true
                 #expect(row.0 == "+7 900 000-00-14" && row.1 == "79000000014")
                 #expect(row.2 == "+1 555 0140" && row.3 == "15550140", "the first leg's phone")
@@ -101,7 +103,8 @@ extension IntegrationSuite {
         func aFailingSourceNeverMovesTheCursorAndEverythingComesInTheEnd(_ fault: FakeSource.Fault) async throws {
             let items = SourceDataSet.make()
             let fake = FakeSource(items: items, fault: fault, hang: .seconds(3))
-            try await FetcherHarness.with(fake, pageSize: 20, timing: FetcherHarness.timing(timeout: .milliseconds(500))) { harness, postgres in
+            try await FetcherHarness.with(fake, pageSize: 20, timing: FetcherHarness.timing(timeout: .milliseconds(500))) {
+                harness, postgres in
                 try await harness.running {
                     try await expectEventually("every cursor at its last id", within: 90) { try await harness.allIn(items) }
                 }
@@ -113,7 +116,9 @@ extension IntegrationSuite {
                         #expect(next.cursor == failed.cursor, "\(failed) then \(next)")
                     }
                 }
-                let expected = ["failEveryOther": "HTTP 500", "garbageEveryOther": "malformed page", "hangEveryOther": "no complete answer"]
+                let expected = [
+                    "failEveryOther": "HTTP 500", "garbageEveryOther": "malformed page", "hangEveryOther": "no complete answer",
+                ]
                 for status in try await harness.store.statuses() {
                     #expect(status.lastError?.contains(expected["\(fault)"]!) == true, "\(status.lastError ?? "none")")
                     #expect(status.itemsFetched > 0)

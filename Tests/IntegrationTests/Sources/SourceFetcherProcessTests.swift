@@ -19,7 +19,9 @@ extension IntegrationSuite {
                         "CALLS_WORKER_ROLES": "sources", "CALLS_SOURCES": "fake=\(base.absoluteString)", "CALLS_SOURCE_PAGE_SIZE": "1",
                         "CALLS_SOURCE_POLL_SECONDS": "1", "CALLS_SOURCE_TIMEOUT_SECONDS": "2",
                     ]
-                    let workers = try (0..<2).map { _ in try SpawnedWorker(stack: stack, logDirectory: stack.recordings.path, settings: settings) }
+                    let workers = try (0..<2).map { _ in
+                        try SpawnedWorker(stack: stack, logDirectory: stack.recordings.path, settings: settings)
+                    }
                     let redis = RedisClient(url: stack.worker.queue.redis)
                     try await TestServices.withPostgres(url) { postgres in
                         let store = PostgresSourceStore(client: postgres, logger: TestServices.logger)
@@ -33,16 +35,24 @@ extension IntegrationSuite {
                         let survivor = workers.first { $0 !== victim }!
                         #expect(!(try await SourceDataSet.allIn(items, store)), "killed mid-way")
                         await victim.process.stop(signal: SIGKILL)
-                        try await expectEventually("every cursor at its last id", within: 90) { try await SourceDataSet.allIn(items, store) }
+                        try await expectEventually("every cursor at its last id", within: 90) {
+                            try await SourceDataSet.allIn(items, store)
+                        }
                         #expect(fake.maxInFlight.values.allSatisfy { $0 == 1 }, "\(fake.maxInFlight)")
                         for status in try await store.statuses() {
-                            #expect(status.itemsFetched == Int64(items[SourceCollection(rawValue: status.collection)!]!.count), "\(status.collection)")
+                            #expect(
+                                status.itemsFetched == Int64(items[SourceCollection(rawValue: status.collection)!]!.count),
+                                "\(status.collection)")
                         }
-                        let calls = try await postgres.query("SELECT count(*)::int FROM calls", logger: TestServices.logger).decode(Int.self).collectAll()
+                        let calls = try await postgres.query("SELECT count(*)::int FROM calls", logger: TestServices.logger).decode(
+                            Int.self
+                        ).collectAll()
                         #expect(calls == [SourceDataSet.callCount])
                         let metrics = try await survivor.metrics()
                         #expect(metrics.contains(#"calls_source_items_total{source="fake",collection="calls"}"#), "\(metrics)")
-                        #expect(metrics.contains(#"calls_source_cursor{source="fake",collection="calls"} \#(1000 + 3 * (SourceDataSet.callCount - 1))"#))
+                        #expect(
+                            metrics.contains(
+                                #"calls_source_cursor{source="fake",collection="calls"} \#(1000 + 3 * (SourceDataSet.callCount - 1))"#))
                         // Caught up: no lag on any collection (the survivor now runs all four).
                         try await expectEventually("no lag once caught up", within: 20) {
                             let text = try await survivor.metrics()
