@@ -16,7 +16,7 @@ trap 'rm -rf "$reports"' EXIT
 # worker threads in one process, Hypothesis' ast.parse calls race on CPython 3.11's AST validator
 # ("SystemError: AST constructor recursion depth mismatch"), which fails the run though the API did nothing.
 groups=(
-  "getCall watchCall getQueueStatus streamQueueStatus getQueue listAgents"
+  "getCall watchCall getQueueStatus streamQueueStatus getQueue listAgents listSources listSourceRejects"
   "createCall listCalls updateCallTags deleteCall"
   "uploadRecording getDownloadLink downloadContent postEvents getCdrDeliveries listCdrExports retryCdrExports"
   "getQueueStatistics listDeadJobs retryDeadJob getLiveness getReadiness getMetrics getContract getDocs getPanel"

@@ -44,6 +44,8 @@ public struct APIDependencies<Calls: CallRepository & Outbox & UploadLedger>: Se
     public var wallboard: WallboardPage?
     /// Nil: no `/cdrs` and `/statistics` (route tests about other things).
     public var cdrs: (any CdrReader)?
+    /// Nil: no `/sources` (route tests about other things).
+    public var sources: (any SourceStatusReader)?
     /// Must run as a service of the application, or the outbox keeps every entry until the relay pushes it again.
     let outboxAcknowledger: OutboxAcknowledger
     let downloads: DownloadSettings
@@ -99,6 +101,7 @@ public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router
         CdrsController(cdrs: cdrs).addRoutes(to: routes)
         StatisticsController(cdrs: cdrs).addRoutes(to: routes)
     }
+    if let sources = dependencies.sources { SourcesController(reader: sources).addRoutes(to: routes) }
     HealthController(
         checks: [
             .init(name: "database") { try await dependencies.calls.ping() },
@@ -224,6 +227,7 @@ public func buildApplication(
     dependencies.eventRetention = .seconds(configuration.panel.eventRetentionDays * 86_400)
     dependencies.wallboard = wallboard
     dependencies.cdrs = PostgresCdrStore(client: postgres, logger: logger)
+    dependencies.sources = PostgresSourceStore(client: postgres, logger: logger)
     dependencies.maxPanelStreams = configuration.maxWatchers
     dependencies.uploadPace = UploadPace(
         bytesPerSecond: configuration.uploadMinBytesPerSecond, grace: .seconds(configuration.httpIdleTimeoutSeconds))

@@ -13,6 +13,7 @@ public struct WorkerConfiguration: Sendable {
     public var panel = PanelSettings()
     /// CDR exports: off while no consumer is configured.
     public var cdrExports = CdrExportSettings()
+    public var sources = SourceSettings()
 
     // The worker's own.
     /// What this process does; every role by default.
@@ -99,6 +100,7 @@ public struct WorkerConfiguration: Sendable {
         panelBatchSize = try environment.integer("CALLS_PANEL_BATCH_SIZE", default: panelBatchSize, in: 1...100_000)
         cdrGraceSeconds = try environment.integer("CALLS_CDR_GRACE_SECONDS", default: cdrGraceSeconds, in: 0...7 * 86_400)
         cdrExports = try CdrExportSettings(environment: environment)
+        sources = try SourceSettings(environment: environment)
     }
 
     init(database: DatabaseSettings, queue: QueueSettings, concurrency: Int) {

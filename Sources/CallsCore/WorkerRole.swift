@@ -14,6 +14,8 @@ public enum WorkerRole: String, Sendable, CaseIterable, Hashable {
     /// CDR export scheduling (issue 17): new CDR versions become deliveries per consumer, grouped into batches
     /// whose export jobs the `jobs` role runs; also pushes again a batch whose job Redis lost.
     case exports
+    /// The fetchers of `CALLS_SOURCES` (one process of all that have the role runs each fetcher at a time).
+    case sources
 
     /// `CALLS_WORKER_ROLES`: a comma-separated list, or `all`.
     public static func parse(_ text: String) throws(ConfigurationError) -> Set<WorkerRole> {

@@ -159,13 +159,15 @@ public func buildWorker(
             configuration: configuration, streamClient: client, leaseClient: commandClient, postgres: postgres, worker: worker,
             timing: timing, logger: logger)
     }
+    let sources = makeSourcesRole(
+        configuration: configuration, leaseClient: commandClient, postgres: postgres, worker: worker, logger: logger)
     let cdrs =
         configuration.roles.contains(.cdrs) ? makeCdrBuilderRole(configuration: configuration, postgres: postgres, logger: logger) : nil
     let exportScheduler = makeExportScheduler(
         configuration: configuration, postgres: postgres, queue: queue, registry: registry, timing: timing, logger: logger)
     let jobs = configuration.roles.contains(.jobs)
     let services: [(any Service)?] =
-        [postgres, listener] + (jobs ? [heartbeat, maintenance] : []) + [panel, cdrs, exportScheduler] + (jobs ? [loop] : [])
+        [postgres, listener] + (jobs ? [heartbeat, maintenance] : []) + [panel, sources, cdrs, exportScheduler] + (jobs ? [loop] : [])
     return WorkerProcess(
         worker: worker, services: services.compactMap { $0 }, shutdownGrace: .seconds(configuration.shutdownGraceSeconds),
         resources: resources)

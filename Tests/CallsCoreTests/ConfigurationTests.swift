@@ -183,7 +183,9 @@ import Testing
     @Test func readsTheRolesAndThePanelSettings() throws {
         var values = required
         #expect(
-            try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1).roles == [.jobs, .panel, .cdrs, .exports])
+            try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1).roles == [
+                .jobs, .panel, .sources, .cdrs, .exports,
+            ])
         values["CALLS_WORKER_ROLES"] = " Panel "
         values["CALLS_PANEL_TIMEZONE"] = "Europe/Berlin"
         values["CALLS_SERVICE_LEVEL_SECONDS"] = "30"

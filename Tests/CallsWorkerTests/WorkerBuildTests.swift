@@ -107,4 +107,27 @@ import TestSupport
         #expect(loop.exportConcurrency == 2)
         await all.releaseResources()
     }
+
+    /// One fetcher per configured source and collection, and none without a source or without the role.
+    @Test func theSourcesRoleRunsAFetcherPerSourceAndCollection() async throws {
+        let recordings = try TemporaryDirectory()
+        defer { recordings.remove() }
+        var configuration = Self.configuration(recordings: recordings)
+        configuration.sources.endpoints = try NamedEndpoint.parseList(
+            "crm=http://127.0.0.1:1;pbx=http://127.0.0.1:2/v1", variable: "CALLS_SOURCES")
+        configuration.roles = [.sources]
+        let process = try buildWorker(configuration: configuration, logger: Logger(label: "test"))
+        let role = try #require(process.services.last as? SourcesRole)
+        #expect(process.services.count == 2)
+        #expect(
+            role.fetchers == [
+                "crm/calls", "crm/connections", "crm/call_events", "crm/operators", "pbx/calls", "pbx/connections", "pbx/call_events",
+                "pbx/operators",
+            ])
+        await process.releaseResources()
+        configuration.roles = [.jobs, .panel]
+        let without = try buildWorker(configuration: configuration, logger: Logger(label: "test"))
+        #expect(!without.services.contains { $0 is SourcesRole })
+        await without.releaseResources()
+    }
 }
