@@ -110,7 +110,8 @@ extension IntegrationSuite {
                     }
                     try await Self.compare(store, twin, random: &random, rounds: 5)
 
-                    _ = try await client.query("TRUNCATE cdrs", logger: logger)
+                    // CASCADE: export deliveries (migration 0018) refer to CDRs.
+                    _ = try await client.query("TRUNCATE cdrs CASCADE", logger: logger)
                     twin.remove(ids: twin.records.map(\.id))
                     #expect(
                         try await client.query("SELECT count(*) FROM cdr_operators_monthly", logger: logger).decode(Int.self).collectAll()
