@@ -20,3 +20,40 @@ CREATE TRIGGER calls_cdr_pending
     AFTER INSERT OR UPDATE OF started_at, ended_at, caller, direction, scenario_id ON calls
     FOR EACH ROW WHEN (NEW.source IS NOT NULL)
     EXECUTE FUNCTION cdr_mark_call_row();
+
+-- Pages of calls, legs and events lock `cdr_pending` rows in call order; the set-based marks below take them in
+-- the same order, so an operators page (or a queue batch) and another page cannot deadlock on them.
+CREATE OR REPLACE FUNCTION cdr_mark_operator_calls() RETURNS trigger AS $$
+BEGIN
+    INSERT INTO cdr_pending (kind, source, call_key)
+    SELECT 'import', calls.source, calls.call_id::text
+    FROM (SELECT DISTINCT e.source, e.call_id FROM call_source_events e
+          WHERE e.source = NEW.source AND e.operator_id = NEW.operator_id) AS calls
+    ORDER BY calls.call_id
+    ON CONFLICT (kind, source, call_key) DO UPDATE SET changed_at = clock_timestamp(), due_at = clock_timestamp();
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION cdr_mark_queue_calls() RETURNS trigger AS $$
+BEGIN
+    INSERT INTO cdr_pending (kind, source, call_key)
+    SELECT 'queue', calls.source, calls.call_id
+    FROM (SELECT DISTINCT n.source, n.call_id FROM new_events n
+          WHERE n.call_id <> 'NONE' AND n.call_id <> '' AND n.queue <> 'NONE') AS calls
+    ORDER BY calls.source, calls.call_id
+    ON CONFLICT (kind, source, call_key) DO UPDATE SET changed_at = clock_timestamp(), due_at = clock_timestamp();
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+-- A leg or an event the source moved to another call changes the CDR of the call it left, too.
+CREATE OR REPLACE FUNCTION cdr_mark_imported_call() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.call_id IS DISTINCT FROM NEW.call_id THEN
+        PERFORM cdr_mark_pending('import', OLD.source, OLD.call_id::text);
+    END IF;
+    PERFORM cdr_mark_pending('import', NEW.source, NEW.call_id::text);
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;

@@ -15,8 +15,13 @@ public struct CallDetailRecord: Sendable, Equatable {
     public var source: String
     /// The call's id where it came from (a source's call id, a PBX's call id).
     public var callKey: String
-    /// The consumers' `call_id`.
+    /// The consumers' `call_id`: the source's own call id for imported calls; for queue calls, whose PBX ids
+    /// ('1700000000.42') are not integers, `queueCallIDOffset` + the record's `id`.
     public var callID: Int64
+
+    /// Queue calls' `call_id`s start here, far above any source's call ids in practice and still below 2^53, so
+    /// JavaScript consumers read them exactly.
+    public static let queueCallIDOffset: Int64 = 4_000_000_000_000_000
     /// The call in `GET /calls/{id}`, for imported calls.
     public var callRowID: UUID?
     /// Starts at 1; every rebuild whose result differs takes the next.

@@ -6,7 +6,7 @@ import PostgresNIO
 /// The builder's writes: CDRs upserted, pending rows settled or postponed, each in one statement per batch.
 enum CdrWrites {
     /// What a CDR is made of, as far as versions go: a rebuild that changes none of these is no new version
-    /// (and nothing to export again). Not `call_id` (a queue call's is its row id, fixed at the first build)
+    /// (and nothing to export again). Not `call_id` (a queue call's comes from its row id, fixed at the first build)
     /// nor `call_row_id` (a link, not content).
     static let contentColumns = [
         "initiator_phone", "call_type", "scenario_id", "start_time", "end_time", "duration_seconds", "operator_id",
@@ -29,7 +29,7 @@ enum CdrWrites {
     }
 
     /// Inserts new CDRs and updates those whose content changed, with the next version (which moves
-    /// `change_seq`, so exporters send it again). A queue call's `call_id` is its new row's id.
+    /// `change_seq`, so exporters send it again). A queue call's `call_id` is `CallDetailRecord.queueCallIDOffset` + its new row's id.
     static func upsert(_ records: [CallDetailRecord], connection: PostgresConnection, logger: Logger) async throws -> Written {
         guard !records.isEmpty else { return Written() }
         let r = records
@@ -37,7 +37,7 @@ enum CdrWrites {
         let rows = try await connection.query(
             """
             INSERT INTO cdrs AS d (id, kind, source, call_key, call_id, call_row_id, \(unescaped: columns("")))
-            SELECT n.id, n.kind, n.source, n.call_key, CASE WHEN n.kind = 'queue' THEN n.id ELSE n.call_id END,
+            SELECT n.id, n.kind, n.source, n.call_key, CASE WHEN n.kind = 'queue' THEN \(CallDetailRecord.queueCallIDOffset) + n.id ELSE n.call_id END,
                    CASE WHEN n.has_row THEN n.row_id END, n.phone, n.call_type, n.scenario, n.start_time, n.end_time,
                    n.duration::integer, CASE WHEN n.has_operator THEN n.operator_id END,
                    CASE WHEN n.has_operator_name THEN n.operator_name END, CASE WHEN n.has_result THEN n.result END,

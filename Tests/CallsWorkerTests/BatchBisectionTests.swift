@@ -76,7 +76,8 @@ import Testing
     }
 
     @Test(arguments: [
-        (200, "accepted"), (204, "accepted"), (301, "retryable"), (307, "retryable"), (400, "rejected"), (404, "rejected"),
+        (200, "accepted"), (204, "accepted"), (301, "retryable"), (307, "retryable"), (400, "rejected"), (401, "retryable"),
+        (403, "retryable"), (404, "retryable"),
         (408, "retryable"), (409, "rejected"), (422, "rejected"), (429, "retryable"), (500, "retryable"), (503, "retryable"),
     ])
     func statusesAreClassified(status: Int, expected: String) {

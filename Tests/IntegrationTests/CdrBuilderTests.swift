@@ -185,7 +185,7 @@ extension IntegrationSuite {
                     try await store.buildDue(limit: 50, graceSeconds: Self.grace) == CdrBuildReport(taken: 3, built: 2, notFinished: 1))
 
                 let (answered, _) = try #require(try await rows.cdr(.queue, source: "pbx1", key: "1700000000.1"))
-                #expect(answered.callID == answered.id && answered.callRowID == nil)
+                #expect(answered.callID == CallDetailRecord.queueCallIDOffset + answered.id && answered.callRowID == nil)
                 #expect(answered.initiatorPhone == "+4930123" && answered.callType == "inbound" && answered.scenarioID == "")
                 #expect(answered.startTime == Self.at(0) && answered.endTime == Self.at(200) && answered.durationSeconds == 200)
                 #expect(answered.callResult == "completed" && answered.operatorID == nil && answered.operatorName == "SIP/2")
@@ -194,7 +194,7 @@ extension IntegrationSuite {
                 #expect(answered.queue == "support" && answered.agent == "SIP/2" && answered.complete)
 
                 let (abandoned, _) = try #require(try await rows.cdr(.queue, source: "pbx1", key: "1700000000.2"))
-                #expect(abandoned.callID == abandoned.id && abandoned.id != answered.id)
+                #expect(abandoned.callID == CallDetailRecord.queueCallIDOffset + abandoned.id && abandoned.id != answered.id)
                 #expect(abandoned.callResult == "abandoned" && abandoned.durationSeconds == 40 && !abandoned.answered)
                 #expect(abandoned.numberOfConnections == 0 && abandoned.waitSeconds == nil && abandoned.talkSeconds == 0)
                 #expect(abandoned.queue == "sales" && abandoned.agent == nil && abandoned.initiatorPhone == "555")
@@ -204,7 +204,7 @@ extension IntegrationSuite {
                 try await rows.queueEvent(150, call: "1700000000.1", at: Self.at(6), agent: "SIP/1", "RINGNOANSWER", ["6000"])
                 #expect(try await store.buildDue(limit: 50, graceSeconds: Self.grace) == CdrBuildReport(taken: 1, rebuilt: 1))
                 let (again, _) = try #require(try await rows.cdr(.queue, source: "pbx1", key: "1700000000.1"))
-                #expect(again.version == 2 && again.callID == answered.id && again.numberOfEvents == 4)
+                #expect(again.version == 2 && again.callID == answered.callID && again.numberOfEvents == 4)
             }
         }
 

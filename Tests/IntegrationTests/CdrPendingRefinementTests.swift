@@ -73,3 +73,22 @@ extension IntegrationSuite {
         }
     }
 }
+
+extension IntegrationSuite.CdrPendingRefinementTests {
+    /// A leg the source moved to another call: both calls' CDRs are rebuilt (0020), so the call it left stops
+    /// counting it.
+    @Test func aLegMovedToAnotherCallRebuildsBothCalls() async throws {
+        try await withStore { store, rows in
+            try await IntegrationSuite.CdrBuilderTests.writeFinishedCall(rows, id: 5)
+            try await IntegrationSuite.CdrBuilderTests.writeFinishedCall(rows, id: 6)
+            try await rows.operatorRow(8, name: "Anna")
+            _ = try await store.buildDue(limit: 50, graceSeconds: 120)
+            #expect(try await rows.cdr(key: "5")?.0.numberOfConnections == 2)
+            try await rows.run("UPDATE call_legs SET call_id = 6 WHERE connection_id = 52")
+            #expect(try await rows.count("SELECT count(*)::int FROM cdr_pending") == 2)
+            _ = try await store.buildDue(limit: 50, graceSeconds: 120)
+            #expect(try await rows.cdr(key: "5")?.0.numberOfConnections == 1)
+            #expect(try await rows.cdr(key: "6")?.0.numberOfConnections == 3)
+        }
+    }
+}

@@ -98,7 +98,10 @@ extension IntegrationSuite {
             }
         }
 
-        @Test(arguments: ["external_id=42", "source=crm&external_id=x", "media_record_id=\(String(repeating: "m", count: 201))"])
+        @Test(arguments: [
+            "external_id=42", "source=crm&external_id=x", "media_record_id=\(String(repeating: "m", count: 201))", "source=crm%00",
+            "media_record_id=m%00",
+        ])
         func badOriginFiltersAreValidationProblems(_ query: String) async throws {
             try await Stack.withMigrated { stack, _ in
                 try await stack.withAPI { client in

@@ -13,6 +13,7 @@ public enum SourceItemValidation {
 
     public static func validate(_ item: SourceJSON, collection: SourceCollection) -> Result<SourceItem, Failure> {
         guard let object = item.objectValue else { return .failure(Failure(reason: "not a JSON object")) }
+        guard !item.containsNUL else { return .failure(Failure(reason: "holds a NUL character (U+0000), which cannot be stored")) }
         let fields = Fields(object: object)
         do {
             switch collection {

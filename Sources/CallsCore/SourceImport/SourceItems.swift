@@ -63,8 +63,11 @@ public enum SourceItem: Sendable, Equatable {
 public struct SourceReject: Sendable, Equatable {
     public var itemID: Int64?
     public var reason: String
-    /// JSON text of the item as it came.
+    /// JSON text of the item as it came, made storable (see `JSONValue.storableText`) and cut to
+    /// `SourceReject.maxItemBytes`.
     public var item: String
+
+    public static let maxItemBytes = 8 * 1024
 }
 
 /// A page's items sorted into what is stored and what is rejected.
@@ -85,7 +88,7 @@ public struct SourceBatch: Sendable, Equatable {
                 rejects.append(
                     SourceReject(
                         itemID: item.objectValue?[collection.idKey]?.integerValue,
-                        reason: failure.reason, item: item.text))
+                        reason: failure.reason, item: item.storableText(limit: SourceReject.maxItemBytes)))
             }
         }
     }

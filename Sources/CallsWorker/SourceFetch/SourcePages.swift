@@ -22,6 +22,13 @@ struct HTTPSourcePages: SourcePages {
     /// A page larger than this is not read.
     static let maxBodyBytes = 64 << 20
 
+    /// A page is decoded whole (about ten times its size in memory), four fetchers per source at once: its
+    /// body may hold up to 128 KiB per item asked for (an item's context or payload is refused past 64 KiB
+    /// anyway), 1 MiB at least, never more than `maxBodyBytes`.
+    static func bodyLimit(forPageOf limit: Int) -> Int {
+        min(maxBodyBytes, max(1 << 20, limit * (128 << 10)))
+    }
+
     static func makeClient(timeout: Duration) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
@@ -49,7 +56,7 @@ struct HTTPSourcePages: SourcePages {
                     let hint = (300..<400).contains(status) ? " (redirects are not followed)" : ""
                     throw SourceFetchError(description: "HTTP \(status)\(hint)")
                 }
-                let body = try await response.body.collect(upTo: Self.maxBodyBytes)
+                let body = try await response.body.collect(upTo: Self.bodyLimit(forPageOf: limit))
                 return Data(body.readableBytesView)
             }
             group.addTask {

@@ -116,4 +116,31 @@ import Testing
         #expect(batch.rejects.first?.item.contains(#""call_type":"sideways""#) == true)
         #expect(batch.cursorAfter == 9)
     }
+
+    /// PostgreSQL stores U+0000 in neither text nor jsonb: such an item is rejected (not left to fail its
+    /// page's transaction for ever), and what is kept of it can be stored.
+    @Test(arguments: [
+        ["initiator_phone": SourceJSON.string("+7\u{0}900")], ["context": .object(["note": .string("a\u{0}b")])],
+        ["context": .object(["k\u{0}": .integer(1)])], ["context": .object(["list": .array([.string("\u{0}")])])],
+    ])
+    func anItemHoldingANULIsRejectedAndItsRecordIsStorable(_ change: [String: SourceJSON]) throws {
+        var item = Self.call
+        item.merge(change) { $1 }
+        #expect(reason(item, .calls)?.contains("NUL") == true)
+        let body = try JSONEncoder().encode(SourceJSON.object(["results": .array([.object(item)]), "next_cursor": .null]))
+        let batch = SourceBatch(page: try SourcePage.parse(body, collection: .calls, cursor: 0, limit: 10), collection: .calls)
+        #expect(batch.items.isEmpty && batch.rejects.map(\.itemID) == [7] && batch.cursorAfter == 7)
+        let kept = try #require(batch.rejects.first?.item)
+        #expect(!kept.contains("\\u0000") && !kept.unicodeScalars.contains("\u{0}") && kept.contains("\u{FFFD}"), "\(kept)")
+        #expect(reason(Self.call, .calls) == nil)
+    }
+
+    @Test func aRejectedItemIsKeptUpToItsLimit() throws {
+        let huge = SourceJSON.object(["context": .string(String(repeating: "x", count: 20_000))])
+        let kept = huge.storableText(limit: SourceReject.maxItemBytes)
+        #expect(kept.utf8.count <= SourceReject.maxItemBytes + 64)
+        let parsed = try JSONDecoder().decode(SourceJSON.self, from: Data(kept.utf8))
+        #expect(parsed.objectValue?["truncated"] == .bool(true))
+        #expect(SourceJSON.object(["a": .integer(1)]).storableText(limit: 100) == #"{"a":1}"#)
+    }
 }

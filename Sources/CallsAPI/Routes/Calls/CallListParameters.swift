@@ -47,14 +47,12 @@ enum CallListParameters {
             let tags = CallTags.normalized([text], field: "tag", failure: &failure)
             query.tag = tags.first
         }
-        query.source = nonEmpty(parameters.get("source"))?.lowercased()
+        query.source = QueryText.name(parameters.get("source"), field: "source", failure: &failure)?.lowercased()
         if let text = nonEmpty(parameters.get("external_id")) {
             if let id = Int64(text) { query.externalID = id } else { failure.add("external_id", "must be a whole number") }
             if query.source == nil { failure.add("source", "is required with external_id") }
         }
-        if let text = nonEmpty(parameters.get("media_record_id")) {
-            if text.count <= 200 { query.mediaRecordID = text } else { failure.add("media_record_id", "must be at most 200 characters") }
-        }
+        query.mediaRecordID = QueryText.name(parameters.get("media_record_id"), field: "media_record_id", failure: &failure)
         if let text = nonEmpty(parameters.get("sort")) {
             if let order = CallOrder(rawValue: text) {
                 query.order = order

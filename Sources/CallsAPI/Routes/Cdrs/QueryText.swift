@@ -19,11 +19,16 @@ enum QueryText {
         return date
     }
 
-    /// A name such as a source or a call result: at most 200 characters.
+    /// A name such as a source or a call result: at most 200 characters, no control characters (PostgreSQL
+    /// refuses U+0000 in a parameter: without this check it would be a 500).
     static func name(_ text: String?, field: String, failure: inout ValidationFailure) -> String? {
         guard let text = nonEmpty(text) else { return nil }
         guard text.count <= 200 else {
             failure.add(field, "must be at most 200 characters")
+            return nil
+        }
+        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            failure.add(field, "must not contain control characters")
             return nil
         }
         return text
