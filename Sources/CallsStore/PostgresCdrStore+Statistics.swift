@@ -122,13 +122,19 @@ extension PostgresCdrStore {
             """
         var buckets: [OperatorTotalsBucket] = []
         let rows = try await client.query(PostgresQuery(unsafeSQL: text, binds: sql.bindings), logger: logger)
-        for try await row in rows.decode((Date?, Int64, String?, Int64, Int64, Int64).self) {
+        // Cell by cell with concrete types: the tuple decode went through generic metadata for every cell
+        // and was a quarter of a 6 000-entry answer's time.
+        for row in rows.collect() {
+            var cells = row.makeIterator()
+            let start = try cells.column(Date?.self)
             let totals = OperatorTotals(
-                operatorID: row.1, operatorName: row.2, callCount: row.3, durationSeconds: row.4, talkSeconds: row.5)
-            if let last = buckets.last, last.start == row.0 {
+                operatorID: try cells.column(Int64.self), operatorName: try cells.column(String?.self),
+                callCount: try cells.column(Int64.self), durationSeconds: try cells.column(Int64.self),
+                talkSeconds: try cells.column(Int64.self))
+            if let last = buckets.last, last.start == start {
                 buckets[buckets.count - 1].operators.append(totals)
             } else {
-                buckets.append(OperatorTotalsBucket(start: row.0, operators: [totals]))
+                buckets.append(OperatorTotalsBucket(start: start, operators: [totals]))
             }
         }
         if query.groupBy == nil, buckets.isEmpty { buckets.append(OperatorTotalsBucket(start: nil, operators: [])) }
@@ -191,5 +197,15 @@ struct StatisticsSQL {
             selects.append(select(time(span.from), time(span.to)))
         }
         return selects.isEmpty ? nil : selects.joined(separator: "\nUNION ALL\n")
+    }
+}
+
+extension PostgresRow.Iterator {
+    struct MissingColumn: Error {}
+
+    /// The next cell as `Value`.
+    mutating func column<Value: PostgresDecodable>(_: Value.Type) throws -> Value {
+        guard let cell = next() else { throw MissingColumn() }
+        return try cell.decode(Value.self)
     }
 }
