@@ -116,26 +116,41 @@ extension PostgresCdrStore {
                     ORDER BY d.start_time DESC, d.id DESC LIMIT 1
                 ) AS n ON true
             )
-            SELECT t.bucket, t.operator_id, names.operator_name, t.call_count, t.duration_seconds, t.talk_seconds
+            SELECT t.bucket, array_agg(t.operator_id), array_agg(coalesce(names.operator_name, '')),
+                   array_agg(names.operator_name IS NULL), array_agg(t.call_count), array_agg(t.duration_seconds),
+                   array_agg(t.talk_seconds)
             FROM totals t JOIN names USING (operator_id)
-            ORDER BY t.bucket, t.operator_id
+            GROUP BY t.bucket ORDER BY t.bucket
             """
         var buckets: [OperatorTotalsBucket] = []
         let rows = try await client.query(PostgresQuery(unsafeSQL: text, binds: sql.bindings), logger: logger)
-        // Cell by cell with concrete types: the tuple decode went through generic metadata for every cell
-        // and was a quarter of a 6 000-entry answer's time.
+        // One row per bucket with its operators in arrays (a name's NULL as a flag beside it, arrays have no
+        // optional elements): 6 000 rows of six cells cost more in messages and cell decoding than the rest
+        // of such an answer together. The arrays of one row come from one aggregation, so they are in the
+        // same row order; they are sorted by operator here, since an ORDER BY in each of them (PostgreSQL 15
+        // sorts every one separately) cost more than the rows it saved.
         for row in rows.collect() {
             var cells = row.makeIterator()
             let start = try cells.column(Date?.self)
-            let totals = OperatorTotals(
-                operatorID: try cells.column(Int64.self), operatorName: try cells.column(String?.self),
-                callCount: try cells.column(Int64.self), durationSeconds: try cells.column(Int64.self),
-                talkSeconds: try cells.column(Int64.self))
-            if let last = buckets.last, last.start == start {
-                buckets[buckets.count - 1].operators.append(totals)
-            } else {
-                buckets.append(OperatorTotalsBucket(start: start, operators: [totals]))
+            let ids = try cells.column([Int64].self)
+            let names = try cells.column([String].self)
+            let nameless = try cells.column([Bool].self)
+            let counts = try cells.column([Int64].self)
+            let durations = try cells.column([Int64].self)
+            let talks = try cells.column([Int64].self)
+            guard [names.count, nameless.count, counts.count, durations.count, talks.count].allSatisfy({ $0 == ids.count }) else {
+                throw PostgresRow.Iterator.MissingColumn()
             }
+            var operators: [OperatorTotals] = []
+            operators.reserveCapacity(ids.count)
+            for index in ids.indices {
+                operators.append(
+                    OperatorTotals(
+                        operatorID: ids[index], operatorName: nameless[index] ? nil : names[index], callCount: counts[index],
+                        durationSeconds: durations[index], talkSeconds: talks[index]))
+            }
+            operators.sort { $0.operatorID < $1.operatorID }
+            buckets.append(OperatorTotalsBucket(start: start, operators: operators))
         }
         if query.groupBy == nil, buckets.isEmpty { buckets.append(OperatorTotalsBucket(start: nil, operators: [])) }
         return buckets
