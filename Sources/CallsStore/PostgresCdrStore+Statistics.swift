@@ -62,24 +62,51 @@ extension PostgresCdrStore {
         let coarsest: StatisticsSpans.Grain = query.groupBy.map { $0 == .hour ? .hour : .day } ?? .month
         var sql = StatisticsSQL(spans: StatisticsSpans(from: query.from, to: query.to, coarsest: coarsest))
         let rollup = "operator_id, call_count, duration_seconds, talk_seconds"
-        let parts = sql.parts(
-            month: { "SELECT month AS at, \(rollup) FROM cdr_operators_monthly WHERE month >= \($0) AND month < \($1)" },
-            day: { "SELECT day AS at, \(rollup) FROM cdr_operators_daily WHERE day >= \($0) AND day < \($1)" },
-            hour: { "SELECT hour AS at, \(rollup) FROM cdr_operators_hourly WHERE hour >= \($0) AND hour < \($1)" },
-            raw: {
+        let raw = { (from: String, to: String) in
+            """
+            SELECT start_time AS at, operator_id, 1, duration_seconds, talk_seconds
+            FROM cdrs WHERE start_time >= \(from) AND start_time < \(to) AND operator_id IS NOT NULL
+            """
+        }
+        let totals: String
+        if let grouping = query.groupBy {
+            // A rollup row of the bucket's own grain is a whole bucket of one operator already: only the
+            // partial buckets at the ends (finer rollups and raw rows) are summed, not the thousands of
+            // daily rows of a month by day.
+            let edges = sql.parts(
+                below: coarsest, month: nil, day: { _, _ in "" },
+                hour: { "SELECT hour AS at, \(rollup) FROM cdr_operators_hourly WHERE hour >= \($0) AND hour < \($1)" },
+                raw: raw)
+            let wholeTable = coarsest == .hour ? ("hour", "cdr_operators_hourly") : ("day", "cdr_operators_daily")
+            let whole = sql.parts(only: coarsest) {
                 """
-                SELECT start_time AS at, operator_id, 1, duration_seconds, talk_seconds
-                FROM cdrs WHERE start_time >= \($0) AND start_time < \($1) AND operator_id IS NOT NULL
+                SELECT \(wholeTable.0), \(rollup) FROM \(wholeTable.1)
+                WHERE \(wholeTable.0) >= \($0) AND \(wholeTable.0) < \($1) AND call_count > 0
                 """
-            })
-        let bucket = query.groupBy.map { "date_trunc('\($0.rawValue)', at, 'UTC')" } ?? "NULL::timestamptz"
-        let grouping = query.groupBy == nil ? "operator_id" : "1, operator_id"
-        let text = """
-            WITH totals AS (
-                SELECT \(bucket) AS bucket, operator_id, sum(call_count)::int8 AS call_count,
+            }
+            totals = """
+                SELECT date_trunc('\(grouping.rawValue)', at, 'UTC') AS bucket, operator_id, sum(call_count)::int8 AS call_count,
+                       sum(duration_seconds)::int8 AS duration_seconds, sum(talk_seconds)::int8 AS talk_seconds
+                FROM (\(edges)) AS p (at, operator_id, call_count, duration_seconds, talk_seconds)
+                GROUP BY 1, operator_id HAVING sum(call_count) > 0
+                \(whole.map { "UNION ALL\n\($0)" } ?? "")
+                """
+        } else {
+            let parts = sql.parts(
+                month: { "SELECT month AS at, \(rollup) FROM cdr_operators_monthly WHERE month >= \($0) AND month < \($1)" },
+                day: { "SELECT day AS at, \(rollup) FROM cdr_operators_daily WHERE day >= \($0) AND day < \($1)" },
+                hour: { "SELECT hour AS at, \(rollup) FROM cdr_operators_hourly WHERE hour >= \($0) AND hour < \($1)" },
+                raw: raw)
+            totals = """
+                SELECT NULL::timestamptz AS bucket, operator_id, sum(call_count)::int8 AS call_count,
                        sum(duration_seconds)::int8 AS duration_seconds, sum(talk_seconds)::int8 AS talk_seconds
                 FROM (\(parts)) AS p (at, operator_id, call_count, duration_seconds, talk_seconds)
-                GROUP BY \(grouping) HAVING sum(call_count) > 0
+                GROUP BY operator_id HAVING sum(call_count) > 0
+                """
+        }
+        let text = """
+            WITH totals AS (
+                \(totals)
             ), names AS (
                 SELECT o.operator_id, n.operator_name
                 FROM (SELECT DISTINCT operator_id FROM totals) AS o
@@ -89,20 +116,41 @@ extension PostgresCdrStore {
                     ORDER BY d.start_time DESC, d.id DESC LIMIT 1
                 ) AS n ON true
             )
-            SELECT t.bucket, t.operator_id, names.operator_name, t.call_count, t.duration_seconds, t.talk_seconds
+            SELECT t.bucket, array_agg(t.operator_id), array_agg(coalesce(names.operator_name, '')),
+                   array_agg(names.operator_name IS NULL), array_agg(t.call_count), array_agg(t.duration_seconds),
+                   array_agg(t.talk_seconds)
             FROM totals t JOIN names USING (operator_id)
-            ORDER BY t.bucket, t.operator_id
+            GROUP BY t.bucket ORDER BY t.bucket
             """
         var buckets: [OperatorTotalsBucket] = []
         let rows = try await client.query(PostgresQuery(unsafeSQL: text, binds: sql.bindings), logger: logger)
-        for try await row in rows.decode((Date?, Int64, String?, Int64, Int64, Int64).self) {
-            let totals = OperatorTotals(
-                operatorID: row.1, operatorName: row.2, callCount: row.3, durationSeconds: row.4, talkSeconds: row.5)
-            if let last = buckets.last, last.start == row.0 {
-                buckets[buckets.count - 1].operators.append(totals)
-            } else {
-                buckets.append(OperatorTotalsBucket(start: row.0, operators: [totals]))
+        // One row per bucket with its operators in arrays (a name's NULL as a flag beside it, arrays have no
+        // optional elements): 6 000 rows of six cells cost more in messages and cell decoding than the rest
+        // of such an answer together. The arrays of one row come from one aggregation, so they are in the
+        // same row order; they are sorted by operator here, since an ORDER BY in each of them (PostgreSQL 15
+        // sorts every one separately) cost more than the rows it saved.
+        for row in rows.collect() {
+            var cells = row.makeIterator()
+            let start = try cells.column(Date?.self)
+            let ids = try cells.column([Int64].self)
+            let names = try cells.column([String].self)
+            let nameless = try cells.column([Bool].self)
+            let counts = try cells.column([Int64].self)
+            let durations = try cells.column([Int64].self)
+            let talks = try cells.column([Int64].self)
+            guard [names.count, nameless.count, counts.count, durations.count, talks.count].allSatisfy({ $0 == ids.count }) else {
+                throw PostgresRow.Iterator.MissingColumn()
             }
+            var operators: [OperatorTotals] = []
+            operators.reserveCapacity(ids.count)
+            for index in ids.indices {
+                operators.append(
+                    OperatorTotals(
+                        operatorID: ids[index], operatorName: nameless[index] ? nil : names[index], callCount: counts[index],
+                        durationSeconds: durations[index], talkSeconds: talks[index]))
+            }
+            operators.sort { $0.operatorID < $1.operatorID }
+            buckets.append(OperatorTotalsBucket(start: start, operators: operators))
         }
         if query.groupBy == nil, buckets.isEmpty { buckets.append(OperatorTotalsBucket(start: nil, operators: [])) }
         return buckets
@@ -137,12 +185,13 @@ struct StatisticsSQL {
 
     /// Each closure gets the span's bound `from` and `to` (a span of a grain without a closure cannot occur:
     /// the caller's coarsest grain has one).
+    /// `below`: only the spans finer than this grain.
     mutating func parts(
-        month: ((String, String) -> String)?, day: (String, String) -> String, hour: (String, String) -> String,
-        raw: (String, String) -> String
+        below: StatisticsSpans.Grain? = nil, month: ((String, String) -> String)?, day: (String, String) -> String,
+        hour: (String, String) -> String, raw: (String, String) -> String
     ) -> String {
         var selects: [String] = []
-        for span in spans.spans {
+        for span in spans.spans where below.map({ span.grain < $0 }) ?? true {
             let (from, to) = (time(span.from), time(span.to))
             switch span.grain {
             case .raw: selects.append(raw(from, to))
@@ -154,5 +203,24 @@ struct StatisticsSQL {
         // A period always has a span (from < to); the statement must stay valid regardless.
         if selects.isEmpty { selects.append(raw(time(Date(timeIntervalSince1970: 0)), time(Date(timeIntervalSince1970: 0)))) }
         return selects.joined(separator: "\nUNION ALL\n")
+    }
+
+    /// The spans of exactly `grain`, one SELECT each; nil when there are none.
+    mutating func parts(only grain: StatisticsSpans.Grain, select: (String, String) -> String) -> String? {
+        var selects: [String] = []
+        for span in spans.spans where span.grain == grain {
+            selects.append(select(time(span.from), time(span.to)))
+        }
+        return selects.isEmpty ? nil : selects.joined(separator: "\nUNION ALL\n")
+    }
+}
+
+extension PostgresRow.Iterator {
+    struct MissingColumn: Error {}
+
+    /// The next cell as `Value`.
+    mutating func column<Value: PostgresDecodable>(_: Value.Type) throws -> Value {
+        guard let cell = next() else { throw MissingColumn() }
+        return try cell.decode(Value.self)
     }
 }

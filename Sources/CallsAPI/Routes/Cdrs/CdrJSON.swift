@@ -2,6 +2,7 @@ import CallsCore
 import Foundation
 
 /// A CDR in `GET /cdrs` and `GET /cdrs/{id}`: every field, each key always present (`null` when unknown).
+/// The reference `CdrJSONWriter`, which the routes use, is held to.
 struct CdrJSON: Encodable {
     let record: CallDetailRecord
 

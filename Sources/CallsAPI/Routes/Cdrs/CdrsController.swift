@@ -22,14 +22,14 @@ struct CdrsController: Sendable {
         let text = context.parameters.get("id") ?? ""
         // A malformed id names no record: 404 like an unknown one.
         guard let id = Int64(text), id > 0, let record = try await cdrs.cdr(id: id) else { throw Problem.cdrNotFound(text) }
-        return try .json(CdrJSON(record: record))
+        return StatisticsController.json(CdrJSONWriter.record(record))
     }
 
     @Sendable func list(_ request: Request, context: CallsRequestContext) async throws -> Response {
         let query = try CdrListParameters.query(from: request.uri.queryParameters)
         if CdrCSV.isRequested(accept: request.headers[values: .accept]) { return try await csv(query, context: context) }
         let page = try await cdrs.cdrs(query)
-        return try .json(CdrListJSON(items: page.items.map(CdrJSON.init), nextCursor: page.nextCursor?.token))
+        return StatisticsController.json(CdrJSONWriter.page(page.items, nextCursor: page.nextCursor?.token))
     }
 
     /// Every record the filters match (from `cursor` on, when given; `limit` does not apply), streamed in

@@ -59,10 +59,18 @@ enum StatisticsJSONWriter {
         json += "["
         for (index, totals) in operators.enumerated() {
             if index > 0 { json += "," }
-            json += "{\"avg_call_duration_seconds\":" + average(totals.durationSeconds, over: totals.callCount)
-            json += ",\"call_count\":\(totals.callCount),\"operator_id\":\(totals.operatorID),\"operator_name\":"
+            // Literal pieces and short numbers only: an interpolated piece is a heap string per entry.
+            json += "{\"avg_call_duration_seconds\":"
+            json += average(totals.durationSeconds, over: totals.callCount)
+            json += ",\"call_count\":"
+            json += String(totals.callCount)
+            json += ",\"operator_id\":"
+            json += String(totals.operatorID)
+            json += ",\"operator_name\":"
             if let name = totals.operatorName { QueueEvent.appendJSONString(name, to: &json) } else { json += "null" }
-            json += ",\"total_talk_seconds\":\(totals.talkSeconds)}"
+            json += ",\"total_talk_seconds\":"
+            json += String(totals.talkSeconds)
+            json += "}"
         }
         json += "]"
     }
@@ -70,6 +78,6 @@ enum StatisticsJSONWriter {
     /// The shortest decimal that reads back as the same value (finite: counts are positive).
     private static func average(_ sum: Int64, over count: Int64) -> String {
         guard let value = CallSummaryJSON.average(sum, over: count) else { return "null" }
-        return "\(value)"
+        return value.description
     }
 }
