@@ -57,3 +57,23 @@ BEGIN
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
+
+-- The panel applies ~20 000 queue events a second and most belong to calls still going: queueing every one of
+-- them made the builder read calls that cannot have a CDR yet and cost the panel 17 % of its rate. A queue call
+-- is queued when it ends (an end event) and, once it has a CDR, on every later event; an event that arrives
+-- after the end but before the build is read by that build anyway.
+CREATE OR REPLACE FUNCTION cdr_mark_queue_calls() RETURNS trigger AS $$
+BEGIN
+    INSERT INTO cdr_pending (kind, source, call_key)
+    SELECT 'queue', calls.source, calls.call_id
+    FROM (SELECT DISTINCT n.source, n.call_id FROM new_events n
+          WHERE n.call_id <> 'NONE' AND n.call_id <> '' AND n.queue <> 'NONE'
+            AND (n.event IN ('COMPLETECALLER', 'COMPLETEAGENT', 'TRANSFER', 'BLINDTRANSFER', 'ATTENDEDTRANSFER',
+                             'ABANDON', 'EXITWITHTIMEOUT', 'EXITWITHKEY', 'EXITEMPTY')
+                 OR EXISTS (SELECT 1 FROM cdrs d WHERE d.kind = 'queue' AND d.source = n.source AND d.call_key = n.call_id))
+         ) AS calls
+    ORDER BY calls.source, calls.call_id
+    ON CONFLICT (kind, source, call_key) DO UPDATE SET changed_at = clock_timestamp(), due_at = clock_timestamp();
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;

@@ -181,8 +181,9 @@ extension IntegrationSuite {
                 try await rows.queueEvent(400, call: "1700000000.2", at: Self.at(3), queue: "sales", "ENTERQUEUE", ["", "555", "1"])
                 try await rows.queueEvent(500, call: "1700000000.2", at: Self.at(43), queue: "sales", "ABANDON", ["1", "1", "40"])
                 try await rows.queueEvent(600, call: "1700000000.3", at: Self.at(5), "ENTERQUEUE", ["", "777", "2"])
-                #expect(
-                    try await store.buildDue(limit: 50, graceSeconds: Self.grace) == CdrBuildReport(taken: 3, built: 2, notFinished: 1))
+                // The call still waiting is not even queued: a queue call is queued when it ends (0020).
+                #expect(try await store.buildDue(limit: 50, graceSeconds: Self.grace) == CdrBuildReport(taken: 2, built: 2))
+                #expect(try await rows.count("SELECT count(*)::int FROM cdr_pending") == 0)
 
                 let (answered, _) = try #require(try await rows.cdr(.queue, source: "pbx1", key: "1700000000.1"))
                 #expect(answered.callID == CallDetailRecord.queueCallIDOffset + answered.id && answered.callRowID == nil)
