@@ -358,6 +358,40 @@ extension IntegrationSuite {
             #expect(durations == [125, 140], "the lost batch's version 1, then version 2")
         }
 
+        /// A batch of a consumer no longer in `CALLS_CDR_EXPORTS` (the operator removed it) is closed, its
+        /// deliveries stay `pending` for the day the consumer is back, and the consumers still configured are
+        /// not held up.
+        @Test func aBatchOfARemovedConsumerIsClosedAndItsDeliveriesWait() async throws {
+            let consumer = CdrConsumer { _, _ in (.ok, "") }
+            try await consumer.run { url in
+                try await Stack.withMigrated { plain, database in
+                    let stack = Self.stack(plain, consumers: [("billing", url)])
+                    try await TestServices.withPostgres(database) { postgres in
+                        let exports = PostgresCdrExports(client: postgres, logger: TestServices.logger)
+                        let id = try await CdrRows.insert(postgres, callID: 901)
+                        let settled = try #require(try await exports.settledChangeSeq(consumers: ["gone"]))
+                        #expect(try await exports.schedule(consumer: "gone", upTo: settled, limit: 10) == 1)
+                        let batch = try #require(try await exports.formBatch(consumer: "gone", size: 10))
+                        let (redis, queue) = stack.makeQueue()
+                        try await queue.enqueue(Job(kind: .export, callID: batch.id))
+                        try await stack.withWorker {
+                            try await Self.waitForDeliveries(postgres, [id], consumer: "billing") { $0.status == "sent" }
+                            try await expectEventually("the removed consumer's batch closed", within: 30) {
+                                let status = try await postgres.query(
+                                    "SELECT status, error FROM cdr_export_batches WHERE id = \(batch.id)", logger: TestServices.logger
+                                ).decode((String, String?).self).collectAll()
+                                return status.first?.0 == "done" && status.first?.1 == "consumer no longer configured"
+                            }
+                        }
+                        await redis.shutdown()
+                        let waiting = try #require(try await CdrRows.delivery(postgres, id: id, consumer: "gone"))
+                        #expect(waiting.status == "pending" && waiting.version == 1, "\(waiting)")
+                    }
+                }
+            }
+            #expect(consumer.accepted.flatMap(\.callIDs) == [901])
+        }
+
         /// A change number is taken before its transaction commits: while a transaction holding a lower
         /// number is open, no cursor may pass the higher numbers already committed.
         @Test func noCursorMovesPastANumberAnOpenTransactionStillHolds() async throws {
