@@ -15,11 +15,11 @@ enum CallListParameters {
         var query = CallQuery()
         query.limit = integer(parameters.get("limit"), default: defaultPageSize, in: 1...maxPageSize, field: "limit", failure: &failure)
         query.offset = integer(parameters.get("offset"), default: 0, in: 0...maxOffset, field: "offset", failure: &failure)
-        if let text = nonEmpty(parameters.get("query")) {
+        if let text = QueryText.nonEmpty(parameters.get("query")) {
             let digits = PhoneNumber.searchDigits(text)
             if digits.isEmpty { failure.add("query", "must contain digits of a phone number") } else { query.digits = digits }
         }
-        if let text = nonEmpty(parameters.get("phone")) {
+        if let text = QueryText.nonEmpty(parameters.get("phone")) {
             if let digits = PhoneNumber.normalizedDigits(text) {
                 query.phone = digits
             } else {
@@ -28,12 +28,12 @@ enum CallListParameters {
                 )
             }
         }
-        query.startedFrom = time(parameters.get("from"), field: "from", failure: &failure)
-        query.startedBefore = time(parameters.get("to"), field: "to", failure: &failure)
+        query.startedFrom = QueryText.time(parameters.get("from"), field: "from", failure: &failure)
+        query.startedBefore = QueryText.time(parameters.get("to"), field: "to", failure: &failure)
         if let from = query.startedFrom, let to = query.startedBefore, from >= to {
             failure.add("to", "must be later than from")
         }
-        if let text = nonEmpty(parameters.get("status")) {
+        if let text = QueryText.nonEmpty(parameters.get("status")) {
             for name in text.split(separator: ",") {
                 if let status = CallStatus(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased()) {
                     query.statuses.append(status)
@@ -43,24 +43,24 @@ enum CallListParameters {
                 }
             }
         }
-        if let text = nonEmpty(parameters.get("tag")) {
+        if let text = QueryText.nonEmpty(parameters.get("tag")) {
             let tags = CallTags.normalized([text], field: "tag", failure: &failure)
             query.tag = tags.first
         }
         query.source = QueryText.name(parameters.get("source"), field: "source", failure: &failure)?.lowercased()
-        if let text = nonEmpty(parameters.get("external_id")) {
+        if let text = QueryText.nonEmpty(parameters.get("external_id")) {
             if let id = Int64(text) { query.externalID = id } else { failure.add("external_id", "must be a whole number") }
             if query.source == nil { failure.add("source", "is required with external_id") }
         }
         query.mediaRecordID = QueryText.name(parameters.get("media_record_id"), field: "media_record_id", failure: &failure)
-        if let text = nonEmpty(parameters.get("sort")) {
+        if let text = QueryText.nonEmpty(parameters.get("sort")) {
             if let order = CallOrder(rawValue: text) {
                 query.order = order
             } else {
                 failure.add("sort", "must be -started_at (newest first, the default) or started_at (oldest first)")
             }
         }
-        if let token = nonEmpty(parameters.get("cursor")) {
+        if let token = QueryText.nonEmpty(parameters.get("cursor")) {
             if let cursor = CallCursor(token: token) {
                 if parameters.get("sort") != nil, cursor.order != query.order {
                     failure.add("cursor", "was made for the other sort order")
@@ -76,26 +76,11 @@ enum CallListParameters {
         return query
     }
 
-    private static func nonEmpty(_ text: String?) -> String? {
-        guard let text else { return nil }
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        return trimmed.isEmpty ? nil : trimmed
-    }
-
-    private static func time(_ text: String?, field: String, failure: inout ValidationFailure) -> Date? {
-        guard let text = nonEmpty(text) else { return nil }
-        guard let date = Timestamp.parse(text) else {
-            failure.add(field, "must be an RFC 3339 time, e.g. 2026-11-21T09:30:00Z")
-            return nil
-        }
-        return date
-    }
-
     private static func integer(
         _ text: String?, default defaultValue: Int, in range: ClosedRange<Int>, field: String,
         failure: inout ValidationFailure
     ) -> Int {
-        guard let text = nonEmpty(text) else { return defaultValue }
+        guard let text = QueryText.nonEmpty(text) else { return defaultValue }
         guard let value = Int(text), range.contains(value) else {
             failure.add(field, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
             return defaultValue
