@@ -52,8 +52,9 @@ let package = Package(
         .systemLibrary(name: "CLame", pkgConfig: "lame", providers: [.apt(["libmp3lame-dev"])]),
 
         .target(name: "CallsCore"),
-        .target(name: "QueuePanel"),
+        .target(name: "QueuePanel", dependencies: ["CallsCore"]),
         .target(name: "QueueTraffic"),
+        .target(name: "Activity", dependencies: ["CallsCore"]),
         .target(name: "AudioAnalysis", dependencies: ["CallsCore", "CSndfile", "CLame"]),
         .target(name: "CallsStore", dependencies: ["CallsCore", "QueuePanel", postgresNIO, nioPosix, crypto, logging]),
         .target(name: "JobQueue", dependencies: ["CHiredis", "CallsCore", nioCore, nioPosix, nioSSL]),
@@ -105,6 +106,7 @@ let package = Package(
         ),
         .testTarget(name: "CallsCoreTests", dependencies: ["CallsCore"]),
         .testTarget(name: "QueuePanelTests", dependencies: ["QueuePanel"]),
+        .testTarget(name: "ActivityTests", dependencies: ["Activity", "CallsCore"]),
         .testTarget(name: "QueueTrafficTests", dependencies: ["QueuePanel", "QueueTraffic"]),
         .testTarget(
             name: "EventTailTests", dependencies: ["EventTail", "TestSupport", hummingbird, logging, nioCore]),

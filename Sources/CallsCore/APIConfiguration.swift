@@ -48,6 +48,8 @@ public struct APIConfiguration: Sendable {
     /// `POST /events`' limits and the telephony stream's backlog cap.
     public var events = EventIngestSettings()
     public var panel = PanelSettings()
+    /// `POST /api/v1/events`' limits, the activity streams and the aggregate cache.
+    public var activity = ActivitySettings()
 
     public static let defaultStatementTimeoutMilliseconds = 5000
 
@@ -121,6 +123,7 @@ public struct APIConfiguration: Sendable {
         log = try LogSettings(environment: environment)
         events = try EventIngestSettings(environment: environment)
         panel = try PanelSettings(environment: environment)
+        activity = try ActivitySettings(environment: environment)
     }
 
     init(database: DatabaseSettings, queue: QueueSettings) {

@@ -41,6 +41,15 @@ public struct EnvironmentVariables: Sendable {
         return value
     }
 
+    /// An IANA time zone name such as `Europe/Berlin`.
+    public func timeZone(_ name: String, default defaultValue: TimeZone) throws(ConfigurationError) -> TimeZone {
+        let text = string(name, default: defaultValue.identifier)
+        guard let zone = TimeZone(identifier: text) else {
+            throw ConfigurationError(variable: name, problem: "must be an IANA time zone such as 'Europe/Berlin', got '\(text)'")
+        }
+        return zone
+    }
+
     /// `true`/`1`/`yes` or `false`/`0`/`no`, in any case.
     public func boolean(_ name: String, default defaultValue: Bool) throws(ConfigurationError) -> Bool {
         guard let text = value(name) else { return defaultValue }

@@ -19,12 +19,7 @@ public struct PanelSettings: Sendable, Equatable {
     public init() {}
 
     public init(environment: EnvironmentVariables) throws(ConfigurationError) {
-        let zone = environment.string("CALLS_PANEL_TIMEZONE", default: timeZone.identifier)
-        guard let parsed = TimeZone(identifier: zone) else {
-            throw ConfigurationError(
-                variable: "CALLS_PANEL_TIMEZONE", problem: "must be an IANA time zone such as 'Europe/Berlin', got '\(zone)'")
-        }
-        timeZone = parsed
+        timeZone = try environment.timeZone("CALLS_PANEL_TIMEZONE", default: timeZone)
         serviceLevelSeconds = try environment.integer("CALLS_SERVICE_LEVEL_SECONDS", default: serviceLevelSeconds, in: 1...3600)
         staleSeconds = try environment.integer("CALLS_PANEL_STALE_SECONDS", default: staleSeconds, in: 1...86_400)
         waitingLimitSeconds = try environment.integer(

@@ -11,6 +11,8 @@ public struct WorkerConfiguration: Sendable {
     public var log = LogSettings()
 
     public var panel = PanelSettings()
+    /// Subscriber activity: partitions, batch size, time zone, retention.
+    public var activity = ActivitySettings()
     /// CDR exports: off while no consumer is configured.
     public var cdrExports = CdrExportSettings()
     public var sources = SourceSettings()
@@ -96,6 +98,7 @@ public struct WorkerConfiguration: Sendable {
         callbackConcurrency = try environment.integer("CALLS_CALLBACK_CONCURRENCY", default: callbackConcurrency, in: 1...64)
         log = try LogSettings(environment: environment)
         panel = try PanelSettings(environment: environment)
+        activity = try ActivitySettings(environment: environment)
         roles = try WorkerRole.parse(environment.string("CALLS_WORKER_ROLES", default: "all"))
         panelBatchSize = try environment.integer("CALLS_PANEL_BATCH_SIZE", default: panelBatchSize, in: 1...100_000)
         cdrGraceSeconds = try environment.integer("CALLS_CDR_GRACE_SECONDS", default: cdrGraceSeconds, in: 0...7 * 86_400)
