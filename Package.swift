@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "QueueTraffic"),
         .target(name: "Activity", dependencies: ["CallsCore"]),
         .target(name: "AudioAnalysis", dependencies: ["CallsCore", "CSndfile", "CLame"]),
-        .target(name: "CallsStore", dependencies: ["CallsCore", "QueuePanel", postgresNIO, nioPosix, crypto, logging]),
+        .target(name: "CallsStore", dependencies: ["Activity", "CallsCore", "QueuePanel", postgresNIO, nioPosix, crypto, logging]),
         .target(name: "JobQueue", dependencies: ["CHiredis", "CallsCore", nioCore, nioPosix, nioSSL]),
         .target(name: "EventBus", dependencies: ["JobQueue"]),
         .target(name: "S3Client", dependencies: [crypto, asyncHTTPClient, nioCore, nioHTTP1]),

@@ -16,6 +16,11 @@ public enum WorkerRole: String, Sendable, CaseIterable, Hashable {
     case exports
     /// The fetchers of `CALLS_SOURCES` (one process of all that have the role runs each fetcher at a time).
     case sources
+    /// The activity streams' `ingest` group: stores raw subscriber events (every process with the role reads
+    /// every partition), and keeps the monthly partitions made ahead and dropped past retention.
+    case activityIngest = "activity-ingest"
+    /// The activity streams' `aggregate` group: adds subscriber events to the day and month aggregates.
+    case activityAggregate = "activity-aggregate"
 
     /// `CALLS_WORKER_ROLES`: a comma-separated list, or `all`.
     public static func parse(_ text: String) throws(ConfigurationError) -> Set<WorkerRole> {

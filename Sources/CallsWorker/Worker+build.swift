@@ -87,11 +87,14 @@ public func buildWorker(
     let commandClient = RedisClient(url: configuration.queue.redis)
     // A blocking stream read holds its connection for the block time: the panel reads through a client of its own.
     let streamClient = configuration.roles.contains(.panel) ? RedisClient(url: configuration.queue.redis) : nil
+    let activity = ActivityRoles(
+        configuration: configuration, postgres: postgres, worker: worker, claimAfter: timing.heartbeatTTL, logger: logger)
     let resources = WorkerResources(
         decodePool: decodePool, resolverPool: resolverPool, storage: storage,
         releaseConnections: {
             await commandClient.shutdown()
             await streamClient?.shutdown()
+            for client in activity.clients { await client.shutdown() }
         })
     let archive = configuration.archive
     let keys = QueueKeys(name: configuration.queue.name)
@@ -151,7 +154,7 @@ public func buildWorker(
             host: configuration.metricsHost, port: port,
             exporter: MetricsExporter(
                 registry: metricsRegistry, queue: queue, workers: registry, keeper: keeper,
-                streams: [EventStream(redis: commandClient, key: TelephonyStreamKeys(namespace: configuration.queue.name).stream)]),
+                streams: monitoredStreams(configuration: configuration, client: commandClient)),
             keeper: keeper, queue: queue, watchdog: watchdog)
     }
     let panel = streamClient.map { client in
@@ -167,10 +170,18 @@ public func buildWorker(
         configuration: configuration, postgres: postgres, queue: queue, registry: registry, timing: timing, logger: logger)
     let jobs = configuration.roles.contains(.jobs)
     let services: [(any Service)?] =
-        [postgres, listener] + (jobs ? [heartbeat, maintenance] : []) + [panel, sources, cdrs, exportScheduler] + (jobs ? [loop] : [])
+        [postgres, listener] + (jobs ? [heartbeat, maintenance] : []) + [panel, sources, cdrs, exportScheduler] + activity.services
+        + (jobs ? [loop] : [])
     return WorkerProcess(
         worker: worker, services: services.compactMap { $0 }, shutdownGrace: .seconds(configuration.shutdownGraceSeconds),
         resources: resources)
+}
+
+/// The streams whose length and groups `/metrics` reports: the telephony stream and every activity partition.
+func monitoredStreams(configuration: WorkerConfiguration, client: RedisClient) -> [EventStream] {
+    let activity = ActivityStreamKeys(namespace: configuration.queue.name, partitions: configuration.activity.partitions)
+    return [EventStream(redis: client, key: TelephonyStreamKeys(namespace: configuration.queue.name).stream)]
+        + activity.streams.map { EventStream(redis: client, key: $0) }
 }
 
 func makePanelRole(

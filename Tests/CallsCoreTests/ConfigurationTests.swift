@@ -1,4 +1,5 @@
 import CallsCore
+import Foundation
 import Testing
 
 @Suite struct ConfigurationTests {
@@ -180,11 +181,31 @@ import Testing
         #expect(try WorkerRole.parse("exports") == [.exports])
     }
 
+    @Test func readsTheActivitySettings() throws {
+        var values = required
+        let defaults = try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1).activity
+        #expect(defaults == ActivitySettings())
+        #expect(defaults.maxBatch == 10_000 && defaults.partitions == 8 && defaults.retentionMonths == 13)
+        #expect(defaults.timeZone == TimeZone(identifier: "UTC")! && defaults.cacheSeconds == 2)
+        values["CALLS_ACTIVITY_PARTITIONS"] = "16"
+        values["CALLS_ACTIVITY_TIMEZONE"] = "Asia/Kolkata"
+        values["CALLS_ACTIVITY_RETENTION_MONTHS"] = "25"
+        values["CALLS_ACTIVITY_CACHE_SECONDS"] = "0"
+        let worker = try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1).activity
+        #expect(worker.partitions == 16 && worker.timeZone.identifier == "Asia/Kolkata" && worker.retentionMonths == 25)
+        #expect(try APIConfiguration(environment: EnvironmentVariables(values)).activity == worker)
+        values["CALLS_ACTIVITY_TIMEZONE"] = "Mars/Olympus"
+        #expect(throws: ConfigurationError.self) { try ActivitySettings(environment: EnvironmentVariables(values)) }
+        values["CALLS_ACTIVITY_TIMEZONE"] = nil
+        values["CALLS_ACTIVITY_PARTITIONS"] = "0"
+        #expect(throws: ConfigurationError.self) { try ActivitySettings(environment: EnvironmentVariables(values)) }
+    }
+
     @Test func readsTheRolesAndThePanelSettings() throws {
         var values = required
         #expect(
             try WorkerConfiguration(environment: EnvironmentVariables(values), processorCount: 1).roles == [
-                .jobs, .panel, .sources, .cdrs, .exports,
+                .jobs, .panel, .sources, .cdrs, .exports, .activityIngest, .activityAggregate,
             ])
         values["CALLS_WORKER_ROLES"] = " Panel "
         values["CALLS_PANEL_TIMEZONE"] = "Europe/Berlin"
@@ -198,6 +219,7 @@ import Testing
         #expect(worker.panel.callLimitSeconds == 7200 && worker.panel.waitingLimitSeconds == 3600)
         #expect(try APIConfiguration(environment: EnvironmentVariables(values)).panel == worker.panel)
         #expect(try WorkerRole.parse("all") == Set(WorkerRole.allCases))
+        #expect(try WorkerRole.parse("activity-ingest, activity-aggregate") == [.activityIngest, .activityAggregate])
         #expect(try WorkerRole.parse("jobs,panel,jobs") == [.jobs, .panel])
         #expect(try WorkerRole.parse("cdrs") == [.cdrs])
         let api = try APIConfiguration(environment: EnvironmentVariables(required))

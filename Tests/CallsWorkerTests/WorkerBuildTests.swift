@@ -62,14 +62,18 @@ import TestSupport
         let listener = metricsPort == nil ? [] : ["Application"]
         #expect(
             names == ["PostgresClient"] + listener
-                + ["HeartbeatService", "MaintenanceService", "PanelRole", "CdrBuilderRole", "WorkerService"])
+                + [
+                    "HeartbeatService", "MaintenanceService", "PanelRole", "CdrBuilderRole", "ActivityRole",
+                    "ActivityPartitionMaintenance", "ActivityRole", "WorkerService",
+                ])
         await process.releaseResources()
     }
 
     /// A process dedicated to one role runs only that role's services.
     @Test(arguments: [
         ([WorkerRole.jobs], ["HeartbeatService", "MaintenanceService", "WorkerService"]), ([.panel], ["PanelRole"]),
-        ([.cdrs], ["CdrBuilderRole"]),
+        ([.cdrs], ["CdrBuilderRole"]), ([.activityIngest], ["ActivityRole", "ActivityPartitionMaintenance"]),
+        ([.activityAggregate], ["ActivityRole"]),
     ])
     func aRoleBringsItsOwnServices(roles: [WorkerRole], expected: [String]) async throws {
         let recordings = try TemporaryDirectory()
@@ -101,7 +105,7 @@ import TestSupport
         #expect(
             names(all) == [
                 "PostgresClient", "HeartbeatService", "MaintenanceService", "PanelRole", "CdrBuilderRole", "CdrExportScheduler",
-                "WorkerService",
+                "ActivityRole", "ActivityPartitionMaintenance", "ActivityRole", "WorkerService",
             ])
         let loop = try #require(all.services.last as? WorkerService)
         #expect(loop.exportConcurrency == 2)
