@@ -1,4 +1,5 @@
 import CallsCore
+import JobQueue
 @testable import CallsWorker
 import Logging
 import Testing
@@ -133,5 +134,31 @@ import TestSupport
         let without = try buildWorker(configuration: configuration, logger: Logger(label: "test"))
         #expect(!without.services.contains { $0 is SourcesRole })
         await without.releaseResources()
+    }
+}
+
+/// What the activity roles consume and report.
+@Suite struct ActivityWiringTests {
+    @Test func eachActivityRoleConsumesEveryPartitionAndMetricsReportThemAll() async throws {
+        let recordings = try TemporaryDirectory()
+        defer { recordings.remove() }
+        var configuration = WorkerBuildTests.configuration(recordings: recordings)
+        configuration.activity.partitions = 3
+        configuration.queue.name = "q"
+        configuration.roles = [.activityIngest, .activityAggregate]
+        let process = try buildWorker(configuration: configuration, logger: Logger(label: "test"))
+        let roles = process.services.compactMap { $0 as? ActivityRole }
+        #expect(roles.map(\.group) == [.ingest, .aggregate])
+        for role in roles {
+            #expect(role.consumers.map(\.stream.key) == ["{q:activity:0}:events", "{q:activity:1}:events", "{q:activity:2}:events"])
+            #expect(role.consumers.map(\.partition) == [0, 1, 2])
+        }
+        await process.releaseResources()
+        let client = RedisClient(url: configuration.queue.redis)
+        #expect(
+            monitoredStreams(configuration: configuration, client: client).map(\.key) == [
+                "{q:telephony}:events", "{q:activity:0}:events", "{q:activity:1}:events", "{q:activity:2}:events",
+            ])
+        await client.shutdown()
     }
 }
