@@ -130,8 +130,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Activity", "AudioAnalysis", "CallsAPI", "CallsCore", "CallsStore", "CallsWorker", "EventBus", "JobQueue", "Observability",
-                "QueuePanel", "QueueTraffic",
+                "Activity", "AudioAnalysis", "CallsAPI", "CallsCore", "CallsStore", "CallsWorker", "EventBus", "JobQueue",
+                "Observability", "QueuePanel", "QueueTraffic",
                 "RecordingStorage", "S3Client", "TestSupport", asyncHTTPClient, crypto, httpTypes, hummingbird, hummingbirdTesting,
                 logging, nioCore, nioHTTP1, nioPosix, postgresNIO, prometheus, serviceLifecycle,
             ]
