@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "CallsAPI",
             dependencies: [
-                "CallsCore", "CallsStore", "EventBus", "JobQueue", "QueuePanel", "RecordingStorage", "AudioAnalysis",
+                "Activity", "CallsCore", "CallsStore", "EventBus", "JobQueue", "QueuePanel", "RecordingStorage", "AudioAnalysis",
                 "Observability", crypto, httpTypes, hummingbird, hummingbirdCore, logging, metrics, nioCore, nioHTTPTypes,
                 nioPosix, postgresNIO, prometheus, serviceLifecycle,
             ]
@@ -122,15 +122,16 @@ let package = Package(
         .testTarget(
             name: "CallsAPITests",
             dependencies: [
-                "CallsAPI", "CallsCore", "CallsStore", "JobQueue", "Observability", "RecordingStorage", "TestSupport", crypto,
+                "Activity", "CallsAPI", "CallsCore", "CallsStore", "EventBus", "JobQueue", "Observability", "RecordingStorage",
+                "TestSupport", crypto,
                 httpTypes, hummingbird, hummingbirdTesting, logging, nioCore, nioPosix, postgresNIO, prometheus,
             ]
         ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "AudioAnalysis", "CallsAPI", "CallsCore", "CallsStore", "CallsWorker", "EventBus", "JobQueue", "Observability",
-                "QueuePanel", "QueueTraffic",
+                "Activity", "AudioAnalysis", "CallsAPI", "CallsCore", "CallsStore", "CallsWorker", "EventBus", "JobQueue",
+                "Observability", "QueuePanel", "QueueTraffic",
                 "RecordingStorage", "S3Client", "TestSupport", asyncHTTPClient, crypto, httpTypes, hummingbird, hummingbirdTesting,
                 logging, nioCore, nioHTTP1, nioPosix, postgresNIO, prometheus, serviceLifecycle,
             ]

@@ -18,7 +18,7 @@ trap 'rm -rf "$reports"' EXIT
 groups=(
   "getCall watchCall getQueueStatus streamQueueStatus getQueue listAgents listSources listSourceRejects"
   "createCall listCalls updateCallTags deleteCall"
-  "uploadRecording getDownloadLink downloadContent postEvents getCdrDeliveries listCdrExports retryCdrExports"
+  "uploadRecording getDownloadLink downloadContent postEvents postActivityEvents getCdrDeliveries listCdrExports retryCdrExports"
   "getQueueStatistics listDeadJobs retryDeadJob getLiveness getReadiness getMetrics getContract getDocs getPanel"
   "listCdrs getCdr getCallSummary getOperatorStatistics"
 )

@@ -46,6 +46,10 @@ public struct APIDependencies<Calls: CallRepository & Outbox & UploadLedger>: Se
     public var cdrs: (any CdrReader)?
     /// Nil: no `/sources` (route tests about other things).
     public var sources: (any SourceStatusReader)?
+    /// Nil: no `POST /api/v1/events` (route tests about other things).
+    public var activityIngest: (any ActivityIngest)?
+    /// `POST /api/v1/events`' limits, and the months of events kept (older ones are refused).
+    public var activitySettings = ActivitySettings()
     /// Must run as a service of the application, or the outbox keeps every entry until the relay pushes it again.
     let outboxAcknowledger: OutboxAcknowledger
     let downloads: DownloadSettings
@@ -102,6 +106,9 @@ public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router
         StatisticsController(cdrs: cdrs).addRoutes(to: routes)
     }
     if let sources = dependencies.sources { SourcesController(reader: sources).addRoutes(to: routes) }
+    if let activityIngest = dependencies.activityIngest {
+        ActivityEventsController(ingest: activityIngest, settings: dependencies.activitySettings).addRoutes(to: routes)
+    }
     HealthController(
         checks: [
             .init(name: "database") { try await dependencies.calls.ping() },
@@ -229,6 +236,13 @@ public func buildApplication(
     dependencies.cdrs = PostgresCdrStore(client: postgres, logger: logger)
     dependencies.sources = PostgresSourceStore(client: postgres, logger: logger)
     dependencies.maxPanelStreams = configuration.maxWatchers
+    // Lanes of their own: batches of thousands of events never queue ahead of enqueues and rate-limit checks.
+    let activityRedis = RedisClient(url: configuration.queue.redis, connections: 4, reconnectBackoff: .seconds(1))
+    dependencies.activityIngest = StreamActivityIngest(
+        redis: activityRedis,
+        keys: ActivityStreamKeys(namespace: configuration.queue.name, partitions: configuration.activity.partitions),
+        lookup: ActivityKeyLookup(client: postgres, logger: logger), maxBacklog: configuration.activity.maxBacklog)
+    dependencies.activitySettings = configuration.activity
     dependencies.uploadPace = UploadPace(
         bytesPerSecond: configuration.uploadMinBytesPerSecond, grace: .seconds(configuration.httpIdleTimeoutSeconds))
     let router = buildRouter(dependencies)
@@ -251,6 +265,7 @@ public func buildApplication(
         CleanupService {
             await redis.shutdown()
             await monitoring.shutdown()
+            await activityRedis.shutdown()
             await rateLimits?.shutdown()
             await storage.shutdown()
             try? await blockingPool.shutdownGracefully()
