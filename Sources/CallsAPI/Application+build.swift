@@ -251,7 +251,10 @@ public func buildApplication(
     let metrics = MetricsExporter(
         registry: metricsRegistry, queue: monitoredQueue, workers: WorkerRegistry(client: monitoring, keys: queue.keys),
         keeper: PostgresLeaseKeeper(client: postgres, logger: logger),
-        streams: [EventStream(redis: monitoring, key: TelephonyStreamKeys(namespace: configuration.queue.name).stream)])
+        streams: [EventStream(redis: monitoring, key: TelephonyStreamKeys(namespace: configuration.queue.name).stream)]
+            + ActivityStreamKeys(namespace: configuration.queue.name, partitions: configuration.activity.partitions).streams.map {
+                EventStream(redis: monitoring, key: $0)
+            })
     // The operator routes only put given-up work back for a retry; what a commit records is the worker's
     // business, so the commit settings here are never used.
     addOperatorRoutes(
