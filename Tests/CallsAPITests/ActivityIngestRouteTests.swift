@@ -181,6 +181,7 @@ import TestSupport
 
     @Test(arguments: [
         "[{", "[1, 2", "[{\"event_id\": \"a\"}] trailing", "[1,,2]", "{\"event_id\": \"a\"}\u{0}\n",
+        "hello world", "<html><body>502 Bad Gateway</body></html>", "  12345\n", "\"event\"",
     ])
     func aBodyThatIsNotJSONItemsIsRefusedWhole(body: String) async throws {
         try await withIngest { ingest, client in

@@ -25,6 +25,10 @@ struct ActivityEventsController: Sendable {
         let body = try await collectBody(request)
         // Counted by a scan of the bytes: a body of too many events costs no decoding.
         guard JSONBodyItems.count(body) <= settings.maxBatch else { throw Problem.tooManyActivityEvents(limit: settings.maxBatch) }
+        // Text that is no JSON at all (a wrong file, an HTML error page) is one mistake, not a line-by-line refusal.
+        if let first = body.first(where: { !Self.isJSONWhitespace($0) }), first != UInt8(ascii: "["), first != UInt8(ascii: "{") {
+            throw Problem.invalidEventsBody("the body is neither a JSON array nor JSON objects one per line")
+        }
         let now = Date()
         let parsed: (events: [ActivityEvent], rejections: [ActivityEventJSON.Rejection])
         do {
@@ -41,6 +45,10 @@ struct ActivityEventsController: Sendable {
         Counter(label: "calls_activity_received_total", dimensions: [("outcome", "duplicate")]).increment(by: answer.duplicates)
         Counter(label: "calls_activity_received_total", dimensions: [("outcome", "rejected")]).increment(by: answer.rejected.count)
         return try Response.json(answer, status: .accepted)
+    }
+
+    static func isJSONWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
     }
 
     /// The body, refused with 413 as soon as it is known to be over the limit: by its declared length before
