@@ -1,0 +1,93 @@
+import Activity
+import Foundation
+import Testing
+
+@testable import ActivityLoad
+
+@Suite("The load generator's events")
+struct EventGeneratorTests {
+    static let now = Date(timeIntervalSince1970: 1_760_961_600)  // 2025-10-20T12:00:00Z
+
+    static func batches(seed: UInt64, users: Int = 50, duplicates: Double = 0.05, count: Int = 20, size: Int = 200)
+        -> [[EventGenerator.Item]]
+    {
+        var generator = EventGenerator(sourceID: "loadgen-test", users: users, duplicateShare: duplicates, seed: seed)
+        return (0..<count).map { index in generator.batch(count: size, now: now.addingTimeInterval(Double(index) / 10)) }
+    }
+
+    @Test("the same seed gives the same events, another seed others")
+    func deterministic() {
+        let first = Self.batches(seed: 7).flatMap { $0.map(\.event.json) }
+        let again = Self.batches(seed: 7).flatMap { $0.map(\.event.json) }
+        let other = Self.batches(seed: 8).flatMap { $0.map(\.event.json) }
+        #expect(first == again)
+        #expect(first != other)
+        #expect(Set(first).count > first.count * 9 / 10)
+    }
+
+    @Test("every event passes the API's own validation, with the subscriber ids of the run")
+    func valid() throws {
+        let items = Self.batches(seed: 3).flatMap { $0 }
+        let body = Array(("[" + items.map(\.event.json).joined(separator: ",") + "]").utf8)
+        let parsed = try ActivityEventJSON.parse(body, now: Self.now, window: ActivityTimeWindow(now: Self.now, retentionMonths: 13))
+        #expect(parsed.rejections == [])
+        #expect(parsed.events.count == items.count)
+        for (event, item) in zip(parsed.events, items) {
+            #expect(event.userID.hasPrefix("loadgen-test-u"))
+            #expect(event.sourceID == "loadgen-test")
+            #expect(event.startedAt <= Self.now.addingTimeInterval(2))
+            switch event.type {
+            case .smsSent, .smsReceived:
+                #expect(event.durationSeconds == 0 && event.bytesUp == 0 && event.bytesDown == 0 && event.endedAt == nil)
+            case .callIn, .callOut:
+                #expect(event.durationSeconds >= 3 && event.durationSeconds <= 3600 && event.bytesDown == 0)
+                #expect(event.endedAt == event.startedAt.addingTimeInterval(TimeInterval(event.durationSeconds)))
+            case .data:
+                #expect(event.bytesDown >= 20_000 && event.endedAt != nil)
+            }
+            #expect(event.meta?.contains("\"cell\"") == true)
+            #expect(item.event.type.rawValue == event.type.rawValue)
+        }
+    }
+
+    @Test("each subscriber has a mix of its own, and the events follow it")
+    func typeMixPerUser() {
+        var generator = EventGenerator(sourceID: "mix", users: 4, duplicateShare: 0, seed: 11)
+        let events = (0..<40).flatMap { _ in generator.batch(count: 1000, now: Self.now) }.map(\.event)
+        var favourites = Set<LoadEventType>()
+        for subscriber in generator.subscribers {
+            let own = events.filter { $0.userID == subscriber.userID }
+            #expect(own.count > 2000)
+            let total = subscriber.typeWeights.reduce(0, +)
+            for (type, weight) in zip(LoadEventType.allCases, subscriber.typeWeights) {
+                let share = Double(own.filter { $0.type == type }.count) / Double(own.count)
+                #expect(abs(share - weight / total) < 0.03, "\(subscriber.userID) \(type): \(share) vs \(weight / total)")
+            }
+            let favourite = zip(LoadEventType.allCases, subscriber.typeWeights).max { $0.1 < $1.1 }!.0
+            favourites.insert(favourite)
+        }
+        // Profiles differ: not every subscriber does most of the same thing.
+        #expect(favourites.count > 1)
+    }
+
+    @Test("duplicates: about the share asked, exact copies of events of earlier batches")
+    func duplicateShare() {
+        let batches = Self.batches(seed: 5, duplicates: 0.1, count: 50, size: 200)
+        var earlier: [String: String] = [:]
+        var duplicates = 0
+        var total = 0
+        for batch in batches {
+            for item in batch where item.isDuplicate {
+                duplicates += 1
+                #expect(earlier[item.event.eventID] == item.event.json)
+            }
+            for item in batch where !item.isDuplicate {
+                #expect(earlier[item.event.eventID] == nil)
+                earlier[item.event.eventID] = item.event.json
+            }
+            total += batch.count
+        }
+        let share = Double(duplicates) / Double(total)
+        #expect(share > 0.085 && share < 0.115, "\(share)")
+    }
+}
