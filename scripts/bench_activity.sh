@@ -74,7 +74,7 @@ print()
 print("| events/s sent | sent (unique + duplicates) | verified | missing | failed | latency to the database p50 / p99 | aggregates checked / mismatched |")
 print("|---|---|---|---|---|---|---|")
 print(f"| {s['events_per_second']:.0f} | {s['unique_events']} + {s['duplicates_sent']} | {s['verified']} | {s['missing']} | {s['failed']} "
-      f"| {fmt(s['latency_p50_ms'])} / {fmt(s['latency_p99_ms'])} ms (poll every {s['poll_interval_ms']:.0f} ms) "
+      f"| {fmt(s.get('latency_p50_ms'))} / {fmt(s.get('latency_p99_ms'))} ms (poll every {s['poll_interval_ms']:.0f} ms) "
       f"| {s['aggregates_checked']} / {s['aggregates_mismatched']} |")
 for line in s["mismatches"][:3] + s["missing_events"][:3] + s["failures"][:3]:
     print(f"\n- {line}")

@@ -132,9 +132,10 @@ public struct ActivityAPI: Sendable {
         }
     }
 
-    /// One page of a subscriber's events starting in [from, to), newest first.
-    public func detail(userID: String, from: Date, to: Date, cursor: String?) async throws -> DetailPage {
-        var query = "from=\(Self.escaped(Timestamp.format(from)))&to=\(Self.escaped(Timestamp.format(to)))&limit=1000"
+    /// One page of a subscriber's events starting in [from, to) (milliseconds since 1970), newest first.
+    public func detail(userID: String, from: Int64, to: Int64, cursor: String?) async throws -> DetailPage {
+        let (fromText, toText) = (MillisecondTime.format(from), MillisecondTime.format(to))
+        var query = "from=\(Self.escaped(fromText))&to=\(Self.escaped(toText))&limit=1000"
         if let cursor { query += "&cursor=\(Self.escaped(cursor))" }
         return try await get("/api/v1/users/\(Self.escaped(userID))/detail?\(query)", as: DetailPage.self)
     }

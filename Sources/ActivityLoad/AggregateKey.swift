@@ -48,6 +48,14 @@ public struct DayBucketing: Sendable {
 
     public func day(of date: Date) -> String {
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+        return "\(Padded.digits(parts.year!, 4))-\(Padded.digits(parts.month!, 2))-\(Padded.digits(parts.day!, 2))"
+    }
+}
+
+enum Padded {
+    /// `value` in decimal with leading zeros up to `width` digits.
+    static func digits(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
     }
 }

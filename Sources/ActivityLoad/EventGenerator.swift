@@ -58,7 +58,7 @@ public struct EventGenerator: Sendable {
 
     /// The run's own subscriber ids, unique per source, so the aggregates hold this run's events only.
     public static func userID(source: String, index: Int) -> String {
-        source + "-u" + String(format: "%06d", index)
+        source + "-u" + Padded.digits(index, 6)
     }
 
     /// The next `count` items, new events starting before `now` and duplicates of earlier batches' events.

@@ -46,15 +46,6 @@ public struct Expectation: Sendable {
     }
 
     public var missingCount: Int { uniqueCount - verifiedCount }
-
-    /// The aggregate rows of one subscriber, and the first and last day they span.
-    public func aggregates(of userID: String) -> [AggregateKey: AggregateTotals] {
-        aggregates.filter { $0.key.userID == userID }
-    }
-
-    public var users: [String] {
-        Array(Set(aggregates.keys.map(\.userID))).sorted()
-    }
 }
 
 extension AggregateTotals {

@@ -17,9 +17,9 @@ public struct GeneratedEvent: Sendable, Hashable {
     public var eventID: String
     public var userID: String
     public var type: LoadEventType
-    /// Whole milliseconds, as the JSON carries them, so what comes back compares equal.
-    public var startedAt: Date
-    public var endedAt: Date?
+    /// Whole milliseconds since 1970, as the JSON carries them.
+    public var startedMilliseconds: Int64
+    public var startedAt: Date { MillisecondTime.date(startedMilliseconds) }
     public var durationSeconds: Int64
     public var bytesUp: Int64
     public var bytesDown: Int64
@@ -33,23 +33,38 @@ public struct GeneratedEvent: Sendable, Hashable {
         self.eventID = eventID
         self.userID = userID
         self.type = type
-        self.startedAt = Self.milliseconds(startedAt)
+        startedMilliseconds = MillisecondTime.of(startedAt)
         let hasEnd = type == .callOut || type == .callIn || type == .data
-        self.endedAt = hasEnd ? self.startedAt.addingTimeInterval(TimeInterval(durationSeconds)) : nil
         self.durationSeconds = durationSeconds
         self.bytesUp = bytesUp
         self.bytesDown = bytesDown
         self.cell = cell
         var json = "{\"event_id\":\"\(eventID)\",\"source_id\":\(JSONText.quoted(sourceID)),\"user_id\":\(JSONText.quoted(userID))"
-        json += ",\"type\":\"\(type.rawValue)\",\"started_at\":\"\(Timestamp.format(self.startedAt))\""
-        if let endedAt { json += ",\"ended_at\":\"\(Timestamp.format(endedAt))\"" }
+        json += ",\"type\":\"\(type.rawValue)\",\"started_at\":\"\(MillisecondTime.format(startedMilliseconds))\""
+        if hasEnd { json += ",\"ended_at\":\"\(MillisecondTime.format(startedMilliseconds + durationSeconds * 1000))\"" }
         json += ",\"duration_sec\":\(durationSeconds),\"bytes_up\":\(bytesUp),\"bytes_down\":\(bytesDown)"
         json += ",\"meta\":{\"cell\":\(JSONText.quoted(cell))}}"
         self.json = json
     }
+}
 
-    static func milliseconds(_ date: Date) -> Date {
-        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+/// Instants as whole milliseconds, written exactly: a `Date`'s binary fraction (.678 held as .67799…) would
+/// be cut to .677 by a formatter that truncates, moving an event or a window edge by a millisecond.
+public enum MillisecondTime {
+    public static func of(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+    }
+
+    public static func date(_ milliseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+
+    /// RFC 3339 in UTC with three fraction digits.
+    public static func format(_ milliseconds: Int64) -> String {
+        let seconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
+        let fraction = Int(milliseconds - seconds * 1000)
+        let whole = Date(timeIntervalSince1970: Double(seconds)).formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
+        return whole.dropLast() + "." + Padded.digits(fraction, 3) + "Z"
     }
 }
 

@@ -74,7 +74,7 @@ public struct LoadRun: Sendable {
         let missing = expectation.pending.values.flatMap(\.values).map(\.event)
             .sorted { ($0.userID, $0.eventID) < ($1.userID, $1.eventID) }
             .prefix(RunState.examplesKept)
-            .map { "event \($0.eventID) of \($0.userID) (\($0.type.rawValue), started \(Timestamp.format($0.startedAt)))" }
+            .map { "event \($0.eventID) of \($0.userID) (\($0.type.rawValue), started \(MillisecondTime.format($0.startedMilliseconds)))" }
         let failed = await state.failedEvents
         let sentItems = await state.sentItems
         var summary = LoadSummary(
@@ -106,11 +106,11 @@ public struct LoadRun: Sendable {
             previousSent = sent
             let success = expectation.uniqueCount + failed == 0
                 ? 100 : 100 * Double(expectation.verifiedCount) / Double(expectation.uniqueCount + failed)
+            let average = Format.milliseconds(latency.mean.map { $0 * 1000 })
+            let p99 = Format.milliseconds(latency.p99.map { $0 * 1000 })
             output(
-                String(
-                    format: "%6.1fs sent %d verified %d failed %d events/s %.0f latency avg %@ p99 %@ success %.1f%%",
-                    clock.now() - start, sent, expectation.verifiedCount, failed, rate, Format.milliseconds(latency.mean.map { $0 * 1000 }),
-                    Format.milliseconds(latency.p99.map { $0 * 1000 }), success))
+                "\(Format.seconds(clock.now() - start)) sent \(sent) verified \(expectation.verifiedCount) failed \(failed) "
+                    + "events/s \(Format.rate(rate)) latency avg \(average) p99 \(p99) success \(Format.percent(success))")
         }
     }
 }

@@ -63,5 +63,6 @@ public struct LoadSummary: Sendable, Codable, Equatable {
 enum Format {
     static func seconds(_ value: Double) -> String { String(format: "%.1f s", value) }
     static func rate(_ value: Double) -> String { String(format: "%.0f", value) }
+    static func percent(_ value: Double) -> String { String(format: "%.1f%%", value) }
     static func milliseconds(_ value: Double?) -> String { value.map { String(format: "%.0f ms", $0) } ?? "-" }
 }

@@ -57,16 +57,16 @@ actor RunState {
         expectation.pending.keys.sorted()
     }
 
-    /// The start times to ask for to find `userID`'s pending events: [earliest, latest + 1 ms).
-    func pendingWindow(of userID: String) -> (from: Date, to: Date)? {
+    /// The start times to ask for to find `userID`'s pending events, in milliseconds: [earliest, latest + 1 ms).
+    func pendingWindow(of userID: String) -> (from: Int64, to: Int64)? {
         guard let events = expectation.pending[userID]?.values, let first = events.first else { return nil }
-        var from = first.event.startedAt
-        var to = first.event.startedAt
+        var from = first.event.startedMilliseconds
+        var to = from
         for pending in events {
-            from = min(from, pending.event.startedAt)
-            to = max(to, pending.event.startedAt)
+            from = min(from, pending.event.startedMilliseconds)
+            to = max(to, pending.event.startedMilliseconds)
         }
-        return (from, to.addingTimeInterval(0.001))
+        return (from, to + 1)
     }
 
     /// Marks the listed events found at `time`; returns whether `userID` still has events pending.
@@ -88,8 +88,11 @@ actor RunState {
 
     static func difference(_ item: ActivityAPI.DetailItem, _ event: GeneratedEvent) -> String? {
         if let type = item.type, type != event.type.rawValue { return "type \(type), sent \(event.type.rawValue)" }
-        if let text = item.startedAt, let started = Timestamp.parse(text), abs(started.timeIntervalSince(event.startedAt)) > 0.0005 {
-            return "started_at \(text), sent \(Timestamp.format(event.startedAt))"
+        // Within a millisecond: a server formatting a binary fraction by truncation shows .677 for .678.
+        if let text = item.startedAt, let started = Timestamp.parse(text),
+            abs((started.timeIntervalSince1970 * 1000).rounded() - Double(event.startedMilliseconds)) > 1
+        {
+            return "started_at \(text), sent \(MillisecondTime.format(event.startedMilliseconds))"
         }
         let counters: [(String, Int64?, Int64)] = [
             ("duration_sec", item.durationSeconds, event.durationSeconds), ("bytes_up", item.bytesUp, event.bytesUp),

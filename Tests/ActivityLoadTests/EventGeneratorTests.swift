@@ -1,4 +1,5 @@
 import Activity
+import CallsCore
 import Foundation
 import Testing
 
@@ -41,12 +42,22 @@ struct EventGeneratorTests {
                 #expect(event.durationSeconds == 0 && event.bytesUp == 0 && event.bytesDown == 0 && event.endedAt == nil)
             case .callIn, .callOut:
                 #expect(event.durationSeconds >= 3 && event.durationSeconds <= 3600 && event.bytesDown == 0)
-                #expect(event.endedAt == event.startedAt.addingTimeInterval(TimeInterval(event.durationSeconds)))
+                #expect(Microseconds.of(event.endedAt!) == Microseconds.of(event.startedAt) + event.durationSeconds * 1_000_000)
             case .data:
                 #expect(event.bytesDown >= 20_000 && event.endedAt != nil)
             }
             #expect(event.meta?.contains("\"cell\"") == true)
             #expect(item.event.type.rawValue == event.type.rawValue)
+        }
+    }
+
+    @Test("times are written to the exact millisecond (a truncating Date formatter would show .953 for .954)")
+    func exactMilliseconds() {
+        #expect(MillisecondTime.format(1_796_079_563_954) == "2026-11-30T22:59:23.954Z")
+        #expect(MillisecondTime.format(1_796_079_563_000) == "2026-11-30T22:59:23.000Z")
+        for milliseconds in stride(from: Int64(1_796_079_563_000), to: 1_796_079_564_000, by: 7) {
+            let text = MillisecondTime.format(milliseconds)
+            #expect(Microseconds.of(Timestamp.parse(text)!) == milliseconds * 1000, "\(text)")
         }
     }
 

@@ -6,7 +6,7 @@ import Testing
 /// A clock that only moves when someone sleeps: every sleep returns at once, at the time asked for.
 final class SteppingClock: LoadClock, @unchecked Sendable {
     private let lock = NSLock()
-    private var current = 100.0
+    private var current = 0.0
 
     func now() -> Double { lock.withLock { current } }
 
@@ -26,7 +26,7 @@ struct RateScheduleTests {
         var perSecond: [Int: Int] = [:]
         var events = 0
         while let slot = try await dispenser.take() {
-            let offset = clock.now() - 100
+            let offset = clock.now()
             #expect(offset >= schedule.dueOffset(slot.index))
             perSecond[Int(offset), default: 0] += 1
             events += slot.items.count
