@@ -10,6 +10,7 @@ public struct EventGenerator: Sendable {
         /// Relative weights of `LoadEventType.allCases`, in that order.
         public var typeWeights: [Double]
         public var homeCell: String
+        var quotedUserID: String
     }
 
     public struct Item: Sendable {
@@ -29,6 +30,7 @@ public struct EventGenerator: Sendable {
     public let sourceID: String
     public let subscribers: [Subscriber]
     public let duplicateShare: Double
+    private let quotedSourceID: String
     private var random: SeededRandom
     /// Cumulative activity per subscriber: some subscribers are much busier than others.
     private let activity: [Double]
@@ -38,6 +40,7 @@ public struct EventGenerator: Sendable {
     public init(sourceID: String, users: Int, duplicateShare: Double, seed: UInt64) {
         self.sourceID = sourceID
         self.duplicateShare = duplicateShare
+        quotedSourceID = JSONText.quoted(sourceID)
         var random = SeededRandom(seed: seed)
         var subscribers: [Subscriber] = []
         var activity: [Double] = []
@@ -47,7 +50,8 @@ public struct EventGenerator: Sendable {
             // A profile: talkers, texters, data users, in between; every type possible for everyone.
             let weights = LoadEventType.allCases.map { _ in 0.05 + pow(random.unit(), 2) * 3 }
             let cell = "\(letters[Int(random.next() % UInt64(letters.count))])\(1 + random.next() % 99)"
-            subscribers.append(Subscriber(userID: Self.userID(source: sourceID, index: index), typeWeights: weights, homeCell: cell))
+            let userID = Self.userID(source: sourceID, index: index)
+            subscribers.append(Subscriber(userID: userID, typeWeights: weights, homeCell: cell, quotedUserID: JSONText.quoted(userID)))
             total += random.logNormal(median: 1, sigma: 0.8)
             activity.append(total)
         }
@@ -107,8 +111,8 @@ public struct EventGenerator: Sendable {
         // Mostly the home cell, sometimes another one nearby.
         let cell = random.unit() < 0.8 ? subscriber.homeCell : "\(subscriber.homeCell.prefix(1))\(1 + random.next() % 99)"
         return GeneratedEvent(
-            eventID: random.uuid().uuidString.lowercased(), sourceID: sourceID, userID: subscriber.userID, type: type,
-            startedAt: startedAt, durationSeconds: duration, bytesUp: bytesUp, bytesDown: bytesDown, cell: cell)
+            eventID: random.uuid().uuidString.lowercased(), quotedSource: quotedSourceID, userID: subscriber.userID,
+            quotedUser: subscriber.quotedUserID, type: type, startedAt: startedAt, durationSeconds: duration, bytesUp: bytesUp, bytesDown: bytesDown, cell: cell)
     }
 
     mutating func pickSubscriber() -> Int {

@@ -55,6 +55,14 @@ struct EventGeneratorTests {
     func exactMilliseconds() {
         #expect(MillisecondTime.format(1_796_079_563_954) == "2026-11-30T22:59:23.954Z")
         #expect(MillisecondTime.format(1_796_079_563_000) == "2026-11-30T22:59:23.000Z")
+        #expect(MillisecondTime.format(951_782_400_001) == "2000-02-29T00:00:00.001Z")
+        #expect(MillisecondTime.format(0) == "1970-01-01T00:00:00.000Z")
+        // Every day of four years, against Foundation's own formatting of whole seconds.
+        for day in Int64(20_000)..<21_461 {
+            let milliseconds = day * 86_400_000 + 45_296_789
+            let whole = Date(timeIntervalSince1970: Double(milliseconds / 1000)).formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
+            #expect(MillisecondTime.format(milliseconds) == whole.dropLast() + ".789Z")
+        }
         for milliseconds in stride(from: Int64(1_796_079_563_000), to: 1_796_079_564_000, by: 7) {
             let text = MillisecondTime.format(milliseconds)
             #expect(Microseconds.of(Timestamp.parse(text)!) == milliseconds * 1000, "\(text)")
