@@ -68,16 +68,20 @@ import json, sys
 path, status, rate, seconds = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 s = json.load(open(path))
 fmt = lambda v: "-" if v is None else f"{v:.0f}"
-print(f"Target {int(float(rate)):,} events/s for {seconds} s, 1 000 subscribers, 5 % duplicates, batches of 500 over 8 senders "
-      f"(source `{s['source_id']}`); exit status {status}.".replace(",", " "))
+target = f"{int(float(rate)):,}".replace(",", " ")
+print(f"Target {target} events/s for {seconds} s, 1 000 subscribers, 5 % duplicates, batches of 500 over 8 senders "
+      f"(source `{s['source_id']}`); exit status {status}.")
 print()
 print("| events/s sent | sent (unique + duplicates) | verified | missing | failed | latency to the database p50 / p99 | aggregates checked / mismatched |")
 print("|---|---|---|---|---|---|---|")
 print(f"| {s['events_per_second']:.0f} | {s['unique_events']} + {s['duplicates_sent']} | {s['verified']} | {s['missing']} | {s['failed']} "
       f"| {fmt(s.get('latency_p50_ms'))} / {fmt(s.get('latency_p99_ms'))} ms (poll every {s['poll_interval_ms']:.0f} ms) "
       f"| {s['aggregates_checked']} / {s['aggregates_mismatched']} |")
-for line in s["mismatches"][:3] + s["missing_events"][:3] + s["failures"][:3]:
-    print(f"\n- {line}")
+notes = s["mismatches"][:3] + s["missing_events"][:3] + s["failures"][:3]
+if notes:
+    print()
+    for line in notes:
+        print(f"- {line}")
 PY
 echo
 echo "CPU over the whole run ($(printf '%.0f' "$elapsed") s, sending and verifying), % of one core:"
