@@ -51,6 +51,11 @@ public struct ActivityCommand: AsyncParsableCommand {
     @Option(help: "Seed of the generator: the same seed and source give the same events.")
     var seed: UInt64?
 
+    @Option(
+        help: "Events start up to this long before they are sent, e.g. 5s or 3m; a wider spread makes each detail poll read more.",
+        transform: DurationText.seconds)
+    var startSpread = 5.0
+
     @Option(help: "How long to keep verifying after the send, e.g. 120s.", transform: DurationText.seconds)
     var verifyTimeout = 120.0
 
@@ -58,7 +63,7 @@ public struct ActivityCommand: AsyncParsableCommand {
     var timezone = "UTC"
 
     @Option(help: "Seconds between two looks for a subscriber's pending events (the latency's resolution).")
-    var pollInterval = 0.25
+    var pollInterval = 1.0
 
     @Option(help: "Detail and aggregate requests in flight at once.")
     var pollConcurrency = 8
@@ -79,6 +84,7 @@ public struct ActivityCommand: AsyncParsableCommand {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard (0..<1).contains(duplicates) else { throw ValidationError("--duplicates must be at least 0 and less than 1") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        guard startSpread >= 0, startSpread <= 86_400 else { throw ValidationError("--start-spread must be between 0 and 24h") }
         guard verifyTimeout >= 0 else { throw ValidationError("--verify-timeout must not be negative") }
         guard TimeZone(identifier: timezone) != nil else { throw ValidationError("--timezone: unknown time zone \(timezone)") }
         guard pollInterval > 0, reportInterval > 0 else { throw ValidationError("--poll-interval and --report-interval must be more than 0") }
@@ -93,7 +99,7 @@ public struct ActivityCommand: AsyncParsableCommand {
         LoadSettings(
             api: api, key: try apiKey(environment: environment), rate: rate, durationSeconds: duration, users: users, workers: workers,
             sourceID: sourceID ?? "loadgen-" + String(UInt32.random(in: 0...UInt32.max), radix: 16),
-            duplicateShare: duplicates, batch: batch, seed: seed ?? UInt64.random(in: 0...UInt64.max),
+            duplicateShare: duplicates, batch: batch, seed: seed ?? UInt64.random(in: 0...UInt64.max), startSpreadSeconds: startSpread,
             verifyTimeoutSeconds: verifyTimeout, timeZone: TimeZone(identifier: timezone) ?? .gmt,
             pollIntervalSeconds: pollInterval, pollConcurrency: pollConcurrency, reportIntervalSeconds: reportInterval)
     }

@@ -22,14 +22,15 @@ public struct EventGenerator: Sendable {
     public static let maxCallSeconds = 3600.0
     public static let maxDataSeconds = 1800.0
     public static let maxBytes = 2_000_000_000.0
-    /// How far before now an event may have ended: the providers deliver within minutes.
-    public static let maxReportDelay = 120.0
     /// Earlier events a duplicate is drawn from.
     static let duplicatePoolSize = 10_000
 
     public let sourceID: String
     public let subscribers: [Subscriber]
     public let duplicateShare: Double
+    /// How far before now an event starts at most (seconds). Small by default: a subscriber's events still to be
+    /// verified then start close together, so each detail poll reads few events besides them.
+    public let startSpread: Double
     private let quotedSourceID: String
     private var random: SeededRandom
     /// Cumulative activity per subscriber: some subscribers are much busier than others.
@@ -37,8 +38,9 @@ public struct EventGenerator: Sendable {
     private var earlier: [GeneratedEvent] = []
     private var earlierNext = 0
 
-    public init(sourceID: String, users: Int, duplicateShare: Double, seed: UInt64) {
+    public init(sourceID: String, users: Int, duplicateShare: Double, seed: UInt64, startSpread: Double = 5) {
         self.sourceID = sourceID
+        self.startSpread = startSpread
         self.duplicateShare = duplicateShare
         quotedSourceID = JSONText.quoted(sourceID)
         var random = SeededRandom(seed: seed)
@@ -106,8 +108,8 @@ public struct EventGenerator: Sendable {
         case .smsSent, .smsReceived:
             break
         }
-        let endedAgo = random.unit() * Self.maxReportDelay
-        let startedAt = now.addingTimeInterval(-endedAgo - Double(duration))
+        // Reported as it starts: ended_at may lie ahead of now, which the API accepts.
+        let startedAt = now.addingTimeInterval(-random.unit() * startSpread)
         // Mostly the home cell, sometimes another one nearby.
         let cell = random.unit() < 0.8 ? subscriber.homeCell : "\(subscriber.homeCell.prefix(1))\(1 + random.next() % 99)"
         return GeneratedEvent(

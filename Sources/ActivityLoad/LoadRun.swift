@@ -30,7 +30,8 @@ public struct LoadRun: Sendable {
     func run(api: ActivityAPI) async throws -> LoadSummary {
         let schedule = RateSchedule(rate: settings.rate, durationSeconds: settings.durationSeconds, batchLimit: settings.batch)
         let generator = EventGenerator(
-            sourceID: settings.sourceID, users: settings.users, duplicateShare: settings.duplicateShare, seed: settings.seed)
+            sourceID: settings.sourceID, users: settings.users, duplicateShare: settings.duplicateShare, seed: settings.seed,
+            startSpread: settings.startSpreadSeconds)
         let state = RunState(expectation: Expectation(bucketing: DayBucketing(timeZone: settings.timeZone)))
         let start = clock.now()
         let dispenser = BatchDispenser(schedule: schedule, generator: generator, clock: clock)

@@ -12,6 +12,7 @@ public struct LoadSettings: Sendable {
     public var duplicateShare: Double
     public var batch: Int
     public var seed: UInt64
+    public var startSpreadSeconds: Double
     public var verifyTimeoutSeconds: Double
     public var timeZone: TimeZone
     /// Seconds between two polls of a subscriber: the resolution of the latency to the database.
@@ -21,8 +22,8 @@ public struct LoadSettings: Sendable {
 
     public init(
         api: String, key: String, rate: Double, durationSeconds: Double, users: Int, workers: Int, sourceID: String,
-        duplicateShare: Double, batch: Int, seed: UInt64, verifyTimeoutSeconds: Double, timeZone: TimeZone = .gmt,
-        pollIntervalSeconds: Double = 0.25, pollConcurrency: Int = 8, reportIntervalSeconds: Double = 5
+        duplicateShare: Double, batch: Int, seed: UInt64, startSpreadSeconds: Double = 5, verifyTimeoutSeconds: Double, timeZone: TimeZone = .gmt,
+        pollIntervalSeconds: Double = 1, pollConcurrency: Int = 8, reportIntervalSeconds: Double = 5
     ) {
         self.api = api
         self.key = key
@@ -34,6 +35,7 @@ public struct LoadSettings: Sendable {
         self.duplicateShare = duplicateShare
         self.batch = batch
         self.seed = seed
+        self.startSpreadSeconds = startSpreadSeconds
         self.verifyTimeoutSeconds = verifyTimeoutSeconds
         self.timeZone = timeZone
         self.pollIntervalSeconds = pollIntervalSeconds
