@@ -65,7 +65,7 @@ let package = Package(
         .target(name: "Observability", dependencies: ["CallsStore", "EventBus", "JobQueue", hummingbird, logging, metrics, prometheus]),
         .target(name: "ServiceStartup", dependencies: ["CallsCore", "Observability", logging]),
         .target(name: "EventTail", dependencies: [asyncHTTPClient, logging, nioCore]),
-        .target(name: "ActivityLoad", dependencies: ["CallsCore", argumentParser, asyncHTTPClient, nioCore, nioHTTP1]),
+        .target(name: "ActivityLoad", dependencies: ["CallsCore", argumentParser, asyncHTTPClient, nioCore]),
         .target(
             name: "CallsAPI",
             dependencies: [
@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "ActivityTests", dependencies: ["Activity", "CallsCore"]),
         .testTarget(
             name: "ActivityLoadTests",
-            dependencies: ["Activity", "ActivityLoad", "CallsCore", "TestSupport", hummingbird, nioCore]
+            dependencies: ["Activity", "ActivityLoad", "CallsCore", argumentParser, hummingbird, logging, nioCore]
         ),
         .testTarget(name: "QueueTrafficTests", dependencies: ["QueuePanel", "QueueTraffic"]),
         .testTarget(

@@ -2,7 +2,6 @@ import AsyncHTTPClient
 import CallsCore
 import Foundation
 import NIOCore
-import NIOHTTP1
 
 /// The three operations of the activity API the load generator uses, over one shared HTTP client.
 public struct ActivityAPI: Sendable {
