@@ -30,6 +30,7 @@ let package = Package(
         .executable(name: "calls-analyze", targets: ["calls-analyze"]),
         .executable(name: "calls-traffic", targets: ["calls-traffic"]),
         .executable(name: "calls-events", targets: ["calls-events"]),
+        .executable(name: "calls-loadgen", targets: ["calls-loadgen"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -64,6 +65,7 @@ let package = Package(
         .target(name: "Observability", dependencies: ["CallsStore", "EventBus", "JobQueue", hummingbird, logging, metrics, prometheus]),
         .target(name: "ServiceStartup", dependencies: ["CallsCore", "Observability", logging]),
         .target(name: "EventTail", dependencies: [asyncHTTPClient, logging, nioCore]),
+        .target(name: "ActivityLoad", dependencies: ["CallsCore", argumentParser, asyncHTTPClient, nioCore]),
         .target(
             name: "CallsAPI",
             dependencies: [
@@ -92,6 +94,7 @@ let package = Package(
         ),
         .executableTarget(name: "calls-analyze", dependencies: ["AudioAnalysis", "CallsCore", argumentParser]),
         .executableTarget(name: "calls-events", dependencies: ["EventTail", argumentParser, asyncHTTPClient, logging]),
+        .executableTarget(name: "calls-loadgen", dependencies: ["ActivityLoad", argumentParser]),
         .executableTarget(name: "calls-fuzz-decoder", dependencies: ["AudioAnalysis", "CallsCore"]),
         .executableTarget(name: "calls-traffic", dependencies: ["QueueTraffic", argumentParser]),
         .executableTarget(name: "calls-bench", dependencies: ["AudioAnalysis", "CallsCore", "CSndfile", crypto]),
@@ -107,6 +110,10 @@ let package = Package(
         .testTarget(name: "CallsCoreTests", dependencies: ["CallsCore"]),
         .testTarget(name: "QueuePanelTests", dependencies: ["QueuePanel"]),
         .testTarget(name: "ActivityTests", dependencies: ["Activity", "CallsCore"]),
+        .testTarget(
+            name: "ActivityLoadTests",
+            dependencies: ["Activity", "ActivityLoad", "CallsCore", argumentParser, hummingbird, logging, nioCore]
+        ),
         .testTarget(name: "QueueTrafficTests", dependencies: ["QueuePanel", "QueueTraffic"]),
         .testTarget(
             name: "EventTailTests", dependencies: ["EventTail", "TestSupport", hummingbird, logging, nioCore]),

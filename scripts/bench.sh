@@ -12,6 +12,7 @@ swift build -c release --product calls-analyze >/dev/null
 swift build -c release --product calls-api >/dev/null
 swift build -c release --product calls-worker >/dev/null
 swift build -c release --product calls-traffic >/dev/null
+swift build -c release --product calls-loadgen >/dev/null
 bin=$(swift build -c release --show-bin-path)
 
 calls_log "analysis benchmark"
@@ -32,6 +33,8 @@ calls_log "search benchmark (seeds 1 000 000 calls)"
 search=$(bash scripts/bench_search.sh "$bin")
 calls_log "CDR API and statistics benchmark (seeds 1 000 000 CDRs)"
 cdr_stats=$(bash scripts/bench_cdr_stats.sh "$bin")
+calls_log "subscriber activity end to end (60 s of calls-loadgen)"
+activity=$(bash scripts/bench_activity.sh "$bin")
 
 cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 {
@@ -172,5 +175,19 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo "goes; the API's resident memory is sampled every 20 ms. Target: statistics p95 ≤ 20 ms."
   echo
   echo "$cdr_stats"
+  echo
+  echo "## Subscriber activity end to end (issue 18)"
+  echo
+  echo "Command: \`make bench\` (= \`scripts/bench_activity.sh BIN 20000\`): a private PostgreSQL and Redis, the"
+  echo "release API (keys on, a rate limit it never reaches) and one release worker with"
+  echo "\`CALLS_WORKER_ROLES=activity-ingest,activity-aggregate\`, all on this machine with the load generator."
+  echo "\`calls-loadgen activity\` sends for 60 s on a fixed schedule (open loop) and verifies during and after the"
+  echo "send that every unique event is in \`GET /api/v1/users/{id}/detail\` and that every day aggregate of its"
+  echo "subscribers equals what it sent. *events/s* counts the items of 202 answers per second of sending;"
+  echo "*latency to the database* runs from a batch's 202 to the first poll that found the event, so its"
+  echo "resolution is the poll interval. CPU is utime + stime from \`/proc/PID/stat\` over the whole run"
+  echo "(PostgreSQL: the postmaster, its backends and reaped children). Target: ≥ 20 000 events/s, 100 % verified."
+  echo
+  echo "$activity"
 } > BENCHMARKS.md
 cat BENCHMARKS.md
