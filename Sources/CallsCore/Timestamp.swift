@@ -15,8 +15,15 @@ public enum Timestamp {
         return try? Date(candidate, strategy: withoutFraction)
     }
 
+    /// Rounded to the nearest millisecond. The formatter itself truncates the `Double` it is given, so an
+    /// instant stored as `.954` (kept as `.95399999…`) would read back as `.953`: the milliseconds are counted
+    /// here in integers and only whole seconds go through the formatter.
     public static func format(_ date: Date) -> String {
-        date.formatted(withFraction)
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let (seconds, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1000)
+        let whole = fraction < 0 ? (seconds - 1, fraction + 1000) : (seconds, fraction)
+        let text = Date(timeIntervalSince1970: Double(whole.0)).formatted(withoutFraction)
+        return text.dropLast() + "." + String(repeating: "0", count: 3 - String(whole.1).count) + String(whole.1) + "Z"
     }
 
     private static let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
