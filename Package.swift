@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "QueueTraffic"),
         .target(name: "Activity", dependencies: ["CallsCore"]),
         .target(name: "AudioAnalysis", dependencies: ["CallsCore", "CSndfile", "CLame"]),
-        .target(name: "CallsStore", dependencies: ["CallsCore", "QueuePanel", postgresNIO, nioPosix, crypto, logging]),
+        .target(name: "CallsStore", dependencies: ["Activity", "CallsCore", "QueuePanel", postgresNIO, nioPosix, crypto, logging]),
         .target(name: "JobQueue", dependencies: ["CHiredis", "CallsCore", nioCore, nioPosix, nioSSL]),
         .target(name: "EventBus", dependencies: ["JobQueue"]),
         .target(name: "S3Client", dependencies: [crypto, asyncHTTPClient, nioCore, nioHTTP1]),
@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "CallsAPI",
             dependencies: [
-                "CallsCore", "CallsStore", "EventBus", "JobQueue", "QueuePanel", "RecordingStorage", "AudioAnalysis",
+                "Activity", "CallsCore", "CallsStore", "EventBus", "JobQueue", "QueuePanel", "RecordingStorage", "AudioAnalysis",
                 "Observability", crypto, httpTypes, hummingbird, hummingbirdCore, logging, metrics, nioCore, nioHTTPTypes,
                 nioPosix, postgresNIO, prometheus, serviceLifecycle,
             ]
@@ -122,14 +122,14 @@ let package = Package(
         .testTarget(
             name: "CallsAPITests",
             dependencies: [
-                "CallsAPI", "CallsCore", "CallsStore", "JobQueue", "Observability", "RecordingStorage", "TestSupport", crypto,
+                "Activity", "CallsAPI", "CallsCore", "CallsStore", "JobQueue", "Observability", "RecordingStorage", "TestSupport", crypto,
                 httpTypes, hummingbird, hummingbirdTesting, logging, nioCore, nioPosix, postgresNIO, prometheus,
             ]
         ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "AudioAnalysis", "CallsAPI", "CallsCore", "CallsStore", "CallsWorker", "EventBus", "JobQueue", "Observability",
+                "Activity", "AudioAnalysis", "CallsAPI", "CallsCore", "CallsStore", "CallsWorker", "EventBus", "JobQueue", "Observability",
                 "QueuePanel", "QueueTraffic",
                 "RecordingStorage", "S3Client", "TestSupport", asyncHTTPClient, crypto, httpTypes, hummingbird, hummingbirdTesting,
                 logging, nioCore, nioHTTP1, nioPosix, postgresNIO, prometheus, serviceLifecycle,

@@ -46,6 +46,8 @@ public struct APIDependencies<Calls: CallRepository & Outbox & UploadLedger>: Se
     public var cdrs: (any CdrReader)?
     /// Nil: no `/sources` (route tests about other things).
     public var sources: (any SourceStatusReader)?
+    /// Nil: no `/api/v1/users/{user_id}/detail` and `/api/v1/aggregates` (route tests about other things).
+    var activityReads: ActivityReadDependencies?
     /// Must run as a service of the application, or the outbox keeps every entry until the relay pushes it again.
     let outboxAcknowledger: OutboxAcknowledger
     let downloads: DownloadSettings
@@ -102,6 +104,7 @@ public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router
         StatisticsController(cdrs: cdrs).addRoutes(to: routes)
     }
     if let sources = dependencies.sources { SourcesController(reader: sources).addRoutes(to: routes) }
+    if let activityReads = dependencies.activityReads { ActivityReadsController(activity: activityReads).addRoutes(to: routes) }
     HealthController(
         checks: [
             .init(name: "database") { try await dependencies.calls.ping() },
@@ -228,6 +231,9 @@ public func buildApplication(
     dependencies.wallboard = wallboard
     dependencies.cdrs = PostgresCdrStore(client: postgres, logger: logger)
     dependencies.sources = PostgresSourceStore(client: postgres, logger: logger)
+    let activityCache = configuration.activity.cacheSeconds > 0 ? RedisActivityCacheStore.makeClient(url: configuration.queue.redis) : nil
+    dependencies.activityReads = makeActivityReads(
+        configuration, reads: PostgresActivityReads(client: postgres, logger: logger), cacheClient: activityCache)
     dependencies.maxPanelStreams = configuration.maxWatchers
     dependencies.uploadPace = UploadPace(
         bytesPerSecond: configuration.uploadMinBytesPerSecond, grace: .seconds(configuration.httpIdleTimeoutSeconds))
@@ -252,6 +258,7 @@ public func buildApplication(
             await redis.shutdown()
             await monitoring.shutdown()
             await rateLimits?.shutdown()
+            await activityCache?.shutdown()
             await storage.shutdown()
             try? await blockingPool.shutdownGracefully()
         },
