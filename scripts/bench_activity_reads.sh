@@ -22,7 +22,7 @@ export CALLS_LOG_LEVEL=warning CALLS_RECORDINGS_DIR="$work/recordings" CALLS_RAT
 seed_started=$(date +%s)
 psql -q "$CALLS_DATABASE_URL" <<'SQL'
 SET synchronous_commit = off;
-SELECT activity_ensure_partition((date '2025-10-01' + make_interval(months => m))::date) FROM generate_series(0, 12) AS m;
+DO $$ BEGIN PERFORM activity_ensure_partition((date '2025-10-01' + make_interval(months => m))::date) FROM generate_series(0, 12) AS m; END $$;
 INSERT INTO activity_events (source_id, event_id, user_id, type, started_at, ended_at, duration_sec, bytes_up, bytes_down,
                              meta, received_at)
 SELECT 'provider-' || (1 + k % 3), md5(u::text || '/' || k), 'u' || lpad(u::text, 6, '0'), type, started_at,
