@@ -35,6 +35,8 @@ calls_log "CDR API and statistics benchmark (seeds 1 000 000 CDRs)"
 cdr_stats=$(bash scripts/bench_cdr_stats.sh "$bin")
 calls_log "subscriber activity end to end (60 s of calls-loadgen)"
 activity=$(bash scripts/bench_activity.sh "$bin")
+calls_log "subscriber activity reads benchmark (seeds 10 000 000 events)"
+activity_reads=$(bash scripts/bench_activity_reads.sh "$bin")
 
 cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 {
@@ -189,5 +191,18 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo "(PostgreSQL: the postmaster, its backends and reaped children). Target: ≥ 20 000 events/s, 100 % verified."
   echo
   echo "$activity"
+  echo "## Subscriber activity reads (issue 18)"
+  echo
+  echo "Command: \`make bench\` (= \`scripts/bench_activity_reads.sh\` driving \`scripts/bench_activity_reads_client.py\`):"
+  echo "a private PostgreSQL seeded with 10 000 000 raw events over 13 months (2025-10…2026-10) for 100 000 users"
+  echo "(20–180 each) in one \`generate_series\` INSERT into the monthly partitions, the detail index in place, plus one"
+  echo "heavy user with 50 000 events over the last 365 days of them; the day and month aggregates grouped from them (global rows in 8"
+  echo "stripes), \`VACUUM ANALYZE\`d. Two release APIs with API keys on: one with the aggregate cache"
+  echo "(\`CALLS_ACTIVITY_CACHE_SECONDS=2\`: the same query repeated, so a miss every 2 s and hits between) and one"
+  echo "without (\`0\`). Each case is requested 20 times to warm up, then 500 times in a row over one keep-alive"
+  echo "connection with a read key; p50/p95 are of the whole HTTP request. Targets: aggregates p95 ≤ 5 ms from the"
+  echo "cache, ≤ 50 ms uncached for one user over a year of daily rows; detail page p95 ≤ 20 ms on 10 M raw events."
+  echo
+  echo "$activity_reads"
 } > BENCHMARKS.md
 cat BENCHMARKS.md

@@ -21,6 +21,7 @@ groups=(
   "uploadRecording getDownloadLink downloadContent postEvents postActivityEvents getCdrDeliveries listCdrExports retryCdrExports"
   "getQueueStatistics listDeadJobs retryDeadJob getLiveness getReadiness getMetrics getContract getDocs getPanel"
   "listCdrs getCdr getCallSummary getOperatorStatistics"
+  "getActivityDetail getActivityAggregates"
 )
 # positive_data_acceptance and negative_data_rejection are left out: whether an upload is audio is decided
 # by its content, which no schema can say, and the API accepts more spellings than the contract promises

@@ -30,8 +30,13 @@ public struct ActivityAPI: Sendable {
         public var bytesDown: Int64?
 
         enum CodingKeys: String, CodingKey {
-            case eventID = "event_id", userID = "user_id", type, startedAt = "started_at", durationSeconds = "duration_sec"
-            case bytesUp = "bytes_up", bytesDown = "bytes_down"
+            case eventID = "event_id"
+            case userID = "user_id"
+            case type
+            case startedAt = "started_at"
+            case durationSeconds = "duration_sec"
+            case bytesUp = "bytes_up"
+            case bytesDown = "bytes_down"
         }
     }
 
@@ -40,7 +45,8 @@ public struct ActivityAPI: Sendable {
         public var nextCursor: String?
 
         enum CodingKeys: String, CodingKey {
-            case items, nextCursor = "next_cursor"
+            case items
+            case nextCursor = "next_cursor"
         }
     }
 
@@ -53,7 +59,10 @@ public struct ActivityAPI: Sendable {
         public var bytesDown: Int64
 
         enum CodingKeys: String, CodingKey {
-            case periodStart = "period_start", type, count, durationSeconds = "duration_sec", bytesUp = "bytes_up"
+            case periodStart = "period_start"
+            case type, count
+            case durationSeconds = "duration_sec"
+            case bytesUp = "bytes_up"
             case bytesDown = "bytes_down"
         }
     }

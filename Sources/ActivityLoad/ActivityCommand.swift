@@ -77,7 +77,9 @@ public struct ActivityCommand: AsyncParsableCommand {
     public init() {}
 
     public func validate() throws {
-        guard api.hasPrefix("http://") || api.hasPrefix("https://") else { throw ValidationError("--api must be an http:// or https:// URL") }
+        guard api.hasPrefix("http://") || api.hasPrefix("https://") else {
+            throw ValidationError("--api must be an http:// or https:// URL")
+        }
         guard rate > 0 else { throw ValidationError("--rate must be more than 0") }
         guard duration > 0 else { throw ValidationError("--duration must be more than 0") }
         guard users >= 1, users <= 999_999 else { throw ValidationError("--users must be between 1 and 999999") }
@@ -87,7 +89,9 @@ public struct ActivityCommand: AsyncParsableCommand {
         guard startSpread >= 0, startSpread <= 86_400 else { throw ValidationError("--start-spread must be between 0 and 24h") }
         guard verifyTimeout >= 0 else { throw ValidationError("--verify-timeout must not be negative") }
         guard TimeZone(identifier: timezone) != nil else { throw ValidationError("--timezone: unknown time zone \(timezone)") }
-        guard pollInterval > 0, reportInterval > 0 else { throw ValidationError("--poll-interval and --report-interval must be more than 0") }
+        guard pollInterval > 0, reportInterval > 0 else {
+            throw ValidationError("--poll-interval and --report-interval must be more than 0")
+        }
         guard pollConcurrency >= 1 else { throw ValidationError("--poll-concurrency must be at least 1") }
         if let sourceID {
             // The subscriber ids (source + "-u" + six digits) must fit the API's 64 characters.
@@ -112,7 +116,8 @@ public struct ActivityCommand: AsyncParsableCommand {
             if toStandardError { StandardError.write(line) } else { output(line) }
         }
         let rate = Int(settings.rate)
-        progress("source \(settings.sourceID), seed \(settings.seed), \(settings.users) users, rate \(rate)/s for \(settings.durationSeconds) s")
+        progress(
+            "source \(settings.sourceID), seed \(settings.seed), \(settings.users) users, rate \(rate)/s for \(settings.durationSeconds) s")
         let summary = try await LoadRun(settings: settings, output: progress).run()
         output(json ? summary.json : summary.text)
         return summary

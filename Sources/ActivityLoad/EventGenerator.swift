@@ -114,7 +114,8 @@ public struct EventGenerator: Sendable {
         let cell = random.unit() < 0.8 ? subscriber.homeCell : "\(subscriber.homeCell.prefix(1))\(1 + random.next() % 99)"
         return GeneratedEvent(
             eventID: random.uuid().uuidString.lowercased(), quotedSource: quotedSourceID, userID: subscriber.userID,
-            quotedUser: subscriber.quotedUserID, type: type, startedAt: startedAt, durationSeconds: duration, bytesUp: bytesUp, bytesDown: bytesDown, cell: cell)
+            quotedUser: subscriber.quotedUserID, type: type, startedAt: startedAt, durationSeconds: duration, bytesUp: bytesUp,
+            bytesDown: bytesDown, cell: cell)
     }
 
     mutating func pickSubscriber() -> Int {

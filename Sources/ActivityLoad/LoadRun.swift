@@ -105,7 +105,8 @@ public struct LoadRun: Sendable {
             let failed = await state.failedEvents
             let rate = Double(sent - previousSent) / settings.reportIntervalSeconds
             previousSent = sent
-            let success = expectation.uniqueCount + failed == 0
+            let success =
+                expectation.uniqueCount + failed == 0
                 ? 100 : 100 * Double(expectation.verifiedCount) / Double(expectation.uniqueCount + failed)
             let average = Format.milliseconds(latency.mean.map { $0 * 1000 })
             let p99 = Format.milliseconds(latency.p99.map { $0 * 1000 })

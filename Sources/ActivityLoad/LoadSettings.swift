@@ -22,7 +22,8 @@ public struct LoadSettings: Sendable {
 
     public init(
         api: String, key: String, rate: Double, durationSeconds: Double, users: Int, workers: Int, sourceID: String,
-        duplicateShare: Double, batch: Int, seed: UInt64, startSpreadSeconds: Double = 5, verifyTimeoutSeconds: Double, timeZone: TimeZone = .gmt,
+        duplicateShare: Double, batch: Int, seed: UInt64, startSpreadSeconds: Double = 5, verifyTimeoutSeconds: Double,
+        timeZone: TimeZone = .gmt,
         pollIntervalSeconds: Double = 1, pollConcurrency: Int = 8, reportIntervalSeconds: Double = 5
     ) {
         self.api = api

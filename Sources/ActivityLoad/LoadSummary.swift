@@ -28,12 +28,25 @@ public struct LoadSummary: Sendable, Codable, Equatable {
     public var passed: Bool
 
     enum CodingKeys: String, CodingKey {
-        case sourceID = "source_id", targetRate = "target_rate", sendSeconds = "send_seconds", eventsPerSecond = "events_per_second"
-        case sentItems = "sent_items", uniqueEvents = "unique_events", duplicatesSent = "duplicates_sent"
-        case duplicatesReportedByServer = "duplicates_reported_by_server", verified, missing, failed, retries
-        case pollErrors = "poll_errors", latencyMeanMs = "latency_mean_ms", latencyP50Ms = "latency_p50_ms"
-        case latencyP99Ms = "latency_p99_ms", pollIntervalMs = "poll_interval_ms", aggregatesChecked = "aggregates_checked"
-        case aggregatesMismatched = "aggregates_mismatched", mismatches, missingEvents = "missing_events", failures, passed
+        case sourceID = "source_id"
+        case targetRate = "target_rate"
+        case sendSeconds = "send_seconds"
+        case eventsPerSecond = "events_per_second"
+        case sentItems = "sent_items"
+        case uniqueEvents = "unique_events"
+        case duplicatesSent = "duplicates_sent"
+        case duplicatesReportedByServer = "duplicates_reported_by_server"
+        case verified, missing, failed, retries
+        case pollErrors = "poll_errors"
+        case latencyMeanMs = "latency_mean_ms"
+        case latencyP50Ms = "latency_p50_ms"
+        case latencyP99Ms = "latency_p99_ms"
+        case pollIntervalMs = "poll_interval_ms"
+        case aggregatesChecked = "aggregates_checked"
+        case aggregatesMismatched = "aggregates_mismatched"
+        case mismatches
+        case missingEvents = "missing_events"
+        case failures, passed
     }
 
     public var json: String {

@@ -71,7 +71,9 @@ public actor BatchDispenser {
     var next = 0
     let wallClock: @Sendable () -> Date
 
-    public init(schedule: RateSchedule, generator: EventGenerator, clock: any LoadClock, wallClock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        schedule: RateSchedule, generator: EventGenerator, clock: any LoadClock, wallClock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.schedule = schedule
         self.generator = generator
         self.clock = clock

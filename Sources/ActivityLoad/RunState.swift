@@ -24,7 +24,9 @@ actor RunState {
         self.expectation = expectation
     }
 
-    func acknowledged(_ events: [GeneratedEvent], rejected: [ActivityAPI.Rejection], batch: [GeneratedEvent], duplicates: Int, at time: Double) {
+    func acknowledged(
+        _ events: [GeneratedEvent], rejected: [ActivityAPI.Rejection], batch: [GeneratedEvent], duplicates: Int, at time: Double
+    ) {
         sentItems += events.count
         serverDuplicates += duplicates
         expectation.acknowledge(events, at: time)

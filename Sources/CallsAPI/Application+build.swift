@@ -50,6 +50,8 @@ public struct APIDependencies<Calls: CallRepository & Outbox & UploadLedger>: Se
     public var activityIngest: (any ActivityIngest)?
     /// `POST /api/v1/events`' limits, and the months of events kept (older ones are refused).
     public var activitySettings = ActivitySettings()
+    /// Nil: no `/api/v1/users/{user_id}/detail` and `/api/v1/aggregates` (route tests about other things).
+    var activityReads: ActivityReadDependencies?
     /// Must run as a service of the application, or the outbox keeps every entry until the relay pushes it again.
     let outboxAcknowledger: OutboxAcknowledger
     let downloads: DownloadSettings
@@ -109,6 +111,7 @@ public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router
     if let activityIngest = dependencies.activityIngest {
         ActivityEventsController(ingest: activityIngest, settings: dependencies.activitySettings).addRoutes(to: routes)
     }
+    if let activityReads = dependencies.activityReads { ActivityReadsController(activity: activityReads).addRoutes(to: routes) }
     HealthController(
         checks: [
             .init(name: "database") { try await dependencies.calls.ping() },
@@ -235,6 +238,9 @@ public func buildApplication(
     dependencies.wallboard = wallboard
     dependencies.cdrs = PostgresCdrStore(client: postgres, logger: logger)
     dependencies.sources = PostgresSourceStore(client: postgres, logger: logger)
+    let activityCache = configuration.activity.cacheSeconds > 0 ? RedisActivityCacheStore.makeClient(url: configuration.queue.redis) : nil
+    dependencies.activityReads = makeActivityReads(
+        configuration, reads: PostgresActivityReads(client: postgres, logger: logger), cacheClient: activityCache)
     dependencies.maxPanelStreams = configuration.maxWatchers
     // Lanes of their own: batches of thousands of events never queue ahead of enqueues and rate-limit checks.
     let activityRedis = RedisClient(url: configuration.queue.redis, connections: 4, reconnectBackoff: .seconds(1))
@@ -270,6 +276,7 @@ public func buildApplication(
             await monitoring.shutdown()
             await activityRedis.shutdown()
             await rateLimits?.shutdown()
+            await activityCache?.shutdown()
             await storage.shutdown()
             try? await blockingPool.shutdownGracefully()
         },

@@ -9,7 +9,9 @@ import Testing
 struct EventGeneratorTests {
     static let now = Date(timeIntervalSince1970: 1_760_961_600)  // 2025-10-20T12:00:00Z
 
-    static func batches(seed: UInt64, users: Int = 50, duplicates: Double = 0.05, count: Int = 20, size: Int = 200)
+    static func batches(
+        seed: UInt64, users: Int = 50, duplicates: Double = 0.05, count: Int = 20, size: Int = 200
+    )
         -> [[EventGenerator.Item]]
     {
         var generator = EventGenerator(sourceID: "loadgen-test", users: users, duplicateShare: duplicates, seed: seed)

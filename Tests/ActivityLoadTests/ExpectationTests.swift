@@ -6,7 +6,9 @@ import Testing
 
 @Suite("What the run expects the server to hold")
 struct ExpectationTests {
-    static func event(_ id: String, user: String = "u1", _ type: LoadEventType, at time: String, duration: Int64 = 0, up: Int64 = 0, down: Int64 = 0)
+    static func event(
+        _ id: String, user: String = "u1", _ type: LoadEventType, at time: String, duration: Int64 = 0, up: Int64 = 0, down: Int64 = 0
+    )
         -> GeneratedEvent
     {
         GeneratedEvent(

@@ -63,7 +63,7 @@ actor FakeActivityAPI {
         let matching = events.values.filter {
             $0.userID == userID && Microseconds.of($0.startedAt) >= low && Microseconds.of($0.startedAt) < high
         }
-            .sorted { ($0.startedAt, $0.eventID) > ($1.startedAt, $1.eventID) }
+        .sorted { ($0.startedAt, $0.eventID) > ($1.startedAt, $1.eventID) }
         let page = matching.dropFirst(cursor).prefix(limit)
         let items = page.map { event in
             var item: [String: Any] = [

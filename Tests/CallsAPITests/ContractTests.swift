@@ -53,6 +53,7 @@ import Testing
         dependencies.cdrs = InMemoryCdrStore()
         dependencies.sources = InMemorySourceStatusReader()
         dependencies.activityIngest = InMemoryActivityIngest()
+        dependencies.activityReads = ActivityReadDependencies(reads: InMemoryActivityReads(), cache: nil, timeZone: .gmt)
         let router = buildRouter(dependencies)
         // Never connected: the routes only need the objects to exist.
         let redis = RedisClient(url: RedisURL(host: "127.0.0.1"))
