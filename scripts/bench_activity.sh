@@ -46,7 +46,7 @@ hz=$(getconf CLK_TCK)
 before=($(snapshot))
 started=$(date +%s.%N)
 "$bin/calls-loadgen" activity --api "http://127.0.0.1:$CALLS_HTTP_PORT" --key-file "$work/key" --rate "$rate" \
-  --duration "${seconds}s" --users 1000 --workers 8 --duplicates 0.05 --batch 500 --verify-timeout 120s --json \
+  --duration "${seconds}s" --users 1000 --workers 8 --duplicates 0.05 --batch 500 --verify-timeout 120s --json ${BENCH_ACTIVITY_ARGS:-} \
   >"$work/summary.json" 2>"$work/loadgen.log" &
 loadgen_pid=$!
 calls_track "$loadgen_pid" calls-loadgen

@@ -101,7 +101,7 @@ calls_start_postgres() {
   fi
   calls_log "starting PostgreSQL on 127.0.0.1:$port"
   calls_as_pg_owner "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
-    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=on" start >/dev/null \
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=on ${CALLS_PG_OPTIONS:-}" start >/dev/null \
     || { tail -n 20 "$data/server.log" >&2; calls_die "PostgreSQL did not start"; }
   CALLS_PG_PID=$(head -n 1 "$data/postmaster.pid")
   CALLS_PG_DATA=$data

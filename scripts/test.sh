@@ -57,6 +57,7 @@ swift build -c release --product calls-api
 swift build -c release --product calls-worker
 swift build -c release --product calls-events
 swift build -c release --product calls-traffic
+swift build -c release --product calls-loadgen
 bin=$(swift build -c release --show-bin-path)
 
 calls_log "smoke test against a running stack"
@@ -93,6 +94,10 @@ calls_log "wallboard screenshot: $work/panel.png"
 
 calls_log "calls-events tail: two PBXs' queue_logs, rotated and truncated, pushed to the running stack"
 BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" python3 scripts/tail_e2e.py "$bin" "$work/tail"
+
+calls_log "calls-loadgen activity: subscriber events through the running stack, every one verified"
+"$bin/calls-loadgen" activity --api "http://127.0.0.1:$CALLS_HTTP_PORT" --rate 2000 --duration 10s --users 200 \
+  --workers 4 --duplicates 0.05 --batch 200 --verify-timeout 60s
 
 calls_log "contract test: schemathesis against the running stack"
 CALLS_API_KEY=$("$bin/calls-api" keys create --role admin --name "contract test" | tail -n 1) \
