@@ -40,9 +40,15 @@ public struct PostgresActivityPartitions: Sendable {
     @discardableResult
     public func ensure(monthStart: Date) async throws -> Bool {
         let day = monthStart.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day())
-        let rows = try await client.query("SELECT activity_ensure_partition(\(day)::date)", logger: logger)
         var created = false
-        for try await value in rows.decode(Bool.self) { created = value }
+        do {
+            let rows = try await client.query("SELECT activity_ensure_partition(\(day)::date)", logger: logger)
+            for try await value in rows.decode(Bool.self) { created = value }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P07" {
+            // Made by another session meanwhile: the function's second look, after its advisory lock, can miss a
+            // table committed while it waited (an advisory lock does not refresh the backend's catalog cache).
+            return false
+        }
         if created { logger.notice("activity_events partition created", metadata: ["month": "\(day)"]) }
         return created
     }

@@ -1,4 +1,5 @@
 import Activity
+import CallsCore
 @testable import CallsStore
 @testable import CallsWorker
 import EventBus
@@ -21,20 +22,31 @@ struct ActivityFixture: Sendable {
         _ body: @Sendable (ActivityFixture) async throws -> Void
     ) async throws {
         try await TestServices.withMigratedDatabase { url in
-            try await TestServices.withPostgres(url) { client in
-                let redis = RedisClient(url: try TestServices.redisURL())
-                let fixture = ActivityFixture(
-                    keys: ActivityStreamKeys(namespace: "test-\(UUID().uuidString.prefix(8))", partitions: partitions), redis: redis,
-                    postgres: client, writes: PostgresActivityWrites(client: client, timeZone: timeZone, logger: TestServices.logger),
-                    timeZone: timeZone)
-                do {
-                    try await body(fixture)
-                } catch {
-                    await fixture.removeStreams()
-                    throw error
-                }
+            try await with(
+                database: url, redis: try TestServices.redisURL(), namespace: "test-\(UUID().uuidString.prefix(8))",
+                partitions: partitions, timeZone: timeZone, body)
+        }
+    }
+
+    /// Over a database the caller migrated and the streams of `namespace` on `redisURL`: those of a spawned
+    /// worker whose `CALLS_QUEUE_NAME` is `namespace`.
+    static func with(
+        database: DatabaseURL, redis redisURL: RedisURL, namespace: String, partitions: Int,
+        timeZone: TimeZone = TimeZone(identifier: "Europe/Berlin")!, _ body: @Sendable (ActivityFixture) async throws -> Void
+    ) async throws {
+        try await TestServices.withPostgres(database) { client in
+            let redis = RedisClient(url: redisURL)
+            let fixture = ActivityFixture(
+                keys: ActivityStreamKeys(namespace: namespace, partitions: partitions), redis: redis,
+                postgres: client, writes: PostgresActivityWrites(client: client, timeZone: timeZone, logger: TestServices.logger),
+                timeZone: timeZone)
+            do {
+                try await body(fixture)
+            } catch {
                 await fixture.removeStreams()
+                throw error
             }
+            await fixture.removeStreams()
         }
     }
 
