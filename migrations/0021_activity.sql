@@ -115,5 +115,9 @@ BEGIN
         'CREATE TABLE %I PARTITION OF activity_events FOR VALUES FROM (%L) TO (%L)',
         name, first::timestamp AT TIME ZONE 'UTC', (first + interval '1 month')::timestamp AT TIME ZONE 'UTC');
     RETURN true;
+EXCEPTION WHEN duplicate_table OR unique_violation THEN
+    -- Made by another session while this one waited for the lock: an advisory lock does not refresh the
+    -- catalog this session sees, so the second look above can miss it.
+    RETURN false;
 END
 $$ LANGUAGE plpgsql;

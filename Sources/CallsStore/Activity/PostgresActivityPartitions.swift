@@ -41,14 +41,8 @@ public struct PostgresActivityPartitions: Sendable {
     public func ensure(monthStart: Date) async throws -> Bool {
         let day = monthStart.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day())
         var created = false
-        do {
-            let rows = try await client.query("SELECT activity_ensure_partition(\(day)::date)", logger: logger)
-            for try await value in rows.decode(Bool.self) { created = value }
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P07" {
-            // Made by another session meanwhile: the function's second look, after its advisory lock, can miss a
-            // table committed while it waited (an advisory lock does not refresh the backend's catalog cache).
-            return false
-        }
+        let rows = try await client.query("SELECT activity_ensure_partition(\(day)::date)", logger: logger)
+        for try await value in rows.decode(Bool.self) { created = value }
         if created { logger.notice("activity_events partition created", metadata: ["month": "\(day)"]) }
         return created
     }
