@@ -97,6 +97,19 @@ CREATE TABLE activity_settings (
     timezone  text    NOT NULL
 );
 
+-- Events a consumer group could not apply because the database refused them as data (a bug upstream: the
+-- API checks every event against what the tables take), kept with the reason instead of blocking their
+-- partition's stream.
+CREATE TABLE activity_refused (
+    consumer_group text        NOT NULL,
+    source_id      text        NOT NULL,
+    event_id       text        NOT NULL,
+    payload        text        NOT NULL,
+    reason         text        NOT NULL,
+    refused_at     timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (consumer_group, source_id, event_id)
+);
+
 -- The partition of activity_events holding `month` (UTC months), created when missing. Safe to call from
 -- several sessions at once; true when this call created it.
 CREATE FUNCTION activity_ensure_partition(month date) RETURNS boolean AS $$

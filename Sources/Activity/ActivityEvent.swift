@@ -3,7 +3,9 @@ import Foundation
 /// One subscriber event as taken by `POST /api/v1/events`: checked, with the instant the API took it. Times
 /// are kept to the microsecond, as PostgreSQL stores them.
 public struct ActivityEvent: Sendable, Equatable {
-    /// What makes an event the same one when a provider sends it again.
+    /// What makes an event the same one when a provider sends it again. Compared by bytes, as PostgreSQL
+    /// compares the keys: Swift's `String` equality would take "é" and "e\u{301}" for one id, so two events
+    /// would count once in one batch and twice in two.
     public struct Key: Sendable, Hashable {
         public var sourceID: String
         public var eventID: String
@@ -11,6 +13,16 @@ public struct ActivityEvent: Sendable, Equatable {
         public init(sourceID: String, eventID: String) {
             self.sourceID = sourceID
             self.eventID = eventID
+        }
+
+        public static func == (lhs: Key, rhs: Key) -> Bool {
+            lhs.sourceID.utf8.elementsEqual(rhs.sourceID.utf8) && lhs.eventID.utf8.elementsEqual(rhs.eventID.utf8)
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            for byte in sourceID.utf8 { hasher.combine(byte) }
+            hasher.combine(0xFF as UInt8)  // no UTF-8 byte: the two ids' bytes cannot run into each other
+            for byte in eventID.utf8 { hasher.combine(byte) }
         }
     }
 

@@ -19,6 +19,11 @@ public enum ActivityEventJSON {
     /// Source and event ids: a UUID fits many times over; longer is not an id.
     public static let maxIDLength = 128
     public static let maxMetaBytes = 4096
+    /// A year and a day: no call or data session lasts longer. With `maxBytes`, what keeps the sums of a day's
+    /// or a month's cell far within 64 bits.
+    public static let maxDurationSeconds: Int64 = 366 * 86_400
+    /// One pebibyte.
+    public static let maxBytes: Int64 = 1 << 50
     /// A larger item is refused without being decoded: every field at its longest fits well within.
     public static let maxItemBytes = 64 * 1024
 
@@ -37,7 +42,7 @@ public enum ActivityEventJSON {
                 rejections.append(Rejection(index: index, reason: "larger than \(maxItemBytes) bytes, more than an event can be"))
                 continue
             }
-            switch event(Data(item), receivedAt: now, window: window, decoder: decoder) {
+            switch event(item, receivedAt: now, window: window, decoder: decoder) {
             case .success(let event): events.append(event)
             case .failure(let refusal): rejections.append(Rejection(index: index, reason: refusal.reason))
             }
@@ -49,15 +54,17 @@ public enum ActivityEventJSON {
         var reason: String
     }
 
-    static func event(_ data: Data, receivedAt: Date, window: ActivityTimeWindow, decoder: JSONDecoder) -> Result<ActivityEvent, Refusal> {
+    static func event(
+        _ item: ArraySlice<UInt8>, receivedAt: Date, window: ActivityTimeWindow, decoder: JSONDecoder
+    ) -> Result<ActivityEvent, Refusal> {
         let wire: ActivityEventWire
         do {
-            wire = try decoder.decode(ActivityEventWire.self, from: data)
+            wire = try decoder.decode(ActivityEventWire.self, from: Data(item))
         } catch {
             return .failure(Refusal(reason: "not a JSON object"))
         }
         do {
-            return .success(try wire.event(receivedAt: receivedAt, window: window))
+            return .success(try wire.event(meta: JSONObjectMember.value(named: "meta", in: item), receivedAt: receivedAt, window: window))
         } catch {
             return .failure(error)
         }
@@ -76,12 +83,10 @@ struct ActivityEventWire: Decodable {
         case durationSeconds = "duration_sec"
         case bytesUp = "bytes_up"
         case bytesDown = "bytes_down"
-        case meta
     }
 
     var strings: [Field: String] = [:]
     var counters: [Field: Int64] = [:]
-    var meta: JSONValue?
     /// The first field whose value has the wrong type, with what it must be.
     var mistyped: (field: Field, expected: String)?
 
@@ -101,16 +106,10 @@ struct ActivityEventWire: Decodable {
                 mistyped = (field, "a whole number")
             }
         }
-        if mistyped == nil {
-            do {
-                meta = try container.decodeIfPresent(JSONValue.self, forKey: .meta)
-            } catch {
-                mistyped = (.meta, "an object")
-            }
-        }
     }
 
-    func event(receivedAt: Date, window: ActivityTimeWindow) throws(ActivityEventJSON.Refusal) -> ActivityEvent {
+    /// `meta`: the raw text of the item's `meta` member, if it has one.
+    func event(meta: ArraySlice<UInt8>?, receivedAt: Date, window: ActivityTimeWindow) throws(ActivityEventJSON.Refusal) -> ActivityEvent {
         if let mistyped { throw .init(reason: "'\(mistyped.field.rawValue)' must be \(mistyped.expected)") }
         let sourceID = try identifier(.sourceID, maxLength: ActivityEventJSON.maxIDLength)
         let eventID = try identifier(.eventID, maxLength: ActivityEventJSON.maxIDLength)
@@ -121,27 +120,35 @@ struct ActivityEventWire: Decodable {
             throw .init(reason: "'type' must be one of \(known)")
         }
         guard let startedText = strings[.startedAt] else { throw .init(reason: "'started_at' is missing") }
-        guard let startedAt = Timestamp.parse(startedText) else { throw .init(reason: "'started_at' is not an RFC 3339 time") }
+        guard let startedAt = RFC3339Instant.microseconds(startedText).map(Microseconds.date) else {
+            throw .init(reason: "'started_at' is not an RFC 3339 time")
+        }
         if let refusal = window.refusal(startedAt: startedAt) { throw .init(reason: refusal) }
         var endedAt: Date?
         if let endedText = strings[.endedAt] {
-            guard let ended = Timestamp.parse(endedText) else { throw .init(reason: "'ended_at' is not an RFC 3339 time") }
+            guard let ended = RFC3339Instant.microseconds(endedText).map(Microseconds.date) else {
+                throw .init(reason: "'ended_at' is not an RFC 3339 time")
+            }
             guard Microseconds.of(ended) >= Microseconds.of(startedAt) else { throw .init(reason: "'ended_at' is before 'started_at'") }
             endedAt = ended
         }
-        for field in [Field.durationSeconds, .bytesUp, .bytesDown] where (counters[field] ?? 0) < 0 {
-            throw .init(reason: "'\(field.rawValue)' must not be negative")
+        for field in [Field.durationSeconds, .bytesUp, .bytesDown] {
+            let value = counters[field] ?? 0
+            if value < 0 { throw .init(reason: "'\(field.rawValue)' must not be negative") }
+            let limit = field == .durationSeconds ? ActivityEventJSON.maxDurationSeconds : ActivityEventJSON.maxBytes
+            if value > limit { throw .init(reason: "'\(field.rawValue)' is larger than \(limit)") }
         }
         return ActivityEvent(
             sourceID: sourceID, eventID: eventID, userID: userID, type: type, startedAt: startedAt, endedAt: endedAt,
             durationSeconds: counters[.durationSeconds] ?? 0, bytesUp: counters[.bytesUp] ?? 0,
-            bytesDown: counters[.bytesDown] ?? 0, meta: try metaText(), receivedAt: receivedAt)
+            bytesDown: counters[.bytesDown] ?? 0, meta: try Self.metaText(meta), receivedAt: receivedAt)
     }
 
     func identifier(_ field: Field, maxLength: Int) throws(ActivityEventJSON.Refusal) -> String {
         guard let value = strings[field] else { throw .init(reason: "'\(field.rawValue)' is missing") }
         guard !value.isEmpty else { throw .init(reason: "'\(field.rawValue)' is empty") }
-        guard value.count <= maxLength else { throw .init(reason: "'\(field.rawValue)' is longer than \(maxLength) characters") }
+        // Bytes, not characters: one character may take any number of combining marks, and the indexes hold bytes.
+        guard value.utf8.count <= maxLength else { throw .init(reason: "'\(field.rawValue)' is longer than \(maxLength) bytes") }
         // Control characters would break the stream's payload, and PostgreSQL's text refuses NUL.
         guard !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
             throw .init(reason: "'\(field.rawValue)' holds a control character")
@@ -149,15 +156,14 @@ struct ActivityEventWire: Decodable {
         return value
     }
 
-    /// `meta` as compact JSON text: an object of at most `maxMetaBytes` so encoded, or nothing.
-    func metaText() throws(ActivityEventJSON.Refusal) -> String? {
-        guard let meta, meta != .null else { return nil }
-        guard case .object = meta else { throw .init(reason: "'meta' must be an object") }
-        // PostgreSQL's jsonb refuses the NUL character.
-        guard !meta.containsNUL else { throw .init(reason: "'meta' holds a NUL character") }
-        guard let data = try? JSONEncoder().encode(meta), data.count <= ActivityEventJSON.maxMetaBytes else {
+    /// `meta` as sent: a JSON object of at most `maxMetaBytes` that PostgreSQL's `jsonb` takes, or nothing.
+    static func metaText(_ raw: ArraySlice<UInt8>?) throws(ActivityEventJSON.Refusal) -> String? {
+        guard let raw, !raw.elementsEqual("null".utf8) else { return nil }
+        guard raw.count <= ActivityEventJSON.maxMetaBytes else {
             throw .init(reason: "'meta' is larger than \(ActivityEventJSON.maxMetaBytes) bytes")
         }
-        return String(decoding: data, as: UTF8.self)
+        if let refusal = StrictJSON.checkObject(raw) { throw .init(reason: "'meta' \(refusal.reason)") }
+        guard let text = String(validating: raw, as: UTF8.self) else { throw .init(reason: "'meta' is not UTF-8") }
+        return text
     }
 }

@@ -5,9 +5,9 @@ import Foundation
 public struct ActivitySettings: Sendable, Equatable {
     /// `CALLS_ACTIVITY_MAX_BATCH`: events in one `POST /api/v1/events` at most; more get 413.
     public var maxBatch = 10_000
-    /// `CALLS_ACTIVITY_MAX_BODY_BYTES`: a larger body gets 413 before it is read (10 000 events with full
-    /// 4 KiB `meta` objects fit).
-    public var maxBodyBytes = 64 * 1024 * 1024
+    /// `CALLS_ACTIVITY_MAX_BODY_BYTES`: a larger body gets 413 before it is read (10 000 events of 3 KiB fit;
+    /// a batch of larger ones is sent in parts). Each request in flight holds up to twice this.
+    public var maxBodyBytes = 32 * 1024 * 1024
     /// `CALLS_ACTIVITY_PARTITIONS`: how many streams the events are spread over by a hash of their user. Change it
     /// only while the streams are drained: a user's older events may wait in the partition it hashed to before.
     public var partitions = 8
@@ -35,5 +35,10 @@ public struct ActivitySettings: Sendable, Equatable {
         cacheSeconds = try environment.integer("CALLS_ACTIVITY_CACHE_SECONDS", default: cacheSeconds, in: 0...3600)
         maxBacklog = try environment.integer("CALLS_ACTIVITY_MAX_BACKLOG", default: maxBacklog, in: 1000...1_000_000_000)
         batchSize = try environment.integer("CALLS_ACTIVITY_BATCH_SIZE", default: batchSize, in: 1...100_000)
+        guard maxBacklog >= maxBatch else {
+            throw ConfigurationError(
+                variable: "CALLS_ACTIVITY_MAX_BACKLOG",
+                problem: "must be at least CALLS_ACTIVITY_MAX_BATCH (\(maxBatch)): a batch all of one partition would be refused for ever")
+        }
     }
 }

@@ -57,7 +57,14 @@ import Testing
         #expect(try reason { $0["type"] = nil } == "'type' is missing")
         #expect(try reason { $0["user_id"] = "" } == "'user_id' is empty")
         #expect(try reason { $0["user_id"] = nil } == "'user_id' is missing")
-        #expect(try reason { $0["user_id"] = String(repeating: "9", count: 65) } == "'user_id' is longer than 64 characters")
+        #expect(try reason { $0["user_id"] = String(repeating: "9", count: 65) } == "'user_id' is longer than 64 bytes")
+        // 64 characters but 64 × 41 bytes: a letter with 40 combining marks each.
+        #expect(
+            try reason { $0["user_id"] = String(repeating: "a" + String(repeating: "\u{301}", count: 40), count: 64) }
+                == "'user_id' is longer than 64 bytes")
+        #expect(try reason { $0["duration_sec"] = 366 * 86_400 + 1 } == "'duration_sec' is larger than 31622400")
+        #expect(try reason { $0["bytes_up"] = Int64.max } == "'bytes_up' is larger than 1125899906842624")
+        #expect(try reason { $0["bytes_down"] = 1 << 50 } == nil)
         #expect(try reason { $0["user_id"] = 123 } == "'user_id' must be a string")
         #expect(try reason { $0["user_id"] = "12\u{0}3" } == "'user_id' holds a control character")
         #expect(try reason { $0["event_id"] = nil } == "'event_id' is missing")
@@ -75,6 +82,10 @@ import Testing
         #expect(try reason { $0["meta"] = "cell A1" } == "'meta' must be an object")
         #expect(try reason { $0["meta"] = ["blob": String(repeating: "x", count: 4100)] } == "'meta' is larger than 4096 bytes")
         #expect(try reason { $0["meta"] = ["cell": "A\u{0}1"] } == "'meta' holds a NUL character")
+        var deep: Any = 1
+        for _ in 0..<70 { deep = [deep] }
+        let nested = deep
+        #expect(try reason { $0["meta"] = ["depth": nested] } == "'meta' nests deeper than 64 levels")
         #expect(try reason { $0["started_at"] = "2024-01-31T23:59:59Z" }?.contains("older than the months of events kept") == true)
         #expect(
             try reason {

@@ -41,3 +41,14 @@ import Testing
         #expect(window.latest == Timestamp.parse("2026-01-16T10:00:00Z"))
     }
 }
+
+@Suite struct ActivityKeyTests {
+    /// PostgreSQL compares bytes: ids that Swift calls equal ("é" composed and decomposed) are two events.
+    @Test func keysCompareByTheirBytes() {
+        let composed = ActivityEvent.Key(sourceID: "p", eventID: "caf\u{E9}")
+        let decomposed = ActivityEvent.Key(sourceID: "p", eventID: "cafe\u{301}")
+        #expect(composed != decomposed)
+        #expect(Set([composed, decomposed, composed]).count == 2)
+        #expect(ActivityEvent.Key(sourceID: "ab", eventID: "c") != ActivityEvent.Key(sourceID: "a", eventID: "bc"))
+    }
+}

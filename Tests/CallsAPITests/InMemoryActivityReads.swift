@@ -103,4 +103,9 @@ final class InMemoryActivityCacheStore: ActivityCacheStore, Sendable {
         if failing { throw CacheUnavailable() }
         entries.withLock { $0[key] = (value, milliseconds) }
     }
+
+    func remove(at key: String) async throws {
+        if failing { throw CacheUnavailable() }
+        _ = entries.withLock { $0.removeValue(forKey: key) }
+    }
 }

@@ -199,6 +199,11 @@ import Testing
         values["CALLS_ACTIVITY_TIMEZONE"] = nil
         values["CALLS_ACTIVITY_PARTITIONS"] = "0"
         #expect(throws: ConfigurationError.self) { try ActivitySettings(environment: EnvironmentVariables(values)) }
+        values["CALLS_ACTIVITY_PARTITIONS"] = nil
+        values["CALLS_ACTIVITY_MAX_BACKLOG"] = "5000"
+        #expect(throws: ConfigurationError.self) { try ActivitySettings(environment: EnvironmentVariables(values)) }
+        values["CALLS_ACTIVITY_MAX_BATCH"] = "5000"
+        #expect(try ActivitySettings(environment: EnvironmentVariables(values)).maxBacklog == 5000)
     }
 
     @Test func readsTheRolesAndThePanelSettings() throws {

@@ -65,11 +65,37 @@ extension IntegrationSuite {
             return line.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0
         }
 
+        /// A key only one group applied is sent on again: the other group may never have seen it (Redis lost its
+        /// entry), and the provider's copy is what brings it back.
+        @Test func aKeyOnlyOneGroupAppliedIsNotADuplicate() async throws {
+            try await Stack.withMigrated { stack, url in
+                try await TestServices.withPostgres(url) { postgres in
+                    try await postgres.query(
+                        "INSERT INTO activity_ingested_keys (source_id, event_id) VALUES ('provider-1', 'stored-only')",
+                        logger: TestServices.logger)
+                    try await postgres.query(
+                        "INSERT INTO activity_aggregated_keys (source_id, event_id) VALUES ('provider-1', 'added-only')",
+                        logger: TestServices.logger)
+                }
+                try await stack.withAPI { client in
+                    let body = [
+                        Self.event(user: "u1", sequence: 1, id: "stored-only"), Self.event(user: "u1", sequence: 2, id: "added-only"),
+                    ]
+                    let answer = try await Self.post(
+                        "[" + body.joined(separator: ",") + "]", contentType: "application/json", client: client)
+                    #expect(answer == Answer(accepted: 2, duplicates: 0, rejected: []))
+                }
+            }
+        }
+
         @Test func eventsOfManyUsersLandOnTheirUsersPartitionStreamsInOrder() async throws {
             try await Stack.withMigrated { stack, url in
                 try await TestServices.withPostgres(url) { postgres in
                     try await postgres.query(
                         "INSERT INTO activity_ingested_keys (source_id, event_id) VALUES ('provider-1', 'stored-before')",
+                        logger: TestServices.logger)
+                    try await postgres.query(
+                        "INSERT INTO activity_aggregated_keys (source_id, event_id) VALUES ('provider-1', 'stored-before')",
                         logger: TestServices.logger)
                 }
                 let users = (0..<150).map { "4917\(100_000 + $0 * 7919)" }

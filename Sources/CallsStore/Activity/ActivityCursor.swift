@@ -50,7 +50,7 @@ public struct ActivityCursor: Sendable, Equatable {
     /// As the API takes ids: PostgreSQL's text refuses NUL, so another character in a forged token would
     /// reach the query and fail it.
     static func isIdentifier(_ text: String) -> Bool {
-        !text.isEmpty && text.count <= ActivityEventJSON.maxIDLength
+        !text.isEmpty && text.utf8.count <= ActivityEventJSON.maxIDLength
             && !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
     }
 }

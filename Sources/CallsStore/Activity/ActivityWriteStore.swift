@@ -4,6 +4,8 @@ import Activity
 public struct ActivityBatchResult: Sendable, Equatable {
     public var applied: Int
     public var duplicates: Int
+    /// Refused by the database as data, and set aside.
+    public var refused = 0
 
     public init(applied: Int = 0, duplicates: Int = 0) {
         self.applied = applied
@@ -19,4 +21,6 @@ public protocol ActivityWriteStore: Sendable {
     /// The aggregator's: adds the events not added before to the per-user and global day and month cells;
     /// the global cells of stream partition `stripe`.
     func aggregate(_ events: [ActivityEvent], stripe: Int) async throws -> ActivityBatchResult
+    /// Keeps an event the database refused for `group` (its payload and the reason) where an operator finds it.
+    func setAside(_ event: ActivityEvent, group: String, reason: String) async throws
 }

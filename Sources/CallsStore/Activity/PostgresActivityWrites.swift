@@ -53,7 +53,7 @@ public struct PostgresActivityWrites: ActivityWriteStore {
             ),
             fresh AS (
                 INSERT INTO activity_ingested_keys (source_id, event_id)
-                SELECT s, e FROM batch
+                SELECT s, e FROM batch ORDER BY s, e
                 ON CONFLICT DO NOTHING
                 RETURNING source_id, event_id
             ),
@@ -87,7 +87,7 @@ public struct PostgresActivityWrites: ActivityWriteStore {
             ),
             fresh AS (
                 INSERT INTO activity_aggregated_keys (source_id, event_id)
-                SELECT s, e FROM batch
+                SELECT s, e FROM batch ORDER BY s, e
                 ON CONFLICT DO NOTHING
                 RETURNING source_id, event_id
             ),
@@ -132,9 +132,23 @@ public struct PostgresActivityWrites: ActivityWriteStore {
         return ActivityBatchResult(applied: added, duplicates: events.count - added)
     }
 
+    public func setAside(_ event: ActivityEvent, group: String, reason: String) async throws {
+        try await client.query(
+            """
+            INSERT INTO activity_refused (consumer_group, source_id, event_id, payload, reason)
+            VALUES (\(group), \(event.sourceID), \(event.eventID), \(event.payload), \(String(reason.prefix(2000))))
+            ON CONFLICT (consumer_group, source_id, event_id) DO NOTHING
+            """, logger: logger)
+    }
+
     /// Records the aggregates' time zone on first use; throws `ActivityTimeZoneMismatch` when the aggregates
     /// were cut in another (adding to them in this one would split days wrongly).
     public func checkTimeZone() async throws {
+        do {
+            try await client.query("SELECT now() AT TIME ZONE \(timeZone)", logger: logger)
+        } catch let error as PSQLError where error.code == .server && error.serverInfo?[.sqlState] == "22023" {
+            throw ActivityTimeZoneUnknown(name: timeZone)
+        }
         let rows = try await client.query(
             """
             WITH chosen AS (
@@ -189,6 +203,15 @@ public struct PostgresActivityWrites: ActivityWriteStore {
         var total = 0
         for try await value in rows.decode(Int64.self) { total = Int(value) }
         return total
+    }
+}
+
+/// `CALLS_ACTIVITY_TIMEZONE` names a zone Foundation knows and PostgreSQL does not (`GMT+5`).
+public struct ActivityTimeZoneUnknown: Error, CustomStringConvertible {
+    public var name: String
+
+    public var description: String {
+        "PostgreSQL does not know the time zone '\(name)' (CALLS_ACTIVITY_TIMEZONE); use an IANA name such as 'Europe/Berlin'"
     }
 }
 

@@ -1,6 +1,7 @@
 import Activity
 import CallsStore
 import EventBus
+import Foundation
 import Logging
 import Metrics
 
@@ -16,6 +17,9 @@ struct ActivityConsumer: Sendable {
     let consumer: String
     let batchSize: Int
     let claimAfter: Duration
+    /// Events starting before the oldest month kept are applied by neither group: their partition is gone
+    /// (or going), and so are the keys that would recognise a copy.
+    var retentionMonths = 13
     let logger: Logger
 
     /// One read, apply and acknowledge; the number of entries read.
@@ -49,18 +53,54 @@ struct ActivityConsumer: Sendable {
                     "unreadable entry on an activity stream, skipped", metadata: ["entry": "\(entry.id)", "stream": "\(stream.key)"])
             }
         }
-        let result: ActivityBatchResult
-        switch group {
-        case .ingest: result = try await store.store(events)
-        case .aggregate: result = try await store.aggregate(events, stripe: partition)
+        let oldestKept = ActivityTimeWindow(now: Date(), retentionMonths: retentionMonths).earliest
+        let expired = events.count { $0.startedAt < oldestKept }
+        if expired > 0 {
+            events.removeAll { $0.startedAt < oldestKept }
+            logger.warning("activity events past retention skipped", metadata: ["events": "\(expired)", "group": "\(group.name)"])
+        }
+        var result: ActivityBatchResult
+        do {
+            result = try await write(events)
+        } catch  where DatabaseErrors.isDataError(error) {
+            result = try await writeOneByOne(events)
         }
         try await stream.acknowledge(group: group.name, ids: entries.map(\.id))
         let dimensions = [("group", group.name)]
         Counter(label: "calls_activity_events_total", dimensions: dimensions + [("outcome", "applied")]).increment(by: result.applied)
         Counter(label: "calls_activity_events_total", dimensions: dimensions + [("outcome", "duplicate")]).increment(by: result.duplicates)
-        if unreadable > 0 {
-            Counter(label: "calls_activity_events_total", dimensions: dimensions + [("outcome", "unreadable")]).increment(by: unreadable)
+        for (outcome, count) in [("unreadable", unreadable), ("expired", expired), ("refused", result.refused)] where count > 0 {
+            Counter(label: "calls_activity_events_total", dimensions: dimensions + [("outcome", outcome)]).increment(by: count)
         }
+    }
+
+    func write(_ events: [ActivityEvent]) async throws -> ActivityBatchResult {
+        switch group {
+        case .ingest: try await store.store(events)
+        case .aggregate: try await store.aggregate(events, stripe: partition)
+        }
+    }
+
+    /// A batch the database refused as data: each event alone, so the one it refuses is set aside in
+    /// `activity_refused` (with the reason, for an operator to look at) instead of stopping the partition for
+    /// good. Any other failure still fails the batch, to be retried.
+    func writeOneByOne(_ events: [ActivityEvent]) async throws -> ActivityBatchResult {
+        var total = ActivityBatchResult()
+        for event in events {
+            do {
+                let result = try await write([event])
+                total.applied += result.applied
+                total.duplicates += result.duplicates
+            } catch  where DatabaseErrors.isDataError(error) {
+                let reason = String(reflecting: error)
+                logger.error(
+                    "activity event refused by the database, set aside",
+                    metadata: ["source_id": "\(event.sourceID)", "event_id": "\(event.eventID)", "error": "\(reason)"])
+                try await store.setAside(event, group: group.name, reason: reason)
+                total.refused += 1
+            }
+        }
+        return total
     }
 }
 

@@ -15,6 +15,8 @@ struct ActivityRole: Service {
     /// One per partition, each reading through a Redis client of its own (a blocking read holds its connection).
     let consumers: [ActivityConsumer]
     var readBlock: Duration = .seconds(1)
+    /// How often each consumer trims its partition's stream below what both groups acknowledged.
+    var trimInterval: Duration = .seconds(10)
     /// Runs before any consumer reads, retried while it fails with an outage (the aggregator's time zone check).
     var prepare: @Sendable () async throws -> Void = {}
     let logger: Logger
@@ -45,20 +47,27 @@ struct ActivityRole: Service {
     func consume(_ consumer: ActivityConsumer, until stopping: StopSignal) async {
         var phase = StreamConsumerPhase()
         var backoff = Backoff(cap: .seconds(5))
-        var groupExists = false
+        var groupsExist = false
+        var lastTrim = ContinuousClock.now
         while !stopping.raised, !Task.isCancelled {
             do {
-                // Again after any failure: Redis may have come back without the stream (and its groups).
-                if !groupExists {
-                    try await consumer.stream.createGroup(group.name)
-                    groupExists = true
+                // Again after any failure: Redis may have come back without the stream (and its groups). Both
+                // groups, whichever this consumer is of: a trim keeps only what every existing group still
+                // needs, so a group made later would have lost what was trimmed before it.
+                if !groupsExist {
+                    for group in ActivityGroup.allCases { try await consumer.stream.createGroup(group.name) }
+                    groupsExist = true
                 }
                 try await consumer.step(&phase, block: readBlock)
                 backoff.reset()
+                if ContinuousClock.now - lastTrim >= trimInterval {
+                    lastTrim = .now
+                    try await consumer.stream.trimAcknowledged()
+                }
             } catch {
                 if Task.isCancelled { return }
                 phase.failed()
-                groupExists = false
+                groupsExist = false
                 let delay = backoff.next()
                 logger.warning(
                     "activity batch not applied, retrying",

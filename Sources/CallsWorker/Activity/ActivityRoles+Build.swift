@@ -24,7 +24,8 @@ struct ActivityRoles {
                 consumers.append(
                     ActivityConsumer(
                         group: group, stream: EventStream(redis: client, key: keys.stream(partition)), partition: partition,
-                        store: writes, consumer: worker, batchSize: settings.batchSize, claimAfter: claimAfter, logger: logger))
+                        store: writes, consumer: worker, batchSize: settings.batchSize, claimAfter: claimAfter,
+                        retentionMonths: settings.retentionMonths, logger: logger))
             }
             var role = ActivityRole(group: group, consumers: consumers, logger: logger)
             if group == .aggregate { role.prepare = { try await writes.checkTimeZone() } }

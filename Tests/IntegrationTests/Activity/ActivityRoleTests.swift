@@ -68,4 +68,8 @@ final class BatchGate: ActivityWriteStore {
         await waitForOpen()
         return try await inner.aggregate(events, stripe: stripe)
     }
+
+    func setAside(_ event: ActivityEvent, group: String, reason: String) async throws {
+        try await inner.setAside(event, group: group, reason: reason)
+    }
 }

@@ -53,6 +53,9 @@ struct ActivityAggregateCache: Sendable {
         do {
             try await store.store(answer, at: key, milliseconds: lifetime)
             record(.miss)
+            // The lifetime was counted before the SET went out; one that waited for a connection, or crossed a
+            // slow network, could outlive the bound by that wait: such an entry goes at once.
+            if ContinuousClock.now - started >= bound { try await store.remove(at: key) }
         } catch {
             logger.warning("activity cache not written: redis failed", metadata: ["error": "\(error)"])
             record(.error)

@@ -7,6 +7,7 @@ protocol ActivityCacheStore: Sendable {
     func value(at key: String) async throws -> String?
     /// Stores `value` for `milliseconds` (at least 1).
     func store(_ value: String, at key: String, milliseconds: Int64) async throws
+    func remove(at key: String) async throws
 }
 
 struct RedisActivityCacheStore: ActivityCacheStore {
@@ -27,5 +28,9 @@ struct RedisActivityCacheStore: ActivityCacheStore {
 
     func store(_ value: String, at key: String, milliseconds: Int64) async throws {
         try await client.command(["SET", key, value, "PX", String(milliseconds)])
+    }
+
+    func remove(at key: String) async throws {
+        try await client.command(["DEL", key])
     }
 }

@@ -9,8 +9,8 @@ enum ActivityQueryText {
         guard let text else { return nil }
         if text.isEmpty {
             failure.add(field, "must not be empty")
-        } else if text.count > ActivityEventJSON.maxUserIDLength {
-            failure.add(field, "must be at most \(ActivityEventJSON.maxUserIDLength) characters")
+        } else if text.utf8.count > ActivityEventJSON.maxUserIDLength {
+            failure.add(field, "must be at most \(ActivityEventJSON.maxUserIDLength) bytes")
         } else if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             failure.add(field, "must not contain control characters")
         } else {
