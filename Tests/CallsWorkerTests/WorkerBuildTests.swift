@@ -1,4 +1,6 @@
 import CallsCore
+@testable import CallsStore
+import Synchronization
 import JobQueue
 @testable import CallsWorker
 import Logging
@@ -160,5 +162,30 @@ import TestSupport
                 "{q:telephony}:events", "{q:activity:0}:events", "{q:activity:1}:events", "{q:activity:2}:events",
             ])
         await client.shutdown()
+    }
+}
+
+/// A worker may start before the API applied the migrations: the aggregator's check waits for them.
+@Suite struct ActivityRolePreparationTests {
+    final class Attempts: Sendable {
+        let count = Mutex(0)
+    }
+
+    struct NotMigratedYet: Error {}
+
+    @Test func theRoleRetriesItsPreparationUntilItPassesAndStopsOnAWrongZone() async throws {
+        let attempts = Attempts()
+        var role = ActivityRole(group: .aggregate, consumers: [], logger: Logger(label: "test"))
+        role.prepare = {
+            let attempt = attempts.count.withLock { count in
+                count += 1
+                return count
+            }
+            if attempt < 3 { throw NotMigratedYet() }
+        }
+        try await role.run()
+        #expect(attempts.count.withLock { $0 } == 3)
+        role.prepare = { throw ActivityTimeZoneMismatch(recorded: "UTC", configured: "Europe/Berlin") }
+        await #expect(throws: ActivityTimeZoneMismatch.self) { try await role.run() }
     }
 }

@@ -33,13 +33,21 @@ struct ActivityRole: Service {
         }
     }
 
+    /// Retried until it passes, whatever fails (PostgreSQL away, or the migrations not applied yet by an API
+    /// starting at the same time), except a wrong configuration, which stops the worker with its reason.
     func prepareWhenReachable() async throws {
         var backoff = Backoff()
         while true {
             do {
                 return try await prepare()
-            } catch  where DatabaseErrors.isUnavailable(error) {
-                try await Task.sleep(for: backoff.next())
+            } catch let error as ActivityTimeZoneMismatch {
+                throw error
+            } catch let error as ActivityTimeZoneUnknown {
+                throw error
+            } catch {
+                let delay = backoff.next()
+                logger.warning("activity role not ready, retrying", metadata: ["group": "\(group.name)", "error": "\(error)"])
+                try await Task.sleep(for: delay)
             }
         }
     }
