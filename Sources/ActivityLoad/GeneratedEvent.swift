@@ -1,3 +1,4 @@
+import Activity
 import CallsCore
 import Foundation
 
@@ -75,24 +76,12 @@ public enum MillisecondTime {
         let fraction = Int(milliseconds - seconds * 1000)
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let time = Int(seconds - days * 86_400)
-        let (year, month, day) = civil(days: days)
+        let date = CivilDate(daysSince1970: Int(days))
+        let (year, month, day) = (date.year, date.month, date.day)
         return "\(Padded.digits(year, 4))-\(Padded.digits(month, 2))-\(Padded.digits(day, 2))T\(Padded.digits(time / 3600, 2)):"
             + "\(Padded.digits(time / 60 % 60, 2)):\(Padded.digits(time % 60, 2)).\(Padded.digits(fraction, 3))Z"
     }
 
-    /// The proleptic Gregorian date `days` after 1970-01-01 (H. Hinnant's civil_from_days).
-    static func civil(days: Int64) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (Int(year), Int(month), Int(day))
-    }
 }
 
 enum JSONText {

@@ -25,10 +25,10 @@ import Testing
         var previous = try #require(ActivityDay(text: "1899-12-31"))
         for year in 1900...2300 {
             for month in 1...12 {
-                for day in 1...ActivityDay.length(ofMonth: month, year: year) {
+                for day in 1...CivilDate.length(ofMonth: month, year: year) {
                     let current = try #require(ActivityDay(year: year, month: month, day: day))
                     #expect(current.daysSince1970 == previous.daysSince1970 + 1)
-                    #expect(current.civil == (year, month, day))
+                    #expect(current.civil == CivilDate(year: year, month: month, day: day))
                     previous = current
                 }
             }

@@ -7,14 +7,14 @@ import HummingbirdTesting
 import JobQueue
 import PostgresNIO
 import Prometheus
-import Synchronization
 import TestSupport
 import Testing
 
 extension IntegrationSuite {
     /// The activity reads against real PostgreSQL and Redis through the production application: raw events and
     /// aggregate rows written with SQL (as the ingestor and the aggregator write them), detail pages walked to
-    /// the end, global stripes summed, and the aggregate cache's freshness bound held against a committed change.
+    /// the end, global stripes summed, the aggregate cache off and with Redis gone (its freshness bound:
+    /// `ActivityCacheFreshnessTests`).
     @Suite struct ActivityReadTests {
         static let received = Microseconds.date(1_761_004_800_000_042)  // 2025-10-21T00:00:00.000042Z
 
@@ -210,44 +210,6 @@ extension IntegrationSuite {
             (try await get(client, uri)["items"] as? [[String: Any]])?.first?["count"] as? Int
         }
 
-        @Test(arguments: [false, true]) func aCommittedChangeShowsWithinTheBoundAfterACachedAnswer(global: Bool) async throws {
-            try await Stack.withMigrated { base, url in
-                var stack = base
-                stack.api.activity.cacheSeconds = 2
-                let stackSettings = stack
-                try await Self.execute(Self.aggregateRows, url: url)
-                let query = ActivityAggregateQuery(
-                    period: .day, from: ActivityDay(text: "2025-10-20")!, to: ActivityDay(text: "2025-10-20")!, type: .callOut,
-                    userID: global ? nil : "u1")
-                let uri = "/api/v1/aggregates?period=day&from=2025-10-20&to=2025-10-20&type=CALL_OUT" + (global ? "" : "&user_id=u1")
-                let key = ActivityCacheKeys(namespace: stack.api.queue.name, partitions: stack.api.activity.partitions).key(query)
-                let redis = RedisClient(url: stack.api.queue.redis)
-                try await stackSettings.withAPI { client in
-                    let before = try await Self.count(client, uri)
-                    #expect(before == (global ? 13 : 3))
-                    let lifetime = try await redis.command("PTTL", key).integer ?? -2
-                    #expect(lifetime > 0 && lifetime <= 2000, "the answer is cached for at most the bound: \(lifetime)")
-                    // As the aggregator would: committed, then acknowledged.
-                    try await Self.execute(
-                        global
-                            ? "UPDATE activity_global_daily SET count = count + 1 WHERE day = '2025-10-20' AND type = 'CALL_OUT' AND stripe = 7"
-                            : "UPDATE activity_user_daily SET count = count + 1 WHERE user_id = 'u1' AND day = '2025-10-20' AND type = 'CALL_OUT'",
-                        url: url)
-                    let stale = Counted()
-                    let after = try await poll(within: 3, every: .milliseconds(20)) {
-                        let count = try await Self.count(client, uri)
-                        if count == before { stale.add() }
-                        return count
-                    } until: {
-                        $0 != before
-                    }
-                    #expect(after == before.map { $0 + 1 }, "the change shows within the bound plus a second")
-                    #expect(stale.value >= 1, "a cached answer was served after the change, so the cache was really in the way")
-                }
-                await redis.shutdown()
-            }
-        }
-
         @Test func noCacheWhenTheBoundIsZero() async throws {
             try await Stack.withMigrated { base, url in
                 var stack = base
@@ -294,11 +256,4 @@ extension IntegrationSuite {
             return line.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0
         }
     }
-}
-
-/// Occurrences counted from a `@Sendable` closure.
-final class Counted: Sendable {
-    private let count = Mutex(0)
-    func add() { count.withLock { $0 += 1 } }
-    var value: Int { count.withLock { $0 } }
 }

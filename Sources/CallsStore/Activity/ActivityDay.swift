@@ -1,3 +1,4 @@
+import Activity
 import Foundation
 
 /// A calendar day without a time zone, as the aggregates' `date` columns hold it: days since 1970-01-01,
@@ -14,9 +15,8 @@ public struct ActivityDay: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// Nil for a day the calendar does not have (2025-02-30) or a year outside `years`.
     public init?(year: Int, month: Int, day: Int) {
-        guard Self.years.contains(year), (1...12).contains(month), (1...Self.length(ofMonth: month, year: year)).contains(day)
-        else { return nil }
-        daysSince1970 = Int32(Self.days(year: year, month: month, day: day))
+        guard Self.years.contains(year), CivilDate.isValid(year: year, month: month, day: day) else { return nil }
+        self.init(CivilDate(year: year, month: month, day: day))
     }
 
     /// Strictly `YYYY-MM-DD`.
@@ -43,24 +43,25 @@ public struct ActivityDay: Sendable, Hashable, Comparable, CustomStringConvertib
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        daysSince1970 = Int32(Self.days(year: parts.year!, month: parts.month!, day: parts.day!))
+        self.init(CivilDate(year: parts.year!, month: parts.month!, day: parts.day!))
     }
 
-    public var civil: (year: Int, month: Int, day: Int) {
-        Self.civil(fromDays: Int(daysSince1970))
+    /// `civil` must lie within `years`.
+    init(_ civil: CivilDate) {
+        daysSince1970 = Int32(civil.daysSince1970)
+    }
+
+    public var civil: CivilDate {
+        CivilDate(daysSince1970: Int(daysSince1970))
     }
 
     /// `YYYY-MM-DD`.
-    public var text: String {
-        let (year, month, day) = civil
-        return Self.digits(year, 4) + "-" + Self.digits(month, 2) + "-" + Self.digits(day, 2)
-    }
+    public var text: String { civil.description }
 
     public var description: String { text }
 
     public var monthStart: ActivityDay {
-        let (year, month, _) = civil
-        return ActivityDay(daysSince1970: Int32(Self.days(year: year, month: month, day: 1)))
+        ActivityDay(civil.firstOfMonth)
     }
 
     public func adding(days: Int) -> ActivityDay {
@@ -69,55 +70,15 @@ public struct ActivityDay: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// The first day of the month `months` after this day's month (before it, for a negative count).
     public func monthStart(adding months: Int) -> ActivityDay {
-        let (year, month, _) = civil
-        let index = year * 12 + (month - 1) + months
-        return ActivityDay(daysSince1970: Int32(Self.days(year: index / 12, month: index % 12 + 1, day: 1)))
+        ActivityDay(CivilDate(firstOfMonthSince1970: civil.monthsSince1970 + months))
     }
 
     /// Whole months from this day's month to `other`'s (0 for the same month).
     public func months(to other: ActivityDay) -> Int {
-        let (fromYear, fromMonth, _) = civil
-        let (toYear, toMonth, _) = other.civil
-        return (toYear * 12 + toMonth) - (fromYear * 12 + fromMonth)
+        other.civil.monthsSince1970 - civil.monthsSince1970
     }
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.daysSince1970 < rhs.daysSince1970 }
-
-    public static func length(ofMonth month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Howard Hinnant's `days_from_civil` (proleptic Gregorian).
-    public static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// Howard Hinnant's `civil_from_days`.
-    public static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    public static func digits(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
-    }
 }
 
 extension Character {

@@ -171,26 +171,14 @@ public struct PostgresActivityWrites: ActivityWriteStore {
 
     /// The first instant (UTC) of `month` (months since January 1970), in microseconds since 1970.
     static func firstMicrosecond(ofMonth month: Int) -> Int64 {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = .gmt
-        let date = calendar.date(from: DateComponents(year: 1970 + month / 12, month: month % 12 + 1, day: 1))!
-        return Microseconds.of(date)
+        Int64(CivilDate(firstOfMonthSince1970: month).daysSince1970) * 86_400_000_000
     }
 
-    /// The UTC month of an instant in microseconds since 1970, as months since January 1970.
+    /// The UTC month of an instant in microseconds since 1970, as months since January 1970: by integer
+    /// arithmetic, no calendar object per event.
     static func utcMonth(_ microseconds: Int64) -> Int {
-        let seconds = microseconds >= 0 ? microseconds / 1_000_000 : (microseconds - 999_999) / 1_000_000
-        var days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        // Civil from days (Howard Hinnant's algorithm): exact for any day, no calendar object per event.
-        days += 719_468
-        let era = (days >= 0 ? days : days - 146_096) / 146_097
-        let dayOfEra = days - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return Int((year - 1970) * 12 + month - 1)
+        let days = microseconds >= 0 ? microseconds / 86_400_000_000 : (microseconds - 86_399_999_999) / 86_400_000_000
+        return CivilDate(daysSince1970: Int(days)).monthsSince1970
     }
 
     /// 23514: no partition of `activity_events` takes the row.

@@ -76,11 +76,13 @@ struct ActivityFixture: Sendable {
             claimAfter: claimAfter, logger: TestServices.logger)
     }
 
-    /// Both groups, every partition, until a read of new entries brings nothing.
-    func drainAll(name: String = "w1") async throws {
+    /// Both groups, every partition, until a read of new entries brings nothing. `retentionMonths` as
+    /// `CALLS_ACTIVITY_RETENTION_MONTHS`: events starting before it are applied by neither group.
+    func drainAll(name: String = "w1", retentionMonths: Int = 13) async throws {
         for group in ActivityGroup.allCases {
             for partition in 0..<keys.partitions {
-                let consumer = consumer(group, partition: partition, name: name)
+                var consumer = consumer(group, partition: partition, name: name)
+                consumer.retentionMonths = retentionMonths
                 try await consumer.stream.createGroup(group.name)
                 var phase = StreamConsumerPhase()
                 for _ in 0..<10_000 {

@@ -1,4 +1,4 @@
-import CallsStore
+import Activity
 
 /// Activity times in JSON: RFC 3339 in UTC with always six fraction digits (`2025-10-20T12:34:56.123456Z`).
 /// Events keep their times to the microsecond; writing fewer digits would hand back a different instant than
@@ -8,11 +8,10 @@ enum ActivityTimeText {
 
     static func format(micros: Int64) -> String {
         let (days, inDay) = floorDivision(micros, microsPerDay)
-        let (year, month, day) = ActivityDay.civil(fromDays: Int(days))
         let seconds = Int(inDay / 1_000_000)
-        var text = ActivityDay.digits(year, 4) + "-" + ActivityDay.digits(month, 2) + "-" + ActivityDay.digits(day, 2)
-        text += "T" + ActivityDay.digits(seconds / 3600, 2) + ":" + ActivityDay.digits(seconds / 60 % 60, 2) + ":"
-        text += ActivityDay.digits(seconds % 60, 2) + "." + ActivityDay.digits(Int(inDay % 1_000_000), 6) + "Z"
+        var text = CivilDate(daysSince1970: Int(days)).description
+        text += "T" + CivilDate.digits(seconds / 3600, 2) + ":" + CivilDate.digits(seconds / 60 % 60, 2) + ":"
+        text += CivilDate.digits(seconds % 60, 2) + "." + CivilDate.digits(Int(inDay % 1_000_000), 6) + "Z"
         return text
     }
 

@@ -1,0 +1,129 @@
+import Activity
+@testable import CallsAPI
+import CallsCore
+import CallsStore
+@testable import CallsWorker
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+
+extension IntegrationSuite {
+    /// The freshness guarantee of the aggregate cache, as stated: once the aggregator has acknowledged an event,
+    /// no read returns an aggregate that misses it for longer than `CALLS_ACTIVITY_CACHE_SECONDS`. Real API,
+    /// Redis cache, stream and aggregator; the event is acknowledged right after a read filled the cache, the
+    /// worst moment, while reads go on back to back, so a stale answer served too long is seen.
+    @Suite struct ActivityCacheFreshnessTests {
+        /// Slack on top of the bound, for what the test cannot see from outside: the read that found the entry
+        /// just before Redis expired it still travels back through the API and the test client, the test takes
+        /// its clock reading after the acknowledgement, and server and test share two busy cores, where a task
+        /// may wait its turn. A quarter second covers that with room (reads here take a few milliseconds) and
+        /// stays far below the bound, so an entry living even a tenth longer than the bound is caught.
+        static let tolerance = Duration.milliseconds(250)
+
+        @Test(arguments: [false, true]) func noReadMissesAnAcknowledgedEventLongerThanTheBound(global: Bool) async throws {
+            try await Stack.withMigrated { base, url in
+                var stack = base
+                stack.api.activity.cacheSeconds = 2
+                let settings = stack
+                let bound = Duration.seconds(stack.api.activity.cacheSeconds)
+                try await ActivityReadTests.execute(ActivityReadTests.aggregateRows, url: url)
+                let uri = "/api/v1/aggregates?period=day&from=2025-10-20&to=2025-10-20&type=CALL_OUT" + (global ? "" : "&user_id=u1")
+                let query = ActivityAggregateQuery(
+                    period: .day, from: ActivityDay(text: "2025-10-20")!, to: ActivityDay(text: "2025-10-20")!, type: .callOut,
+                    userID: global ? nil : "u1")
+                let cacheKey = ActivityCacheKeys(namespace: stack.api.queue.name, partitions: stack.api.activity.partitions).key(query)
+                let event = ActivityEvent(
+                    sourceID: "fresh", eventID: "e1", userID: "u1", type: .callOut, startedAt: Timestamp.parse("2025-10-20T12:00:00Z")!,
+                    durationSeconds: 60, receivedAt: Date())
+                try await ActivityFixture.with(
+                    database: url, redis: stack.api.queue.redis, namespace: stack.api.queue.name,
+                    partitions: stack.api.activity.partitions, timeZone: stack.api.activity.timeZone
+                ) { fixture in
+                    let partition = ActivityPartitioner(partitions: fixture.keys.partitions).partition(ofUser: event.userID)
+                    let aggregator = {
+                        var consumer = fixture.consumer(.aggregate, partition: partition)
+                        consumer.retentionMonths = 1200  // 2025-10-20 is never past retention, whenever this runs
+                        return consumer
+                    }()
+                    try await aggregator.stream.createGroup(ActivityGroup.aggregate.name)
+                    try await fixture.publish([event])
+                    try await settings.withAPI { client in
+                        let before = try #require(try await ActivityReadTests.count(client, uri))
+                        #expect(before == (global ? 13 : 3))
+                        let lifetime = try await fixture.redis.command("PTTL", cacheKey).integer ?? -2
+                        #expect(lifetime > 0 && lifetime <= 2000, "the answer is cached, for at most the bound: \(lifetime) ms")
+                        let reads = ReadLog()
+                        let acknowledgedAt = try await withThrowingTaskGroup(of: ContinuousClock.Instant?.self) { tasks in
+                            tasks.addTask {
+                                while !reads.stopped {
+                                    let sent = ContinuousClock.now
+                                    let count = try await ActivityReadTests.count(client, uri)
+                                    reads.append(ReadLog.Read(sent: sent, received: .now, count: count))
+                                }
+                                return nil
+                            }
+                            let acknowledgedAt = try await Self.acknowledge(with: aggregator)
+                            try await Task.sleep(until: acknowledgedAt + bound + Self.tolerance + .seconds(1))
+                            reads.stop()
+                            try await tasks.waitForAll()
+                            return acknowledgedAt
+                        }
+                        #expect(try await fixture.stream(partition).groups().allSatisfy { $0.pending == 0 }, "acknowledged")
+                        Self.check(reads.all, acknowledgedAt: acknowledgedAt, before: before, bound: bound)
+                    }
+                }
+            }
+        }
+
+        /// Runs the aggregator until it has applied and acknowledged the event; the instant it had.
+        static func acknowledge(with aggregator: ActivityConsumer) async throws -> ContinuousClock.Instant {
+            var phase = StreamConsumerPhase()
+            for _ in 0..<10 where try await aggregator.step(&phase, block: .milliseconds(100)) > 0 {
+                // `step` returns after its XACK, which follows the commit.
+                return .now
+            }
+            throw ActivityCacheFreshnessFailure.notApplied
+        }
+
+        static func check(_ reads: [ReadLog.Read], acknowledgedAt: ContinuousClock.Instant, before: Int, bound: Duration) {
+            let deadline = acknowledgedAt + bound + tolerance
+            let afterAcknowledgement = reads.filter { $0.received > acknowledgedAt }
+            let stale = afterAcknowledgement.filter { $0.count == before }
+            #expect(afterAcknowledgement.allSatisfy { $0.count == before || $0.count == before + 1 }, "\(reads.map(\.count))")
+            #expect(!stale.isEmpty, "a cached answer was served after the acknowledgement, so the cache was really in the way")
+            let lastStale = stale.map { $0.received - acknowledgedAt }.max() ?? .zero
+            #expect(stale.allSatisfy { $0.received <= deadline }, "an answer missing the event \(lastStale) after it was acknowledged")
+            // Reads went on back to back from the acknowledgement to well past the deadline: no stretch long
+            // enough to hide a stale answer went unread.
+            let window = afterAcknowledgement.filter { $0.received <= deadline + .milliseconds(500) }
+            let gaps = zip(window, window.dropFirst()).map { $1.received - $0.received }
+            #expect((gaps.max() ?? .seconds(99)) <= tolerance, "longest pause between reads: \(gaps.max() ?? .zero)")
+            #expect(window.last.map { $0.received > deadline } == true, "reads went on past the deadline")
+            #expect(reads.last?.count == before + 1, "the change shows")
+            print(
+                "cache freshness: \(afterAcknowledgement.count) reads after the acknowledgement, the last stale one \(lastStale) after it")
+        }
+    }
+}
+
+enum ActivityCacheFreshnessFailure: Error {
+    case notApplied
+}
+
+/// The reads one task made, in order, and the flag that stops it.
+final class ReadLog: Sendable {
+    struct Read: Sendable {
+        var sent: ContinuousClock.Instant
+        var received: ContinuousClock.Instant
+        var count: Int?
+    }
+
+    private let reads = Mutex<[Read]>([])
+    private let stopFlag = Mutex(false)
+
+    func append(_ read: Read) { reads.withLock { $0.append(read) } }
+    var all: [Read] { reads.withLock { $0 } }
+    func stop() { stopFlag.withLock { $0 = true } }
+    var stopped: Bool { stopFlag.withLock { $0 } }
+}
