@@ -16,8 +16,8 @@ struct ActivityEventWire {
         case bytesDown = "bytes_down"
     }
 
-    var strings: [Field: String] = [:]
-    var counters: [Field: Int64] = [:]
+    var strings = FieldValues<String>()
+    var counters = FieldValues<Int64>()
     /// The first field whose value has the wrong type, with what it must be.
     var mistyped: (field: Field, expected: String)?
 
@@ -67,7 +67,8 @@ struct ActivityEventWire {
         // Bytes, not characters: one character may take any number of combining marks, and the indexes hold bytes.
         guard value.utf8.count <= maxLength else { throw .init(reason: "'\(field.rawValue)' is longer than \(maxLength) bytes") }
         // Control characters would break the stream's payload, and PostgreSQL's text refuses NUL.
-        guard !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+        // By bytes: in UTF-8 these scalars are single bytes, and no longer sequence holds a byte below 0x80.
+        guard !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
             throw .init(reason: "'\(field.rawValue)' holds a control character")
         }
         return value

@@ -78,6 +78,9 @@ import Testing
             #expect(reason(bytes: Array(#""source_id":"a"#.utf8) + bytes + Array(#"""#.utf8)) == "'source_id' must be a string")
         }
         #expect(reason(#""user_id":"a\u0000b""#) == "'user_id' holds a control character")
+        #expect(reason(#""user_id":"a\u007fb""#) == "'user_id' holds a control character")
+        #expect(reason("\"user_id\":\"a\u{7F}b\"") == "'user_id' holds a control character")
+        #expect(reason(#""user_id":"\u0080\u00ff\u07ff\uffff\ud83d\ude00""#) == nil)
     }
 
     /// Foundation's decoder kept the first of two members with one name; so does the reader, and it checks
