@@ -1,6 +1,6 @@
 /// The raw text of one member of a JSON object, found by a scan of its bytes: the object is already known to
-/// be JSON (a decoder read it), so this only follows its structure to the member's value. Finding `meta`
-/// this way spares decoding it into values and encoding it again, which cost the API about a fifth of its time.
+/// be JSON (a decoder read it), so this only follows its structure to the member's value. The old reader found
+/// `meta` with it; it stays here as part of that reader, the oracle of the differential test.
 enum JSONObjectMember {
     /// The bytes of the value of the first top-level member named `name` (an ASCII name without escapes), nil
     /// when there is none.
