@@ -36,6 +36,8 @@ actor FakeActivityAPI {
     var shownWithWrongMeta: String?
     var newEvents = 0
     var posts = 0
+    /// Every detail read: whose, and how many POSTs had come by then.
+    var detailReads: [(userID: String, afterPosts: Int)] = []
 
     init(faults: Faults = Faults()) {
         self.faults = faults
@@ -74,6 +76,7 @@ actor FakeActivityAPI {
 
     /// Newest first; the cursor is the offset of the next page.
     func detail(userID: String, from: Date, to: Date, limit: Int, cursor: Int) -> String {
+        detailReads.append((userID, posts))
         let (low, high) = (Microseconds.of(from), Microseconds.of(to))
         let matching = events.values.filter {
             $0.userID == userID && Microseconds.of($0.startedAt) >= low && Microseconds.of($0.startedAt) < high

@@ -71,6 +71,26 @@ struct LoadRunChecksTests {
         #expect(summary.json.contains(#""verify_mode":"after""#) && summary.json.contains(#""latency_users":20"#))
     }
 
+    @Test("--verify after: no subscriber outside the sample is read before the last POST; --verify during: some are")
+    func verifyAfterWaitsForTheSend() async throws {
+        let sampled = Set(LatencySample.userIDs(source: "loadgen-test", users: 20, count: 2))
+        for mode in VerifyMode.allCases {
+            let api = FakeActivityAPI()
+            // 300 events in 30 POSTs over 3 s: the sweeper (a round a second) has rounds while they go out.
+            let extra = ["--rate", "100", "--duration", "3s", "--latency-users", "2", "--verify", mode.rawValue]
+            let (summary, output) = try await LoadRunTests.run(api, extra: extra)
+            #expect(summary.passed, "\(output)")
+            let posts = await api.posts
+            let early = await api.detailReads.filter { !sampled.contains($0.userID) && $0.afterPosts < posts }
+            let probedEarly = await api.detailReads.filter { sampled.contains($0.userID) && $0.afterPosts < posts }
+            #expect(!probedEarly.isEmpty, "the probe reads during the send in either mode")
+            switch mode {
+            case .after: #expect(early.isEmpty, "\(early.prefix(3))")
+            case .during: #expect(!early.isEmpty)
+            }
+        }
+    }
+
     @Test("the latencies come from the sampled subscribers' events only; applied/s is reported")
     func latencyFromSampleOnly() async throws {
         let api = FakeActivityAPI()
