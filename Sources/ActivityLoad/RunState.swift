@@ -71,8 +71,6 @@ actor RunState {
         return expectation.pending.keys.filter { latencySample.contains($0) == sampled }.sorted()
     }
 
-    var nothingPending: Bool { expectation.pending.isEmpty }
-
     /// The start times to ask for to find `userID`'s pending events, in milliseconds: [earliest, latest + 1 ms).
     func pendingWindow(of userID: String) -> (from: Int64, to: Int64)? {
         guard let events = expectation.pending[userID]?.values, let first = events.first else { return nil }
