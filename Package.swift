@@ -54,7 +54,8 @@ let package = Package(
 
         .target(name: "CallsCore"),
         .target(name: "QueuePanel", dependencies: ["CallsCore"]),
-        .target(name: "QueueTraffic"),
+        .target(name: "SeededRandomness"),
+        .target(name: "QueueTraffic", dependencies: ["SeededRandomness"]),
         .target(name: "Activity", dependencies: ["CallsCore"]),
         .target(name: "AudioAnalysis", dependencies: ["CallsCore", "CSndfile", "CLame"]),
         .target(name: "CallsStore", dependencies: ["Activity", "CallsCore", "QueuePanel", postgresNIO, nioPosix, crypto, logging]),
@@ -65,7 +66,7 @@ let package = Package(
         .target(name: "Observability", dependencies: ["CallsStore", "EventBus", "JobQueue", hummingbird, logging, metrics, prometheus]),
         .target(name: "ServiceStartup", dependencies: ["CallsCore", "Observability", logging]),
         .target(name: "EventTail", dependencies: [asyncHTTPClient, logging, nioCore]),
-        .target(name: "ActivityLoad", dependencies: ["Activity", "CallsCore", argumentParser, asyncHTTPClient, nioCore]),
+        .target(name: "ActivityLoad", dependencies: ["Activity", "CallsCore", "SeededRandomness", argumentParser, asyncHTTPClient, nioCore]),
         .target(
             name: "CallsAPI",
             dependencies: [
@@ -112,7 +113,7 @@ let package = Package(
         .testTarget(name: "ActivityTests", dependencies: ["Activity", "CallsCore"]),
         .testTarget(
             name: "ActivityLoadTests",
-            dependencies: ["Activity", "ActivityLoad", "CallsCore", argumentParser, hummingbird, logging, nioCore]
+            dependencies: ["Activity", "ActivityLoad", "CallsCore", "SeededRandomness", argumentParser, hummingbird, logging, nioCore]
         ),
         .testTarget(name: "QueueTrafficTests", dependencies: ["QueuePanel", "QueueTraffic"]),
         .testTarget(
@@ -138,7 +139,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Activity", "AudioAnalysis", "CallsAPI", "CallsCore", "CallsStore", "CallsWorker", "EventBus", "JobQueue",
-                "Observability", "QueuePanel", "QueueTraffic",
+                "Observability", "QueuePanel", "QueueTraffic", "SeededRandomness",
                 "RecordingStorage", "S3Client", "TestSupport", asyncHTTPClient, crypto, httpTypes, hummingbird, hummingbirdTesting,
                 logging, nioCore, nioHTTP1, nioPosix, postgresNIO, prometheus, serviceLifecycle,
             ]

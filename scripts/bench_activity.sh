@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Subscriber activity end to end (issue 18): a private PostgreSQL and Redis, the release API (keys on) and one
 # release worker with the roles activity-ingest and activity-aggregate, all on this machine; calls-loadgen
-# sends events at RATE per second for 60 s and verifies every one in the database and every day aggregate.
-# Records events/s, the latency to the database and the CPU of each process (utime + stime from
+# sends events at RATE per second for 60 s and verifies every one in the database and every day and month
+# aggregate. Records events/s sent (202) and applied (verified), the latency to the database (measured on the
+# load generator's latency probe: a fixed sample of subscribers polled often) and the CPU of each process (utime + stime from
 # /proc/PID/stat before and after the run; PostgreSQL's backends and reaped children included). Prints Markdown.
 # Usage: bench_activity.sh BIN_DIR [RATE]  (RATE default 20000; BENCH_ACTIVITY_SECONDS overrides the 60 s)
 source "$(dirname "$0")/lib.sh"
@@ -72,11 +73,20 @@ target = f"{int(float(rate)):,}".replace(",", " ")
 print(f"Target {target} events/s for {seconds} s, 1 000 subscribers, 5 % duplicates, batches of 500 over 8 senders "
       f"(source `{s['source_id']}`); exit status {status}.")
 print()
-print("| events/s sent | sent (unique + duplicates) | verified | missing | failed | latency to the database p50 / p99 | aggregates checked / mismatched |")
-print("|---|---|---|---|---|---|---|")
-print(f"| {s['events_per_second']:.0f} | {s['unique_events']} + {s['duplicates_sent']} | {s['verified']} | {s['missing']} | {s['failed']} "
-      f"| {fmt(s.get('latency_p50_ms'))} / {fmt(s.get('latency_p99_ms'))} ms (poll every {s['poll_interval_ms']:.0f} ms) "
-      f"| {s['aggregates_checked']} / {s['aggregates_mismatched']} |")
+sampling = ""
+if "latency_users" in s:
+    sampling = (f", {s['latency_samples']} events of {s['latency_users']} sampled subscribers; "
+                f"other subscribers verified {s['verify_mode']} the send")
+global_rows = "-"
+if s.get("global_aggregates_checked") is not None:
+    global_rows = f"{s['global_aggregates_checked']} / {s['global_aggregates_mismatched']}"
+print("| events/s sent (202) | events/s applied (verified) | sent (unique + duplicates) | verified | missing | failed "
+      "| latency to the database p50 / p99 | aggregates checked / mismatched | global rows checked / mismatched |")
+print("|---|---|---|---|---|---|---|---|---|")
+print(f"| {s['events_per_second']:.0f} | {fmt(s.get('applied_per_second'))} | {s['unique_events']} + {s['duplicates_sent']} "
+      f"| {s['verified']} | {s['missing']} | {s['failed']} "
+      f"| {fmt(s.get('latency_p50_ms'))} / {fmt(s.get('latency_p99_ms'))} ms (poll every {s['poll_interval_ms']:.0f} ms{sampling}) "
+      f"| {s['aggregates_checked']} / {s['aggregates_mismatched']} | {global_rows} |")
 notes = s["mismatches"][:3] + s["missing_events"][:3] + s["failures"][:3]
 if notes:
     print()

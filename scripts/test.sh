@@ -95,9 +95,9 @@ calls_log "wallboard screenshot: $work/panel.png"
 calls_log "calls-events tail: two PBXs' queue_logs, rotated and truncated, pushed to the running stack"
 BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" python3 scripts/tail_e2e.py "$bin" "$work/tail"
 
-calls_log "calls-loadgen activity: subscriber events through the running stack, every one verified"
+calls_log "calls-loadgen activity: subscriber events through the running stack, every one verified (global rows too: nothing else writes events meanwhile)"
 "$bin/calls-loadgen" activity --api "http://127.0.0.1:$CALLS_HTTP_PORT" --rate 2000 --duration 10s --users 200 \
-  --workers 4 --duplicates 0.05 --batch 200 --verify-timeout 60s
+  --workers 4 --duplicates 0.05 --batch 200 --verify-timeout 60s --check-global
 
 calls_log "contract test: schemathesis against the running stack"
 CALLS_API_KEY=$("$bin/calls-api" keys create --role admin --name "contract test" | tail -n 1) \

@@ -25,18 +25,23 @@ public struct ActivityAPI: Sendable {
         public var userID: String?
         public var type: String?
         public var startedAt: String?
+        /// Null and absent alike read as nil.
+        public var endedAt: String?
         public var durationSeconds: Int64?
         public var bytesUp: Int64?
         public var bytesDown: Int64?
+        public var meta: JSONValue?
 
         enum CodingKeys: String, CodingKey {
             case eventID = "event_id"
             case userID = "user_id"
             case type
             case startedAt = "started_at"
+            case endedAt = "ended_at"
             case durationSeconds = "duration_sec"
             case bytesUp = "bytes_up"
             case bytesDown = "bytes_down"
+            case meta
         }
     }
 
@@ -148,9 +153,11 @@ public struct ActivityAPI: Sendable {
         return try await get("/api/v1/users/\(Self.escaped(userID))/detail?\(query)", as: DetailPage.self)
     }
 
-    /// A subscriber's day aggregates from `fromDay` to `toDay` (both `YYYY-MM-DD`, inclusive).
-    public func dayAggregates(userID: String, fromDay: String, toDay: String) async throws -> [AggregateItem] {
-        let path = "/api/v1/aggregates?period=day&from=\(fromDay)&to=\(toDay)&user_id=\(Self.escaped(userID))"
+    /// A subscriber's (nil: the global) day or month aggregates from `fromDay` to `toDay` (both `YYYY-MM-DD`,
+    /// inclusive; for months a day stands for its month).
+    public func aggregates(_ period: AggregatePeriod, userID: String?, fromDay: String, toDay: String) async throws -> [AggregateItem] {
+        var path = "/api/v1/aggregates?period=\(period.rawValue)&from=\(fromDay)&to=\(toDay)"
+        if let userID { path += "&user_id=\(Self.escaped(userID))" }
         return try await get(path, as: AggregatePage.self).items
     }
 

@@ -6,15 +6,29 @@ import Foundation
 public struct ActivityCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "activity",
-        abstract: "Send subscriber events at a fixed rate, then verify the raw events and the day aggregates.",
+        abstract: "Send subscriber events at a fixed rate, then verify the raw events and the day and month aggregates.",
         discussion: """
             Events go to POST /api/v1/events in JSON array batches, paced by schedule over --workers concurrent \
             senders (429, 503, other 5xx and network errors are retried with backoff, honouring Retry-After; an \
             event counts as sent only once its batch got a 202). Each subscriber id is the source id plus a \
-            number, so the aggregates read back hold this run's events only. Verification polls \
-            GET /api/v1/users/{id}/detail during and after the send, then compares GET /api/v1/aggregates \
-            (period=day, days in --timezone) with what was sent. The exit status is 0 only when every event was \
-            found, every aggregate matched and nothing failed. The key comes from --key, --key-file or CALLS_API_KEY.
+            number, so the aggregates read back hold this run's events only.
+
+            Verification reads GET /api/v1/users/{id}/detail and compares every field of each event with what \
+            was sent (type, started_at, ended_at for calls and data only, counters, meta as JSON). A latency \
+            probe polls a fixed sample of --latency-users subscribers, spread over the ids, every \
+            --poll-interval throughout the run: the latency to the database (mean, p50, p99, and the progress \
+            lines) comes from their events only. A sweeper verifies every other subscriber in rounds, during the \
+            send or, with --verify after, only once the sending is over (so its reads stay out of the sending \
+            phase); its finds count as verified, not as latency. applied/s in the summary is the unique events \
+            verified over the time from the first send until the last event was found.
+
+            Then GET /api/v1/aggregates is compared with what was sent for every subscriber, period=day and \
+            period=month (both cut in --timezone). With --check-global the global rows (no user_id) of the run's \
+            days and months are read before the send and after the verification, and must have grown by exactly \
+            what this run sent, per period and type: valid only when nothing else sends events of those days \
+            during the run, hence off by default. The exit status is 0 only when every event was found with the \
+            values sent, every aggregate matched and nothing failed. The key comes from --key, --key-file or \
+            CALLS_API_KEY.
             """
     )
 
@@ -62,10 +76,19 @@ public struct ActivityCommand: AsyncParsableCommand {
     @Option(help: "The server's CALLS_ACTIVITY_TIMEZONE, for the days of the aggregates (IANA name).")
     var timezone = "UTC"
 
-    @Option(help: "Seconds between two looks for a subscriber's pending events (the latency's resolution).")
+    @Option(help: "Seconds between two looks of the latency probe (the latency's resolution); the sweeper waits at least 1 s.")
     var pollInterval = 1.0
 
-    @Option(help: "Detail and aggregate requests in flight at once.")
+    @Option(help: "Subscribers the latency probe polls (at most --users), spread evenly over the ids.")
+    var latencyUsers = 50
+
+    @Option(help: "When the sweeper verifies the subscribers outside the probe: during the send, or after it.")
+    var verify = VerifyMode.during
+
+    @Flag(help: "Also require the global aggregates to grow by exactly what was sent (only if nothing else writes meanwhile).")
+    var checkGlobal = false
+
+    @Option(help: "Detail and aggregate requests of the sweeper in flight at once (the probe has 4 of its own).")
     var pollConcurrency = 8
 
     @Option(help: "Seconds between progress lines.")
@@ -93,6 +116,7 @@ public struct ActivityCommand: AsyncParsableCommand {
             throw ValidationError("--poll-interval and --report-interval must be more than 0")
         }
         guard pollConcurrency >= 1 else { throw ValidationError("--poll-concurrency must be at least 1") }
+        guard latencyUsers >= 1 else { throw ValidationError("--latency-users must be at least 1") }
         if let sourceID {
             // The subscriber ids (source + "-u" + six digits) must fit the API's 64 characters.
             guard !sourceID.isEmpty, sourceID.count <= 56 else { throw ValidationError("--source-id must be 1 to 56 characters") }
@@ -105,7 +129,8 @@ public struct ActivityCommand: AsyncParsableCommand {
             sourceID: sourceID ?? "loadgen-" + String(UInt32.random(in: 0...UInt32.max), radix: 16),
             duplicateShare: duplicates, batch: batch, seed: seed ?? UInt64.random(in: 0...UInt64.max), startSpreadSeconds: startSpread,
             verifyTimeoutSeconds: verifyTimeout, timeZone: TimeZone(identifier: timezone) ?? .gmt,
-            pollIntervalSeconds: pollInterval, pollConcurrency: pollConcurrency, reportIntervalSeconds: reportInterval)
+            pollIntervalSeconds: pollInterval, pollConcurrency: pollConcurrency, reportIntervalSeconds: reportInterval,
+            latencyUsers: latencyUsers, verifyMode: verify, checkGlobal: checkGlobal)
     }
 
     /// Runs and prints; returns the summary (the command exits non-zero unless it passed).
@@ -117,7 +142,8 @@ public struct ActivityCommand: AsyncParsableCommand {
         }
         let rate = Int(settings.rate)
         progress(
-            "source \(settings.sourceID), seed \(settings.seed), \(settings.users) users, rate \(rate)/s for \(settings.durationSeconds) s")
+            "source \(settings.sourceID), seed \(settings.seed), \(settings.users) users, rate \(rate)/s for \(settings.durationSeconds) s, "
+                + "latency from \(settings.latencyUsers) sampled users, verify \(settings.verifyMode.rawValue) the send")
         let summary = try await LoadRun(settings: settings, output: progress).run()
         output(json ? summary.json : summary.text)
         return summary

@@ -1,5 +1,5 @@
-/// Compares each subscriber's day aggregates with what was sent, row by row (every type and day the run
-/// touched, and no row beyond); a subscriber that does not match yet is asked again until the deadline,
+/// Compares each subscriber's day and month aggregates with what was sent, row by row (every type, day and
+/// month the run touched, and no row beyond); a subscriber that does not match yet is asked again until the deadline,
 /// since the aggregates may follow the raw events a little later.
 struct AggregateCheck: Sendable {
     let api: ActivityAPI
@@ -14,7 +14,7 @@ struct AggregateCheck: Sendable {
 
     func run(_ expected: [AggregateKey: AggregateTotals], deadline: Double) async throws -> Outcome {
         var byUser: [String: [AggregateKey: AggregateTotals]] = [:]
-        for (key, totals) in expected { byUser[key.userID, default: [:]][key] = totals }
+        for (key, totals) in expected { byUser[key.userID ?? "", default: [:]][key] = totals }
         var remaining = byUser.keys.sorted()
         var mismatches: [String: [String]] = [:]
         while true {
@@ -45,20 +45,29 @@ struct AggregateCheck: Sendable {
 
     /// The differences between `expected` (one subscriber's rows) and what the server answers.
     func compare(_ userID: String, _ expected: [AggregateKey: AggregateTotals]) async -> [String] {
-        let days = expected.keys.map(\.day).sorted()
-        guard let first = days.first, let last = days.last else { return [] }
-        let items: [ActivityAPI.AggregateItem]
-        do {
-            items = try await api.dayAggregates(userID: userID, fromDay: first, toDay: last)
-        } catch {
-            return ["\(userID): \(error)"]
-        }
         var read: [AggregateKey: AggregateTotals] = [:]
-        for item in items {
-            let key = AggregateKey(userID: userID, day: String(item.periodStart.prefix(10)), type: item.type)
-            read[key, default: AggregateTotals()].add(item)
+        for period in AggregatePeriod.allCases {
+            let starts = expected.keys.filter { $0.period == period }.map(\.periodStart).sorted()
+            guard let first = starts.first, let last = starts.last else { continue }
+            do {
+                read.merge(try await Self.read(api, period, userID: userID, fromDay: first, toDay: last)) { $0.adding($1) }
+            } catch {
+                return ["\(userID) \(period.rawValue): \(error)"]
+            }
         }
         return Self.differences(expected: expected, read: read)
+    }
+
+    /// One period's rows of a subscriber (nil: the global rows) between two days, keyed as expected.
+    static func read(
+        _ api: ActivityAPI, _ period: AggregatePeriod, userID: String?, fromDay: String, toDay: String
+    ) async throws -> [AggregateKey: AggregateTotals] {
+        var read: [AggregateKey: AggregateTotals] = [:]
+        for item in try await api.aggregates(period, userID: userID, fromDay: fromDay, toDay: toDay) {
+            let key = AggregateKey(userID: userID, period: period, periodStart: String(item.periodStart.prefix(10)), type: item.type)
+            read[key, default: AggregateTotals()].add(item)
+        }
+        return read
     }
 
     static func differences(expected: [AggregateKey: AggregateTotals], read: [AggregateKey: AggregateTotals]) -> [String] {
@@ -77,5 +86,17 @@ extension AggregateTotals {
         durationSeconds += item.durationSeconds
         bytesUp += item.bytesUp
         bytesDown += item.bytesDown
+    }
+
+    func adding(_ other: Self) -> Self {
+        Self(
+            count: count + other.count, durationSeconds: durationSeconds + other.durationSeconds, bytesUp: bytesUp + other.bytesUp,
+            bytesDown: bytesDown + other.bytesDown)
+    }
+
+    func subtracting(_ other: Self) -> Self {
+        Self(
+            count: count - other.count, durationSeconds: durationSeconds - other.durationSeconds, bytesUp: bytesUp - other.bytesUp,
+            bytesDown: bytesDown - other.bytesDown)
     }
 }

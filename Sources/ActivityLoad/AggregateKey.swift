@@ -1,23 +1,35 @@
 import Foundation
 
-/// One row of the day aggregates: a subscriber's events of one type on one day (in the server's time zone).
+/// The two periods the server aggregates over, as `period=` names them.
+public enum AggregatePeriod: String, Sendable, Hashable, Comparable, CaseIterable {
+    case day
+    case month
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// One aggregate row: a subscriber's (or, with no subscriber, everyone's) events of one type in one day or
+/// month (in the server's time zone).
 public struct AggregateKey: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var userID: String
-    /// `YYYY-MM-DD`.
-    public var day: String
+    /// Nil for the global rows.
+    public var userID: String?
+    public var period: AggregatePeriod
+    /// `YYYY-MM-DD`, the first day of the month for a month, as the API's `period_start` has it.
+    public var periodStart: String
     public var type: String
 
-    public init(userID: String, day: String, type: String) {
+    public init(userID: String?, period: AggregatePeriod = .day, periodStart: String, type: String) {
         self.userID = userID
-        self.day = day
+        self.period = period
+        self.periodStart = periodStart
         self.type = type
     }
 
     public static func < (lhs: Self, rhs: Self) -> Bool {
-        (lhs.userID, lhs.day, lhs.type) < (rhs.userID, rhs.day, rhs.type)
+        (lhs.userID ?? "", lhs.period, lhs.periodStart, lhs.type) < (rhs.userID ?? "", rhs.period, rhs.periodStart, rhs.type)
     }
 
-    public var description: String { "\(userID) \(day) \(type)" }
+    public var description: String { "\(userID ?? "global") \(period.rawValue) \(periodStart) \(type)" }
 }
 
 public struct AggregateTotals: Sendable, Hashable, CustomStringConvertible {
@@ -36,7 +48,7 @@ public struct AggregateTotals: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "count \(count), duration_sec \(durationSeconds), bytes_up \(bytesUp), bytes_down \(bytesDown)" }
 }
 
-/// Calendar days in one time zone, as the server buckets them.
+/// Calendar days (and months) in one time zone, as the server buckets them.
 public struct DayBucketing: Sendable {
     private let calendar: Calendar
 
@@ -49,6 +61,12 @@ public struct DayBucketing: Sendable {
     public func day(of date: Date) -> String {
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
         return "\(Padded.digits(parts.year!, 4))-\(Padded.digits(parts.month!, 2))-\(Padded.digits(parts.day!, 2))"
+    }
+
+    /// The month holding `day` (`YYYY-MM-DD`) as its first day: months are cut from the days, so they change
+    /// at the same midnight.
+    public static func month(ofDay day: String) -> String {
+        String(day.prefix(8)) + "01"
     }
 }
 

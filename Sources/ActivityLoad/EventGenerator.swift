@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandomness
 
 /// Makes the load: subscribers each with their own mix of calls, SMS and data, events that look like real
 /// ones, and a share of exact duplicates of events of earlier batches. The same seed, source and clock

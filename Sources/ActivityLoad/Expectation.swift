@@ -1,8 +1,8 @@
 import Foundation
 
 /// What the server must hold after the run: every unique event acknowledged with a 202 (a duplicate counts
-/// once, whichever copy was acknowledged first), still to be found or found, and the day aggregates they add
-/// up to.
+/// once, whichever copy was acknowledged first), still to be found or found, and the day and month aggregates
+/// they add up to, per subscriber and globally.
 public struct Expectation: Sendable {
     public struct Pending: Sendable {
         public var event: GeneratedEvent
@@ -11,7 +11,10 @@ public struct Expectation: Sendable {
     }
 
     public let bucketing: DayBucketing
+    /// Per subscriber, day and month rows.
     public private(set) var aggregates: [AggregateKey: AggregateTotals] = [:]
+    /// What this run adds to the global rows (no subscriber), day and month.
+    public private(set) var globalAggregates: [AggregateKey: AggregateTotals] = [:]
     /// Per subscriber, the events not yet seen in the database, by event id.
     public private(set) var pending: [String: [String: Pending]] = [:]
     public private(set) var uniqueCount = 0
@@ -32,8 +35,12 @@ public struct Expectation: Sendable {
             }
             uniqueCount += 1
             pending[event.userID, default: [:]][event.eventID] = Pending(event: event, acknowledgedAt: time)
-            let key = AggregateKey(userID: event.userID, day: bucketing.day(of: event.startedAt), type: event.type.rawValue)
-            aggregates[key, default: AggregateTotals()].add(event)
+            let day = bucketing.day(of: event.startedAt)
+            for (period, start) in [(AggregatePeriod.day, day), (.month, DayBucketing.month(ofDay: day))] {
+                let type = event.type.rawValue
+                aggregates[AggregateKey(userID: event.userID, period: period, periodStart: start, type: type), default: .init()].add(event)
+                globalAggregates[AggregateKey(userID: nil, period: period, periodStart: start, type: type), default: .init()].add(event)
+            }
         }
     }
 

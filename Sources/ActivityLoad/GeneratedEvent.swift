@@ -11,6 +11,9 @@ public enum LoadEventType: String, Sendable, CaseIterable, Hashable, Codable, Co
     case data = "DATA"
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// Calls and data sessions carry an `ended_at`; an SMS has none.
+    public var hasEnd: Bool { self == .callOut || self == .callIn || self == .data }
 }
 
 /// One event the generator made, with the exact JSON it is sent as (a duplicate re-sends these very bytes).
@@ -26,6 +29,8 @@ public struct GeneratedEvent: Sendable, Hashable {
     public var bytesDown: Int64
     public var cell: String
     public var json: String
+    /// `ended_at` as sent, nil for the types without one.
+    public var endedMilliseconds: Int64? { type.hasEnd ? startedMilliseconds + durationSeconds * 1000 : nil }
 
     init(
         eventID: String, sourceID: String, userID: String, type: LoadEventType, startedAt: Date, durationSeconds: Int64,
@@ -45,7 +50,7 @@ public struct GeneratedEvent: Sendable, Hashable {
         self.userID = userID
         self.type = type
         startedMilliseconds = MillisecondTime.of(startedAt)
-        let hasEnd = type == .callOut || type == .callIn || type == .data
+        let hasEnd = type.hasEnd
         self.durationSeconds = durationSeconds
         self.bytesUp = bytesUp
         self.bytesDown = bytesDown

@@ -19,12 +19,18 @@ public struct LoadSettings: Sendable {
     public var pollIntervalSeconds: Double
     public var pollConcurrency: Int
     public var reportIntervalSeconds: Double
+    /// Subscribers the latency probe polls every poll interval (at most `users`).
+    public var latencyUsers: Int
+    public var verifyMode: VerifyMode
+    /// Compare the global aggregates' growth over the run with what it sent (nothing else may write meanwhile).
+    public var checkGlobal: Bool
 
     public init(
         api: String, key: String, rate: Double, durationSeconds: Double, users: Int, workers: Int, sourceID: String,
         duplicateShare: Double, batch: Int, seed: UInt64, startSpreadSeconds: Double = 5, verifyTimeoutSeconds: Double,
         timeZone: TimeZone = .gmt,
-        pollIntervalSeconds: Double = 1, pollConcurrency: Int = 8, reportIntervalSeconds: Double = 5
+        pollIntervalSeconds: Double = 1, pollConcurrency: Int = 8, reportIntervalSeconds: Double = 5, latencyUsers: Int = 50,
+        verifyMode: VerifyMode = .during, checkGlobal: Bool = false
     ) {
         self.api = api
         self.key = key
@@ -42,5 +48,8 @@ public struct LoadSettings: Sendable {
         self.pollIntervalSeconds = pollIntervalSeconds
         self.pollConcurrency = pollConcurrency
         self.reportIntervalSeconds = reportIntervalSeconds
+        self.latencyUsers = min(latencyUsers, users)
+        self.verifyMode = verifyMode
+        self.checkGlobal = checkGlobal
     }
 }

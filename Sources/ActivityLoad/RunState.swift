@@ -6,6 +6,8 @@ actor RunState {
     static let examplesKept = 10
 
     var expectation: Expectation
+    /// The latency probe's subscribers: only their events' latencies are measured.
+    let latencySample: Set<String>
     /// Items of 202 answers, duplicates included.
     var sentItems = 0
     var serverDuplicates = 0
@@ -19,9 +21,18 @@ actor RunState {
     var latencies: [Double] = []
     var intervalLatencies: [Double] = []
     var sendFinished = false
+    /// When the first batch went out and when an event was last found (the load clock's seconds): the span
+    /// over which the events were applied, as far as this run can see it.
+    var firstSendAt: Double?
+    var lastFoundAt: Double?
 
-    init(expectation: Expectation) {
+    init(expectation: Expectation, latencySample: Set<String> = []) {
         self.expectation = expectation
+        self.latencySample = latencySample
+    }
+
+    func sending(at time: Double) {
+        if firstSendAt == nil { firstSendAt = time }
     }
 
     func acknowledged(
@@ -54,9 +65,10 @@ actor RunState {
         sendFinished = true
     }
 
-    /// Subscribers with events still to find, in a stable order.
-    func pendingUsers() -> [String] {
-        expectation.pending.keys.sorted()
+    /// Subscribers of `group` with events still to find, in a stable order.
+    func pendingUsers(_ group: PollGroup) -> [String] {
+        let sampled = group == .latencyProbe
+        return expectation.pending.keys.filter { latencySample.contains($0) == sampled }.sorted()
     }
 
     /// The start times to ask for to find `userID`'s pending events, in milliseconds: [earliest, latest + 1 ms).
@@ -75,35 +87,20 @@ actor RunState {
     func found(userID: String, items: [ActivityAPI.DetailItem], at time: Double) -> Bool {
         for item in items {
             guard let pending = expectation.pending[userID]?[item.eventID] else { continue }
-            if let difference = Self.difference(item, pending.event) {
+            if let difference = item.difference(from: pending.event) {
                 if wrongEvents.count < Self.examplesKept { wrongEvents.append("event \(item.eventID) of \(userID): \(difference)") }
                 failedEvents += 1
             }
-            if let acknowledgedAt = expectation.found(userID: userID, eventID: item.eventID) {
-                let latency = max(0, time - acknowledgedAt)
-                latencies.append(latency)
-                intervalLatencies.append(latency)
-            }
+            guard let acknowledgedAt = expectation.found(userID: userID, eventID: item.eventID) else { continue }
+            lastFoundAt = max(lastFoundAt ?? time, time)
+            // Outside the sample a find only counts as verified: the sweeper's rounds take seconds, and a
+            // latency measured by them would be the round time.
+            guard latencySample.contains(userID) else { continue }
+            let latency = max(0, time - acknowledgedAt)
+            latencies.append(latency)
+            intervalLatencies.append(latency)
         }
         return expectation.pending[userID] != nil
-    }
-
-    static func difference(_ item: ActivityAPI.DetailItem, _ event: GeneratedEvent) -> String? {
-        if let type = item.type, type != event.type.rawValue { return "type \(type), sent \(event.type.rawValue)" }
-        // Within a millisecond: a server formatting a binary fraction by truncation shows .677 for .678.
-        if let text = item.startedAt, let started = Timestamp.parse(text),
-            abs((started.timeIntervalSince1970 * 1000).rounded() - Double(event.startedMilliseconds)) > 1
-        {
-            return "started_at \(text), sent \(MillisecondTime.format(event.startedMilliseconds))"
-        }
-        let counters: [(String, Int64?, Int64)] = [
-            ("duration_sec", item.durationSeconds, event.durationSeconds), ("bytes_up", item.bytesUp, event.bytesUp),
-            ("bytes_down", item.bytesDown, event.bytesDown),
-        ]
-        for (name, read, sent) in counters where read != nil && read != sent {
-            return "\(name) \(read!), sent \(sent)"
-        }
-        return nil
     }
 
     /// The latencies found since the last call.

@@ -21,6 +21,7 @@ struct Sender: Sendable {
 
     func send(_ batch: [GeneratedEvent]) async throws {
         var delay = Self.firstRetryDelay
+        await state.sending(at: clock.now())
         while true {
             switch await api.post(batch) {
             case .accepted(let rejected, let duplicates):

@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandomness
 
 /// Realistic queue_log traffic from a simulated call centre, with the truth of what it describes.
 ///

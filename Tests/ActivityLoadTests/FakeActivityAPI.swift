@@ -5,16 +5,25 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// The three activity endpoints over events kept in memory, in the shapes of the real API; it can be told to
-/// lose an event, miscount an aggregate, refuse every batch or be unavailable for a while.
+/// The three activity endpoints over events kept in memory, in the shapes of the real API (day and month
+/// aggregates in UTC, per user or global); it can be told to lose an event, miscount an aggregate, show an
+/// event with another end or meta, refuse every batch or be unavailable for a while.
 actor FakeActivityAPI {
     struct Faults {
         /// Answer this many POSTs with 503 (Retry-After: 0) before taking any.
         var unavailablePosts = 0
         /// Never store the n-th new event (0-based).
         var dropEvent: Int?
-        /// Add one to the count of this subscriber's first aggregate row, every time.
+        /// Add one to the count of this subscriber's first day row, every time.
         var miscountUser: String?
+        /// Add one to the count of this subscriber's first month row, every time.
+        var miscountMonthUser: String?
+        /// Leave the n-th new event (0-based) out of the global rows only.
+        var skipGlobalEvent: Int?
+        /// Show the first new call or data session with its ended_at a second late.
+        var wrongEndedAt = false
+        /// Show the first new event with another meta.
+        var wrongMeta = false
         /// Answer every POST with this status.
         var refuseWith: Int?
     }
@@ -22,8 +31,13 @@ actor FakeActivityAPI {
     var faults: Faults
     var events: [ActivityEvent.Key: ActivityEvent] = [:]
     var dropped: String?
+    var skippedGlobally: String?
+    var shownWithWrongEnd: String?
+    var shownWithWrongMeta: String?
     var newEvents = 0
     var posts = 0
+    /// Every detail read: whose, and how many POSTs had come by then.
+    var detailReads: [(userID: String, afterPosts: Int)] = []
 
     init(faults: Faults = Faults()) {
         self.faults = faults
@@ -52,6 +66,9 @@ actor FakeActivityAPI {
                 continue
             }
             events[event.key] = event
+            if newEvents == faults.skipGlobalEvent { skippedGlobally = event.eventID }
+            if faults.wrongEndedAt, shownWithWrongEnd == nil, event.endedAt != nil { shownWithWrongEnd = event.eventID }
+            if faults.wrongMeta, shownWithWrongMeta == nil { shownWithWrongMeta = event.eventID }
         }
         let rejected = parsed.rejections.map { #"{"index":\#($0.index),"reason":"\#($0.reason)"}"# }.joined(separator: ",")
         return (202, #"{"accepted":\#(parsed.events.count - duplicates),"duplicates":\#(duplicates),"rejected":[\#(rejected)]}"#)
@@ -59,6 +76,7 @@ actor FakeActivityAPI {
 
     /// Newest first; the cursor is the offset of the next page.
     func detail(userID: String, from: Date, to: Date, limit: Int, cursor: Int) -> String {
+        detailReads.append((userID, posts))
         let (low, high) = (Microseconds.of(from), Microseconds.of(to))
         let matching = events.values.filter {
             $0.userID == userID && Microseconds.of($0.startedAt) >= low && Microseconds.of($0.startedAt) < high
@@ -71,7 +89,11 @@ actor FakeActivityAPI {
                 "started_at": Timestamp.format(event.startedAt), "duration_sec": event.durationSeconds, "bytes_up": event.bytesUp,
                 "bytes_down": event.bytesDown, "received_at": Timestamp.format(event.receivedAt),
             ]
-            if let ended = event.endedAt { item["ended_at"] = Timestamp.format(ended) }
+            if let ended = event.endedAt {
+                item["ended_at"] = Timestamp.format(ended.addingTimeInterval(event.eventID == shownWithWrongEnd ? 1 : 0))
+            }
+            if let meta = event.meta { item["meta"] = try! JSONSerialization.jsonObject(with: Data(meta.utf8)) }
+            if event.eventID == shownWithWrongMeta { item["meta"] = ["cell": "Z0"] }
             return item
         }
         let next: Any = cursor + page.count < matching.count ? String(cursor + page.count) : NSNull()
@@ -79,13 +101,18 @@ actor FakeActivityAPI {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Day rows in UTC, one per day and type, days inclusive.
-    func aggregates(userID: String, fromDay: String, toDay: String) -> String {
+    /// Day or month rows in UTC of one user (nil: everyone), one per period and type, from and to inclusive
+    /// (for months, the months holding those days).
+    func aggregates(period: String, userID: String?, fromDay: String, toDay: String) -> String {
+        let isMonth = period == "month"
+        let (low, high) = isMonth ? (String(fromDay.prefix(7)) + "-01", String(toDay.prefix(7)) + "-01") : (fromDay, toDay)
         var rows: [String: [String: Int64]] = [:]
-        for event in events.values where event.userID == userID {
+        for event in events.values where userID == nil || event.userID == userID {
+            if userID == nil, event.eventID == skippedGlobally { continue }
             let day = String(Timestamp.format(event.startedAt).prefix(10))
-            guard day >= fromDay, day <= toDay else { continue }
-            let key = day + " " + event.type.rawValue
+            let start = isMonth ? String(day.prefix(7)) + "-01" : day
+            guard start >= low, start <= high else { continue }
+            let key = start + " " + event.type.rawValue
             var row = rows[key] ?? ["count": 0, "duration_sec": 0, "bytes_up": 0, "bytes_down": 0]
             row["count"]! += 1
             row["duration_sec"]! += event.durationSeconds
@@ -93,15 +120,16 @@ actor FakeActivityAPI {
             row["bytes_down"]! += event.bytesDown
             rows[key] = row
         }
+        let miscounted = isMonth ? faults.miscountMonthUser : faults.miscountUser
         var items: [[String: Any]] = []
         for key in rows.keys.sorted() {
             let parts = key.split(separator: " ")
-            var item: [String: Any] = ["period_start": String(parts[0]), "type": String(parts[1]), "user_id": userID]
+            var item: [String: Any] = ["period_start": String(parts[0]), "type": String(parts[1]), "user_id": userID ?? NSNull()]
             for (name, value) in rows[key]! { item[name] = value }
-            if faults.miscountUser == userID, items.isEmpty { item["count"] = rows[key]!["count"]! + 1 }
+            if let userID, miscounted == userID, items.isEmpty { item["count"] = rows[key]!["count"]! + 1 }
             items.append(item)
         }
-        let data = try! JSONSerialization.data(withJSONObject: ["period": "day", "items": items])
+        let data = try! JSONSerialization.data(withJSONObject: ["period": period, "items": items])
         return String(decoding: data, as: UTF8.self)
     }
 }
@@ -128,9 +156,9 @@ func serving<T: Sendable>(_ api: FakeActivityAPI, _ body: @Sendable (String) asy
     }
     router.get("api/v1/aggregates") { request, _ -> Response in
         let query = request.uri.queryParameters
-        guard query.get("period") == "day", let user = query.get("user_id"), let from = query.get("from"), let to = query.get("to")
+        guard let period = query.get("period"), ["day", "month"].contains(period), let from = query.get("from"), let to = query.get("to")
         else { return Response(status: .badRequest) }
-        let json = await api.aggregates(userID: user, fromDay: from, toDay: to)
+        let json = await api.aggregates(period: period, userID: query.get("user_id"), fromDay: from, toDay: to)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
     }
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)

@@ -8,6 +8,7 @@ import JobQueue
 import Logging
 import PostgresNIO
 import QueueTraffic
+import SeededRandomness
 
 /// A migrated database, a Redis namespace of its own, and consumers of both groups over its K streams.
 struct ActivityFixture: Sendable {
