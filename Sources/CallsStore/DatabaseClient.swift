@@ -16,16 +16,35 @@ public struct DatabaseClient: Sendable {
         self.deadline = deadline
     }
 
+    /// A statement that may change data returns only once it is committed (see `StatementEffects`).
     @discardableResult
     func query(_ query: PostgresQuery, logger: Logger) async throws -> QueryRows {
-        try await withDeadline { QueryRows(rows: try await postgres.query(query, logger: logger).collect()) }
+        try await withDeadline {
+            guard StatementEffects.mayChangeData(query.sql) else {
+                return QueryRows(rows: try await postgres.query(query, logger: logger).collect())
+            }
+            return try await committed(logger: logger) { QueryRows(rows: try await $0.query(query, logger: logger).collect()) }
+        }
     }
 
-    /// See `PostgresClient.executeUnprepared`.
+    /// See `PostgresClient.executeUnprepared`; committed before it returns, like `query`.
     func executeUnprepared<Statement: PostgresPreparedStatement>(
         _ statement: Statement, logger: Logger
     ) async throws -> [Statement.Row] where Statement.Row: Sendable {
-        try await withDeadline { try await postgres.executeUnprepared(statement, logger: logger) }
+        let query = PostgresQuery(unsafeSQL: Statement.sql, binds: try statement.makeBindings())
+        return try await self.query(query, logger: logger).collect().map { try statement.decodeRow($0) }
+    }
+
+    /// `body` inside BEGIN … COMMIT on one connection. Throws what went wrong itself (not PostgresNIO's
+    /// transaction wrapper), so callers still see the statement's `PSQLError` and its SQLSTATE.
+    private func committed<Result: Sendable>(
+        logger: Logger, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await postgres.withTransaction(logger: logger) { try await body($0) }
+        } catch let error as PostgresTransactionError {
+            throw error.beginError ?? error.closureError ?? error.commitError ?? error
+        }
     }
 
     /// A transaction whose body does more than query (publishes jobs, removes stored objects): it gets
