@@ -47,6 +47,11 @@ struct ActivityEventWire {
                 throw .init(reason: "'ended_at' is not an RFC 3339 time")
             }
             guard Microseconds.of(ended) >= Microseconds.of(startedAt) else { throw .init(reason: "'ended_at' is before 'started_at'") }
+            // No call or session lasts longer than `maxDurationSeconds`; an end beyond it is a mistake, and one
+            // centuries ahead would not even travel the stream (payload instants stop at ±2^53 µs).
+            guard ended.timeIntervalSince(startedAt) <= Double(ActivityEventJSON.maxDurationSeconds) else {
+                throw .init(reason: "'ended_at' is more than \(ActivityEventJSON.maxDurationSeconds) seconds after 'started_at'")
+            }
             endedAt = ended
         }
         for field in [Field.durationSeconds, .bytesUp, .bytesDown] {

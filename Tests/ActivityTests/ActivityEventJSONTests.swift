@@ -72,6 +72,11 @@ import Testing
         #expect(try reason { $0["started_at"] = nil } == "'started_at' is missing")
         #expect(try reason { $0["started_at"] = "yesterday" } == "'started_at' is not an RFC 3339 time")
         #expect(try reason { $0["ended_at"] = "2025-10-20T12:00:00Z" } == "'ended_at' is before 'started_at'")
+        // An end beyond a year and a day after the start, up to one no stream payload could carry: refused, not lost.
+        #expect(try reason { $0["ended_at"] = "2026-10-21T12:34:56Z" } == nil)
+        for ended in ["2026-10-21T12:34:56.000001Z", "9999-12-31T23:59:59Z"] {
+            #expect(try reason { $0["ended_at"] = ended } == "'ended_at' is more than 31622400 seconds after 'started_at'")
+        }
         #expect(try reason { $0["ended_at"] = "soon" } == "'ended_at' is not an RFC 3339 time")
         #expect(try reason { $0["duration_sec"] = -1 } == "'duration_sec' must not be negative")
         #expect(try reason { $0["bytes_up"] = -5 } == "'bytes_up' must not be negative")

@@ -50,7 +50,11 @@ import Testing
         for _ in 0..<3000 {
             let item = EventItemGenerator.item(&random)
             if let difference = difference(item) { differences.append(difference) }
-            if case .success = ActivityEventJSON.event(item[...], receivedAt: now, window: window) { accepted += 1 }
+            if case .success(let event) = ActivityEventJSON.event(item[...], receivedAt: now, window: window) {
+                accepted += 1
+                // What the API takes must travel the stream: a payload the consumers cannot read is an event lost.
+                if ActivityEvent(payload: event.payload) != event { differences.append("\(event) does not survive its payload") }
+            }
         }
         #expect(differences.isEmpty, "\(differences.count) differences, first: \(differences.prefix(5))")
         // The generator must reach both ends: events taken and events refused.

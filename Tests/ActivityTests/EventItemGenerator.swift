@@ -25,6 +25,7 @@ enum EventItemGenerator {
             String(repeating: "9", count: 65), String(repeating: "x", count: 129), "CALL_OUT", "CALL_IN", "SMS_SENT", "SMS_RECEIVED",
             "DATA", "FAX", "call_out", #"CALL\u005fOUT"#, "2025-10-20T12:34:56Z", "2025-10-20T12:56:00Z", "2025-10-20T12:34:56.123456Z",
             "2025-10-20T14:34:56+02:00", "yesterday", "2001-01-01T00:00:00Z", "2025-10-23T00:00:00Z", "2025-10-20T12:00:00Z",
+            "9999-12-31T23:59:59Z",
         ].map { Array($0.utf8) } + [[0x61, 0xFF], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xE2, 0x82], [0xF4, 0x90, 0x80, 0x80]]
 
     static let numbers = [
