@@ -19,8 +19,8 @@ public enum ActivityEventJSON {
     /// Source and event ids: a UUID fits many times over; longer is not an id.
     public static let maxIDLength = 128
     public static let maxMetaBytes = 4096
-    /// A year and a day: no call or data session lasts longer. With `maxBytes`, what keeps the sums of a day's
-    /// or a month's cell far within 64 bits.
+    /// A year and a day: no call or data session lasts longer. With `maxBytes`, what keeps one batch's sums
+    /// within 64 bits (a cell that many batches fill saturates: `PostgresActivityWrites.saturatingSums`).
     public static let maxDurationSeconds: Int64 = 366 * 86_400
     /// One pebibyte.
     public static let maxBytes: Int64 = 1 << 50

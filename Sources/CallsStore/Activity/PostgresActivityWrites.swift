@@ -100,37 +100,42 @@ public struct PostgresActivityWrites: ActivityWriteStore {
                 INSERT INTO activity_user_daily AS a (user_id, day, type, count, duration_sec, bytes_up, bytes_down)
                 SELECT u, day, t, count(*), sum(d), sum(up), sum(down) FROM added GROUP BY u, day, t ORDER BY u, day, t
                 ON CONFLICT (user_id, day, type) DO UPDATE
-                SET count = a.count + EXCLUDED.count, duration_sec = a.duration_sec + EXCLUDED.duration_sec,
-                    bytes_up = a.bytes_up + EXCLUDED.bytes_up, bytes_down = a.bytes_down + EXCLUDED.bytes_down
+                SET \(unescaped: Self.saturatingSums)
             ),
             user_monthly AS (
                 INSERT INTO activity_user_monthly AS a (user_id, month, type, count, duration_sec, bytes_up, bytes_down)
                 SELECT u, date_trunc('month', day)::date AS month, t, count(*), sum(d), sum(up), sum(down)
                 FROM added GROUP BY u, month, t ORDER BY u, month, t
                 ON CONFLICT (user_id, month, type) DO UPDATE
-                SET count = a.count + EXCLUDED.count, duration_sec = a.duration_sec + EXCLUDED.duration_sec,
-                    bytes_up = a.bytes_up + EXCLUDED.bytes_up, bytes_down = a.bytes_down + EXCLUDED.bytes_down
+                SET \(unescaped: Self.saturatingSums)
             ),
             global_daily AS (
                 INSERT INTO activity_global_daily AS a (day, type, stripe, count, duration_sec, bytes_up, bytes_down)
                 SELECT day, t, \(stripe), count(*), sum(d), sum(up), sum(down) FROM added GROUP BY day, t ORDER BY day, t
                 ON CONFLICT (day, type, stripe) DO UPDATE
-                SET count = a.count + EXCLUDED.count, duration_sec = a.duration_sec + EXCLUDED.duration_sec,
-                    bytes_up = a.bytes_up + EXCLUDED.bytes_up, bytes_down = a.bytes_down + EXCLUDED.bytes_down
+                SET \(unescaped: Self.saturatingSums)
             ),
             global_monthly AS (
                 INSERT INTO activity_global_monthly AS a (month, type, stripe, count, duration_sec, bytes_up, bytes_down)
                 SELECT date_trunc('month', day)::date AS month, t, \(stripe), count(*), sum(d), sum(up), sum(down)
                 FROM added GROUP BY month, t ORDER BY month, t
                 ON CONFLICT (month, type, stripe) DO UPDATE
-                SET count = a.count + EXCLUDED.count, duration_sec = a.duration_sec + EXCLUDED.duration_sec,
-                    bytes_up = a.bytes_up + EXCLUDED.bytes_up, bytes_down = a.bytes_down + EXCLUDED.bytes_down
+                SET \(unescaped: Self.saturatingSums)
             )
             SELECT count(*)::int8 FROM added
             """, logger: logger)
         let added = try await Self.count(rows)
         return ActivityBatchResult(applied: added, duplicates: events.count - added)
     }
+
+    /// The cells' sums, stopping at the largest `bigint` instead of failing: each counter is bounded at the API,
+    /// but a client sending thousands of pebibyte events into one cell would otherwise make every later batch
+    /// of its partition fail and be set aside. A cell at 9223372036854775807 has been saturated. Counters are
+    /// never negative, so only the upper end needs the check.
+    static let saturatingSums = ["count", "duration_sec", "bytes_up", "bytes_down"].map { column in
+        "\(column) = CASE WHEN a.\(column) > 9223372036854775807 - EXCLUDED.\(column) THEN 9223372036854775807 "
+            + "ELSE a.\(column) + EXCLUDED.\(column) END"
+    }.joined(separator: ", ")
 
     public func setAside(_ event: ActivityEvent, group: String, reason: String) async throws {
         try await client.query(
