@@ -5,9 +5,11 @@ extension ActivityAPI.DetailItem {
     /// The first way this event as read differs from the one sent, nil when it is the same: type, start,
     /// end (present exactly for the types that have one), counters and meta (equal as JSON).
     func difference(from event: GeneratedEvent) -> String? {
-        if let type, type != event.type.rawValue { return "type \(type), sent \(event.type.rawValue)" }
-        if let text = startedAt, !Self.sameMillisecond(text, event.startedMilliseconds) {
-            return "started_at \(text), sent \(MillisecondTime.format(event.startedMilliseconds))"
+        guard let type else { return "type missing, sent \(event.type.rawValue)" }
+        if type != event.type.rawValue { return "type \(type), sent \(event.type.rawValue)" }
+        guard let startedAt else { return "started_at missing, sent \(MillisecondTime.format(event.startedMilliseconds))" }
+        if !Self.sameMillisecond(startedAt, event.startedMilliseconds) {
+            return "started_at \(startedAt), sent \(MillisecondTime.format(event.startedMilliseconds))"
         }
         switch (endedAt, event.endedMilliseconds) {
         case (nil, nil):
@@ -23,8 +25,8 @@ extension ActivityAPI.DetailItem {
             ("duration_sec", durationSeconds, event.durationSeconds), ("bytes_up", bytesUp, event.bytesUp),
             ("bytes_down", bytesDown, event.bytesDown),
         ]
-        for (name, read, sent) in counters where read != nil && read != sent {
-            return "\(name) \(read!), sent \(sent)"
+        for (name, read, sent) in counters where read != sent {
+            return "\(name) \(read.map(String.init) ?? "missing"), sent \(sent)"
         }
         let sentMeta = JSONValue.object(["cell": .string(event.cell)])
         if meta != sentMeta { return "meta \(Self.text(meta)), sent \(Self.text(sentMeta))" }

@@ -15,36 +15,59 @@ struct EventDifferenceTests {
         try JSONDecoder().decode(ActivityAPI.DetailItem.self, from: Data(json.utf8))
     }
 
+    /// `event` as the server shows it, with `change` applied (`NSNull()` for a JSON null, removal for a
+    /// missing member).
+    static func item(_ event: GeneratedEvent, _ change: (inout [String: Any]) -> Void = { _ in }) throws -> ActivityAPI.DetailItem {
+        var fields: [String: Any] = [
+            "event_id": event.eventID, "type": event.type.rawValue, "started_at": MillisecondTime.format(event.startedMilliseconds),
+            "duration_sec": event.durationSeconds, "bytes_up": event.bytesUp, "bytes_down": event.bytesDown,
+            "meta": ["cell": event.cell],
+        ]
+        if let ended = event.endedMilliseconds { fields["ended_at"] = MillisecondTime.format(ended) }
+        change(&fields)
+        return try JSONDecoder().decode(ActivityAPI.DetailItem.self, from: JSONSerialization.data(withJSONObject: fields))
+    }
+
     @Test("the same event, meta with spaces as PostgreSQL writes it and ended_at a truncated millisecond early: no difference")
     func same() throws {
         let read = try Self.item(
             #"{"event_id":"c1","type":"CALL_OUT","started_at":"2025-10-20T10:00:00.250Z","ended_at":"2025-10-20T10:01:30.249Z","#
                 + #""duration_sec":90,"bytes_up":0,"bytes_down":0,"meta": {"cell": "A1"}}"#)
         #expect(read.difference(from: Self.call) == nil)
-        let sms = try Self.item(#"{"event_id":"s1","type":"SMS_SENT","ended_at":null,"meta":{"cell":"A1"}}"#)
-        #expect(sms.difference(from: Self.sms) == nil)
+        #expect(try Self.item(Self.sms) { $0["ended_at"] = NSNull() }.difference(from: Self.sms) == nil)
+        #expect(try Self.item(Self.call).difference(from: Self.call) == nil)
+    }
+
+    @Test("a field the server left out is a difference, not a pass")
+    func missingFields() throws {
+        for field in ["type", "started_at", "duration_sec", "bytes_up", "bytes_down"] {
+            let read = try Self.item(Self.call) { $0[field] = nil }
+            #expect(read.difference(from: Self.call)?.hasPrefix("\(field) missing") == true, "\(field)")
+            let null = try Self.item(Self.call) { $0[field] = NSNull() }
+            #expect(null.difference(from: Self.call)?.hasPrefix("\(field) missing") == true, "\(field) null")
+        }
     }
 
     @Test("ended_at missing for a call, present for an SMS, a second off or unreadable: each named")
     func endedAt() throws {
-        let missing = try Self.item(#"{"event_id":"c1","ended_at":null,"meta":{"cell":"A1"}}"#)
+        let missing = try Self.item(Self.call) { $0["ended_at"] = NSNull() }
         #expect(missing.difference(from: Self.call) == "ended_at missing, sent 2025-10-20T10:01:30.250Z")
-        let extra = try Self.item(#"{"event_id":"s1","ended_at":"2025-10-20T10:00:00.000Z","meta":{"cell":"A1"}}"#)
+        let extra = try Self.item(Self.sms) { $0["ended_at"] = "2025-10-20T10:00:00.000Z" }
         #expect(extra.difference(from: Self.sms) == "ended_at 2025-10-20T10:00:00.000Z, sent none (SMS_SENT)")
-        let late = try Self.item(#"{"event_id":"c1","ended_at":"2025-10-20T10:01:31.250Z","meta":{"cell":"A1"}}"#)
+        let late = try Self.item(Self.call) { $0["ended_at"] = "2025-10-20T10:01:31.250Z" }
         #expect(late.difference(from: Self.call) == "ended_at 2025-10-20T10:01:31.250Z, sent 2025-10-20T10:01:30.250Z")
-        let garbled = try Self.item(#"{"event_id":"c1","ended_at":"soon","meta":{"cell":"A1"}}"#)
+        let garbled = try Self.item(Self.call) { $0["ended_at"] = "soon" }
         #expect(garbled.difference(from: Self.call) == "ended_at soon, sent 2025-10-20T10:01:30.250Z")
     }
 
     @Test("meta missing, null, another value or an extra key: each named")
     func meta() throws {
         let sent = #"{"cell":"A1"}"#
-        #expect(try Self.item(#"{"event_id":"s1"}"#).difference(from: Self.sms) == "meta missing, sent " + sent)
-        #expect(try Self.item(#"{"event_id":"s1","meta":null}"#).difference(from: Self.sms) == "meta missing, sent " + sent)
-        let other = try Self.item(#"{"event_id":"s1","meta":{"cell":"B2"}}"#)
+        #expect(try Self.item(Self.sms) { $0["meta"] = nil }.difference(from: Self.sms) == "meta missing, sent " + sent)
+        #expect(try Self.item(Self.sms) { $0["meta"] = NSNull() }.difference(from: Self.sms) == "meta missing, sent " + sent)
+        let other = try Self.item(Self.sms) { $0["meta"] = ["cell": "B2"] }
         #expect(other.difference(from: Self.sms) == #"meta {"cell":"B2"}, sent {"cell":"A1"}"#)
-        let extra = try Self.item(#"{"event_id":"s1","meta":{"cell":"A1","x":1}}"#)
+        let extra = try Self.item(Self.sms) { $0["meta"] = ["cell": "A1", "x": 1] }
         #expect(extra.difference(from: Self.sms) == #"meta {"cell":"A1","x":1}, sent {"cell":"A1"}"#)
     }
 
