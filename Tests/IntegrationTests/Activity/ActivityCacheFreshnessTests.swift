@@ -23,7 +23,9 @@ extension IntegrationSuite {
         @Test(arguments: [false, true]) func noReadMissesAnAcknowledgedEventLongerThanTheBound(global: Bool) async throws {
             try await Stack.withMigrated { base, url in
                 var stack = base
-                stack.api.activity.cacheSeconds = 2
+                // Above the default 2 s: the acknowledgement and the first read after it must fit in what is left
+                // of the entry's life, also on a loaded machine.
+                stack.api.activity.cacheSeconds = 3
                 let settings = stack
                 let bound = Duration.seconds(stack.api.activity.cacheSeconds)
                 try await ActivityReadTests.execute(ActivityReadTests.aggregateRows, url: url)
@@ -51,7 +53,7 @@ extension IntegrationSuite {
                         let before = try #require(try await ActivityReadTests.count(client, uri))
                         #expect(before == (global ? 13 : 3))
                         let lifetime = try await fixture.redis.command("PTTL", cacheKey).integer ?? -2
-                        #expect(lifetime > 0 && lifetime <= 2000, "the answer is cached, for at most the bound: \(lifetime) ms")
+                        #expect(lifetime > 0 && lifetime <= 3000, "the answer is cached, for at most the bound: \(lifetime) ms")
                         let reads = ReadLog()
                         let acknowledgedAt = try await withThrowingTaskGroup(of: ContinuousClock.Instant?.self) { tasks in
                             tasks.addTask {
