@@ -66,7 +66,8 @@ let package = Package(
         .target(name: "Observability", dependencies: ["CallsStore", "EventBus", "JobQueue", hummingbird, logging, metrics, prometheus]),
         .target(name: "ServiceStartup", dependencies: ["CallsCore", "Observability", logging]),
         .target(name: "EventTail", dependencies: [asyncHTTPClient, logging, nioCore]),
-        .target(name: "ActivityLoad", dependencies: ["Activity", "CallsCore", "SeededRandomness", argumentParser, asyncHTTPClient, nioCore]),
+        .target(
+            name: "ActivityLoad", dependencies: ["Activity", "CallsCore", "SeededRandomness", argumentParser, asyncHTTPClient, nioCore]),
         .target(
             name: "CallsAPI",
             dependencies: [
