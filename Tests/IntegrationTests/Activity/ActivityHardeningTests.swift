@@ -87,11 +87,13 @@ extension IntegrationSuite {
                     for group in try await fixture.stream(partition).groups() { #expect(group.pending == 0) }
                 }
                 for table in ["activity_user_daily", "activity_user_monthly"] {
-                    let cell = try await fixture.scalar("SELECT bytes_up FROM \(table) WHERE user_id = 'u-y' AND type = 'DATA'")
+                    let cell = try await fixture.scalar("SELECT bytes_up FROM \(unescaped: table) WHERE user_id = 'u-y' AND type = 'DATA'")
                     #expect(cell == Int64.max, "\(table): saturated, not failed")
                 }
                 for table in ["activity_global_daily", "activity_global_monthly"] {
-                    #expect(try await fixture.scalar("SELECT max(bytes_up) FROM \(table) WHERE type = 'DATA'") == Int64.max, "\(table)")
+                    #expect(
+                        try await fixture.scalar("SELECT max(bytes_up) FROM \(unescaped: table) WHERE type = 'DATA'") == Int64.max,
+                        "\(table)")
                 }
                 // Every other user's cells exact (the global ones hold the saturated sums too).
                 let isOtherUser = { (key: String) in !key.contains("|u-y|") && !key.contains("|*|") }
