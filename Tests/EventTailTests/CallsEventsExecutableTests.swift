@@ -1,3 +1,4 @@
+import EventTail
 import Foundation
 import TestSupport
 import Testing
@@ -34,6 +35,13 @@ struct CallsEventsExecutableTests {
             try log.reopen()
             try log.write(second)
             try await expectEventually("the lines of the new file", within: 30) { await api.events.count == 9 }
+            // The API holds the lines once their POST arrived; the tailer records them as sent once the 202 is
+            // back. A stop in between (SIGTERM ends it at once) would send them again after the restart, as it
+            // must: stop only once the position is saved.
+            let everything = Int64(first.utf8.count + second.utf8.count)
+            try await expectEventually("the position saved", within: 30) {
+                (try? StateFile(path: log.path + ".calls-events.state").load()?.offset) == everything
+            }
             await process.stop()
 
             let keyFile = log.directory.path + "/key"
