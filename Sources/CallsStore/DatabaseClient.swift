@@ -27,7 +27,13 @@ public struct DatabaseClient: Sendable {
         }
     }
 
-    /// See `PostgresClient.executeUnprepared`; committed before it returns, like `query`.
+    /// Runs `statement` as an unnamed statement, parsed anew each time, and decodes every row; committed before
+    /// it returns, like `query`.
+    ///
+    /// Not as a named prepared statement: PostgresNIO remembers a failed preparation per connection and fails
+    /// every later use of that statement on that connection with the same error. A preparation that waits on
+    /// a lock past `statement_timeout` (a migration's `ALTER TABLE`, a slow transaction) would so break the
+    /// upload or the worker's claim on that connection for good. Parsing costs a fraction of a millisecond.
     func executeUnprepared<Statement: PostgresPreparedStatement>(
         _ statement: Statement, logger: Logger
     ) async throws -> [Statement.Row] where Statement.Row: Sendable {

@@ -100,7 +100,7 @@ public struct PostgresAnalysisLeases: AnalysisLeases {
         ).collect().isEmpty
     }
 
-    /// Claims and completions are statement types run unprepared (see `PostgresClient.executeUnprepared`).
+    /// Claims and completions are statement types run unprepared (see `DatabaseClient.executeUnprepared`).
     /// A worker may claim again what it holds: after an outage interrupted its commit it retries the whole
     /// job in place, and must neither find its own lease in the way (the heartbeat would keep that lease alive
     /// with nobody working on it) nor spend an attempt.

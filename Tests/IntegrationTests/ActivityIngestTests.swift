@@ -57,6 +57,17 @@ extension IntegrationSuite {
             }
         }
 
+        /// Records event `eventID` of provider-1 as applied by the groups whose key tables are named.
+        static func markApplied(_ eventID: String, in tables: [String], url: DatabaseURL) async throws {
+            try await TestServices.withPostgres(url) { postgres in
+                for table in tables {
+                    try await postgres.query(
+                        "INSERT INTO \(unescaped: table) (source_id, event_id) VALUES ('provider-1', \(eventID))",
+                        logger: TestServices.logger)
+                }
+            }
+        }
+
         static func receivedCount(_ outcome: String) -> Int {
             var buffer: [UInt8] = []
             testMetricsRegistry.emit(into: &buffer)
@@ -69,14 +80,8 @@ extension IntegrationSuite {
         /// entry), and the provider's copy is what brings it back.
         @Test func aKeyOnlyOneGroupAppliedIsNotADuplicate() async throws {
             try await Stack.withMigrated { stack, url in
-                try await TestServices.withPostgres(url) { postgres in
-                    try await postgres.query(
-                        "INSERT INTO activity_ingested_keys (source_id, event_id) VALUES ('provider-1', 'stored-only')",
-                        logger: TestServices.logger)
-                    try await postgres.query(
-                        "INSERT INTO activity_aggregated_keys (source_id, event_id) VALUES ('provider-1', 'added-only')",
-                        logger: TestServices.logger)
-                }
+                try await Self.markApplied("stored-only", in: ["activity_ingested_keys"], url: url)
+                try await Self.markApplied("added-only", in: ["activity_aggregated_keys"], url: url)
                 try await stack.withAPI { client in
                     let body = [
                         Self.event(user: "u1", sequence: 1, id: "stored-only"), Self.event(user: "u1", sequence: 2, id: "added-only"),
@@ -90,14 +95,7 @@ extension IntegrationSuite {
 
         @Test func eventsOfManyUsersLandOnTheirUsersPartitionStreamsInOrder() async throws {
             try await Stack.withMigrated { stack, url in
-                try await TestServices.withPostgres(url) { postgres in
-                    try await postgres.query(
-                        "INSERT INTO activity_ingested_keys (source_id, event_id) VALUES ('provider-1', 'stored-before')",
-                        logger: TestServices.logger)
-                    try await postgres.query(
-                        "INSERT INTO activity_aggregated_keys (source_id, event_id) VALUES ('provider-1', 'stored-before')",
-                        logger: TestServices.logger)
-                }
+                try await Self.markApplied("stored-before", in: ["activity_ingested_keys", "activity_aggregated_keys"], url: url)
                 let users = (0..<150).map { "4917\(100_000 + $0 * 7919)" }
                 let perUser = 6
                 // The users' events interleaved, as a provider sends them; half as an array, half as NDJSON.
