@@ -202,8 +202,9 @@ extension IntegrationSuite {
         /// Stops `worker` (SIGSTOP) when it has committed batches it has not acknowledged, and returns how many
         /// entries those hold. That is most of the time: a COMMIT sent before the stop still commits, while
         /// its acknowledgement waits for the process (a transaction stopped before its COMMIT stays open, not
-        /// counted, and is rolled back when the process dies). Otherwise the worker is let go on and stopped
-        /// again.
+        /// counted, and is rolled back when the process dies; a statement waiting on a lock such a transaction
+        /// holds, say one making a month's partition, waits with it and is not waited for). Otherwise the
+        /// worker is let go on and stopped again.
         static func freezeHoldingCommittedBatches(_ worker: SpawnedWorker, _ fixture: ActivityFixture) async throws -> Int {
             for _ in 0..<50 {
                 worker.signal(SIGSTOP)
@@ -212,6 +213,7 @@ extension IntegrationSuite {
                         """
                         SELECT count(*)::int8 FROM pg_stat_activity
                         WHERE datname = current_database() AND backend_type = 'client backend' AND state = 'active'
+                          AND wait_event_type IS DISTINCT FROM 'Lock'
                           AND pid <> pg_backend_pid()
                         """) == 0
                 }
