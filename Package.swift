@@ -58,6 +58,7 @@ let package = Package(
         .target(name: "QueueTraffic", dependencies: ["SeededRandomness"]),
         .target(name: "Activity", dependencies: ["CallsCore"]),
         .target(name: "AudioAnalysis", dependencies: ["CallsCore", "CSndfile", "CLame"]),
+        .target(name: "IngestMetadata", dependencies: ["CallsCore"]),
         .target(name: "CallsStore", dependencies: ["Activity", "CallsCore", "QueuePanel", postgresNIO, nioPosix, crypto, logging]),
         .target(name: "JobQueue", dependencies: ["CHiredis", "CallsCore", nioCore, nioPosix, nioSSL]),
         .target(name: "EventBus", dependencies: ["JobQueue"]),
