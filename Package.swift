@@ -112,6 +112,7 @@ let package = Package(
         ),
         .testTarget(name: "CallsCoreTests", dependencies: ["CallsCore"]),
         .testTarget(name: "QueuePanelTests", dependencies: ["QueuePanel"]),
+        .testTarget(name: "IngestMetadataTests", dependencies: ["IngestMetadata", "SeededRandomness"]),
         .testTarget(name: "ActivityTests", dependencies: ["Activity", "CallsCore"]),
         .testTarget(
             name: "ActivityLoadTests",

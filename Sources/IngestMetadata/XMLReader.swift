@@ -97,8 +97,8 @@ struct XMLReader {
         return refusal("markup declarations ('<!') are refused")
     }
 
-    private mutating func skip(past terminator: StaticString, what: String) throws(MetadataRefusal) {
-        let start = position
+    /// Moves past `terminator`; a construct left open is reported at `start`, where it began.
+    private mutating func skip(past terminator: StaticString, what: String, from start: Int) throws(MetadataRefusal) {
         while position < bytes.count {
             if hasPrefix(terminator) {
                 position += terminator.utf8CodeUnitCount
@@ -110,14 +110,16 @@ struct XMLReader {
     }
 
     private mutating func skipComment() throws(MetadataRefusal) {
+        let start = position
         position += 4
-        try skip(past: "-->", what: "a comment")
+        try skip(past: "-->", what: "a comment", from: start)
     }
 
     private mutating func skipProcessingInstruction() throws(MetadataRefusal) {
+        let start = position
         position += 2
         guard try name() != nil else { throw refusal("a processing instruction needs a target name") }
-        try skip(past: "?>", what: "a processing instruction")
+        try skip(past: "?>", what: "a processing instruction", from: start)
     }
 
     /// XML names, kept to what metadata uses: ASCII letters, digits, `_ : . -` and any non-ASCII character
@@ -138,12 +140,15 @@ struct XMLReader {
         var open: [XMLElement] = []
         while true {
             if current == UInt8(ascii: "<") && !hasPrefix("<!") && !hasPrefix("<?") && !hasPrefix("</") {
+                let tagStart = position
                 let (element, isEmpty) = try startTag()
                 if isEmpty {
                     guard !open.isEmpty else { return element }
                     open[open.count - 1].children.append(element)
                 } else {
-                    guard open.count < limits.maximumDepth else { throw refusal("elements nested deeper than \(limits.maximumDepth)") }
+                    guard open.count < limits.maximumDepth else {
+                        throw refusal("elements nested deeper than \(limits.maximumDepth)", at: tagStart)
+                    }
                     open.append(element)
                 }
             } else if hasPrefix("</") {
@@ -162,10 +167,10 @@ struct XMLReader {
             } else if hasPrefix("<!--") {
                 try skipComment()
             } else if hasPrefix("<![CDATA[") {
-                position += 9
                 let start = position
-                try skip(past: "]]>", what: "a CDATA section")
-                open[open.count - 1].text += String(decoding: bytes[start..<position - 3], as: UTF8.self)
+                position += 9
+                try skip(past: "]]>", what: "a CDATA section", from: start)
+                open[open.count - 1].text += String(decoding: bytes[start + 9..<position - 3], as: UTF8.self)
             } else if hasPrefix("<!") {
                 throw refusedDeclaration()
             } else if hasPrefix("<?") {
@@ -267,7 +272,7 @@ struct XMLReader {
     }
 
     /// The digits after `&#` (decimal, or hexadecimal after `x`), if they name a character XML allows. At most
-    /// ten digits reach here, so the value cannot overflow a `UInt64`.
+    /// ten decimal or nine hexadecimal digits reach here (the `;` is looked for within 12 bytes), so the value cannot overflow a `UInt64`.
     private static func characterReference(_ digits: ArraySlice<UInt8>) -> Unicode.Scalar? {
         var body = digits
         let radix: UInt64 = body.first == UInt8(ascii: "x") ? 16 : 10
