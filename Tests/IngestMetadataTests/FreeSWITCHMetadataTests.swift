@@ -36,7 +36,8 @@ import Testing
         // `+` stays `+` (FreeSWITCH writes a plus as %2B and never a space as +); a `%` without two hex digits
         // stays as it is; multi-byte UTF-8 is reassembled.
         let cases: [(String, String)] = [
-            ("%2B15550100", "+15550100"), ("+1 555", "+1 555"), ("100%25", "100%"), ("50%zz", "50%zz"), ("1%4", "1%4"),
+            ("%2B15550100", "+15550100"), ("+1 555", "+1 555"), ("%2B1+555", "+1+555"), ("100%25", "100%"), ("50%zz", "50%zz"),
+            ("1%4", "1%4"),
             ("Jos%C3%A9%20%28desk%29", "José (desk)"), ("a%3Cb%3E", "a<b>"),
         ]
         for (encoded, decoded) in cases {
