@@ -8,7 +8,8 @@ extension StationMetadataParser {
     /// `caller_profile` `caller_id_number`, else its `ani`), `destination_number` (else the caller_profile's),
     /// `start_epoch` (required), `answer_epoch` and `end_epoch` (`0` means never), `duration`, `billsec`,
     /// `hangup_cause`, `call_direction` or else `direction` (normalised, see `StationCallMetadata.direction`) and
-    /// the first of `recordingVariables` that is set.
+    /// the first of `recordingVariables` that is set (FusionPBX's directory `record_path` is joined with its
+    /// `record_name`).
     public static func parseFreeSWITCHCDR(
         _ bytes: [UInt8], recordingVariables: [String] = ["record_path", "record_name"]
     ) throws(MetadataRefusal) -> StationCallMetadata {
@@ -69,13 +70,25 @@ extension StationMetadataParser {
         let callDirection = try variable("call_direction").flatMap(FreeSWITCHValue.normalizedDirection)
         let legDirection = try variable("direction").flatMap(FreeSWITCHValue.normalizedDirection)
 
-        var recordingReference: String?
-        for name in recordingVariables {
-            guard let value = try variable(name) else { continue }
+        func recordingVariable(_ name: String) throws(MetadataRefusal) -> String? {
+            guard let value = try variable(name) else { return nil }
             guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
                 throw MetadataRefusal("the recording variable \(name) contains control characters")
             }
+            return value
+        }
+        var recordingReference: String?
+        for name in recordingVariables {
+            guard let value = try recordingVariable(name) else { continue }
             recordingReference = value
+            // FusionPBX sets record_path to a directory and record_name to the file in it (its dialplans record
+            // `${record_path}/${record_name}`): with both set and the name a bare file name, the file is the two
+            // joined, unless record_path already ends in that name.
+            if name == "record_path", recordingVariables.contains("record_name"), let file = try recordingVariable("record_name"),
+                !file.contains("/"), (value as NSString).lastPathComponent != file
+            {
+                recordingReference = value.hasSuffix("/") ? value + file : value + "/" + file
+            }
             break
         }
 

@@ -136,6 +136,21 @@ import Testing
         #expect(refused(["record_path": "a%00b.wav"]) == "the recording variable record_path contains control characters")
     }
 
+    /// FusionPBX's dialplans set record_path to a dated directory and record_name to the file in it.
+    @Test func joinsFusionPBXsRecordPathDirectoryAndRecordName() throws {
+        let directory = "/var/lib/freeswitch/recordings/pbx.example/archive/2025/Dec/01"
+        let name = "\(MetadataSamples.uuid).wav"
+        #expect(try parse(["record_path": directory, "record_name": name]).recordingReference == "\(directory)/\(name)")
+        #expect(try parse(["record_path": directory + "/", "record_name": name]).recordingReference == "\(directory)/\(name)")
+        // Already the full path, a name with a directory in it, or record_name not among the variables: no join.
+        #expect(try parse(["record_path": "\(directory)/\(name)", "record_name": name]).recordingReference == "\(directory)/\(name)")
+        #expect(try parse(["record_path": directory, "record_name": "x/\(name)"]).recordingReference == directory)
+        #expect(try parse(["record_path": directory], recordingVariables: ["record_path"]).recordingReference == directory)
+        #expect(
+            refused(["record_path": directory, "record_name": "a%0Db.wav"])
+                == "the recording variable record_name contains control characters")
+    }
+
     @Test func aRepeatedVariableReadsAsItsFirstValue() throws {
         var text = MetadataSamples.freeSWITCHCDR()
         text = text.replacingOccurrences(of: "<billsec>87</billsec>", with: "<billsec>87</billsec><billsec>1</billsec>")
