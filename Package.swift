@@ -66,6 +66,7 @@ let package = Package(
         .target(name: "QueueTraffic", dependencies: ["SeededRandomness"]),
         .target(name: "Activity", dependencies: ["CallsCore"]),
         .target(name: "AudioAnalysis", dependencies: ["CallsCore", "CSndfile", "CLame"]),
+        .target(name: "IngestMetadata", dependencies: ["CallsCore"]),
         .target(name: "CallsStore", dependencies: ["Activity", "CallsCore", "QueuePanel", postgresNIO, nioPosix, crypto, logging]),
         .target(name: "JobQueue", dependencies: ["CHiredis", "CallsCore", nioCore, nioPosix, nioSSL]),
         .target(name: "EventBus", dependencies: ["JobQueue"]),
@@ -121,6 +122,7 @@ let package = Package(
         ),
         .testTarget(name: "CallsCoreTests", dependencies: ["CallsCore"]),
         .testTarget(name: "QueuePanelTests", dependencies: ["QueuePanel"]),
+        .testTarget(name: "IngestMetadataTests", dependencies: ["IngestMetadata", "SeededRandomness"]),
         .testTarget(name: "ActivityTests", dependencies: ["Activity", "CallsCore"]),
         .testTarget(
             name: "ActivityLoadTests",
