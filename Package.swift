@@ -143,8 +143,8 @@ let package = Package(
         .testTarget(
             name: "CallsAPITests",
             dependencies: [
-                "Activity", "CallsAPI", "CallsCore", "CallsStore", "EventBus", "JobQueue", "Observability", "RecordingStorage",
-                "TestSupport", crypto,
+                "Activity", "CallsAPI", "CallsCore", "CallsProto", "CallsStore", "EventBus", "JobQueue", "Observability",
+                "RecordingStorage", "SeededRandomness", "TestSupport", crypto,
                 httpTypes, hummingbird, hummingbirdTesting, logging, nioCore, nioPosix, postgresNIO, prometheus,
             ]
         ),

@@ -29,7 +29,7 @@ print("| Measurement | Median of " + str(n) + " | Runs |")
 print("| --- | --- | --- |")
 print(f"| REST upload of a {r['size_mib']} MiB ({r['size_mb']} MB) WAV (`curl -F`) | {r['rest_s']} s = {r['rest_mb_s']} MB/s | "
       f"{' / '.join(map(str, r['rest_all_s']))} s |")
-print(f"| gRPC `UploadRecording` of the same file (grpcio, 1 MiB chunks) | {r['grpc_s']} s = {r['grpc_mb_s']} MB/s | "
+print(f"| gRPC `UploadRecording` of the same file (grpcio, {r['chunk_kib']} KiB chunks) | {r['grpc_s']} s = {r['grpc_mb_s']} MB/s | "
       f"{' / '.join(map(str, r['grpc_all_s']))} s |")
 print(f"| gRPC time / REST time | **{r['ratio']}×** (target ≤ 1.2×) | |")
 print(f"| `GET /calls/{{id}}` (http.client, keep-alive), {r['requests']} sequential | p50 {r['rest_p50_ms']} ms, p95 {r['rest_p95_ms']} ms | |")

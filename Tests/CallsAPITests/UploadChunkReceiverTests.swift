@@ -1,0 +1,61 @@
+@testable import CallsAPI
+import CallsProto
+import Foundation
+import SeededRandomness
+import Testing
+
+/// The gRPC upload's chunks → the sink: every byte in order, in writes of exactly 256 KiB but the last, the
+/// limit counted on the way, and a second header refused.
+@Suite struct UploadChunkReceiverTests {
+    static func messages(_ chunks: [Data]) -> AsyncStream<Calls_V1_UploadRecordingRequest> {
+        AsyncStream { continuation in
+            for chunk in chunks {
+                var message = Calls_V1_UploadRecordingRequest()
+                message.chunk = chunk
+                continuation.yield(message)
+            }
+            continuation.finish()
+        }
+    }
+
+    @Test(arguments: [1, 7_000, 262_143, 262_144, 262_145, 1 << 20, 4 << 20])
+    func everyByteArrivesInWholeWrites(largestChunk: Int) async throws {
+        var random = SeededRandom(seed: UInt64(largestChunk))
+        var chunks: [Data] = []
+        var total = 0
+        while total < 3 * UploadChunkReceiver.writeSize + 12_345 {
+            let size = Int(random.next() % UInt64(largestChunk)) + 1
+            chunks.append(Data((0..<size).map { UInt8(truncatingIfNeeded: total + $0) }))
+            total += size
+        }
+        let sink = MemorySink()
+        var iterator = Self.messages(chunks).makeAsyncIterator()
+        let count = try await UploadChunkReceiver(limit: Int64(total)).receive(&iterator, into: sink)
+        #expect(count == Int64(total))
+        #expect(sink.bytes == Array(chunks.joined()))
+        #expect(sink.writes.dropLast().allSatisfy { $0 == UploadChunkReceiver.writeSize }, "\(sink.writes)")
+        #expect((1...UploadChunkReceiver.writeSize).contains(sink.writes.last ?? 0))
+    }
+
+    @Test func aByteOverTheLimitIsRefused() async throws {
+        var iterator = Self.messages([Data(count: 600), Data(count: 401)]).makeAsyncIterator()
+        await #expect(throws: UploadChunkReceiver.Failure.tooLarge) {
+            _ = try await UploadChunkReceiver(limit: 1_000).receive(&iterator, into: MemorySink())
+        }
+        var exact = Self.messages([Data(count: 600), Data(count: 400)]).makeAsyncIterator()
+        #expect(try await UploadChunkReceiver(limit: 1_000).receive(&exact, into: MemorySink()) == 1_000)
+    }
+
+    @Test func aSecondHeaderIsRefused() async throws {
+        var header = Calls_V1_UploadRecordingRequest()
+        header.header.callID = UUID().uuidString
+        let stream = AsyncStream<Calls_V1_UploadRecordingRequest> { continuation in
+            continuation.yield(header)
+            continuation.finish()
+        }
+        var iterator = stream.makeAsyncIterator()
+        await #expect(throws: UploadChunkReceiver.Failure.secondHeader) {
+            _ = try await UploadChunkReceiver(limit: 1_000).receive(&iterator, into: MemorySink())
+        }
+    }
+}
