@@ -66,6 +66,7 @@ let package = Package(
         .target(name: "Observability", dependencies: ["CallsStore", "EventBus", "JobQueue", hummingbird, logging, metrics, prometheus]),
         .target(name: "ServiceStartup", dependencies: ["CallsCore", "Observability", logging]),
         .target(name: "EventTail", dependencies: [asyncHTTPClient, logging, nioCore]),
+        .target(name: "StationIngest", dependencies: [asyncHTTPClient, crypto, nioCore, nioHTTP1, nioPosix]),
         .target(
             name: "ActivityLoad", dependencies: ["Activity", "CallsCore", "SeededRandomness", argumentParser, asyncHTTPClient, nioCore]),
         .target(
@@ -117,6 +118,7 @@ let package = Package(
             dependencies: ["Activity", "ActivityLoad", "CallsCore", "SeededRandomness", argumentParser, hummingbird, logging, nioCore]
         ),
         .testTarget(name: "QueueTrafficTests", dependencies: ["QueuePanel", "QueueTraffic"]),
+        .testTarget(name: "StationIngestTests", dependencies: ["StationIngest", "TestSupport"]),
         .testTarget(
             name: "EventTailTests", dependencies: ["EventTail", "TestSupport", hummingbird, logging, nioCore]),
         .testTarget(name: "AudioAnalysisTests", dependencies: ["AudioAnalysis", "CallsCore", "TestSupport"]),
@@ -140,7 +142,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Activity", "AudioAnalysis", "CallsAPI", "CallsCore", "CallsStore", "CallsWorker", "EventBus", "JobQueue",
-                "Observability", "QueuePanel", "QueueTraffic", "SeededRandomness",
+                "Observability", "QueuePanel", "QueueTraffic", "SeededRandomness", "StationIngest",
                 "RecordingStorage", "S3Client", "TestSupport", asyncHTTPClient, crypto, httpTypes, hummingbird, hummingbirdTesting,
                 logging, nioCore, nioHTTP1, nioPosix, postgresNIO, prometheus, serviceLifecycle,
             ]
