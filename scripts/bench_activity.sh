@@ -10,6 +10,8 @@
 # BENCH_ACTIVITY_ARGS replaces the load generator's extra options, by default
 # `--check-global --poll-interval 0.5 --verify after`)
 source "$(dirname "$0")/lib.sh"
+# No gRPC server unless asked for: a benchmark may run several APIs, and 9090 may be taken.
+export CALLS_GRPC_PORT=${CALLS_GRPC_PORT:-off}
 cd "$(dirname "$0")/.."
 bin=$1
 rate=${2:-${BENCH_ACTIVITY_RATE:-20000}}

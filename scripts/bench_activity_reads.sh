@@ -7,6 +7,8 @@
 # and scripts/bench_activity_reads_client.py timing aggregate and detail reads over HTTP. Prints Markdown.
 # Usage: bench_activity_reads.sh BIN_DIR
 source "$(dirname "$0")/lib.sh"
+# No gRPC server unless asked for: a benchmark may run several APIs, and 9090 may be taken.
+export CALLS_GRPC_PORT=${CALLS_GRPC_PORT:-off}
 cd "$(dirname "$0")/.."
 bin=$1
 calls_use_work_directory calls-bench-activity

@@ -4,6 +4,8 @@
 # and scripts/bench_cdr_stats_client.py timing statistics, CDR pages and CSV exports over HTTP.
 # Prints Markdown. Usage: bench_cdr_stats.sh BIN_DIR
 source "$(dirname "$0")/lib.sh"
+# No gRPC server unless asked for: a benchmark may run several APIs, and 9090 may be taken.
+export CALLS_GRPC_PORT=${CALLS_GRPC_PORT:-off}
 cd "$(dirname "$0")/.."
 bin=$1
 calls_use_work_directory calls-bench-cdr

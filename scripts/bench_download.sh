@@ -2,6 +2,8 @@
 # Download benchmark (issue 5): a 230 MB recording through a private release stack, once with local storage
 # and once with S3 storage (moto on loopback). Prints Markdown. Usage: bench_download.sh BIN_DIR
 source "$(dirname "$0")/lib.sh"
+# No gRPC server unless asked for: a benchmark may run several APIs, and 9090 may be taken.
+export CALLS_GRPC_PORT=${CALLS_GRPC_PORT:-off}
 cd "$(dirname "$0")/.."
 bin=$1
 calls_use_work_directory calls-bench-download

@@ -5,6 +5,8 @@
 # at 1 000 events/s, and sustained ingest → applied with each component's CPU. Prints Markdown.
 # Usage: bench_panel.sh BIN_DIR
 source "$(dirname "$0")/lib.sh"
+# No gRPC server unless asked for: a benchmark may run several APIs, and 9090 may be taken.
+export CALLS_GRPC_PORT=${CALLS_GRPC_PORT:-off}
 cd "$(dirname "$0")/.."
 bin=$1
 calls_use_work_directory calls-bench-panel

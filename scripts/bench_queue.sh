@@ -2,6 +2,8 @@
 # Queue benchmark (issue 4): a private PostgreSQL + Redis on free ports, the release API and W worker
 # processes, and scripts/load_test.py against them. Prints Markdown. Usage: bench_queue.sh BIN_DIR
 source "$(dirname "$0")/lib.sh"
+# No gRPC server unless asked for: a benchmark may run several APIs, and 9090 may be taken.
+export CALLS_GRPC_PORT=${CALLS_GRPC_PORT:-off}
 cd "$(dirname "$0")/.."
 bin=$1
 calls_use_work_directory calls-bench

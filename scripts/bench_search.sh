@@ -3,6 +3,8 @@
 # scripts/bench_search_client.py timing the typical GET /calls queries over HTTP and printing their plans.
 # Prints Markdown. Usage: bench_search.sh BIN_DIR
 source "$(dirname "$0")/lib.sh"
+# No gRPC server unless asked for: a benchmark may run several APIs, and 9090 may be taken.
+export CALLS_GRPC_PORT=${CALLS_GRPC_PORT:-off}
 cd "$(dirname "$0")/.."
 bin=$1
 calls_use_work_directory calls-bench-search

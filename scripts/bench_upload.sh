@@ -4,6 +4,8 @@
 # floor measured alone in the same run (loopback TCP, SHA-256, page-cache write), and a 60-minute WAV's
 # upload→ready. Prints Markdown. Usage: bench_upload.sh BIN_DIR
 source "$(dirname "$0")/lib.sh"
+# No gRPC server unless asked for: a benchmark may run several APIs, and 9090 may be taken.
+export CALLS_GRPC_PORT=${CALLS_GRPC_PORT:-off}
 cd "$(dirname "$0")/.."
 bin=$1
 calls_use_work_directory calls-bench-upload

@@ -32,19 +32,22 @@ calls_install_packages() {
 }
 
 # The Python modules the tests use (botocore: the reference signer for S3 requests; moto: an S3-compatible
-# server; schemathesis: the contract test; selenium: drives the wallboard's browser test), installed with pip
+# server; schemathesis: the contract test; selenium: drives the wallboard's browser test; grpcio,
+# grpcio-tools and grpcio-health-checking: the independent gRPC client, which makes its stubs from proto/),
+# installed with pip
 # into the python3 on PATH when missing, and that test's browser: Debian's chromium and chromium-driver.
 # Exports CALLS_TEST_PYTHON, that interpreter's real path: the tests run it directly, whatever PATH
 # `swift test` gives them.
 calls_install_python_packages() {
   CALLS_APT_PACKAGES+=(chromium chromium-driver)
-  if ! python3 -c 'import botocore, moto.server, schemathesis, selenium' 2>/dev/null; then
-    calls_log "installing botocore, moto[server], schemathesis and selenium with pip"
+  if ! python3 -c 'import botocore, moto.server, schemathesis, selenium, grpc, grpc_tools, grpc_health' 2>/dev/null; then
+    calls_log "installing botocore, moto[server], schemathesis, selenium and grpcio with pip"
     python3 -m pip --version >/dev/null 2>&1 || CALLS_APT_PACKAGES+=(python3-pip)
     calls_install_packages
     # Debian's own python3 refuses pip installs without this flag (PEP 668); pyenv's accepts it too.
-    python3 -m pip install --quiet botocore 'moto[server]' schemathesis selenium 2>/dev/null \
-      || python3 -m pip install --quiet --break-system-packages botocore 'moto[server]' schemathesis selenium
+    local modules=(botocore 'moto[server]' schemathesis selenium grpcio grpcio-tools grpcio-health-checking)
+    python3 -m pip install --quiet "${modules[@]}" 2>/dev/null \
+      || python3 -m pip install --quiet --break-system-packages "${modules[@]}"
   fi
   calls_install_packages
   CALLS_TEST_PYTHON=$(python3 -c 'import sys; print(sys.executable)')

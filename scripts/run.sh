@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 : "${CALLS_WORKERS:=2}"
 : "${CALLS_HTTP_HOST:=127.0.0.1}"
 : "${CALLS_HTTP_PORT:=8000}"
+: "${CALLS_GRPC_PORT:=9090}"
 : "${CALLS_BUILD_CONFIGURATION:=release}"
 # Download links are absolute only with a public URL (the API never trusts a client's Host for them).
 : "${CALLS_PUBLIC_URL:=http://$CALLS_HTTP_HOST:$CALLS_HTTP_PORT}"
@@ -29,7 +30,7 @@ calls_track "$CALLS_REDIS_PID" redis
 
 export CALLS_DATABASE_URL="postgres://calls:calls@127.0.0.1:$CALLS_PG_PORT/calls"
 export CALLS_REDIS_URL="redis://127.0.0.1:$CALLS_REDIS_PORT/0"
-export CALLS_HTTP_HOST CALLS_HTTP_PORT CALLS_PUBLIC_URL
+export CALLS_HTTP_HOST CALLS_HTTP_PORT CALLS_GRPC_PORT CALLS_PUBLIC_URL
 
 calls_log "building ($CALLS_BUILD_CONFIGURATION)"
 swift build -c "$CALLS_BUILD_CONFIGURATION" --product calls-api

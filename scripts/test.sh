@@ -72,8 +72,9 @@ export CALLS_CALLBACK_SIGNING_KEY=make-test-callback-signing-key-0123456789
 export CALLS_RATE_LIMIT_PER_SECOND=1000 CALLS_EVENT_STREAM_MAX_SECONDS=1
 # Short idle timeout and a low connection cap, so the abuse test sees them act within its bounded time.
 export CALLS_HTTP_IDLE_TIMEOUT_SECONDS=3 CALLS_HTTP_MAX_CONNECTIONS=300
-export CALLS_HTTP_PORT
+export CALLS_HTTP_PORT CALLS_GRPC_PORT
 CALLS_HTTP_PORT=$(calls_free_port)
+CALLS_GRPC_PORT=$(calls_free_port)
 "$bin/calls-api" serve --migrate &
 api_pid=$!
 calls_track "$api_pid" calls-api
@@ -87,6 +88,17 @@ CALLS_API_KEY=$("$bin/calls-api" keys create --role write --name "make test" | t
 export CALLS_API_KEY
 BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" python3 scripts/smoke_test.py
 BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" API_PID=$api_pid python3 scripts/upload_memory.py
+
+calls_log "gRPC: the Python grpcio client, its stubs made from proto/, against the running stack"
+# A second API over the same database and queue, with a 1 MiB upload cap, for the oversize refusal.
+small_http=$(calls_free_port)
+small_grpc=$(calls_free_port)
+CALLS_HTTP_PORT=$small_http CALLS_GRPC_PORT=$small_grpc CALLS_MAX_UPLOAD_BYTES=1048576 "$bin/calls-api" serve &
+calls_track "$!" calls-api-small
+calls_wait_http "http://127.0.0.1:$small_http/readyz" 60 || calls_die "the second API did not become ready"
+CALLS_READ_KEY=$("$bin/calls-api" keys create --role read --name "grpc read" | tail -n 1) \
+  GRPC_TARGET="127.0.0.1:$CALLS_GRPC_PORT" GRPC_SMALL_TARGET="127.0.0.1:$small_grpc" \
+  BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" python3 scripts/grpc_client_test.py
 
 calls_log "wallboard: headless chromium replays queue events through the API and reads /panel"
 BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" SCREENSHOT="$work/panel.png" python3 scripts/panel_browser_test.py

@@ -74,16 +74,29 @@ public struct APIDependencies<Calls: CallRepository & Outbox & UploadLedger>: Se
     }
 }
 
+extension APIDependencies {
+    func makeHealthController() -> HealthController {
+        HealthController(
+            checks: [
+                .init(name: "database") { try await calls.ping() },
+                .init(name: "queue") { try await queue.ping() },
+            ],
+            cacheInterval: readinessCacheInterval)
+    }
+
+    var recordingIntake: RecordingIntake<Calls> {
+        RecordingIntake(
+            calls: calls, queue: queue, store: store, maxUploadBytes: maxUploadBytes, outboxAcknowledger: outboxAcknowledger)
+    }
+}
+
 public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router<CallsRequestContext> {
     let router = Router(context: CallsRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
     let routes = AccessGroups(router: router, access: dependencies.access)
-    let uploads = RecordingUploadHandler(
-        calls: dependencies.calls, queue: dependencies.queue, store: dependencies.store,
-        maxUploadBytes: dependencies.maxUploadBytes, outboxAcknowledger: dependencies.outboxAcknowledger,
-        pace: dependencies.uploadPace)
+    let uploads = RecordingUploadHandler(intake: dependencies.recordingIntake, pace: dependencies.uploadPace)
     CallsController(
         calls: dependencies.calls, uploads: uploads, store: dependencies.store, queue: dependencies.queue,
         watch: CallWatch(calls: dependencies.calls, hub: dependencies.statusChanges, streamLifetime: dependencies.eventStreamLifetime),
@@ -112,13 +125,7 @@ public func buildRouter<Calls>(_ dependencies: APIDependencies<Calls>) -> Router
         ActivityEventsController(ingest: activityIngest, settings: dependencies.activitySettings).addRoutes(to: routes)
     }
     if let activityReads = dependencies.activityReads { ActivityReadsController(activity: activityReads).addRoutes(to: routes) }
-    HealthController(
-        checks: [
-            .init(name: "database") { try await dependencies.calls.ping() },
-            .init(name: "queue") { try await dependencies.queue.ping() },
-        ],
-        cacheInterval: dependencies.readinessCacheInterval
-    ).addRoutes(to: router)
+    dependencies.makeHealthController().addRoutes(to: router)
     if let contract = dependencies.contract { ContractController(contract: contract).addRoutes(to: router) }
     if let wallboard = dependencies.wallboard { WallboardController(page: wallboard).addRoutes(to: router) }
     return router
@@ -171,9 +178,12 @@ public enum MigrationPolicy: Sendable {
 }
 
 /// The production application, used by `calls-api serve` and by the integration tests alike.
+///
+/// With `configuration.grpcPort`, the gRPC server runs beside the HTTP one over the same dependencies;
+/// `grpcListening` learns the port it was bound to.
 public func buildApplication(
     configuration: APIConfiguration, migrations: MigrationPolicy, logger: Logger,
-    metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), grpcListening: GRPCListeningPort? = nil
 ) throws -> some ApplicationProtocol {
     let postgres = PostgresClient(
         configuration: configuration.database.url.clientConfiguration(
@@ -286,6 +296,12 @@ public func buildApplication(
         outboxAcknowledger,
         UploadJanitor(ledger: calls, store: store, logger: logger, startup: startup),
     ]
+    if let port = configuration.grpcPort {
+        services.append(
+            makeGRPCServer(
+                dependencies, address: GRPCServerService.address(host: configuration.httpHost, port: port),
+                publicURL: configuration.publicURL, listening: grpcListening, logger: logger))
+    }
     if let days = configuration.retentionDays {
         services.append(RetentionService(calls: calls, queue: queue, store: store, days: days, logger: logger, startup: startup))
     }

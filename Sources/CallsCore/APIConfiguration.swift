@@ -13,6 +13,8 @@ public struct APIConfiguration: Sendable {
     // The API's own.
     public var httpHost = "127.0.0.1"
     public var httpPort = 8000
+    /// The gRPC server's port, on `httpHost`; nil: no gRPC server. `CALLS_GRPC_PORT` (default 9090, `off`).
+    public var grpcPort: Int?
     /// A connection waiting this long for a request head, a body chunk or its next request is closed.
     public var httpIdleTimeoutSeconds = 30
     /// Connections the API holds at once; more wait in the listen backlog.
@@ -73,6 +75,8 @@ public struct APIConfiguration: Sendable {
         }
     }
 
+    public static let defaultGRPCPort = 9090
+
     public init(environment: EnvironmentVariables, flags: Flags = Flags()) throws(ConfigurationError) {
         self.init(
             database: try DatabaseSettings(
@@ -87,6 +91,11 @@ public struct APIConfiguration: Sendable {
             httpPort = port
         } else {
             httpPort = try environment.integer("CALLS_HTTP_PORT", default: httpPort, in: 0...65535)
+        }
+        if environment.value("CALLS_GRPC_PORT")?.lowercased() == "off" {
+            grpcPort = nil
+        } else {
+            grpcPort = try environment.integer("CALLS_GRPC_PORT", default: Self.defaultGRPCPort, in: 0...65535)
         }
         httpIdleTimeoutSeconds = try environment.integer("CALLS_HTTP_IDLE_TIMEOUT_SECONDS", default: httpIdleTimeoutSeconds, in: 1...3600)
         httpMaxConnections = try environment.integer("CALLS_HTTP_MAX_CONNECTIONS", default: httpMaxConnections, in: 1...1_000_000)

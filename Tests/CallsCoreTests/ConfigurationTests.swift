@@ -19,7 +19,7 @@ import Testing
         #expect(api.recordings == RecordingsSettings(directory: "recordings", storage: .local) && worker.recordings == api.recordings)
         #expect(api.log == LogSettings(level: "info", format: .json) && worker.log == api.log)
         #expect(api.callbacks == nil && worker.callbacks == nil)
-        #expect(api.httpPort == 8000)
+        #expect(api.httpPort == 8000 && api.grpcPort == 9090)
         #expect(api.maxUploadBytes == 2 * 1024 * 1024 * 1024)
         #expect(api.urlSigningKey == nil && api.publicURL == nil && !api.trustForwardedHeaders)
         #expect(api.downloadURLTTLSeconds == 900)
@@ -30,6 +30,16 @@ import Testing
         #expect(worker.archive == ArchiveSettings())
         #expect(worker.archive.enabled && !worker.archive.keepOriginal)
         #expect(worker.archive.encoding == MP3Encoding(mode: .constant, bitrateKbps: 48, vbrQuality: 6))
+    }
+
+    @Test func turnsTheGRPCServerOffOrMovesIt() throws {
+        var values = required
+        values["CALLS_GRPC_PORT"] = "OFF"
+        #expect(try APIConfiguration(environment: EnvironmentVariables(values)).grpcPort == nil)
+        values["CALLS_GRPC_PORT"] = "0"
+        #expect(try APIConfiguration(environment: EnvironmentVariables(values)).grpcPort == 0)
+        values["CALLS_GRPC_PORT"] = "50051"
+        #expect(try APIConfiguration(environment: EnvironmentVariables(values)).grpcPort == 50051)
     }
 
     @Test func readsTheArchiveSettings() throws {
@@ -119,6 +129,8 @@ import Testing
     static let apiMistakes: [(String, String?)] = [
         ("CALLS_HTTP_PORT", "eighty"),
         ("CALLS_HTTP_PORT", "70000"),
+        ("CALLS_GRPC_PORT", "ninety"),
+        ("CALLS_GRPC_PORT", "65536"),
         ("CALLS_HTTP_IDLE_TIMEOUT_SECONDS", "0"),
         ("CALLS_MAX_UPLOAD_BYTES", "0"),
         ("CALLS_URL_SIGNING_KEY", "too-short"),

@@ -24,32 +24,45 @@ public struct AccessControl: Sendable {
     static let open = AccessControl(settings: .open, authenticator: nil, limiter: nil)
 }
 
-/// Answers 401 without a valid key, 403 when the key's role is below `role`, 429 when the key is over its
-/// rate; otherwise hands on, with the key's id in every log line of the request.
-struct RequireRole<Context: RequestContext>: RouterMiddleware {
-    let role: APIRole
-    let access: AccessControl
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let authenticator = access.authenticator else { return try await next(request, context) }
-        let client = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress ?? ""
-        let identity = try await authenticator.authenticate(authorization: request.headers[.authorization], client: client)
+extension AccessControl {
+    /// The key behind `authorization` if its role includes `role` and it is within its rate; otherwise the
+    /// problem to answer: 401 without a valid key, 403 when its role is below `role`, 429 over its rate. Nil
+    /// when keys are not checked (`CALLS_AUTH=off`). Both transports admit requests here.
+    func admit(authorization: String?, client: String, role: APIRole, logger: Logger) async throws -> APIKeyAuthenticator.Identity? {
+        guard let authenticator else { return nil }
+        let identity = try await authenticator.authenticate(authorization: authorization, client: client)
         guard identity.role.includes(role) else { throw Problem.insufficientRole(needed: role, held: identity.role) }
-        var context = context
-        context.logger[metadataKey: "api_key_id"] = .string(identity.keyID.lowercasedString)
-        if let limiter = access.limiter, let perSecond = access.settings.requestsPerSecond {
+        if let limiter, let perSecond = settings.requestsPerSecond {
             let decision: RateDecision
             do {
-                decision = try await limiter.take(key: identity.keyID.lowercasedString, perSecond: perSecond, burst: access.settings.burst)
+                decision = try await limiter.take(key: identity.keyID.lowercasedString, perSecond: perSecond, burst: settings.burst)
             } catch {
                 // Reads must keep working while Redis is away or refuses (OOM, LOADING, READONLY, BUSY): PostgreSQL
                 // holds the calls, and limits resume with Redis.
-                context.logger.warning("rate limit not applied: redis failed", metadata: ["error": "\(error)"])
+                logger.warning("rate limit not applied: redis failed", metadata: ["error": "\(error)"])
                 Counter(label: "calls_rate_limit_skipped_total").increment()
                 decision = .allowed
             }
             if !decision.allowed { throw Problem.rateLimited(retryAfter: decision.retryAfter ?? .seconds(1)) }
         }
+        return identity
+    }
+}
+
+/// Answers 401, 403 or 429 as `AccessControl.admit` decides; otherwise hands on, with the key's id in every
+/// log line of the request.
+struct RequireRole<Context: RequestContext>: RouterMiddleware {
+    let role: APIRole
+    let access: AccessControl
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let client = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress ?? ""
+        guard
+            let identity = try await access.admit(
+                authorization: request.headers[.authorization], client: client, role: role, logger: context.logger)
+        else { return try await next(request, context) }
+        var context = context
+        context.logger[metadataKey: "api_key_id"] = .string(identity.keyID.lowercasedString)
         return try await next(request, context)
     }
 }

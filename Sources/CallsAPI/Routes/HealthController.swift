@@ -31,9 +31,20 @@ struct HealthController: Sendable {
     }
 
     @Sendable func ready(_ request: Request, context: CallsRequestContext) async throws -> Response {
+        let results = await readiness(logger: context.logger)
+        let ready = results.values.allSatisfy { $0 == "ok" }
+        var response = try Response.json(
+            Readiness(status: ready ? "ready" : "not_ready", checks: results),
+            status: ready ? .ok : .serviceUnavailable)
+        if !ready { response.headers[.retryAfter] = "5" }
+        return response
+    }
+
+    /// Each check's name with `ok` or `unavailable`, asked at most once per cache interval (gRPC's health
+    /// service shares the answer).
+    func readiness(logger: Logger) async -> [String: String] {
         let checks = self.checks
-        let logger = context.logger
-        let results = await probes.value {
+        return await probes.value {
             var results: [String: String] = [:]
             for check in checks {
                 do {
@@ -46,12 +57,6 @@ struct HealthController: Sendable {
             }
             return results
         }
-        let ready = results.values.allSatisfy { $0 == "ok" }
-        var response = try Response.json(
-            Readiness(status: ready ? "ready" : "not_ready", checks: results),
-            status: ready ? .ok : .serviceUnavailable)
-        if !ready { response.headers[.retryAfter] = "5" }
-        return response
     }
 }
 

@@ -24,38 +24,15 @@ struct DownloadController<Calls: CallRepository & Outbox>: Sendable {
         routes.open.get("/recordings/:id/content", use: content)
     }
 
-    struct DownloadLink: Encodable {
-        var url: String
-        var expiresAt: Date
-        var format: String
+    var links: RecordingLinks<Calls> {
+        RecordingLinks(calls: calls, store: store, signer: signer, urlLifetimeSeconds: urlLifetimeSeconds)
     }
 
     @Sendable func link(_ request: Request, context: CallsRequestContext) async throws -> Response {
         let id = try callID(context)
-        // Parsed before the lookup: a malformed request is 422 whether or not the recording exists.
-        let requested = try DownloadVariant.Format.parse(request.uri.queryParameters.get("format").map { String($0) })
-        guard let stored = try await calls.storedRecording(.call(id)) else {
-            guard try await calls.find(id: id) != nil else { throw Problem.callNotFound(id.lowercasedString) }
-            throw Problem.recordingNotFound
-        }
-        guard !CallTags.isPrivate(stored.tags) else { throw Problem.recordingPrivate }
-        let variant = try DownloadVariant.choose(requested, of: stored)
-
-        let expires = Int64(Date().timeIntervalSince1970) + Int64(urlLifetimeSeconds)
-        let url =
-            store.directDownloadURL(
-                key: variant.storageKey, expiresIn: urlLifetimeSeconds, filename: variant.filename,
-                contentType: variant.contentType
-            ) ?? ownURL(request, recordingID: stored.recording.id, format: variant.format, expires: expires)
-        return try .json(
-            DownloadLink(
-                url: url, expiresAt: Date(timeIntervalSince1970: TimeInterval(expires)), format: variant.format.rawValue))
-    }
-
-    private func ownURL(_ request: Request, recordingID: UUID, format: DownloadVariant.Format, expires: Int64) -> String {
+        let requested = request.uri.queryParameters.get("format").map { String($0) }
         let base = origin.prefix(headers: request.headers, authority: request.head.authority)
-        let signature = signer.signature(recordingID: recordingID, format: format.rawValue, expires: expires)
-        return "\(base)/recordings/\(recordingID.lowercasedString)/content?format=\(format.rawValue)&expires=\(expires)&sig=\(signature)"
+        return try .json(try await links.link(toCall: id, format: requested, base: base))
     }
 
     @Sendable func content(_ request: Request, context: CallsRequestContext) async throws -> Response {

@@ -60,40 +60,67 @@ struct CallWatch<Calls: CallRepository>: Sendable {
         // A client that goes away while the stream is idle would otherwise keep its place until the next
         // keep-alive write fails. Weak: the callback lives as long as the connection, the stream may not.
         context.connectionClosed.whenComplete { [weak subscription] _ in subscription?.close() }
-        let calls = self.calls
-        let keepAlive = keepAliveInterval
-        let closesAt = ContinuousClock.now + streamLifetime
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
-                defer { subscription.end() }
-                try await withGracefulShutdownHandler {
-                    try await writer.write(try Self.event(first))
-                    var last = first.status
-                    streaming: while !last.isFinal {
-                        let now = ContinuousClock.now
-                        if now >= closesAt { break }
-                        switch await subscription.wait(until: min(now + keepAlive, closesAt)) {
-                        case .closed:
-                            break streaming
-                        case .timedOut:
-                            if ContinuousClock.now < closesAt { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
-                        case .signalled:
-                            guard let current = try await calls.find(id: id) else {
-                                try await writer.write(ByteBuffer(string: "event: deleted\ndata: {}\n\n"))
-                                break streaming
-                            }
-                            if current.status != last {
-                                try await writer.write(try Self.event(current))
-                                last = current.status
-                            }
-                        }
+                try await follow(id, from: first, on: subscription) { change in
+                    switch change {
+                    case .status(let call): try await writer.write(try Self.event(call))
+                    case .quiet: try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                    case .deleted: try await writer.write(ByteBuffer(string: "event: deleted\ndata: {}\n\n"))
                     }
-                } onGracefulShutdown: {
-                    subscription.close()
                 }
                 try await writer.finish(nil)
             })
+    }
+
+    /// What a follower is told.
+    enum Change {
+        case status(Call)
+        /// Nothing happened for `keepAliveInterval`.
+        case quiet
+        /// The call is gone; nothing follows.
+        case deleted
+    }
+
+    /// Waits for the status of a call that is not final yet: tells `first`, then the call at every status
+    /// change until it is final, it is deleted, `streamLifetime` is over, the subscription is closed (the
+    /// client went away) or the server shuts down. Ends the subscription.
+    func watch(_ id: UUID, tell: (Change) async throws -> Void) async throws {
+        guard let first = try await calls.find(id: id) else { throw Problem.callNotFound(id.lowercasedString) }
+        if first.status.isFinal { return try await tell(.status(first)) }
+        try await follow(id, from: first, on: try subscribe(to: id), tell: tell)
+    }
+
+    private func follow(
+        _ id: UUID, from first: Call, on subscription: CallStatusSubscription, tell: (Change) async throws -> Void
+    ) async throws {
+        defer { subscription.end() }
+        let closesAt = ContinuousClock.now + streamLifetime
+        try await withGracefulShutdownHandler {
+            try await tell(.status(first))
+            var last = first.status
+            while !last.isFinal {
+                // A cancelled wait returns at once: without this, a follower whose RPC was cancelled would spin.
+                try Task.checkCancellation()
+                let now = ContinuousClock.now
+                if now >= closesAt { return }
+                switch await subscription.wait(until: min(now + keepAliveInterval, closesAt)) {
+                case .closed:
+                    return
+                case .timedOut:
+                    if ContinuousClock.now < closesAt { try await tell(.quiet) }
+                case .signalled:
+                    guard let current = try await calls.find(id: id) else { return try await tell(.deleted) }
+                    if current.status != last {
+                        try await tell(.status(current))
+                        last = current.status
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            subscription.close()
+        }
     }
 
     /// A place in the hub, or the problem saying there is none; signalled at once, since the call may have
