@@ -8,7 +8,12 @@ public final class JSONLinesReporter: IngestReporter {
     private let lastProgress = Mutex<[String: ContinuousClock.Instant]>([:])
     private let write: @Sendable (String) -> Void
 
-    public init(progressInterval: Duration = .seconds(5), write: @escaping @Sendable (String) -> Void = { print($0) }) {
+    /// By default each line is one unbuffered write to standard output: a log collector gets it at once, and
+    /// lines of concurrent deliveries never interleave.
+    public init(
+        progressInterval: Duration = .seconds(5),
+        write: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
+    ) {
         self.progressInterval = progressInterval
         self.write = write
     }

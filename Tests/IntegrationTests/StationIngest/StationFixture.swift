@@ -16,6 +16,12 @@ struct StationFixture {
         api = "http://127.0.0.1:\(port)"
     }
 
+    init(watch: TemporaryDirectory, state: TemporaryDirectory, api: String) {
+        self.watch = watch
+        self.state = state
+        self.api = api
+    }
+
     func remove() {
         watch.remove()
         state.remove()
@@ -63,7 +69,7 @@ struct StationFixture {
             journal: journal, transport: transport, disposal: PairDisposal(),
             retry: RetryPolicy(backoff: RetryBackoff(initial: .milliseconds(20), cap: .milliseconds(100)), maximumAttempts: attempts),
             reporter: reporter)
-        return IngestRunner(settings: settings, reader: FixtureJSONReader(), delivery: delivery)
+        return IngestRunner(settings: settings, reader: StationMetadataReader(), delivery: delivery)
     }
 
     struct StoredCall: Decodable {
