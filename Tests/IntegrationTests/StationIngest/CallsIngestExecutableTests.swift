@@ -1,0 +1,105 @@
+import Foundation
+import StationIngest
+import TestSupport
+import Testing
+
+extension IntegrationSuite {
+    /// The built `calls-ingest` (next to the test binary), run as a PBX would run it.
+    @Suite struct CallsIngestExecutableTests {
+        static var executable: String {
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("calls-ingest").path
+        }
+
+        static func start(_ station: StationFixture, _ extra: [String]) throws -> ChildProcess {
+            let keyFile = station.state.path + "/key"
+            try "calls_test_key\n".write(toFile: keyFile, atomically: true, encoding: .utf8)
+            return try ChildProcess(
+                executable: executable,
+                arguments: [
+                    "--watch", station.watch.path, "--api", station.api, "--key-file", keyFile, "--station", "pbx-1", "--state",
+                    station.state.path + "/journal", "--settle", "0.2", "--retry-max", "0.2",
+                ] + extra,
+                standardOutput: station.state.path + "/out.log", mergeStandardError: true)
+        }
+
+        static func output(_ station: StationFixture) -> String {
+            (try? String(contentsOfFile: station.state.path + "/out.log", encoding: .utf8)) ?? ""
+        }
+
+        /// A FreeSWITCH CDR (values URL-encoded as mod_xml_cdr writes them) whose recording is `<uuid>.wav` in
+        /// the recordings directory.
+        static func writeCDR(_ station: StationFixture, recordings: String, uuid: String) throws {
+            var variables = ""
+            let values = [
+                ("uuid", uuid), ("caller_id_number", "%2B15550100"), ("destination_number", "1002"), ("start_epoch", "1764581400"),
+                ("answer_epoch", "1764581405"), ("end_epoch", "1764581460"), ("hangup_cause", "NORMAL_CLEARING"),
+            ]
+            for (name, value) in values { variables += "<\(name)>\(value)</\(name)>" }
+            try StationFixture.tone(seconds: 2).write(to: URL(fileURLWithPath: recordings + "/\(uuid).wav"))
+            let xml = "<?xml version=\"1.0\"?>\n<cdr><variables>\(variables)</variables></cdr>\n"
+            try Data(xml.utf8).write(to: URL(fileURLWithPath: station.watch.path + "/\(uuid).cdr.xml"))
+        }
+
+        @Test func onceDeliversJSONAndFreeSWITCHPairsAndExitsZeroWithJSONLogLines() async throws {
+            try await Stack.withMigrated { stack, _ in
+                try await stack.withAPI { client in
+                    let station = try StationFixture(port: client.port!)
+                    defer { station.remove() }
+                    let recordings = try TemporaryDirectory()
+                    defer { recordings.remove() }
+                    try station.writePair("json-1")
+                    try Self.writeCDR(station, recordings: recordings.path, uuid: "6f1c2d3e-0000-4000-8000-000000000001")
+                    let process = try Self.start(station, ["--once", "--recordings-dir", recordings.path])
+                    #expect(await process.waitForExit() == 0, "\(Self.output(station))")
+
+                    let calls = try await station.calls()
+                    #expect(calls.count == 2)
+                    #expect(calls.allSatisfy { $0.recording != nil })
+                    #expect(calls.contains { $0.caller == "+15550100" })
+                    #expect(station.files(in: "done").count == 4)
+                    #expect(try FileManager.default.contentsOfDirectory(atPath: recordings.path).isEmpty)
+                    let lines = Self.output(station).split(separator: "\n")
+                    #expect(lines.filter { $0.contains(#""event":"delivered""#) }.count == 2)
+                    #expect(lines.contains { $0.contains(#""event":"summary""#) && $0.contains(#""delivered":2"#) })
+                }
+            }
+        }
+
+        @Test func sigtermWhileRetryingStopsCleanlyAndTheNextRunDeliversOnce() async throws {
+            let unreachable = try StationFixture(port: try StationFixture.closedPort())
+            defer { unreachable.remove() }
+            try unreachable.writePair("later")
+            let watching = try Self.start(unreachable, [])
+            try await expectEventually("a retry", within: 60) { Self.output(unreachable).contains(#""event":"retrying""#) }
+            kill(watching.pid, SIGTERM)
+            // A client that ignored the signal is killed after a minute, and then its status is not 0.
+            let guardian = Task {
+                try await Task.sleep(for: .seconds(60))
+                kill(watching.pid, SIGKILL)
+            }
+            #expect(await watching.waitForExit() == 0, "\(Self.output(unreachable))")
+            guardian.cancel()
+            #expect(Self.output(unreachable).contains(#""event":"summary""#))
+
+            try await Stack.withMigrated { stack, _ in
+                try await stack.withAPI { client in
+                    // The same directories, now with the service reachable.
+                    let station = StationFixture(
+                        watch: unreachable.watch, state: unreachable.state, api: "http://127.0.0.1:\(client.port!)")
+                    let process = try Self.start(station, ["--once"])
+                    #expect(await process.waitForExit() == 0, "\(Self.output(station))")
+                    #expect(try await station.calls().count == 1)
+                    #expect(station.files(in: "done") == ["later.json", "later.wav"])
+                }
+            }
+        }
+
+        @Test func grpcIsRefusedAsNotAvailableYet() async throws {
+            let station = try StationFixture(port: try StationFixture.closedPort())
+            defer { station.remove() }
+            let process = try Self.start(station, ["--once", "--transport", "grpc"])
+            #expect(await process.waitForExit() != 0)
+            #expect(Self.output(station).contains("not available yet"))
+        }
+    }
+}
