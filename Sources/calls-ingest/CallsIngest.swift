@@ -98,6 +98,7 @@ struct CallsIngest: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MemoryTuning.mapLargeBuffers()
         if transport == .grpc {
             throw ValidationError("--transport grpc is not available yet: the service does not speak gRPC so far; use --transport http")
         }
