@@ -22,25 +22,35 @@ final class Doorbell: Sendable {
         waiter?.resume()
     }
 
-    /// Returns at a ring, after `timeout`, or when the task is cancelled.
+    /// Whether a ring is waiting for the next `wait`.
+    var isRinging: Bool { state.withLock { $0.rung } }
+
+    /// Returns at a ring, after `timeout`, or when the task is cancelled. The timer rings only when it runs out,
+    /// so a wait ended by a real ring leaves no stale ring behind for the next one.
     func wait(upTo timeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                self.ring()
-            }
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let ready = state.withLock { state -> Bool in
-                    if state.rung {
-                        state.rung = false
-                        return true
-                    }
-                    state.waiter = continuation
-                    return false
+        await withTaskCancellationHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do {
+                        try await Task.sleep(for: timeout)
+                        self.ring()
+                    } catch {}
                 }
-                if ready { continuation.resume() }
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let ready = state.withLock { state -> Bool in
+                        if state.rung {
+                            state.rung = false
+                            return true
+                        }
+                        state.waiter = continuation
+                        return false
+                    }
+                    if ready { continuation.resume() }
+                }
+                group.cancelAll()
             }
-            group.cancelAll()
+        } onCancel: {
+            ring()
         }
     }
 }

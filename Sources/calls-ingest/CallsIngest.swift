@@ -74,6 +74,12 @@ struct CallsIngest: AsyncParsableCommand {
 
     func validate() throws {
         guard !watch.isEmpty else { throw ValidationError("give at least one --watch DIR") }
+        for directory in watch {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--watch \(directory) is not a directory")
+            }
+        }
         guard api.hasPrefix("http://") || api.hasPrefix("https://") else {
             throw ValidationError("--api must be an http:// or https:// URL")
         }
@@ -92,6 +98,7 @@ struct CallsIngest: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MemoryTuning.mapLargeBuffers()
         if transport == .grpc {
             throw ValidationError("--transport grpc is not available yet: the service does not speak gRPC so far; use --transport http")
         }

@@ -94,6 +94,14 @@ extension IntegrationSuite {
             }
         }
 
+        @Test func aWatchedDirectoryThatIsNotThereIsRefusedAtStart() async throws {
+            let station = try StationFixture(port: try StationFixture.closedPort())
+            defer { station.remove() }
+            let process = try Self.start(station, ["--once", "--watch", station.watch.path + "/missing"])
+            #expect(await process.waitForExit() != 0)
+            #expect(Self.output(station).contains("/missing is not a directory"))
+        }
+
         @Test func grpcIsRefusedAsNotAvailableYet() async throws {
             let station = try StationFixture(port: try StationFixture.closedPort())
             defer { station.remove() }
