@@ -25,6 +25,14 @@ public enum ProblemDocument {
         (try? JSONDecoder().decode(Fields.self, from: Data(body)))?.code
     }
 
+    /// The service's problem as it came over gRPC (its `code`, the HTTP status of its REST twin, its detail).
+    public static func service(code: String, status: Int, detail: String) -> [UInt8] {
+        let fields = Fields(type: "urn:calls:problem:\(code)", title: nil, status: status, detail: detail, code: code)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return Array((try? encoder.encode(fields)) ?? Data())
+    }
+
     /// A problem made by this client: `code` is what a script switches on, `detail` what a person reads.
     public static func local(code: String, title: String, detail: String) -> [UInt8] {
         let fields = Fields(type: "about:blank", title: title, status: nil, detail: detail, code: code)

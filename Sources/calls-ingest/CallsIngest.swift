@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GRPCCore
 import StationIngest
 
 #if canImport(Glibc)
@@ -27,10 +28,10 @@ struct CallsIngest: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A directory to watch (repeatable).", valueName: "dir"))
     var watch: [String]
 
-    @Option(help: "The API's base URL, e.g. http://calls.example:8080.")
+    @Option(help: "The API: its base URL for http (http://calls.example:8000), host:port for grpc (calls.example:9090).")
     var api: String
 
-    @Option(help: "http (gRPC is not available yet).")
+    @Option(help: "http (REST, multipart uploads) or grpc (calls.v1.Calls on the API's CALLS_GRPC_PORT).")
     var transport: TransportName = .http
 
     @Option(help: "A file holding the API key (a write key).")
@@ -80,8 +81,17 @@ struct CallsIngest: AsyncParsableCommand {
                 throw ValidationError("--watch \(directory) is not a directory")
             }
         }
-        guard api.hasPrefix("http://") || api.hasPrefix("https://") else {
-            throw ValidationError("--api must be an http:// or https:// URL")
+        switch transport {
+        case .http:
+            guard api.hasPrefix("http://") || api.hasPrefix("https://") else {
+                throw ValidationError("--api must be an http:// or https:// URL with --transport http")
+            }
+        case .grpc:
+            do {
+                _ = try GRPCCallsTransport.hostAndPort(api)
+            } catch {
+                throw ValidationError("\(error)")
+            }
         }
         guard !station.isEmpty else { throw ValidationError("--station must not be empty") }
         guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
@@ -99,9 +109,6 @@ struct CallsIngest: AsyncParsableCommand {
 
     func run() async throws {
         MemoryTuning.mapLargeBuffers()
-        if transport == .grpc {
-            throw ValidationError("--transport grpc is not available yet: the service does not speak gRPC so far; use --transport http")
-        }
         let key = try Self.readKey(keyFile)
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         let reporter: any IngestReporter = isatty(STDERR_FILENO) == 1 ? TerminalReporter() : JSONLinesReporter()
@@ -112,22 +119,19 @@ struct CallsIngest: AsyncParsableCommand {
             reporter.report(.problem("\(error)"))
             throw ExitCode(2)
         }
-        let client = HTTPCallsTransport.makeClient()
-        var settings = IngestSettings(directories: watch.map(Self.absolute), station: station)
-        settings.parallel = parallel
-        settings.settle = .milliseconds(Int64(settle * 1000))
-        settings.once = once
-        let delivery = PairDelivery(
-            journal: journal, transport: HTTPCallsTransport(api: api, key: key, client: client),
-            disposal: PairDisposal(doneDirectory: doneDir, failedDirectory: failedDir, deleteDelivered: delete),
-            retry: RetryPolicy(
-                backoff: RetryBackoff(cap: .milliseconds(Int64(retryMax * 1000))), maximumAttempts: once ? onceAttempts : nil),
-            reporter: reporter)
-        let runner = IngestRunner(
-            settings: settings, reader: StationMetadataReader(recordingsDirectory: recordingsDir, recordingVariables: recordingVariable),
-            delivery: delivery)
-        let (outcome, stopped) = await StopSignals.runUntilStopped { try await runner.run() }
-        try? await client.shutdown()
+        let outcome: Result<IngestSummary, any Error>
+        let stopped: Bool
+        switch transport {
+        case .http:
+            let client = HTTPCallsTransport.makeClient()
+            (outcome, stopped) = await deliver(
+                over: HTTPCallsTransport(api: api, key: key, client: client), journal: journal, reporter: reporter)
+            try? await client.shutdown()
+        case .grpc:
+            (outcome, stopped) = try await withGRPCClient(transport: try GRPCCallsTransport.connection(to: api)) { client in
+                await deliver(over: GRPCCallsTransport(client: client, key: key), journal: journal, reporter: reporter)
+            }
+        }
         switch outcome {
         case .success(let summary):
             // Stopped early, a --once run cannot know that nothing is left.
@@ -136,6 +140,26 @@ struct CallsIngest: AsyncParsableCommand {
             reporter.report(.problem("\(error)"))
             throw ExitCode(1)
         }
+    }
+
+    /// Finds, settles and delivers pairs over `transport` until stopped (or, with `--once`, until done).
+    private func deliver(
+        over transport: some CallsTransport, journal: IngestJournal, reporter: any IngestReporter
+    ) async -> (Result<IngestSummary, any Error>, stopped: Bool) {
+        var settings = IngestSettings(directories: watch.map(Self.absolute), station: station)
+        settings.parallel = parallel
+        settings.settle = .milliseconds(Int64(settle * 1000))
+        settings.once = once
+        let delivery = PairDelivery(
+            journal: journal, transport: transport,
+            disposal: PairDisposal(doneDirectory: doneDir, failedDirectory: failedDir, deleteDelivered: delete),
+            retry: RetryPolicy(
+                backoff: RetryBackoff(cap: .milliseconds(Int64(retryMax * 1000))), maximumAttempts: once ? onceAttempts : nil),
+            reporter: reporter)
+        let runner = IngestRunner(
+            settings: settings, reader: StationMetadataReader(recordingsDirectory: recordingsDir, recordingVariables: recordingVariable),
+            delivery: delivery)
+        return await StopSignals.runUntilStopped { try await runner.run() }
     }
 
     enum TransportName: String, ExpressibleByArgument {

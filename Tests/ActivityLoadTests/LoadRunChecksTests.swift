@@ -10,7 +10,7 @@ struct LoadRunChecksTests {
     @Test("a month row miscounted: fails, naming the row")
     func monthMismatch() async throws {
         let api = FakeActivityAPI(faults: .init(miscountMonthUser: "loadgen-test-u000004"))
-        let (summary, output) = try await LoadRunTests.run(api, extra: ["--verify-timeout", "1s"])
+        let (summary, output) = try await LoadRunTests.run(api, extra: ["--verify-timeout", "8s"])
         #expect(!summary.passed)
         #expect(summary.verified == summary.uniqueEvents)
         #expect(summary.aggregatesMismatched == 1)
@@ -22,7 +22,7 @@ struct LoadRunChecksTests {
     @Test("a global row that did not grow by what was sent: fails with --check-global, naming the rows")
     func globalMismatch() async throws {
         let api = FakeActivityAPI(faults: .init(skipGlobalEvent: 5))
-        let (summary, output) = try await LoadRunTests.run(api, extra: ["--verify-timeout", "1s", "--check-global"])
+        let (summary, output) = try await LoadRunTests.run(api, extra: ["--verify-timeout", "8s", "--check-global"])
         #expect(!summary.passed)
         #expect(summary.aggregatesMismatched == 0, "the subscriber's own rows are right")
         #expect(summary.globalAggregatesMismatched == 2, "its day row and its month row: \(summary.mismatches)")
@@ -33,7 +33,7 @@ struct LoadRunChecksTests {
     @Test("an event read back with another ended_at: fails, naming it")
     func wrongEndedAt() async throws {
         let api = FakeActivityAPI(faults: .init(wrongEndedAt: true))
-        let (summary, output) = try await LoadRunTests.run(api, extra: ["--verify-timeout", "1s"])
+        let (summary, output) = try await LoadRunTests.run(api, extra: ["--verify-timeout", "8s"])
         let shown = try #require(await api.shownWithWrongEnd)
         #expect(!summary.passed)
         #expect(summary.failed == 1)
@@ -45,7 +45,7 @@ struct LoadRunChecksTests {
     @Test("an event read back with another meta: fails, naming it and both values")
     func wrongMeta() async throws {
         let api = FakeActivityAPI(faults: .init(wrongMeta: true))
-        let (summary, _) = try await LoadRunTests.run(api, extra: ["--verify-timeout", "1s"])
+        let (summary, _) = try await LoadRunTests.run(api, extra: ["--verify-timeout", "8s"])
         let shown = try #require(await api.shownWithWrongMeta)
         #expect(!summary.passed)
         #expect(summary.failed == 1)

@@ -46,7 +46,7 @@ struct LoadRunTests {
     @Test("an event the server lost: fails, naming it")
     func missingEvent() async throws {
         let api = FakeActivityAPI(faults: .init(dropEvent: 17))
-        let (summary, output) = try await Self.run(api, extra: ["--verify-timeout", "1s"])
+        let (summary, output) = try await Self.run(api, extra: ["--verify-timeout", "8s"])
         #expect(!summary.passed)
         #expect(summary.missing == 1)
         let dropped = try #require(await api.dropped)
@@ -59,7 +59,7 @@ struct LoadRunTests {
     @Test("one aggregate miscounted: fails, naming the row")
     func miscountedAggregate() async throws {
         let api = FakeActivityAPI(faults: .init(miscountUser: "loadgen-test-u000003"))
-        let (summary, output) = try await Self.run(api, extra: ["--verify-timeout", "1s", "--json"])
+        let (summary, output) = try await Self.run(api, extra: ["--verify-timeout", "8s", "--json"])
         #expect(!summary.passed)
         #expect(summary.missing == 0)
         #expect(summary.verified == summary.uniqueEvents)
@@ -84,7 +84,7 @@ struct LoadRunTests {
     @Test("a 403: never retried, every event failed, the run fails")
     func forbidden() async throws {
         let api = FakeActivityAPI(faults: .init(refuseWith: 403))
-        let (summary, output) = try await Self.run(api, extra: ["--verify-timeout", "1s"])
+        let (summary, output) = try await Self.run(api, extra: ["--verify-timeout", "8s"])
         #expect(!summary.passed)
         #expect(summary.failed == 200)
         #expect(summary.retries == 0)

@@ -23,7 +23,7 @@ extension Stack {
             try await withGRPCClient(
                 transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
             ) { grpc in
-                try await body(client, GRPCTestClient(client: grpc))
+                try await body(client, GRPCTestClient(client: grpc, address: "127.0.0.1:\(port)"))
             }
         }
     }
@@ -32,6 +32,8 @@ extension Stack {
 /// The generated clients over one connection, and the steps tests repeat.
 struct GRPCTestClient: Sendable {
     let client: GRPCClient<HTTP2ClientTransport.Posix>
+    /// `host:port` of the server.
+    let address: String
 
     var calls: Calls_V1_Calls.Client<HTTP2ClientTransport.Posix> { .init(wrapping: client) }
     var health: Grpc_Health_V1_Health.Client<HTTP2ClientTransport.Posix> { .init(wrapping: client) }

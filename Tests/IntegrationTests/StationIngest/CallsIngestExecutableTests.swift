@@ -102,12 +102,39 @@ extension IntegrationSuite {
             #expect(Self.output(station).contains("/missing is not a directory"))
         }
 
-        @Test func grpcIsRefusedAsNotAvailableYet() async throws {
-            let station = try StationFixture(port: try StationFixture.closedPort())
+        /// Over gRPC: pairs delivered, the service's refusal in the failed directory with its problem (the code
+        /// and the HTTP status of its REST twin), exit 0.
+        @Test func onceOverGRPCDeliversAndFilesTheServicesRefusal() async throws {
+            try await Stack.withMigrated { stack, _ in
+                try await stack.withAPIAndGRPC { client, grpc in
+                    let http = try StationFixture(port: client.port!)
+                    let grpcPort = try #require(Int(grpc.address.split(separator: ":").last ?? ""))
+                    let station = StationFixture(watch: http.watch, state: http.state, api: "127.0.0.1:\(grpcPort)")
+                    defer { station.remove() }
+                    try station.writePair("one", caller: "+1 555 0111")
+                    try station.writePair("two", caller: "+1 555 0112", seconds: 2)
+                    try station.writePair("refused", caller: "not a phone number")
+                    let process = try Self.start(station, ["--once", "--transport", "grpc"])
+                    #expect(await process.waitForExit() == 0, "\(Self.output(station))")
+                    let calls = try await http.calls()
+                    #expect(Set(calls.map(\.caller)) == ["+1 555 0111", "+1 555 0112"])
+                    #expect(calls.allSatisfy { $0.recording != nil })
+                    #expect(station.files(in: "done") == ["one.json", "one.wav", "two.json", "two.wav"])
+                    let problem = try Data(contentsOf: URL(fileURLWithPath: station.watch.path + "/failed/refused.error.json"))
+                    #expect(ProblemDocument.code(of: Array(problem)) == "validation_failed")
+                    let fields = try JSONSerialization.jsonObject(with: problem) as? [String: Any]
+                    #expect(
+                        fields?["status"] as? Int == 422 && (fields?["detail"] as? String)?.contains("caller") == true, "\(fields ?? [:])")
+                }
+            }
+        }
+
+        @Test func grpcNeedsHostAndPort() async throws {
+            let station = StationFixture(watch: try TemporaryDirectory(), state: try TemporaryDirectory(), api: "http://127.0.0.1:9090")
             defer { station.remove() }
             let process = try Self.start(station, ["--once", "--transport", "grpc"])
             #expect(await process.waitForExit() != 0)
-            #expect(Self.output(station).contains("not available yet"))
+            #expect(Self.output(station).contains("host:port"), "\(Self.output(station))")
         }
     }
 }

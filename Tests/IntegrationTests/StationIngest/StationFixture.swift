@@ -1,5 +1,7 @@
 import AsyncHTTPClient
 import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
 import NIOCore
 import StationIngest
 import TestSupport
@@ -9,6 +11,8 @@ struct StationFixture {
     let watch: TemporaryDirectory
     let state: TemporaryDirectory
     let api: String
+    /// Nil: the client talks HTTP to `api`; otherwise gRPC over this client.
+    var grpc: GRPCClient<HTTP2ClientTransport.Posix>?
 
     init(port: Int) throws {
         watch = try TemporaryDirectory()
@@ -59,7 +63,10 @@ struct StationFixture {
     /// The production client settings (a refused connection fails at once), shared by the tests.
     static let client = HTTPCallsTransport.makeClient()
 
-    var transport: HTTPCallsTransport { HTTPCallsTransport(api: api, key: "unused-with-open-access", client: Self.client) }
+    var transport: any CallsTransport {
+        if let grpc { return GRPCCallsTransport(client: grpc, key: "unused-with-open-access") }
+        return HTTPCallsTransport(api: api, key: "unused-with-open-access", client: Self.client)
+    }
 
     func runner(once: Bool = true, attempts: Int? = nil, journal: IngestJournal, reporter: RecordingReporter) -> IngestRunner {
         var settings = IngestSettings(directories: [watch.path], station: "pbx-1")

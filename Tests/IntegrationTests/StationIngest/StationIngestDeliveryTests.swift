@@ -6,10 +6,14 @@ import Testing
 extension IntegrationSuite {
     /// `calls-ingest`'s delivery against the real API (PostgreSQL, Redis, a live socket).
     @Suite struct StationIngestDeliveryTests {
-        @Test func deliversEachPairOnceAndResumesAPairWhoseCallExists() async throws {
+        enum Transport: String, CaseIterable { case http, grpc }
+
+        @Test(arguments: Transport.allCases)
+        func deliversEachPairOnceAndResumesAPairWhoseCallExists(over transport: Transport) async throws {
             try await Stack.withMigrated { stack, _ in
-                try await stack.withAPI { client in
-                    let station = try StationFixture(port: client.port!)
+                try await stack.withAPIAndGRPC { client, grpc in
+                    var station = try StationFixture(port: client.port!)
+                    if transport == .grpc { station.grpc = grpc.client }
                     defer { station.remove() }
                     var sizes: [String: Int] = [:]
                     for index in 0..<3 { sizes["fresh-\(index)"] = try station.writePair("fresh-\(index)") }

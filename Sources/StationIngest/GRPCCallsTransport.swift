@@ -1,0 +1,165 @@
+import CallsProto
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import NIOCore
+import NIOPosix
+
+/// The gRPC API (`calls.v1.Calls`): `CreateCall` with the idempotency key, then `UploadRecording` streamed
+/// from disk, a chunk per message. The service's refusals come back as the same `AttemptResult`s as over
+/// HTTP: the status its REST twin would have answered and a problem document with the stable `code`, so the
+/// delivery steps cannot tell the transports apart.
+public struct GRPCCallsTransport: CallsTransport {
+    let calls: Calls_V1_Calls.Client<HTTP2ClientTransport.Posix>
+    let key: String
+    let pool: NIOThreadPool
+    /// Bytes read from disk per message: the size that uploaded fastest (BENCHMARKS.md, gRPC).
+    public var chunkSize = 256 * 1024
+    /// A create or a look-up that has not answered by then is retried.
+    public var requestTimeout: Duration = .seconds(30)
+
+    public init(client: GRPCClient<HTTP2ClientTransport.Posix>, key: String, pool: NIOThreadPool = .singleton) {
+        calls = Calls_V1_Calls.Client(wrapping: client)
+        self.key = key
+        self.pool = pool
+    }
+
+    /// The client's connection to `host:port` (a `grpc://` prefix is allowed), without TLS.
+    public static func connection(to address: String) throws -> HTTP2ClientTransport.Posix {
+        let (host, port) = try hostAndPort(address)
+        return try HTTP2ClientTransport.Posix(target: .dns(host: host, port: port), transportSecurity: .plaintext)
+    }
+
+    /// `host:port`, `[v6]:port` or either after `grpc://`; nothing else (a URL of another scheme, a path).
+    public static func hostAndPort(_ address: String) throws(TransportAddressError) -> (String, Int) {
+        let target = address.hasPrefix("grpc://") ? String(address.dropFirst("grpc://".count)) : address
+        guard let colon = target.lastIndex(of: ":"), let port = Int(target[target.index(after: colon)...]), (1...65535).contains(port)
+        else { throw TransportAddressError(address: address) }
+        var host = String(target[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: ".-:"))
+        guard !host.isEmpty, host.unicodeScalars.allSatisfy({ $0.isASCII && allowed.contains($0) }),
+            host.contains(":") == target[..<colon].hasPrefix("[")
+        else { throw TransportAddressError(address: address) }
+        return (host, port)
+    }
+
+    public struct TransportAddressError: Error, CustomStringConvertible {
+        public var address: String
+        public var description: String { "--api must be host:port for --transport grpc (e.g. calls.example.com:9090), got '\(address)'" }
+    }
+
+    private var metadata: Metadata { ["authorization": "Bearer \(key)"] }
+
+    /// Without waiting for a connection: as over HTTP, an unreachable service fails the attempt at once, and
+    /// the pair's backoff decides when to try again.
+    private func options(timeout: Duration) -> CallOptions {
+        var options = CallOptions.defaults
+        options.timeout = timeout
+        options.waitForReady = false
+        return options
+    }
+
+    public func createCall(_ fields: CallFields, idempotencyKey: String) async -> AttemptResult<String> {
+        var request = Calls_V1_CreateCallRequest()
+        request.caller = fields.caller
+        request.receiver = fields.receiver
+        request.startedAt = .init(date: fields.startedAt)
+        request.tags = fields.tags
+        request.idempotencyKey = idempotencyKey
+        return await attempt {
+            try await calls.createCall(request, metadata: metadata, options: options(timeout: requestTimeout)).call.id
+        }
+    }
+
+    public func uploadRecording(
+        callID: String, path: String, fileName: String, sent: @escaping @Sendable (Int64) -> Void
+    ) async
+        -> AttemptResult<Void>
+    {
+        guard let size = FileStamp.of(path)?.size else {
+            return .refused(
+                status: 0,
+                problem: ProblemDocument.local(
+                    code: "recording_missing", title: "The recording is gone", detail: "\(path) is no longer a readable file"))
+        }
+        let file = FileChunks(path: path, length: size, chunkSize: chunkSize, pool: pool, sent: sent)
+        var first = Calls_V1_UploadRecordingRequest()
+        first.header.callID = callID
+        first.header.filename = fileName
+        let header = first
+        // The deadline only bounds an upload that crawls; HTTP/2 keepalive finds a dead peer.
+        return await attempt {
+            _ = try await calls.uploadRecording(metadata: metadata, options: options(timeout: .seconds(86_400))) { writer in
+                try await writer.write(header)
+                var message = Calls_V1_UploadRecordingRequest()
+                for try await buffer in file {
+                    message.chunk = Data(buffer.readableBytesView)
+                    try await writer.write(message)
+                }
+            }
+        }
+    }
+
+    public func storedRecordingSize(callID: String) async -> AttemptResult<Int64?> {
+        var request = Calls_V1_GetCallRequest()
+        request.id = callID
+        return await attempt {
+            let call = try await calls.getCall(request, metadata: metadata, options: options(timeout: requestTimeout))
+            return call.hasRecording ? call.recording.sizeBytes : nil
+        }
+    }
+
+    private func attempt<Value: Sendable>(_ body: () async throws -> Value) async -> AttemptResult<Value> {
+        do {
+            return .success(try await body())
+        } catch let error as RPCError {
+            return Self.result(of: error)
+        } catch is CancellationError {
+            return .retry(reason: "cancelled", retryAfter: nil)
+        } catch {
+            return .retry(reason: "\(error)", retryAfter: nil)
+        }
+    }
+
+    /// A gRPC status as the HTTP answer it stands for: what may succeed later is retried (unavailable,
+    /// deadline, 5xx, a rate limit), the rest is the service's refusal with its problem.
+    static func result<Value>(of error: RPCError) -> AttemptResult<Value> {
+        let code = firstValue("calls-problem-code", in: error.metadata)
+        let retryAfter = firstValue("retry-after", in: error.metadata).flatMap(Int.init).map { Duration.seconds($0) }
+        let reason = "gRPC \(error.code): \(error.message)"
+        switch error.code {
+        case .unavailable, .deadlineExceeded, .cancelled, .aborted, .unknown, .internalError, .dataLoss:
+            return .retry(reason: reason, retryAfter: retryAfter)
+        case .resourceExhausted where code != "payload_too_large":
+            return .retry(reason: reason, retryAfter: retryAfter)
+        default:
+            let status = httpStatus(of: error.code)
+            let detail = code.map { error.message.hasPrefix("\($0): ") ? String(error.message.dropFirst($0.count + 2)) : error.message }
+            return .refused(
+                status: status,
+                problem: ProblemDocument.service(code: code ?? "grpc_\(error.code)", status: status, detail: detail ?? error.message))
+        }
+    }
+
+    /// The HTTP status of the REST twin of a refusal (the service maps the other way, `Problem.rpcCode`).
+    static func httpStatus(of code: RPCError.Code) -> Int {
+        switch code {
+        case .invalidArgument: 422
+        case .unauthenticated: 401
+        case .permissionDenied: 403
+        case .notFound: 404
+        case .alreadyExists: 409
+        case .resourceExhausted: 413
+        case .outOfRange: 416
+        case .unimplemented: 501
+        case .failedPrecondition: 412
+        default: 400
+        }
+    }
+
+    private static func firstValue(_ key: String, in metadata: Metadata) -> String? {
+        var values = metadata[stringValues: key].makeIterator()
+        return values.next()
+    }
+}
