@@ -13,6 +13,7 @@ swift build -c release --product calls-api >/dev/null
 swift build -c release --product calls-worker >/dev/null
 swift build -c release --product calls-traffic >/dev/null
 swift build -c release --product calls-loadgen >/dev/null
+swift build -c release --product calls-ingest >/dev/null
 bin=$(swift build -c release --show-bin-path)
 
 calls_log "analysis benchmark"
@@ -37,6 +38,10 @@ calls_log "subscriber activity end to end (60 s of calls-loadgen)"
 activity=$(bash scripts/bench_activity.sh "$bin" 22000)
 calls_log "subscriber activity reads benchmark (seeds 10 000 000 events)"
 activity_reads=$(bash scripts/bench_activity_reads.sh "$bin")
+calls_log "gRPC benchmark"
+grpc=$(bash scripts/bench_grpc.sh "$bin")
+calls_log "station client benchmark"
+ingest=$(bash scripts/bench_ingest.sh "$bin")
 
 cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 {
@@ -204,5 +209,30 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo "cache, ≤ 50 ms uncached for one user over a year of daily rows; detail page p95 ≤ 20 ms on 10 M raw events."
   echo
   echo "$activity_reads"
+  echo
+  echo "## gRPC API (issue 19)"
+  echo
+  echo "Command: \`make bench\` (= \`scripts/bench_grpc.sh\` driving \`scripts/bench_grpc_client.py\`): a private PostgreSQL and"
+  echo "Redis, the release API with its gRPC server (local storage, keys off, MP3 archive off) and one worker. The same"
+  echo "230 MiB WAV is uploaded 5 times over REST (\`curl -F\`, curl's own total time) and 5 times over gRPC"
+  echo "(\`UploadRecording\` from Python grpcio, 256 KiB chunks read from the file; first message sent to answer), in"
+  echo "alternating order, each to a new call and each followed by its analysis before the next upload. Then"
+  echo "\`GET /calls/{id}\` (Python \`http.client\`, keep-alive) and \`GetCall\` (one grpcio channel) of the same ready call,"
+  echo "2 000 times each, interleaved, after 200 of each to warm up. Targets: the gRPC upload within 1.2× the REST time;"
+  echo "\`GetCall\` p50/p95 beside REST's."
+  echo
+  echo "$grpc"
+  echo
+  echo "## Station client (issue 19)"
+  echo
+  echo "Command: \`make bench\` (= \`scripts/bench_ingest.sh\` driving \`scripts/bench_ingest_client.py\`): a private PostgreSQL"
+  echo "and Redis, the release API with its gRPC server (local storage, keys on, MP3 archive off) and one worker, all on"
+  echo "this machine. \`calls-ingest --once --parallel 8 --settle 0\` over 1 000 pairs of a 4-second 8 kHz WAV and its JSON,"
+  echo "timed from its start to its exit (every pair created, uploaded and moved to the done directory), once per"
+  echo "transport; then one 1 GiB WAV: \`curl -F\` of it to a new call (the baseline of the same run), then"
+  echo "\`calls-ingest --once\` over each transport. Peak RSS is the client's VmHWM. Targets: ≥ 1 000 pairs a minute, the"
+  echo "1 GiB upload at ≥ 80 % of the REST upload's rate, RSS ≤ 32 MB."
+  echo
+  echo "$ingest"
 } > BENCHMARKS.md
 cat BENCHMARKS.md

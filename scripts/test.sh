@@ -58,6 +58,7 @@ swift build -c release --product calls-worker
 swift build -c release --product calls-events
 swift build -c release --product calls-traffic
 swift build -c release --product calls-loadgen
+swift build -c release --product calls-ingest
 bin=$(swift build -c release --show-bin-path)
 
 calls_log "smoke test against a running stack"
@@ -99,6 +100,10 @@ calls_wait_http "http://127.0.0.1:$small_http/readyz" 60 || calls_die "the secon
 CALLS_READ_KEY=$("$bin/calls-api" keys create --role read --name "grpc read" | tail -n 1) \
   GRPC_TARGET="127.0.0.1:$CALLS_GRPC_PORT" GRPC_SMALL_TARGET="127.0.0.1:$small_grpc" \
   BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" python3 scripts/grpc_client_test.py
+
+calls_log "calls-ingest: 200 pairs over http and grpc through two API outages and a SIGKILL of the client"
+mkdir -p "$work/ingest"
+python3 scripts/ingest_e2e.py "$bin" "$work/ingest"
 
 calls_log "wallboard: headless chromium replays queue events through the API and reads /panel"
 BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" SCREENSHOT="$work/panel.png" python3 scripts/panel_browser_test.py
