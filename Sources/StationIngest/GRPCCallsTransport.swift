@@ -27,7 +27,12 @@ public struct GRPCCallsTransport: CallsTransport {
     /// The client's connection to `host:port` (a `grpc://` prefix is allowed), without TLS.
     public static func connection(to address: String) throws -> HTTP2ClientTransport.Posix {
         let (host, port) = try hostAndPort(address)
-        return try HTTP2ClientTransport.Posix(target: .dns(host: host, port: port), transportSecurity: .plaintext)
+        var configuration = HTTP2ClientTransport.Posix.Config.defaults
+        // Pings while RPCs are open: a half-open connection fails the upload in 40 s, not at its deadline
+        // (the HTTP transport's read and write timeouts do the same).
+        configuration.connection.keepalive = .init(time: .seconds(30), timeout: .seconds(10), allowWithoutCalls: false)
+        return try HTTP2ClientTransport.Posix(
+            target: .dns(host: host, port: port), transportSecurity: .plaintext, config: configuration)
     }
 
     /// `host:port`, `[v6]:port` or either after `grpc://`; nothing else (a URL of another scheme, a path).
@@ -88,7 +93,7 @@ public struct GRPCCallsTransport: CallsTransport {
         first.header.callID = callID
         first.header.filename = fileName
         let header = first
-        // The deadline only bounds an upload that crawls; HTTP/2 keepalive finds a dead peer.
+        // The deadline only bounds an upload that crawls; keepalive pings find a dead peer.
         return await attempt {
             _ = try await calls.uploadRecording(metadata: metadata, options: options(timeout: .seconds(86_400))) { writer in
                 try await writer.write(header)
@@ -129,7 +134,8 @@ public struct GRPCCallsTransport: CallsTransport {
         let retryAfter = firstValue("retry-after", in: error.metadata).flatMap(Int.init).map { Duration.seconds($0) }
         let reason = "gRPC \(error.code): \(error.message)"
         switch error.code {
-        case .unavailable, .deadlineExceeded, .cancelled, .aborted, .unknown, .internalError, .dataLoss:
+        // UNIMPLEMENTED too, as HTTP's 501 is retried: a service being upgraded may not have the RPC yet.
+        case .unavailable, .deadlineExceeded, .cancelled, .aborted, .unknown, .internalError, .dataLoss, .unimplemented:
             return .retry(reason: reason, retryAfter: retryAfter)
         case .resourceExhausted where code != "payload_too_large":
             return .retry(reason: reason, retryAfter: retryAfter)
@@ -152,7 +158,6 @@ public struct GRPCCallsTransport: CallsTransport {
         case .alreadyExists: 409
         case .resourceExhausted: 413
         case .outOfRange: 416
-        case .unimplemented: 501
         case .failedPrecondition: 412
         default: 400
         }

@@ -19,7 +19,9 @@ public struct PairDisposal: Sendable {
     public func failedDirectory(for pair: TakenPair) -> String { failedDirectory ?? pair.watchDirectory + "/failed" }
 
     public func delivered(_ pair: TakenPair) throws {
-        let files = [pair.metadataPath] + (pair.recordingPath.map { [$0] } ?? [])
+        // The recording first, the metadata last: the finder works from metadata files, so one left behind by
+        // a crash between the two is found again (and moved, its pair being finished), a recording is not.
+        let files = (pair.recordingPath.map { [$0] } ?? []) + [pair.metadataPath]
         if deleteDelivered {
             for file in files where FileManager.default.fileExists(atPath: file) { try FileManager.default.removeItem(atPath: file) }
             return
@@ -43,7 +45,7 @@ public struct PairDisposal: Sendable {
                     code: "refused", title: "Refused", detail: "refused in an earlier run whose reason was not written before it stopped"),
                 for: pair)
         }
-        try move([pair.metadataPath] + (pair.recordingPath.map { [$0] } ?? []), to: failedDirectory(for: pair))
+        try move((pair.recordingPath.map { [$0] } ?? []) + [pair.metadataPath], to: failedDirectory(for: pair))
     }
 
     public func errorFile(for pair: TakenPair) -> String {

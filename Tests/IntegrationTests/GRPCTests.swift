@@ -156,10 +156,10 @@ extension IntegrationSuite {
                     await expectRPCError(.alreadyExists, problem: "recording_already_exists") {
                         _ = try await grpc.upload(CallFlowTests.dialogue(), toCall: id)
                     }
-                    // Nothing of the refused uploads is left: the one recording is the one accepted.
+                    // Nothing of the refused uploads is left: no partial file, and the one recording is the one accepted.
                     let stored = try FileManager.default.subpathsOfDirectory(atPath: stack.recordings.path)
-                        .filter { $0.hasSuffix(".wav") }
-                    #expect(stored.count == 1, "\(stored)")
+                    #expect(stored.filter { $0.hasSuffix(".part") }.isEmpty, "\(stored)")
+                    #expect(stored.filter { $0.hasSuffix(".wav") }.count == 1, "\(stored)")
 
                     var stream = Calls_V1_StreamRecordingRequest()
                     stream.id = id
@@ -238,6 +238,34 @@ extension IntegrationSuite {
                     await expectRPCError(.unauthenticated, problem: "authentication_required") { _ = try await grpc.get(id) }
                     // Like /healthz, the health service needs no key.
                     #expect(try await grpc.health.check(Grpc_Health_V1_HealthCheckRequest()).status == .serving)
+                }
+            }
+        }
+
+        /// An upload whose deadline passes half-way is cancelled on the server and leaves no partial file behind.
+        @Test func anUploadCutOffByItsDeadlineLeavesNothing() async throws {
+            try await Stack.withMigrated { stack, _ in
+                try await stack.withAPIAndGRPC { _, grpc in
+                    let id = try await grpc.calls.createCall(GRPCTestClient.newCall()).call.id
+                    var options = CallOptions.defaults
+                    options.timeout = .milliseconds(500)
+                    await expectRPCError(.deadlineExceeded) {
+                        _ = try await grpc.calls.uploadRecording(metadata: [:], options: options) { writer in
+                            var header = Calls_V1_UploadRecordingRequest()
+                            header.header.callID = id
+                            try await writer.write(header)
+                            var chunk = Calls_V1_UploadRecordingRequest()
+                            chunk.chunk = CallFlowTests.dialogue()
+                            try await writer.write(chunk)
+                            try await Task.sleep(for: .seconds(5))
+                        }
+                    }
+                    let incoming = stack.recordings.path + "/.incoming"
+                    let cleaned = try await waitUntil(within: 10) {
+                        ((try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? []).isEmpty
+                    }
+                    #expect(cleaned, "\((try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? [])")
+                    #expect(try await grpc.get(id).hasRecording == false)
                 }
             }
         }

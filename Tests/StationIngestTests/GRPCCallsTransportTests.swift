@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func whatMaySucceedLaterIsRetried() {
-        for code in [RPCError.Code.unavailable, .deadlineExceeded, .cancelled, .aborted, .unknown, .internalError] {
+        for code in [RPCError.Code.unavailable, .deadlineExceeded, .cancelled, .aborted, .unknown, .internalError, .unimplemented] {
             guard case .retry = GRPCCallsTransport.result(of: Self.error(code, problem: nil)) as AttemptResult<Void> else {
                 Issue.record("\(code) must be retried")
                 continue

@@ -108,7 +108,7 @@ struct CallsGRPCService<Calls: CallRepository & Outbox & UploadLedger>: Calls_V1
             try await watch.watch(id) { change in
                 switch change {
                 case .status(let call): try await response.write(try Calls_V1_Call(call))
-                // HTTP/2 keeps an idle stream alive by itself.
+                // Nothing to send: the transport's keepalive pings find a peer that went away.
                 case .quiet: break
                 case .deleted: throw Problem.callNotFound(id.lowercasedString)
                 }

@@ -10,6 +10,14 @@ let transportConfiguration: HTTP2ServerTransport.Posix.Config = {
     configuration.http2.targetWindowSize = GRPCTransportLimits.windowBytes
     configuration.http2.maxFrameSize = GRPCTransportLimits.frameBytes
     configuration.rpc.maxRequestPayloadSize = GRPCTransportLimits.messageBytes
+    configuration.http2.maxConcurrentStreams = GRPCTransportLimits.streamsPerConnection
+    // What REST's idle timeout and body pace do for HTTP/1: a connection without RPCs is closed, a peer that
+    // stops answering pings is dropped (its RPCs cancelled, a WatchCall's place given back), and a draining
+    // connection (graceful shutdown) is closed after the grace time instead of waiting for a stalled upload.
+    configuration.connection.maxIdleTime = GRPCTransportLimits.idleConnection
+    configuration.connection.maxGraceTime = GRPCTransportLimits.grace
+    configuration.connection.keepalive.time = GRPCTransportLimits.keepaliveInterval
+    configuration.connection.keepalive.timeout = GRPCTransportLimits.keepaliveTimeout
     return configuration
 }()
 
@@ -18,6 +26,12 @@ enum GRPCTransportLimits {
     static let frameBytes = 1 << 20
     /// The largest message: an upload chunk of 4 MiB plus its framing.
     static let messageBytes = (4 << 20) + 1024
+    /// RPCs one connection may have open at once (each may hold a window's worth of upload).
+    static let streamsPerConnection = 100
+    static let idleConnection: Duration = .seconds(300)
+    static let grace: Duration = .seconds(30)
+    static let keepaliveInterval: Duration = .seconds(30)
+    static let keepaliveTimeout: Duration = .seconds(10)
 }
 
 /// The gRPC server over the REST API's dependencies: `calls.v1.Calls` behind the API key check, and the

@@ -67,6 +67,16 @@ struct RecordingIntake<Calls: CallRepository & Outbox & UploadLedger>: Sendable 
             sampleRate: probe.sampleRate,
             channels: probe.channelCount
         )
+        // From here on the upload is committed or cleaned up, never abandoned half-way: a gRPC client that
+        // cancels (or a deadline that passes) must not cut the commit off and leave its outcome unknown.
+        try await Task { try await commit(stored, from: temporary, toCall: callID, logger: logger) }.value
+        return AcceptedRecording(
+            recordingId: stored.id.lowercasedString, callId: callID.lowercasedString, filename: stored.filename, format: stored.format,
+            sizeBytes: stored.sizeBytes, sha256: stored.sha256, sampleRate: stored.sampleRate,
+            channels: stored.channels, status: .processing)
+    }
+
+    private func commit(_ stored: NewRecording, from temporary: TemporaryRecording, toCall callID: UUID, logger: Logger) async throws {
         try await calls.registerUpload(storageKey: stored.storageKey)
         try await store.publish(temporary, as: stored.storageKey)
 
@@ -89,11 +99,6 @@ struct RecordingIntake<Calls: CallRepository & Outbox & UploadLedger>: Sendable 
             throw error
         }
         await publish(job, outboxEntry: outboxEntry, logger: logger)
-
-        return AcceptedRecording(
-            recordingId: stored.id.lowercasedString, callId: callID.lowercasedString, filename: stored.filename, format: stored.format,
-            sizeBytes: stored.sizeBytes, sha256: stored.sha256, sampleRate: stored.sampleRate,
-            channels: stored.channels, status: .processing)
     }
 
     /// The recording is committed; the job is safe in the outbox. If Redis is down the relay pushes it later,
