@@ -28,6 +28,12 @@ struct CallsWorkerCommand: AsyncParsableCommand {
         let logger = StartupSettings.bootstrapLogging(level: configuration.log.level, format: configuration.log.format)
         let metrics = MetricsExporter.bootstrapMetricsSystem()
         let group = try buildWorkerServiceGroup(configuration: configuration, logger: logger, metricsRegistry: metrics)
-        try await group.run()
+        do {
+            try await group.run()
+        } catch is CancellationError {
+            // Only a stop request cancels this process's work (SIGTERM past CALLS_SHUTDOWN_GRACE): the jobs in hand
+            // were handed back, so that is a clean stop, not a failure (a CI run saw exit 1 here once in 905 tests).
+            logger.notice("stopped: the work still in hand at the end of the grace period was cancelled and handed back")
+        }
     }
 }

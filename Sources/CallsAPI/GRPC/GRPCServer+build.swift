@@ -11,7 +11,7 @@ let transportConfiguration: HTTP2ServerTransport.Posix.Config = {
     configuration.http2.maxFrameSize = GRPCTransportLimits.frameBytes
     configuration.rpc.maxRequestPayloadSize = GRPCTransportLimits.messageBytes
     configuration.http2.maxConcurrentStreams = GRPCTransportLimits.streamsPerConnection
-    // What REST's idle timeout and body pace do for HTTP/1: a connection without RPCs is closed, a peer that
+    // Part of what REST's idle timeout does for HTTP/1 (no minimum upload rate yet): a connection without RPCs is closed, a peer that
     // stops answering pings is dropped (its RPCs cancelled, a WatchCall's place given back), and a draining
     // connection (graceful shutdown) is closed after the grace time instead of waiting for a stalled upload.
     configuration.connection.maxIdleTime = GRPCTransportLimits.idleConnection
