@@ -137,7 +137,7 @@ let package = Package(
             dependencies: ["Activity", "ActivityLoad", "CallsCore", "SeededRandomness", argumentParser, hummingbird, logging, nioCore]
         ),
         .testTarget(name: "QueueTrafficTests", dependencies: ["QueuePanel", "QueueTraffic"]),
-        .testTarget(name: "StationIngestTests", dependencies: ["StationIngest", "TestSupport", grpcCore]),
+        .testTarget(name: "StationIngestTests", dependencies: ["CallsProto", "StationIngest", "TestSupport", grpcCore, swiftProtobuf]),
         .testTarget(
             name: "EventTailTests", dependencies: ["EventTail", "TestSupport", hummingbird, logging, nioCore]),
         .testTarget(name: "AudioAnalysisTests", dependencies: ["AudioAnalysis", "CallsCore", "TestSupport"]),

@@ -84,6 +84,15 @@ def new_call(caller="+7 900 555-01-02", key=None):
     request.started_at.FromJsonString("2026-11-30T10:00:00Z")
     if key:
         request.idempotency_key = key
+        # What a PBX says of the call: kept with it, the same through REST.
+        request.station.name = "pbx-python"
+        request.station.call_id = key
+        request.station.direction = "outbound"
+        request.station.answered_at.FromJsonString("2026-11-30T10:00:04.5Z")
+        request.station.ended_at.FromJsonString("2026-11-30T10:01:00Z")
+        request.station.hangup_cause = "NORMAL_CLEARING"
+        request.station.duration_sec = 60
+        request.station.billable_sec = 55
     return request
 
 
@@ -152,6 +161,15 @@ def same_as_rest(call):
     expect(marks == [{"start": m["start"], "end": m["end"]} for m in recording["silence_marks"]], f"marks {marks}")
     expect(call.recording.transcription == recording["transcription"], "transcription")
     expect(json_format.MessageToDict(call.recording.analysis) == recording["analysis"], "analysis")
+    station = twin["station"]
+    expect(call.HasField("station") == (station is not None), "station present on both or neither")
+    if station is not None:
+        facts = call.station
+        expect((facts.name, facts.call_id, facts.direction, facts.hangup_cause, facts.duration_sec, facts.billable_sec)
+               == (station["name"], station["call_id"], station["direction"], station["hangup_cause"],
+                   station["duration_sec"], station["billable_sec"]), f"station {station}")
+        expect(facts.answered_at.ToJsonString() == station["answered_at"] == "2026-11-30T10:00:04.500Z", "answered_at")
+        expect(facts.ended_at.ToJsonString()[:19] == station["ended_at"][:19], "ended_at")
 
 
 def main():

@@ -71,6 +71,10 @@ class API:
             return json.loads(response.read())
 
 
+def rfc3339(epoch):
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(epoch))
+
+
 def cdr(uuid, caller, receiver, start, record_path=None):
     variables = [("direction", "inbound"), ("uuid", uuid), ("caller_id_number", caller.replace("+", "%2B")),
                  ("destination_number", receiver), ("start_epoch", str(start)), ("answer_epoch", str(start + 2)),
@@ -95,6 +99,7 @@ class Station:
         with open(self.key_file, "w") as file:
             file.write(KEY + "\n")
         self.good, self.bad, self.client = {}, [], None
+        self.facts = {}  # caller → what the call's `station` object must say
         self.prefix = "+7901" if transport == "http" else "+7902"
 
     def caller(self, index):
@@ -112,6 +117,7 @@ class Station:
             metadata = json.dumps({"caller": caller, "receiver": "+44 20 7946 0958", "tags": ["e2e", self.transport],
                                    "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start)), "direction": "inbound"})
             self.place(f"{name}.json", metadata)
+            self.facts[caller] = {"name": f"e2e-{self.transport}", "direction": "inbound", "call_id": None}
         else:
             uuid = f"00000000-0000-4000-8000-{index:012d}"
             record_path = None
@@ -121,6 +127,9 @@ class Station:
             elif kind == 3:  # found by uuid in the recordings directory
                 shutil.copyfile(self.fixtures["mp3"], os.path.join(self.recordings, f"{uuid}.mp3"))
             self.place(f"{name}.xml", cdr(uuid, caller, "1001", start, record_path))
+            self.facts[caller] = {"name": f"e2e-{self.transport}", "direction": "inbound", "call_id": uuid,
+                                  "answered_at": rfc3339(start + 2), "ended_at": rfc3339(start + 9),
+                                  "hangup_cause": "NORMAL_CLEARING", "duration_sec": 9, "billable_sec": 7}
         self.good[caller] = recording
 
     def place(self, name, text):
@@ -243,6 +252,10 @@ def check(api, stations, slow):
                 if page["total"] != 1:
                     fail(f"{station.transport}: {page['total']} calls for {caller}, expected exactly 1")
                 call = page["items"][0]
+                station_said = call.get("station") or {}
+                for field, value in station.facts.get(caller, {}).items():
+                    if station_said.get(field) != value:
+                        fail(f"{caller}: station.{field} is {station_said.get(field)!r}, expected {value!r}: {call.get('station')}")
                 if recording is None:
                     if call["recording"] is not None:
                         fail(f"{caller}: a recording where the CDR named none")

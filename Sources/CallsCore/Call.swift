@@ -17,6 +17,8 @@ public struct Call: Codable, Sendable, Equatable {
     public var callback: CallbackState?
     /// Nil for calls created through the API; where an imported call came from otherwise.
     public var origin: CallOrigin?
+    /// Nil unless the call was created with a `station` object (by `calls-ingest`, say).
+    public var station: StationFacts?
 
     public init(
         id: UUID,
@@ -30,8 +32,10 @@ public struct Call: Codable, Sendable, Equatable {
         error: String? = nil,
         recording: Recording? = nil,
         callback: CallbackState? = nil,
-        origin: CallOrigin? = nil
+        origin: CallOrigin? = nil,
+        station: StationFacts? = nil
     ) {
+        self.station = station
         self.callback = callback
         self.origin = origin
         self.id = id
@@ -47,7 +51,7 @@ public struct Call: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, caller, receiver, startedAt, status, tags, createdAt, updatedAt, error, recording, callback, origin
+        case id, caller, receiver, startedAt, status, tags, createdAt, updatedAt, error, recording, callback, origin, station
     }
 
     /// `error` and `recording` are always present in the JSON (as `null` when absent): clients written
@@ -66,5 +70,6 @@ public struct Call: Codable, Sendable, Equatable {
         try container.encode(recording, forKey: .recording)
         try container.encode(callback, forKey: .callback)
         try container.encode(origin, forKey: .origin)
+        try container.encode(station, forKey: .station)
     }
 }

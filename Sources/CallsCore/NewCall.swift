@@ -8,9 +8,15 @@ public struct NewCallRequest: Decodable, Sendable {
     public var startedAt: String?
     public var tags: [String]?
     public var callbackUrl: String?
+    /// What the telephony station that reported the call says of it; absent for other clients.
+    public var station: StationFactsRequest?
 
-    public init(caller: String?, receiver: String?, startedAt: String?, tags: [String]? = nil, callbackUrl: String? = nil) {
+    public init(
+        caller: String?, receiver: String?, startedAt: String?, tags: [String]? = nil, callbackUrl: String? = nil,
+        station: StationFactsRequest? = nil
+    ) {
         self.callbackUrl = callbackUrl
+        self.station = station
         self.caller = caller
         self.receiver = receiver
         self.startedAt = startedAt
@@ -28,6 +34,7 @@ public struct NewCall: Sendable, Equatable {
     public var tags: [String]
     /// Where the final call is POSTed; nil for none.
     public var callbackURL: String? = nil
+    public var station: StationFacts? = nil
 }
 
 extension NewCallRequest {
@@ -69,6 +76,8 @@ extension NewCallRequest {
             }
         }
 
+        let station = self.station?.validated(startedAt: startedAt, failure: &failure)
+
         guard failure.isEmpty, let caller, let receiver, let startedAt else { throw failure }
         return NewCall(
             caller: caller.0,
@@ -77,7 +86,8 @@ extension NewCallRequest {
             receiverDigits: receiver.1,
             startedAt: startedAt,
             tags: tags,
-            callbackURL: callbackUrl
+            callbackURL: callbackUrl,
+            station: station
         )
     }
 }

@@ -195,8 +195,17 @@ extension NewCall {
     /// What makes two creation requests the same: their validated fields, so that spacing or key order in
     /// the JSON does not matter.
     public var fingerprint: String {
-        let canonical = [caller, receiver, Timestamp.format(startedAt), tags.joined(separator: ","), callbackURL ?? ""]
-            .joined(separator: "\u{1F}")
+        var parts = [caller, receiver, Timestamp.format(startedAt), tags.joined(separator: ","), callbackURL ?? ""]
+        // Only when present, so the keys stored before calls had station facts still match their replays.
+        if let station {
+            parts.append(
+                [
+                    station.name, station.callID ?? "", station.direction ?? "", station.answeredAt.map(Timestamp.format) ?? "",
+                    station.endedAt.map(Timestamp.format) ?? "", station.hangupCause ?? "", station.durationSec.map(String.init) ?? "",
+                    station.billableSec.map(String.init) ?? "",
+                ].joined(separator: "\u{1E}"))
+        }
+        let canonical = parts.joined(separator: "\u{1F}")
         return Hex.encode(SHA256.hash(data: Data(canonical.utf8)))
     }
 }

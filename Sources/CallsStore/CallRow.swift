@@ -14,11 +14,13 @@ enum CallRow {
         r.silence_marks::text, r.transcription, r.analysis::text, r.original_kept, \
         a.status, a.bitrate_kbps, a.bitrate_mode, a.size_bytes, a.sha256, a.error, a.updated_at, \
         c.callback_url, c.callback_status, c.callback_attempts, c.callback_error, \
-        c.source, c.external_id, c.direction, c.ended_at, c.scenario_id, c.media_record_id, c.context::text
+        c.source, c.external_id, c.direction, c.ended_at, c.scenario_id, c.media_record_id, c.context::text, \
+        c.station_name, c.station_call_id, c.station_direction, c.station_answered_at, c.station_ended_at, \
+        c.station_hangup_cause, c.station_duration_sec, c.station_billable_sec
         """
 
     /// How many columns `columns` holds; a query may add its own after them.
-    static let columnCount = 39
+    static let columnCount = 47
 
     static func decodeAll(_ rows: QueryRows) async throws -> [Call] {
         var calls: [Call] = []
@@ -49,7 +51,8 @@ enum CallRow {
                     url: url, status: try cells[29].decode(String?.self).flatMap(CallbackState.Status.init(rawValue:)),
                     attempts: try cells[30].decode(Int.self), error: try cells[31].decode(String?.self))
             },
-            origin: try decodeOrigin(cells)
+            origin: try decodeOrigin(cells),
+            station: try decodeStation(cells)
         )
         if let recordingID = try cells[9].decode(UUID?.self) {
             let formatText = try cells[11].decode(String.self)
@@ -80,6 +83,15 @@ enum CallRow {
             endedAt: try cells[35].decode(Date?.self), scenarioID: try cells[36].decode(String?.self),
             mediaRecordID: try cells[37].decode(String?.self),
             context: try cells[38].decode(String?.self).map { try JSONValue.parse($0) })
+    }
+
+    private static func decodeStation(_ cells: PostgresRandomAccessRow) throws -> StationFacts? {
+        guard let name = try cells[39].decode(String?.self) else { return nil }
+        return StationFacts(
+            name: name, callID: try cells[40].decode(String?.self), direction: try cells[41].decode(String?.self),
+            answeredAt: try cells[42].decode(Date?.self), endedAt: try cells[43].decode(Date?.self),
+            hangupCause: try cells[44].decode(String?.self), durationSec: try cells[45].decode(Int?.self),
+            billableSec: try cells[46].decode(Int?.self))
     }
 
     private static func decodeArchive(_ cells: PostgresRandomAccessRow) throws -> RecordingArchive? {

@@ -11,6 +11,7 @@ extension PostgresCallRepository {
 
     private func createOnce(_ call: NewCall, idempotencyKey key: String) async throws -> CallCreation {
         let fingerprint = call.fingerprint
+        let station = call.station
         // A key taken by a call deleted in between is free again: try once more.
         for _ in 0..<2 {
             let id = UUID()
@@ -21,9 +22,12 @@ extension PostgresCallRepository {
                     ON CONFLICT (key) DO NOTHING
                     RETURNING call_id
                 ), c AS (
-                    INSERT INTO calls (id, caller, receiver, caller_digits, receiver_digits, started_at, tags, callback_url)
+                    INSERT INTO calls (id, caller, receiver, caller_digits, receiver_digits, started_at, tags, callback_url,
+                                       \(unescaped: Self.stationColumns))
                     SELECT \(id), \(call.caller), \(call.receiver), \(call.callerDigits), \(call.receiverDigits),
-                           \(call.startedAt), \(call.tags), \(call.callbackURL)
+                           \(call.startedAt), \(call.tags), \(call.callbackURL), \(station?.name), \(station?.callID),
+                           \(station?.direction), \(station?.answeredAt), \(station?.endedAt), \(station?.hangupCause),
+                           \(station?.durationSec), \(station?.billableSec)
                     WHERE EXISTS (SELECT 1 FROM k)
                     RETURNING *
                 )

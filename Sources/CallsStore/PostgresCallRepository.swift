@@ -27,12 +27,18 @@ public struct PostgresCallRepository: CallRepository, Outbox {
         return try await create(call, idempotencyKey: key)
     }
 
+    /// The station facts' columns, in `NewCall.station`'s order, for both ways a call is inserted.
+    static let stationColumns = """
+        station_name, station_call_id, station_direction, station_answered_at, station_ended_at, station_hangup_cause, \
+        station_duration_sec, station_billable_sec
+        """
+
     private struct InsertCall: PostgresPreparedStatement {
         static let name = "insert_call"
         static let sql = """
             WITH c AS (
-                INSERT INTO calls (id, caller, receiver, caller_digits, receiver_digits, started_at, tags, callback_url)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                INSERT INTO calls (id, caller, receiver, caller_digits, receiver_digits, started_at, tags, callback_url, \(PostgresCallRepository.stationColumns))
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
                 RETURNING *
             )
             SELECT \(CallRow.columns) FROM c \(CallRow.recordingJoins)
@@ -41,7 +47,7 @@ public struct PostgresCallRepository: CallRepository, Outbox {
         var call: NewCall
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 8)
+            var bindings = PostgresBindings(capacity: 16)
             bindings.append(id)
             bindings.append(call.caller)
             bindings.append(call.receiver)
@@ -50,6 +56,15 @@ public struct PostgresCallRepository: CallRepository, Outbox {
             bindings.append(call.startedAt)
             try bindings.append(call.tags)
             bindings.append(call.callbackURL)
+            let station = call.station
+            bindings.append(station?.name)
+            bindings.append(station?.callID)
+            bindings.append(station?.direction)
+            bindings.append(station?.answeredAt)
+            bindings.append(station?.endedAt)
+            bindings.append(station?.hangupCause)
+            bindings.append(station?.durationSec)
+            bindings.append(station?.billableSec)
             return bindings
         }
 

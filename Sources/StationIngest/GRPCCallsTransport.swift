@@ -71,6 +71,7 @@ public struct GRPCCallsTransport: CallsTransport {
         request.receiver = fields.receiver
         request.startedAt = .init(date: fields.startedAt)
         request.tags = fields.tags
+        if let station = fields.station { request.station = Calls_V1_StationFacts(station, fields.facts) }
         request.idempotencyKey = idempotencyKey
         return await attempt {
             try await calls.createCall(request, metadata: metadata, options: options(timeout: requestTimeout)).call.id
@@ -166,5 +167,20 @@ public struct GRPCCallsTransport: CallsTransport {
     private static func firstValue(_ key: String, in metadata: Metadata) -> String? {
         var values = metadata[stringValues: key].makeIterator()
         return values.next()
+    }
+}
+
+extension Calls_V1_StationFacts {
+    init(_ name: String, _ facts: CallFacts) {
+        self.init()
+        self.name = name
+        if let callID = facts.callID { self.callID = callID }
+        if let direction = facts.direction { self.direction = direction }
+        if let answeredAt = facts.answeredAt { self.answeredAt = .init(date: answeredAt) }
+        if let endedAt = facts.endedAt { self.endedAt = .init(date: endedAt) }
+        if let hangupCause = facts.hangupCause { self.hangupCause = hangupCause }
+        // Out of int32's range is out of the service's range too: clamped, it is refused as too large.
+        if let seconds = facts.durationSeconds { durationSec = Int32(clamping: seconds) }
+        if let seconds = facts.billableSeconds { billableSec = Int32(clamping: seconds) }
     }
 }

@@ -43,7 +43,9 @@ public struct PairDelivery: Sendable {
 
         var callID = entry?.callID
         if callID == nil {
-            switch try await attempt("create", pair, { await transport.createCall(fields, idempotencyKey: key) }) {
+            switch try await attempt(
+                "create", pair, { await transport.createCall(fields.reported(by: pair.identity.station), idempotencyKey: key) })
+            {
             case .done(let id):
                 try await journal.record(.created(key: key, callID: id))
                 reporter.report(.created(file: pair.fileName, callID: id))

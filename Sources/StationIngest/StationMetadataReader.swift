@@ -38,7 +38,12 @@ public struct StationMetadataReader: PairReader {
             for: metadataPath, metadata: metadata, format: format, recordingsDirectory: recordingsDirectory, fileExists: fileExists)
         if recording == nil && format == .json { return .waitingForRecording }
         return .ready(
-            CallFields(caller: metadata.caller, receiver: metadata.receiver, startedAt: metadata.startedAt, tags: metadata.tags),
+            CallFields(
+                caller: metadata.caller, receiver: metadata.receiver, startedAt: metadata.startedAt, tags: metadata.tags,
+                facts: CallFacts(
+                    callID: metadata.externalID, direction: metadata.direction, answeredAt: metadata.answeredAt, endedAt: metadata.endedAt,
+                    hangupCause: metadata.hangupCause, durationSeconds: metadata.durationSeconds, billableSeconds: metadata.billableSeconds)
+            ),
             recording: recording)
     }
 }

@@ -37,7 +37,7 @@ struct CallsIngest: AsyncParsableCommand {
     @Option(help: "A file holding the API key (a write key).")
     var keyFile: String
 
-    @Option(help: "This PBX's name; part of every pair's idempotency key.")
+    @Option(help: "This PBX's name (1 to 64 characters): stored with each call it sends, and part of every pair's idempotency key.")
     var station: String
 
     @Option(help: "Pairs delivered at once.")
@@ -93,7 +93,12 @@ struct CallsIngest: AsyncParsableCommand {
                 throw ValidationError("\(error)")
             }
         }
-        guard !station.isEmpty else { throw ValidationError("--station must not be empty") }
+        // The service's limits for a station's name: a name it refuses would file every pair as failed.
+        guard (1...64).contains(station.count), station.trimmingCharacters(in: .whitespaces) == station,
+            !station.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            throw ValidationError("--station must be 1 to 64 characters, without surrounding spaces or control characters")
+        }
         guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
         guard settle >= 0 else { throw ValidationError("--settle must not be negative") }
         guard onceAttempts >= 1 else { throw ValidationError("--once-attempts must be at least 1") }

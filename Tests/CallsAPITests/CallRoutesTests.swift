@@ -26,6 +26,57 @@ import Testing
         }
     }
 
+    @Test func createsACallWithStationFacts() async throws {
+        try await RouteHarness.run { _, client in
+            let (status, body) = try await client.json(
+                .post, "/calls",
+                """
+                {"caller": "+100", "receiver": "+200", "started_at": "2026-11-21T09:30:00Z",
+                 "station": {"name": "pbx-1", "call_id": "c-42", "direction": "outbound", "answered_at": "2026-11-21T09:30:07.5Z",
+                             "ended_at": "2026-11-21T09:31:00Z", "hangup_cause": "NORMAL_CLEARING", "duration_sec": 60,
+                             "billable_sec": 52}}
+                """)
+            #expect(status == .created)
+            let wire =
+                #""station":{"answered_at":"2026-11-21T09:30:07.500Z","billable_sec":52,"call_id":"c-42","direction":"outbound","#
+                + #""duration_sec":60,"ended_at":"2026-11-21T09:31:00.000Z","hangup_cause":"NORMAL_CLEARING","name":"pbx-1"}"#
+            #expect(body.description.contains(wire), "\(body)")
+            let id = try body.decode(Call.self).id.lowercasedString
+            let (found, again) = try await client.json(.get, "/calls/\(id)")
+            #expect(found == .ok)
+            #expect(
+                try again.decode(Call.self).station
+                    == StationFacts(
+                        name: "pbx-1", callID: "c-42", direction: "outbound", answeredAt: Timestamp.parse("2026-11-21T09:30:07.5Z"),
+                        endedAt: Timestamp.parse("2026-11-21T09:31:00Z"), hangupCause: "NORMAL_CLEARING", durationSec: 60, billableSec: 52))
+            // Without the object every key of a call is still there, null.
+            let (_, plain) = try await client.json(
+                .post, "/calls", #"{"caller": "+100", "receiver": "+200", "started_at": "2026-11-21T09:30:00Z"}"#)
+            #expect(plain.description.contains(#""station":null"#), "\(plain)")
+        }
+    }
+
+    @Test func refusesBadStationFactsFieldByField() async throws {
+        try await RouteHarness.run { _, client in
+            let start = #"{"caller": "+100", "receiver": "+200", "started_at": "2026-11-21T09:30:00Z", "#
+            try await client.execute(
+                uri: "/calls", method: .post, headers: [.contentType: "application/json"],
+                body: .init(string: start + #""station": {"direction": "up", "ended_at": "2026-11-21T09:00:00Z", "billable_sec": -1}}"#)
+            ) { response in
+                #expect(response.status == .unprocessableContent)
+                let problem = try JSONBody(response.body).decode(ProblemDocument.self)
+                #expect(problem.code == "validation_failed")
+                #expect(problem.errors?.map(\.field) == ["station.name", "station.direction", "station.ended_at", "station.billable_sec"])
+            }
+            // A station that is not an object, or a count that is not a number, is not a call.
+            for body in [#""station": "pbx-1"}"#, #""station": {"name": "pbx", "duration_sec": "60"}}"#] {
+                let (status, problem) = try await client.json(.post, "/calls", start + body)
+                #expect(status == .unprocessableContent)
+                #expect(problem.problem?.code == "validation_failed")
+            }
+        }
+    }
+
     @Test func acceptsTrailingSlashesWithoutRedirect() async throws {
         try await RouteHarness.run { _, client in
             let (created, call) = try await client.json(

@@ -13,9 +13,21 @@ import Testing
         #expect(
             json == """
                 {"callback":null,"caller":"+100","created_at":"2026-11-21T09:31:00.500Z","error":null,"id":"0b8d5c4e-1f0a-4c0b-9b1e-6a1d2c3e4f50",\
-                "origin":null,"receiver":"+200","recording":null,"started_at":"2026-11-21T09:30:00.000Z","status":"created","tags":[],\
-                "updated_at":"2026-11-21T09:31:00.500Z"}
+                "origin":null,"receiver":"+200","recording":null,"started_at":"2026-11-21T09:30:00.000Z","station":null,"status":"created",\
+                "tags":[],"updated_at":"2026-11-21T09:31:00.500Z"}
                 """)
+    }
+
+    @Test func stationFactsShowEveryFieldNullWhenTheStationDidNotSay() throws {
+        #expect(
+            try JSONCoding.encodeToString(StationFacts(name: "pbx-1")) == """
+                {"answered_at":null,"billable_sec":null,"call_id":null,"direction":null,"duration_sec":null,"ended_at":null,\
+                "hangup_cause":null,"name":"pbx-1"}
+                """)
+        let full = StationFacts(
+            name: "pbx-1", callID: "c-1", direction: "inbound", answeredAt: Timestamp.parse("2026-11-21T09:30:02Z"),
+            endedAt: Timestamp.parse("2026-11-21T09:31:00Z"), hangupCause: "NORMAL_CLEARING", durationSec: 60, billableSec: 58)
+        #expect(try JSONCoding.decode(StationFacts.self, from: try JSONCoding.encodeToString(full)) == full)
     }
 
     @Test func anImportedCallsOriginShowsEveryFieldWithItsContextAsSent() throws {

@@ -1,5 +1,6 @@
 import CallsCore
 import CallsStore
+import Crypto
 import Foundation
 import PostgresNIO
 import Synchronization
@@ -32,6 +33,52 @@ import Testing
             #expect(try await calls.find(id: created.id) == created)
             #expect(try await calls.find(id: UUID()) == nil)
         }
+    }
+
+    @Test(arguments: Kind.underTest)
+    func stationFactsAreStoredAndFoundAsSent(kind: Kind) async throws {
+        let facts = StationFactsRequest(
+            name: "pbx-1", callId: "1b7b6c2e-8d2e-4d1e-9f00-3f1d2a9c0b11", direction: "internal",
+            answeredAt: Timestamp.format(Self.at(hour: 9).addingTimeInterval(4.25)),
+            endedAt: Timestamp.format(Self.at(hour: 9).addingTimeInterval(64)),
+            hangupCause: "NORMAL_CLEARING", durationSec: 64, billableSec: 60)
+        try await withRepository(kind) { calls in
+            let created = try await calls.create(try Self.newCall(station: facts))
+            #expect(
+                created.station
+                    == StationFacts(
+                        name: "pbx-1", callID: "1b7b6c2e-8d2e-4d1e-9f00-3f1d2a9c0b11", direction: "internal",
+                        answeredAt: Self.at(hour: 9).addingTimeInterval(4.25), endedAt: Self.at(hour: 9).addingTimeInterval(64),
+                        hangupCause: "NORMAL_CLEARING", durationSec: 64, billableSec: 60))
+            #expect(try await calls.find(id: created.id) == created)
+            let named = try await calls.create(try Self.newCall(station: StationFactsRequest(name: "pbx-2")))
+            #expect(try await calls.find(id: named.id)?.station == StationFacts(name: "pbx-2"))
+            #expect(try await calls.create(try Self.newCall()).station == nil)
+        }
+    }
+
+    @Test(arguments: Kind.underTest)
+    func stationFactsAreOneRequestUnderAnIdempotencyKey(kind: Kind) async throws {
+        try await withRepository(kind) { calls in
+            let station = StationFactsRequest(name: "pbx-1", hangupCause: "NORMAL_CLEARING")
+            guard case .created(let first) = try await calls.create(try Self.newCall(station: station), idempotencyKey: "station-key")
+            else {
+                Issue.record("a new key did not create a call")
+                return
+            }
+            #expect(try await calls.create(try Self.newCall(station: station), idempotencyKey: "station-key") == .replayed(first))
+            let otherCause = StationFactsRequest(name: "pbx-1", hangupCause: "USER_BUSY")
+            #expect(try await calls.create(try Self.newCall(station: otherCause), idempotencyKey: "station-key") == .keyReused)
+            #expect(try await calls.create(try Self.newCall(), idempotencyKey: "station-key") == .keyReused)
+        }
+    }
+
+    /// Keys stored before calls had station facts hold this fingerprint: a replay after the upgrade must still match.
+    @Test func theFingerprintOfACallWithoutStationFactsIsUnchanged() throws {
+        let call = try Self.newCall(tags: ["vip", "sales"], callbackURL: "https://example.com/hook")
+        let canonical = [call.caller, call.receiver, Timestamp.format(call.startedAt), "vip,sales", "https://example.com/hook"]
+            .joined(separator: "\u{1F}")
+        #expect(call.fingerprint == Hex.encode(SHA256.hash(data: Data(canonical.utf8))))
     }
 
     @Test(arguments: Kind.underTest)
@@ -249,10 +296,11 @@ import Testing
 
     static func newCall(
         caller: String = "+7 900 123-45-67", receiver: String = "+44 20 7946 0958", hour: Int = 9, tags: [String] = [],
-        callbackURL: String? = nil
+        callbackURL: String? = nil, station: StationFactsRequest? = nil
     ) throws -> NewCall {
         let request = NewCallRequest(
-            caller: caller, receiver: receiver, startedAt: Timestamp.format(at(hour: hour)), tags: tags, callbackUrl: callbackURL)
+            caller: caller, receiver: receiver, startedAt: Timestamp.format(at(hour: hour)), tags: tags, callbackUrl: callbackURL,
+            station: station)
         return try request.validated(callbacks: CallbackPolicy(signingKey: String(repeating: "k", count: 32)))
     }
 

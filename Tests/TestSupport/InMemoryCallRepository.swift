@@ -30,7 +30,8 @@ public final class InMemoryCallRepository: CallRepository, Outbox, UploadLedger 
         let now = Date()
         let created = Call(
             id: UUID(), caller: call.caller, receiver: call.receiver, startedAt: call.startedAt, status: .created,
-            tags: call.tags, createdAt: now, updatedAt: now, callback: call.callbackURL.map { CallbackState(url: $0) })
+            tags: call.tags, createdAt: now, updatedAt: now, callback: call.callbackURL.map { CallbackState(url: $0) },
+            station: call.station)
         return state.withLock { state in
             if let key = idempotencyKey {
                 if let (fingerprint, id) = state.idempotencyKeys[key], let existing = state.calls[id] {

@@ -21,6 +21,30 @@ extension Calls_V1_Call {
         if let recording = call.recording { self.recording = try Calls_V1_Recording(recording) }
         if let callback = call.callback { self.callback = Calls_V1_Callback(callback) }
         if let origin = call.origin { self.origin = try Google_Protobuf_Struct(encoding: origin) }
+        if let station = call.station { self.station = Calls_V1_StationFacts(station) }
+    }
+}
+
+extension Calls_V1_StationFacts {
+    init(_ facts: StationFacts) {
+        self.init()
+        name = facts.name
+        if let callID = facts.callID { self.callID = callID }
+        if let direction = facts.direction { self.direction = direction }
+        if let answeredAt = facts.answeredAt { self.answeredAt = Google_Protobuf_Timestamp(date: answeredAt) }
+        if let endedAt = facts.endedAt { self.endedAt = Google_Protobuf_Timestamp(date: endedAt) }
+        if let hangupCause = facts.hangupCause { self.hangupCause = hangupCause }
+        if let durationSec = facts.durationSec { self.durationSec = Int32(clamping: durationSec) }
+        if let billableSec = facts.billableSec { self.billableSec = Int32(clamping: billableSec) }
+    }
+
+    /// The request REST's `station` object would be, so both transports validate alike.
+    var request: StationFactsRequest {
+        StationFactsRequest(
+            name: name, callId: hasCallID ? callID : nil, direction: hasDirection ? direction : nil,
+            answeredAt: hasAnsweredAt ? Timestamp.format(answeredAt.date) : nil, endedAt: hasEndedAt ? Timestamp.format(endedAt.date) : nil,
+            hangupCause: hasHangupCause ? hangupCause : nil, durationSec: hasDurationSec ? Int(durationSec) : nil,
+            billableSec: hasBillableSec ? Int(billableSec) : nil)
     }
 }
 

@@ -34,7 +34,8 @@ struct CallsGRPCService<Calls: CallRepository & Outbox & UploadLedger>: Calls_V1
             let body = NewCallRequest(
                 caller: request.caller, receiver: request.receiver,
                 startedAt: request.hasStartedAt ? Timestamp.format(request.startedAt.date) : nil, tags: request.tags,
-                callbackUrl: request.hasCallbackURL ? request.callbackURL : nil)
+                callbackUrl: request.hasCallbackURL ? request.callbackURL : nil, station: request.hasStation ? request.station.request : nil
+            )
             let newCall: NewCall
             do throws(ValidationFailure) {
                 newCall = try body.validated(callbacks: callbacks)

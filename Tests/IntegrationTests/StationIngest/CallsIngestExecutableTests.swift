@@ -33,6 +33,7 @@ extension IntegrationSuite {
             let values = [
                 ("uuid", uuid), ("caller_id_number", "%2B15550100"), ("destination_number", "1002"), ("start_epoch", "1764581400"),
                 ("answer_epoch", "1764581405"), ("end_epoch", "1764581460"), ("hangup_cause", "NORMAL_CLEARING"),
+                ("duration", "60"), ("billsec", "55"), ("direction", "outbound"),
             ]
             for (name, value) in values { variables += "<\(name)>\(value)</\(name)>" }
             try StationFixture.tone(seconds: 2).write(to: URL(fileURLWithPath: recordings + "/\(uuid).wav"))
@@ -56,6 +57,14 @@ extension IntegrationSuite {
                     #expect(calls.count == 2)
                     #expect(calls.allSatisfy { $0.recording != nil })
                     #expect(calls.contains { $0.caller == "+15550100" })
+                    // What the CDR says beyond caller, receiver and start is kept with the call, under --station.
+                    #expect(
+                        calls.first { $0.caller == "+15550100" }?.station
+                            == .init(
+                                name: "pbx-1", call_id: "6f1c2d3e-0000-4000-8000-000000000001", direction: "outbound",
+                                answered_at: "2025-12-01T09:30:05.000Z", ended_at: "2025-12-01T09:31:00.000Z",
+                                hangup_cause: "NORMAL_CLEARING", duration_sec: 60, billable_sec: 55))
+                    #expect(calls.first { $0.caller != "+15550100" }?.station == .init(name: "pbx-1"))
                     #expect(station.files(in: "done").count == 4)
                     #expect(try FileManager.default.contentsOfDirectory(atPath: recordings.path).isEmpty)
                     let lines = Self.output(station).split(separator: "\n")
@@ -112,12 +121,18 @@ extension IntegrationSuite {
                     let station = StationFixture(watch: http.watch, state: http.state, api: "127.0.0.1:\(grpcPort)")
                     defer { station.remove() }
                     try station.writePair("one", caller: "+1 555 0111")
-                    try station.writePair("two", caller: "+1 555 0112", seconds: 2)
+                    let withFacts =
+                        #"{"caller": "+1 555 0112", "receiver": "+44 20 7946 0958", "started_at": "2026-11-21T09:30:00Z", "#
+                        + #""ended_at": "2026-11-21T10:30:42+01:00", "direction": "internal"}"#
+                    try station.writePair("two", seconds: 2, metadata: withFacts)
                     try station.writePair("refused", caller: "not a phone number")
                     let process = try Self.start(station, ["--once", "--transport", "grpc"])
                     #expect(await process.waitForExit() == 0, "\(Self.output(station))")
                     let calls = try await http.calls()
                     #expect(Set(calls.map(\.caller)) == ["+1 555 0111", "+1 555 0112"])
+                    #expect(
+                        calls.first { $0.caller == "+1 555 0112" }?.station
+                            == .init(name: "pbx-1", direction: "internal", ended_at: "2026-11-21T09:30:42.000Z"))
                     #expect(calls.allSatisfy { $0.recording != nil })
                     #expect(station.files(in: "done") == ["one.json", "one.wav", "two.json", "two.wav"])
                     let problem = try Data(contentsOf: URL(fileURLWithPath: station.watch.path + "/failed/refused.error.json"))

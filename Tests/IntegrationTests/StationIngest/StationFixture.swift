@@ -84,6 +84,19 @@ struct StationFixture {
         var id: String
         var caller: String
         var recording: Recording?
+        var station: Station?
+
+        /// The call's `station` object, its times as the API writes them.
+        struct Station: Decodable, Equatable {
+            var name: String
+            var call_id: String?
+            var direction: String?
+            var answered_at: String?
+            var ended_at: String?
+            var hangup_cause: String?
+            var duration_sec: Int?
+            var billable_sec: Int?
+        }
     }
 
     /// Every call in the service (a fresh database per test, so these are the ones the client made).

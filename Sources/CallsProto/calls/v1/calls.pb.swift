@@ -172,11 +172,112 @@ public nonisolated struct Calls_V1_Call: @unchecked Sendable {
   /// Clears the value of `origin`. Subsequent reads from it will return its default value.
   public mutating func clearOrigin() {_uniqueStorage()._origin = nil}
 
+  /// Absent unless the call was created with `station`: what the telephony station said of it, as REST's `station`.
+  public var station: Calls_V1_StationFacts {
+    get {_storage._station ?? Calls_V1_StationFacts()}
+    set {_uniqueStorage()._station = newValue}
+  }
+  /// Returns true if `station` has been explicitly set.
+  public var hasStation: Bool {_storage._station != nil}
+  /// Clears the value of `station`. Subsequent reads from it will return its default value.
+  public mutating func clearStation() {_uniqueStorage()._station = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// What the telephony station that reported a call (a PBX feeding `calls-ingest`) says of it. The same rules
+/// as REST's `station` object: answer and end not before the start, answer not after the end, billable
+/// seconds not above the duration.
+public nonisolated struct Calls_V1_StationFacts: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 1–64 characters.
+  public var name: String = String()
+
+  /// The station's own id of the call (a FreeSWITCH channel uuid), 1–128 characters.
+  public var callID: String {
+    get {_callID ?? String()}
+    set {_callID = newValue}
+  }
+  /// Returns true if `callID` has been explicitly set.
+  public var hasCallID: Bool {self._callID != nil}
+  /// Clears the value of `callID`. Subsequent reads from it will return its default value.
+  public mutating func clearCallID() {self._callID = nil}
+
+  /// "inbound", "outbound" or "internal".
+  public var direction: String {
+    get {_direction ?? String()}
+    set {_direction = newValue}
+  }
+  /// Returns true if `direction` has been explicitly set.
+  public var hasDirection: Bool {self._direction != nil}
+  /// Clears the value of `direction`. Subsequent reads from it will return its default value.
+  public mutating func clearDirection() {self._direction = nil}
+
+  public var answeredAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_answeredAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_answeredAt = newValue}
+  }
+  /// Returns true if `answeredAt` has been explicitly set.
+  public var hasAnsweredAt: Bool {self._answeredAt != nil}
+  /// Clears the value of `answeredAt`. Subsequent reads from it will return its default value.
+  public mutating func clearAnsweredAt() {self._answeredAt = nil}
+
+  public var endedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_endedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_endedAt = newValue}
+  }
+  /// Returns true if `endedAt` has been explicitly set.
+  public var hasEndedAt: Bool {self._endedAt != nil}
+  /// Clears the value of `endedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearEndedAt() {self._endedAt = nil}
+
+  /// E.g. FreeSWITCH's "NORMAL_CLEARING", 1–64 characters.
+  public var hangupCause: String {
+    get {_hangupCause ?? String()}
+    set {_hangupCause = newValue}
+  }
+  /// Returns true if `hangupCause` has been explicitly set.
+  public var hasHangupCause: Bool {self._hangupCause != nil}
+  /// Clears the value of `hangupCause`. Subsequent reads from it will return its default value.
+  public mutating func clearHangupCause() {self._hangupCause = nil}
+
+  /// Whole seconds from start to end, and from answer to end, as the station counted them.
+  public var durationSec: Int32 {
+    get {_durationSec ?? 0}
+    set {_durationSec = newValue}
+  }
+  /// Returns true if `durationSec` has been explicitly set.
+  public var hasDurationSec: Bool {self._durationSec != nil}
+  /// Clears the value of `durationSec`. Subsequent reads from it will return its default value.
+  public mutating func clearDurationSec() {self._durationSec = nil}
+
+  public var billableSec: Int32 {
+    get {_billableSec ?? 0}
+    set {_billableSec = newValue}
+  }
+  /// Returns true if `billableSec` has been explicitly set.
+  public var hasBillableSec: Bool {self._billableSec != nil}
+  /// Clears the value of `billableSec`. Subsequent reads from it will return its default value.
+  public mutating func clearBillableSec() {self._billableSec = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _callID: String? = nil
+  fileprivate var _direction: String? = nil
+  fileprivate var _answeredAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _endedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _hangupCause: String? = nil
+  fileprivate var _durationSec: Int32? = nil
+  fileprivate var _billableSec: Int32? = nil
 }
 
 public nonisolated struct Calls_V1_Recording: @unchecked Sendable {
@@ -413,52 +514,69 @@ public nonisolated struct Calls_V1_Callback: Sendable {
   fileprivate var _error: String? = nil
 }
 
-public nonisolated struct Calls_V1_CreateCallRequest: Sendable {
+public nonisolated struct Calls_V1_CreateCallRequest: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var caller: String = String()
+  public var caller: String {
+    get {_storage._caller}
+    set {_uniqueStorage()._caller = newValue}
+  }
 
-  public var receiver: String = String()
+  public var receiver: String {
+    get {_storage._receiver}
+    set {_uniqueStorage()._receiver = newValue}
+  }
 
   public var startedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_startedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_startedAt = newValue}
+    get {_storage._startedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._startedAt = newValue}
   }
   /// Returns true if `startedAt` has been explicitly set.
-  public var hasStartedAt: Bool {self._startedAt != nil}
+  public var hasStartedAt: Bool {_storage._startedAt != nil}
   /// Clears the value of `startedAt`. Subsequent reads from it will return its default value.
-  public mutating func clearStartedAt() {self._startedAt = nil}
+  public mutating func clearStartedAt() {_uniqueStorage()._startedAt = nil}
 
-  public var tags: [String] = []
+  public var tags: [String] {
+    get {_storage._tags}
+    set {_uniqueStorage()._tags = newValue}
+  }
 
   public var callbackURL: String {
-    get {_callbackURL ?? String()}
-    set {_callbackURL = newValue}
+    get {_storage._callbackURL ?? String()}
+    set {_uniqueStorage()._callbackURL = newValue}
   }
   /// Returns true if `callbackURL` has been explicitly set.
-  public var hasCallbackURL: Bool {self._callbackURL != nil}
+  public var hasCallbackURL: Bool {_storage._callbackURL != nil}
   /// Clears the value of `callbackURL`. Subsequent reads from it will return its default value.
-  public mutating func clearCallbackURL() {self._callbackURL = nil}
+  public mutating func clearCallbackURL() {_uniqueStorage()._callbackURL = nil}
 
   /// 1–255 printable ASCII characters, as REST's Idempotency-Key header.
   public var idempotencyKey: String {
-    get {_idempotencyKey ?? String()}
-    set {_idempotencyKey = newValue}
+    get {_storage._idempotencyKey ?? String()}
+    set {_uniqueStorage()._idempotencyKey = newValue}
   }
   /// Returns true if `idempotencyKey` has been explicitly set.
-  public var hasIdempotencyKey: Bool {self._idempotencyKey != nil}
+  public var hasIdempotencyKey: Bool {_storage._idempotencyKey != nil}
   /// Clears the value of `idempotencyKey`. Subsequent reads from it will return its default value.
-  public mutating func clearIdempotencyKey() {self._idempotencyKey = nil}
+  public mutating func clearIdempotencyKey() {_uniqueStorage()._idempotencyKey = nil}
+
+  /// What the telephony station that reported the call says of it; absent for other clients.
+  public var station: Calls_V1_StationFacts {
+    get {_storage._station ?? Calls_V1_StationFacts()}
+    set {_uniqueStorage()._station = newValue}
+  }
+  /// Returns true if `station` has been explicitly set.
+  public var hasStation: Bool {_storage._station != nil}
+  /// Clears the value of `station`. Subsequent reads from it will return its default value.
+  public mutating func clearStation() {_uniqueStorage()._station = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _startedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
-  fileprivate var _callbackURL: String? = nil
-  fileprivate var _idempotencyKey: String? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Calls_V1_CreateCallResponse: Sendable {
@@ -848,7 +966,7 @@ nonisolated extension Calls_V1_CallStatus: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Calls_V1_Call: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Call"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}caller\0\u{1}receiver\0\u{3}started_at\0\u{1}status\0\u{1}tags\0\u{3}created_at\0\u{3}updated_at\0\u{1}error\0\u{1}recording\0\u{1}callback\0\u{1}origin\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}caller\0\u{1}receiver\0\u{3}started_at\0\u{1}status\0\u{1}tags\0\u{3}created_at\0\u{3}updated_at\0\u{1}error\0\u{1}recording\0\u{1}callback\0\u{1}origin\0\u{1}station\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -863,6 +981,7 @@ nonisolated extension Calls_V1_Call: SwiftProtobuf.Message, SwiftProtobuf._Messa
     var _recording: Calls_V1_Recording? = nil
     var _callback: Calls_V1_Callback? = nil
     var _origin: SwiftProtobuf.Google_Protobuf_Struct? = nil
+    var _station: Calls_V1_StationFacts? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -885,6 +1004,7 @@ nonisolated extension Calls_V1_Call: SwiftProtobuf.Message, SwiftProtobuf._Messa
       _recording = source._recording
       _callback = source._callback
       _origin = source._origin
+      _station = source._station
     }
   }
 
@@ -915,6 +1035,7 @@ nonisolated extension Calls_V1_Call: SwiftProtobuf.Message, SwiftProtobuf._Messa
         case 10: try { try decoder.decodeSingularMessageField(value: &_storage._recording) }()
         case 11: try { try decoder.decodeSingularMessageField(value: &_storage._callback) }()
         case 12: try { try decoder.decodeSingularMessageField(value: &_storage._origin) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._station) }()
         default: break
         }
       }
@@ -963,6 +1084,9 @@ nonisolated extension Calls_V1_Call: SwiftProtobuf.Message, SwiftProtobuf._Messa
       try { if let v = _storage._origin {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
       } }()
+      try { if let v = _storage._station {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -984,10 +1108,80 @@ nonisolated extension Calls_V1_Call: SwiftProtobuf.Message, SwiftProtobuf._Messa
         if _storage._recording != rhs_storage._recording {return false}
         if _storage._callback != rhs_storage._callback {return false}
         if _storage._origin != rhs_storage._origin {return false}
+        if _storage._station != rhs_storage._station {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Calls_V1_StationFacts: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StationFacts"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}call_id\0\u{1}direction\0\u{3}answered_at\0\u{3}ended_at\0\u{3}hangup_cause\0\u{3}duration_sec\0\u{3}billable_sec\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self._callID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self._direction) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._answeredAt) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._endedAt) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self._hangupCause) }()
+      case 7: try { try decoder.decodeSingularInt32Field(value: &self._durationSec) }()
+      case 8: try { try decoder.decodeSingularInt32Field(value: &self._billableSec) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    try { if let v = self._callID {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._direction {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._answeredAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._endedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._hangupCause {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._durationSec {
+      try visitor.visitSingularInt32Field(value: v, fieldNumber: 7)
+    } }()
+    try { if let v = self._billableSec {
+      try visitor.visitSingularInt32Field(value: v, fieldNumber: 8)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Calls_V1_StationFacts, rhs: Calls_V1_StationFacts) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs._callID != rhs._callID {return false}
+    if lhs._direction != rhs._direction {return false}
+    if lhs._answeredAt != rhs._answeredAt {return false}
+    if lhs._endedAt != rhs._endedAt {return false}
+    if lhs._hangupCause != rhs._hangupCause {return false}
+    if lhs._durationSec != rhs._durationSec {return false}
+    if lhs._billableSec != rhs._billableSec {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1311,58 +1505,111 @@ nonisolated extension Calls_V1_Callback: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Calls_V1_CreateCallRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateCallRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}caller\0\u{1}receiver\0\u{3}started_at\0\u{1}tags\0\u{3}callback_url\0\u{3}idempotency_key\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}caller\0\u{1}receiver\0\u{3}started_at\0\u{1}tags\0\u{3}callback_url\0\u{3}idempotency_key\0\u{1}station\0")
+
+  fileprivate class _StorageClass {
+    var _caller: String = String()
+    var _receiver: String = String()
+    var _startedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _tags: [String] = []
+    var _callbackURL: String? = nil
+    var _idempotencyKey: String? = nil
+    var _station: Calls_V1_StationFacts? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _caller = source._caller
+      _receiver = source._receiver
+      _startedAt = source._startedAt
+      _tags = source._tags
+      _callbackURL = source._callbackURL
+      _idempotencyKey = source._idempotencyKey
+      _station = source._station
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.caller) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.receiver) }()
-      case 3: try { try decoder.decodeSingularMessageField(value: &self._startedAt) }()
-      case 4: try { try decoder.decodeRepeatedStringField(value: &self.tags) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self._callbackURL) }()
-      case 6: try { try decoder.decodeSingularStringField(value: &self._idempotencyKey) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._caller) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._receiver) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._startedAt) }()
+        case 4: try { try decoder.decodeRepeatedStringField(value: &_storage._tags) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._callbackURL) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._idempotencyKey) }()
+        case 7: try { try decoder.decodeSingularMessageField(value: &_storage._station) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.caller.isEmpty {
-      try visitor.visitSingularStringField(value: self.caller, fieldNumber: 1)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._caller.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._caller, fieldNumber: 1)
+      }
+      if !_storage._receiver.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._receiver, fieldNumber: 2)
+      }
+      try { if let v = _storage._startedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      if !_storage._tags.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._tags, fieldNumber: 4)
+      }
+      try { if let v = _storage._callbackURL {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 5)
+      } }()
+      try { if let v = _storage._idempotencyKey {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 6)
+      } }()
+      try { if let v = _storage._station {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      } }()
     }
-    if !self.receiver.isEmpty {
-      try visitor.visitSingularStringField(value: self.receiver, fieldNumber: 2)
-    }
-    try { if let v = self._startedAt {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
-    } }()
-    if !self.tags.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.tags, fieldNumber: 4)
-    }
-    try { if let v = self._callbackURL {
-      try visitor.visitSingularStringField(value: v, fieldNumber: 5)
-    } }()
-    try { if let v = self._idempotencyKey {
-      try visitor.visitSingularStringField(value: v, fieldNumber: 6)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Calls_V1_CreateCallRequest, rhs: Calls_V1_CreateCallRequest) -> Bool {
-    if lhs.caller != rhs.caller {return false}
-    if lhs.receiver != rhs.receiver {return false}
-    if lhs._startedAt != rhs._startedAt {return false}
-    if lhs.tags != rhs.tags {return false}
-    if lhs._callbackURL != rhs._callbackURL {return false}
-    if lhs._idempotencyKey != rhs._idempotencyKey {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._caller != rhs_storage._caller {return false}
+        if _storage._receiver != rhs_storage._receiver {return false}
+        if _storage._startedAt != rhs_storage._startedAt {return false}
+        if _storage._tags != rhs_storage._tags {return false}
+        if _storage._callbackURL != rhs_storage._callbackURL {return false}
+        if _storage._idempotencyKey != rhs_storage._idempotencyKey {return false}
+        if _storage._station != rhs_storage._station {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
