@@ -9,8 +9,9 @@ public struct StationFactsRequest: Decodable, Sendable {
     public var answeredAt: String?
     public var endedAt: String?
     public var hangupCause: String?
-    public var durationSec: Int?
-    public var billableSec: Int?
+    /// Loosely typed, so that `"60"` or `1.5` is reported under its own field with every other problem.
+    public var durationSec: JSONValue?
+    public var billableSec: JSONValue?
 
     public init(
         name: String?, callId: String? = nil, direction: String? = nil, answeredAt: String? = nil, endedAt: String? = nil,
@@ -22,8 +23,8 @@ public struct StationFactsRequest: Decodable, Sendable {
         self.answeredAt = answeredAt
         self.endedAt = endedAt
         self.hangupCause = hangupCause
-        self.durationSec = durationSec
-        self.billableSec = billableSec
+        self.durationSec = durationSec.map { .integer(Int64($0)) }
+        self.billableSec = billableSec.map { .integer(Int64($0)) }
     }
 
     public static let maxNameLength = 64
@@ -47,11 +48,8 @@ public struct StationFactsRequest: Decodable, Sendable {
         if let answeredAt, let endedAt, answeredAt > endedAt {
             failure.add("station.answered_at", "must not be after station.ended_at")
         }
-        for (value, field) in [(durationSec, "duration_sec"), (billableSec, "billable_sec")] {
-            if let value, !(0...Self.maxSeconds).contains(value) {
-                failure.add("station.\(field)", "must be 0 to \(Self.maxSeconds) seconds")
-            }
-        }
+        let durationSec = seconds(self.durationSec, field: "duration_sec", failure: &failure)
+        let billableSec = seconds(self.billableSec, field: "billable_sec", failure: &failure)
         if let durationSec, let billableSec, billableSec > durationSec {
             failure.add("station.billable_sec", "must not exceed station.duration_sec")
         }
@@ -69,13 +67,24 @@ public struct StationFactsRequest: Decodable, Sendable {
             return nil
         }
         let trimmed = value.trimmingCharacters(in: .whitespaces)
-        if trimmed.isEmpty || trimmed.count > maxLength {
+        // Counted in Unicode scalars: a character may carry any number of combining marks.
+        if trimmed.isEmpty || trimmed.unicodeScalars.count > maxLength {
             failure.add("station.\(field)", "must be 1 to \(maxLength) characters")
         } else if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             // PostgreSQL text cannot hold NUL, and no other control character belongs in a label either.
             failure.add("station.\(field)", "must not contain control characters")
         }
         return trimmed
+    }
+
+    /// Nil when absent or refused (then the problem is in `failure`).
+    private func seconds(_ value: JSONValue?, field: String, failure: inout ValidationFailure) -> Int? {
+        guard let value, value != .null else { return nil }
+        guard case .integer(let count) = value, (0...Int64(Self.maxSeconds)).contains(count) else {
+            failure.add("station.\(field)", "must be a whole number of seconds from 0 to \(Self.maxSeconds)")
+            return nil
+        }
+        return Int(count)
     }
 
     private func instant(_ text: String?, field: String, startedAt: Date?, failure: inout ValidationFailure) -> Date? {

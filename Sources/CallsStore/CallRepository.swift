@@ -208,6 +208,17 @@ extension NewCall {
         let canonical = parts.joined(separator: "\u{1F}")
         return Hex.encode(SHA256.hash(data: Data(canonical.utf8)))
     }
+
+    /// Whether a key stored with `fingerprint` was this request: the same fields, or the same fields but the
+    /// station facts from a client or service that did not know them yet (a retry across an upgrade must get
+    /// its call, not `idempotency_key_reused`; the call then has no facts).
+    public func matches(storedFingerprint: String) -> Bool {
+        guard storedFingerprint != fingerprint else { return true }
+        guard station != nil else { return false }
+        var withoutStation = self
+        withoutStation.station = nil
+        return storedFingerprint == withoutStation.fingerprint
+    }
 }
 
 /// Jobs committed with their call but maybe not yet pushed to Redis.

@@ -38,7 +38,7 @@ extension PostgresCallRepository {
                 "SELECT fingerprint, call_id FROM idempotency_keys WHERE key = \(key)", logger: logger
             ).decode((String, UUID).self).collectAll()
             guard let (storedFingerprint, callID) = existing.first else { continue }
-            guard storedFingerprint == fingerprint else { return .keyReused }
+            guard call.matches(storedFingerprint: storedFingerprint) else { return .keyReused }
             if let call = try await find(id: callID) { return .replayed(call) }
         }
         throw PostgresStoreError("idempotency key \(key) kept changing hands")

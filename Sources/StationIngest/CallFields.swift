@@ -1,3 +1,4 @@
+import CallsCore
 import Foundation
 
 /// What `POST /calls` is given for a pair: the call itself, and what else the station's file says of it, sent
@@ -10,6 +11,8 @@ public struct CallFields: Sendable, Equatable {
     public var facts: CallFacts
     /// The station's name (`--station`); nil sends no `station` object.
     public var station: String?
+    /// Facts the file gave that the service would refuse, left out so the call still arrives.
+    public var droppedFacts: [String] = []
 
     public init(caller: String, receiver: String, startedAt: Date, tags: [String], facts: CallFacts = CallFacts(), station: String? = nil) {
         self.caller = caller
@@ -27,8 +30,8 @@ public struct CallFields: Sendable, Equatable {
         return fields
     }
 
-    /// The request body: RFC 3339 in UTC with milliseconds, as the API writes times itself; absent facts are
-    /// left out.
+    /// The request body: times as the API writes them itself (UTC, rounded to the millisecond, as the gRPC
+    /// transport's are on the server), absent facts left out.
     func json() -> [UInt8] {
         struct Station: Encodable {
             var name: String
@@ -47,17 +50,13 @@ public struct CallFields: Sendable, Equatable {
             var tags: [String]
             var station: Station?
         }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
         let station = self.station.map { name in
             Station(
-                name: name, call_id: facts.callID, direction: facts.direction, answered_at: facts.answeredAt.map(formatter.string(from:)),
-                ended_at: facts.endedAt.map(formatter.string(from:)), hangup_cause: facts.hangupCause,
-                duration_sec: facts.durationSeconds, billable_sec: facts.billableSeconds)
+                name: name, call_id: facts.callID, direction: facts.direction, answered_at: facts.answeredAt.map(Timestamp.format),
+                ended_at: facts.endedAt.map(Timestamp.format), hangup_cause: facts.hangupCause, duration_sec: facts.durationSeconds,
+                billable_sec: facts.billableSeconds)
         }
-        let body = Body(
-            caller: caller, receiver: receiver, started_at: formatter.string(from: startedAt), tags: tags, station: station)
+        let body = Body(caller: caller, receiver: receiver, started_at: Timestamp.format(startedAt), tags: tags, station: station)
         return Array((try? JSONEncoder().encode(body)) ?? Data())
     }
 }

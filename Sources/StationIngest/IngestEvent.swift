@@ -5,7 +5,7 @@ public enum IngestEvent: Sendable, Equatable {
     case uploading(file: String, sent: Int64, total: Int64)
     case retrying(file: String, step: String, reason: String, delay: Duration)
     case finished(file: String, PairOutcome)
-    /// A fault of the client itself (the journal, a directory), not of one pair.
+    /// A fault of the client itself (the journal, a directory), or something a pair's delivery left out.
     case problem(String)
 }
 

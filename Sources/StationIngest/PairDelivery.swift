@@ -40,6 +40,10 @@ public struct PairDelivery: Sendable {
             return try await refuse(pair, key: key, reason: reason, problem: problem)
         }
         reporter.report(.taken(file: pair.fileName, recordingBytes: pair.recordingPath.flatMap { FileStamp.of($0)?.size }))
+        if !fields.droppedFacts.isEmpty {
+            reporter.report(
+                .problem("\(pair.fileName): sent without \(fields.droppedFacts.joined(separator: ", ")), which the service would refuse"))
+        }
 
         var callID = entry?.callID
         if callID == nil {

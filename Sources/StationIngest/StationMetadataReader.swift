@@ -37,13 +37,13 @@ public struct StationMetadataReader: PairReader {
         let recording = RecordingLocator.recording(
             for: metadataPath, metadata: metadata, format: format, recordingsDirectory: recordingsDirectory, fileExists: fileExists)
         if recording == nil && format == .json { return .waitingForRecording }
-        return .ready(
-            CallFields(
-                caller: metadata.caller, receiver: metadata.receiver, startedAt: metadata.startedAt, tags: metadata.tags,
-                facts: CallFacts(
-                    callID: metadata.externalID, direction: metadata.direction, answeredAt: metadata.answeredAt, endedAt: metadata.endedAt,
-                    hangupCause: metadata.hangupCause, durationSeconds: metadata.durationSeconds, billableSeconds: metadata.billableSeconds)
-            ),
-            recording: recording)
+        let facts = CallFacts(
+            callID: metadata.externalID, direction: metadata.direction, answeredAt: metadata.answeredAt, endedAt: metadata.endedAt,
+            hangupCause: metadata.hangupCause, durationSeconds: metadata.durationSeconds, billableSeconds: metadata.billableSeconds
+        ).keepingWhatTheServiceTakes(startedAt: metadata.startedAt)
+        var fields = CallFields(
+            caller: metadata.caller, receiver: metadata.receiver, startedAt: metadata.startedAt, tags: metadata.tags, facts: facts.facts)
+        fields.droppedFacts = facts.dropped
+        return .ready(fields, recording: recording)
     }
 }

@@ -86,12 +86,30 @@ import Testing
             Self.failedFields(StationFactsRequest(name: "pbx", endedAt: "2026-11-21T09:31:00Z"), startedAt: "not a time") == ["started_at"])
     }
 
-    @Test func refusesSecondsOutOfRange() {
+    @Test func refusesSecondsOutOfRange() throws {
         let tooMany = StationFactsRequest.maxSeconds + 1
         #expect(
             Self.failedFields(StationFactsRequest(name: "pbx", durationSec: -1, billableSec: tooMany))
-                == ["station.duration_sec", "station.billable_sec", "station.billable_sec"])
+                == ["station.duration_sec", "station.billable_sec"])
         #expect(Self.failedFields(StationFactsRequest(name: "pbx", durationSec: 0, billableSec: 0)) == [])
+        let longest = StationFactsRequest.maxSeconds
+        #expect(
+            try Self.validate(StationFactsRequest(name: "pbx", durationSec: longest, billableSec: longest)).station?.durationSec == longest)
+    }
+
+    @Test func secondsThatAreNotWholeNumbersAreRefusedUnderTheirField() throws {
+        var request = StationFactsRequest(name: "pbx")
+        request.durationSec = .string("60")
+        request.billableSec = .number(1.5)
+        #expect(Self.failedFields(request) == ["station.duration_sec", "station.billable_sec"])
+        request.durationSec = .null
+        request.billableSec = nil
+        #expect(try Self.validate(request).station == StationFacts(name: "pbx"))
+    }
+
+    @Test func lengthsAreCountedInUnicodeScalars() {
+        let stacked = "a" + String(repeating: "\u{301}", count: 64)
+        #expect(Self.failedFields(StationFactsRequest(name: stacked)) == ["station.name"])
     }
 
     @Test func refusesMoreBillableSecondsThanTheCallLasted() {

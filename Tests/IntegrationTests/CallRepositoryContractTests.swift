@@ -73,6 +73,23 @@ import Testing
         }
     }
 
+    /// A client that learnt to send station facts retries a create that an older one (or an older service)
+    /// stored without them: the same call comes back, still without facts; other fields still conflict.
+    @Test(arguments: Kind.underTest)
+    func aRetryAddingStationFactsToACallStoredWithoutThemIsAReplay(kind: Kind) async throws {
+        try await withRepository(kind) { calls in
+            guard case .created(let first) = try await calls.create(try Self.newCall(), idempotencyKey: "upgrade-key") else {
+                Issue.record("a new key did not create a call")
+                return
+            }
+            let station = StationFactsRequest(name: "pbx-1", hangupCause: "NORMAL_CLEARING")
+            #expect(try await calls.create(try Self.newCall(station: station), idempotencyKey: "upgrade-key") == .replayed(first))
+            #expect(first.station == nil)
+            let otherCall = try Self.newCall(receiver: "+1 555 0199", station: station)
+            #expect(try await calls.create(otherCall, idempotencyKey: "upgrade-key") == .keyReused)
+        }
+    }
+
     /// Keys stored before calls had station facts hold this fingerprint: a replay after the upgrade must still match.
     @Test func theFingerprintOfACallWithoutStationFactsIsUnchanged() throws {
         let call = try Self.newCall(tags: ["vip", "sales"], callbackURL: "https://example.com/hook")

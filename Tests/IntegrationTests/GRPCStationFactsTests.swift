@@ -72,6 +72,18 @@ extension IntegrationSuite {
                     overbilled.station.billableSec = 61
                     await expectRPCError(.invalidArgument, problem: "validation_failed") { _ = try await grpc.calls.createCall(overbilled) }
 
+                    // A timestamp beyond RFC 3339's years is refused like a bad text time over REST, not turned into an instant.
+                    var farFuture = GRPCTestClient.newCall()
+                    farFuture.station = Self.facts()
+                    farFuture.station.answeredAt.seconds = .max
+                    await expectRPCError(.invalidArgument, problem: "validation_failed") { _ = try await grpc.calls.createCall(farFuture) }
+                    var farStart = GRPCTestClient.newCall()
+                    farStart.startedAt.seconds = .min
+                    await expectRPCError(.invalidArgument, problem: "validation_failed") { _ = try await grpc.calls.createCall(farStart) }
+                    var badNanos = GRPCTestClient.newCall()
+                    badNanos.startedAt.nanos = -1
+                    await expectRPCError(.invalidArgument, problem: "validation_failed") { _ = try await grpc.calls.createCall(badNanos) }
+
                     var keyed = GRPCTestClient.newCall()
                     keyed.station = Self.facts()
                     keyed.idempotencyKey = "pbx-7/changed"

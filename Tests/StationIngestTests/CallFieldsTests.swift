@@ -37,6 +37,29 @@ import Testing
         #expect(station.keys.sorted() == ["name"])
     }
 
+    /// ICU's formatter truncates the binary fraction (.954 → .953); the body rounds as the API does.
+    @Test func timesAreRoundedToTheMillisecondAsTheServiceWritesThem() throws {
+        let instant = Date(timeIntervalSince1970: 1_795_253_442.954)
+        let fields = CallFields(
+            caller: "+100", receiver: "+200", startedAt: instant, tags: [], facts: CallFacts(endedAt: instant), station: "pbx-1")
+        let body = try Self.body(fields)
+        #expect(body["started_at"] as? String == "2026-11-21T09:30:42.954Z")
+        #expect((body["station"] as? [String: Any])?["ended_at"] as? String == "2026-11-21T09:30:42.954Z")
+    }
+
+    @Test func factsTheServiceWouldRefuseAreLeftOutAndNamed() {
+        let odd = CallFacts(
+            callID: "  ", direction: "inbound", answeredAt: Self.start.addingTimeInterval(-1), endedAt: Self.start.addingTimeInterval(9),
+            hangupCause: String(repeating: "X", count: 65), durationSeconds: 9, billableSeconds: 12)
+        let (kept, dropped) = odd.keepingWhatTheServiceTakes(startedAt: Self.start)
+        #expect(dropped == ["answered_at", "billable_sec", "call_id", "hangup_cause"])
+        #expect(kept == CallFacts(direction: "inbound", endedAt: Self.start.addingTimeInterval(9), durationSeconds: 9))
+        let (untouched, none) = Self.facts.keepingWhatTheServiceTakes(startedAt: Self.start)
+        #expect(untouched == Self.facts && none.isEmpty)
+        let year = CallFacts(durationSeconds: 400 * 24 * 3600)
+        #expect(year.keepingWhatTheServiceTakes(startedAt: Self.start).dropped == ["duration_sec"])
+    }
+
     @Test func theGRPCMessageCarriesTheSameFacts() {
         let message = Calls_V1_StationFacts("pbx-1", Self.facts)
         #expect(message.name == "pbx-1" && message.callID == "0d9a3c8e-2f61-4b6a-9d57-5c1e8f2a7b30")

@@ -35,7 +35,7 @@ public final class InMemoryCallRepository: CallRepository, Outbox, UploadLedger 
         return state.withLock { state in
             if let key = idempotencyKey {
                 if let (fingerprint, id) = state.idempotencyKeys[key], let existing = state.calls[id] {
-                    return fingerprint == call.fingerprint ? .replayed(existing) : .keyReused
+                    return call.matches(storedFingerprint: fingerprint) ? .replayed(existing) : .keyReused
                 }
                 state.idempotencyKeys[key] = (call.fingerprint, created.id)
             }

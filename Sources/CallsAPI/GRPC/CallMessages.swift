@@ -42,7 +42,7 @@ extension Calls_V1_StationFacts {
     var request: StationFactsRequest {
         StationFactsRequest(
             name: name, callId: hasCallID ? callID : nil, direction: hasDirection ? direction : nil,
-            answeredAt: hasAnsweredAt ? Timestamp.format(answeredAt.date) : nil, endedAt: hasEndedAt ? Timestamp.format(endedAt.date) : nil,
+            answeredAt: hasAnsweredAt ? answeredAt.requestText : nil, endedAt: hasEndedAt ? endedAt.requestText : nil,
             hangupCause: hasHangupCause ? hangupCause : nil, durationSec: hasDurationSec ? Int(durationSec) : nil,
             billableSec: hasBillableSec ? Int(billableSec) : nil)
     }

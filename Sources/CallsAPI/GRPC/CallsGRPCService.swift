@@ -33,7 +33,7 @@ struct CallsGRPCService<Calls: CallRepository & Outbox & UploadLedger>: Calls_V1
                 request.hasIdempotencyKey ? request.idempotencyKey : nil, field: "idempotency_key")
             let body = NewCallRequest(
                 caller: request.caller, receiver: request.receiver,
-                startedAt: request.hasStartedAt ? Timestamp.format(request.startedAt.date) : nil, tags: request.tags,
+                startedAt: request.hasStartedAt ? request.startedAt.requestText : nil, tags: request.tags,
                 callbackUrl: request.hasCallbackURL ? request.callbackURL : nil, station: request.hasStation ? request.station.request : nil
             )
             let newCall: NewCall

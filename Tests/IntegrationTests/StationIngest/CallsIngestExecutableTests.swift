@@ -151,5 +151,15 @@ extension IntegrationSuite {
             #expect(await process.waitForExit() != 0)
             #expect(Self.output(station).contains("host:port"), "\(Self.output(station))")
         }
+
+        /// A name the service would refuse would file every pair as failed: the client refuses it at start.
+        @Test(arguments: [String(repeating: "p", count: 65), " pbx-1", "pbx\t1"])
+        func aStationNameTheServiceWouldRefuseStopsTheClientAtStart(_ name: String) async throws {
+            let station = StationFixture(watch: try TemporaryDirectory(), state: try TemporaryDirectory(), api: "http://127.0.0.1:9")
+            defer { station.remove() }
+            let process = try Self.start(station, ["--once", "--station", name])
+            #expect(await process.waitForExit() != 0)
+            #expect(Self.output(station).contains("--station must be 1 to 64 characters"), "\(Self.output(station))")
+        }
     }
 }
