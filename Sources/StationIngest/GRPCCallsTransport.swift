@@ -82,12 +82,7 @@ public struct GRPCCallsTransport: CallsTransport {
     ) async
         -> AttemptResult<Void>
     {
-        guard let size = FileStamp.of(path)?.size else {
-            return .refused(
-                status: 0,
-                problem: ProblemDocument.local(
-                    code: "recording_missing", title: "The recording is gone", detail: "\(path) is no longer a readable file"))
-        }
+        guard let size = FileStamp.of(path)?.size else { return .recordingMissing(path) }
         let file = FileChunks(path: path, length: size, chunkSize: chunkSize, pool: pool, sent: sent)
         var first = Calls_V1_UploadRecordingRequest()
         first.header.callID = callID

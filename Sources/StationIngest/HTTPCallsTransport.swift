@@ -50,12 +50,7 @@ public struct HTTPCallsTransport: CallsTransport {
     ) async
         -> AttemptResult<Void>
     {
-        guard let size = FileStamp.of(path)?.size else {
-            return .refused(
-                status: 0,
-                problem: ProblemDocument.local(
-                    code: "recording_missing", title: "The recording is gone", detail: "\(path) is no longer a readable file"))
-        }
+        guard let size = FileStamp.of(path)?.size else { return .recordingMissing(path) }
         let framing = MultipartFraming(fileName: fileName)
         let file = FileChunks(path: path, length: size, chunkSize: chunkSize, pool: pool, sent: sent)
         let parts = MultipartParts(prefix: ByteBuffer(bytes: framing.prefix), file: file, suffix: ByteBuffer(bytes: framing.suffix))
