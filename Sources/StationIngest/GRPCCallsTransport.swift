@@ -101,12 +101,12 @@ public struct GRPCCallsTransport: CallsTransport {
         }
     }
 
-    public func storedRecordingSize(callID: String) async -> AttemptResult<Int64?> {
+    public func storedRecordingSHA256(callID: String) async -> AttemptResult<String?> {
         var request = Calls_V1_GetCallRequest()
         request.id = callID
         return await attempt {
             let call = try await calls.getCall(request, metadata: metadata, options: options(timeout: requestTimeout))
-            return call.hasRecording ? call.recording.sizeBytes : nil
+            return call.hasRecording ? call.recording.sha256 : nil
         }
     }
 
