@@ -13,7 +13,8 @@ public enum RecordingLocator {
     /// nil when there is none: the call is still created, without a recording. `fileExists` should answer true
     /// for regular files only (a FusionPBX `record_path` names a directory). A relative reference that climbs
     /// out with `..`, and a uuid that is not a plain file name, are not followed. An absolute reference is
-    /// taken as it is: the PBX that writes the metadata is trusted to name its own recordings.
+    /// returned as it is: what is found here is a candidate, which `confine(_:to:)` must accept (inside the
+    /// allowed directories once symlinks are resolved) before it is sent or moved.
     public static func recording(
         for metadataFile: String, metadata: StationCallMetadata, format: MetadataFileFormat, recordingsDirectory: String?,
         fileExists: (String) -> Bool

@@ -23,4 +23,12 @@ public enum AttemptResult<Value: Sendable>: Sendable {
             return .refused(status: status, problem: body)
         }
     }
+
+    /// The local refusal when the recording is no longer a readable file (moved or deleted by someone else).
+    public static func recordingMissing(_ path: String) -> AttemptResult {
+        .refused(
+            status: 0,
+            problem: ProblemDocument.local(
+                code: "recording_missing", title: "The recording is gone", detail: "\(path) is no longer a readable file"))
+    }
 }

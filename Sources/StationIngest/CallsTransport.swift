@@ -9,7 +9,7 @@ public protocol CallsTransport: Sendable {
     ) async
         -> AttemptResult<Void>
 
-    /// The size of the recording the call holds, nil when it holds none: tells whether a 409 on upload is our
-    /// own earlier upload whose answer was lost.
-    func storedRecordingSize(callID: String) async -> AttemptResult<Int64?>
+    /// The SHA-256 (hex) of the recording the call holds, nil when it holds none: tells whether a 409 on upload
+    /// is our own earlier upload whose answer was lost.
+    func storedRecordingSHA256(callID: String) async -> AttemptResult<String?>
 }

@@ -83,12 +83,7 @@ public struct GRPCCallsTransport: CallsTransport {
     ) async
         -> AttemptResult<Void>
     {
-        guard let size = FileStamp.of(path)?.size else {
-            return .refused(
-                status: 0,
-                problem: ProblemDocument.local(
-                    code: "recording_missing", title: "The recording is gone", detail: "\(path) is no longer a readable file"))
-        }
+        guard let size = FileStamp.of(path)?.size else { return .recordingMissing(path) }
         let file = FileChunks(path: path, length: size, chunkSize: chunkSize, pool: pool, sent: sent)
         var first = Calls_V1_UploadRecordingRequest()
         first.header.callID = callID
@@ -107,12 +102,12 @@ public struct GRPCCallsTransport: CallsTransport {
         }
     }
 
-    public func storedRecordingSize(callID: String) async -> AttemptResult<Int64?> {
+    public func storedRecordingSHA256(callID: String) async -> AttemptResult<String?> {
         var request = Calls_V1_GetCallRequest()
         request.id = callID
         return await attempt {
             let call = try await calls.getCall(request, metadata: metadata, options: options(timeout: requestTimeout))
-            return call.hasRecording ? call.recording.sizeBytes : nil
+            return call.hasRecording ? call.recording.sha256 : nil
         }
     }
 

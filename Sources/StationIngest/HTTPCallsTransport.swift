@@ -50,12 +50,7 @@ public struct HTTPCallsTransport: CallsTransport {
     ) async
         -> AttemptResult<Void>
     {
-        guard let size = FileStamp.of(path)?.size else {
-            return .refused(
-                status: 0,
-                problem: ProblemDocument.local(
-                    code: "recording_missing", title: "The recording is gone", detail: "\(path) is no longer a readable file"))
-        }
+        guard let size = FileStamp.of(path)?.size else { return .recordingMissing(path) }
         let framing = MultipartFraming(fileName: fileName)
         let file = FileChunks(path: path, length: size, chunkSize: chunkSize, pool: pool, sent: sent)
         let parts = MultipartParts(prefix: ByteBuffer(bytes: framing.prefix), file: file, suffix: ByteBuffer(bytes: framing.suffix))
@@ -66,15 +61,19 @@ public struct HTTPCallsTransport: CallsTransport {
         return await send(request, timeout: .hours(24)) { _ in () }
     }
 
-    public func storedRecordingSize(callID: String) async -> AttemptResult<Int64?> {
-        await send(makeRequest(path: "/calls/\(callID)", method: .GET), timeout: requestTimeout) { body -> Int64?? in
-            struct Call: Decodable {
-                struct Recording: Decodable { var size_bytes: Int64 }
-                var recording: Recording?
-            }
-            guard let call = try? JSONDecoder().decode(Call.self, from: Data(body)) else { return nil }
-            return .some(call.recording?.size_bytes)
+    public func storedRecordingSHA256(callID: String) async -> AttemptResult<String?> {
+        await send(makeRequest(path: "/calls/\(callID)", method: .GET), timeout: requestTimeout, success: Self.recordingSHA256(inCall:))
+    }
+
+    /// The `recording.sha256` of a call's JSON: `.some(nil)` when the call holds no recording, nil when the body
+    /// is not a call (a 2xx that is no answer to `GET /calls/{id}`, retried).
+    static func recordingSHA256(inCall body: [UInt8]) -> String?? {
+        struct Call: Decodable {
+            struct Recording: Decodable { var sha256: String }
+            var recording: Recording?
         }
+        guard let call = try? JSONDecoder().decode(Call.self, from: Data(body)) else { return nil }
+        return .some(call.recording?.sha256)
     }
 
     private func makeRequest(path: String, method: HTTPMethod) -> HTTPClientRequest {

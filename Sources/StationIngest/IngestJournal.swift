@@ -66,6 +66,9 @@ public actor IngestJournal {
     /// the partial line is cut off again, or, when even that fails, the journal refuses every later write.
     public func record(_ event: JournalEvent) throws {
         guard !broken else { throw JournalError.unusable(path) }
+        if case .created(_, let callID) = event, !CallID.isCanonical(callID) {
+            throw JournalError.invalidCallID(path: path, line: lineCount + 1)
+        }
         let line = JournalLine.encode(event)
         do {
             try file.append(line, to: descriptor)

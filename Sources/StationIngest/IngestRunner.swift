@@ -14,7 +14,7 @@ public struct IngestRunner: Sendable {
         self.delivery = delivery
     }
 
-    typealias Finished = (path: String, result: Result<PairOutcome, any Error>, uploaded: Int64)
+    typealias Finished = (path: String, key: String, result: Result<PairOutcome, any Error>, uploaded: Int64)
 
     /// Where the delivery tasks leave their outcomes for the loop to collect.
     final class Mailbox: Sendable {
@@ -31,6 +31,7 @@ public struct IngestRunner: Sendable {
         let mailbox = Mailbox()
         var summary = IngestSummary()
         var inFlight = Set<String>()
+        var keysInFlight = Set<String>()
         var leftForLater = Set<String>()
 
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -41,6 +42,7 @@ public struct IngestRunner: Sendable {
                     return list
                 }) {
                     inFlight.remove(done.path)
+                    keysInFlight.remove(done.key)
                     finder.forget(done.path)
                     switch done.result {
                     case .success(.delivered):
@@ -58,12 +60,16 @@ public struct IngestRunner: Sendable {
                 }
                 let scan = finder.scan(now: .now, skipping: inFlight.union(leftForLater))
                 for pair in scan.ready where inFlight.count < settings.parallel && !inFlight.contains(pair.metadataPath) {
+                    // One delivery per key at a time: two paths with one key (a directory watched under two
+                    // spellings) would race their creates and uploads. The second waits for a later scan.
+                    let key = pair.identity.idempotencyKey
+                    guard keysInFlight.insert(key).inserted else { continue }
                     inFlight.insert(pair.metadataPath)
                     let uploaded = pair.recordingPath.flatMap { FileStamp.of($0)?.size } ?? 0
                     group.addTask {
                         let result: Result<PairOutcome, any Error>
                         do { result = .success(try await delivery.deliver(pair)) } catch { result = .failure(error) }
-                        mailbox.finished.withLock { $0.append((pair.metadataPath, result, uploaded)) }
+                        mailbox.finished.withLock { $0.append((pair.metadataPath, key, result, uploaded)) }
                         doorbell.ring()
                     }
                 }

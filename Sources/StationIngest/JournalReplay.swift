@@ -14,6 +14,9 @@ struct JournalReplay {
             guard let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) else { break }
             if let event = JournalLine.decode(bytes[start..<newline]) {
                 if let bad = firstBadLine { throw JournalError.corrupt(path: path, line: bad) }
+                if case .created(_, let callID) = event, !CallID.isCanonical(callID) {
+                    throw JournalError.invalidCallID(path: path, line: lineNumber)
+                }
                 Self.apply(event, to: &entries)
                 lineCount += 1
                 validLength = newline + 1

@@ -22,7 +22,7 @@ public struct PairDelivery: Sendable {
     /// Throws only when the journal cannot be written (the client must stop: it could no longer keep its
     /// promise) or when cancelled; the journal is consistent either way.
     public func deliver(_ pair: TakenPair) async throws -> PairOutcome {
-        let key = pair.identity.idempotencyKey
+        let key = await journalKey(for: pair)
         var entry = await journal.entry(for: key)
         if entry == nil {
             try await journal.record(
@@ -35,9 +35,8 @@ public struct PairDelivery: Sendable {
                 pair, finished == .done ? .delivered(callID: entry?.callID ?? "") : .failed(reason: "refused in an earlier run"))
         }
         guard let fields = pair.fields else {
-            let reason = pair.refusal ?? "unreadable metadata"
-            let problem = ProblemDocument.local(code: "invalid_metadata", title: "The metadata file was refused", detail: reason)
-            return try await refuse(pair, key: key, reason: reason, problem: problem)
+            let refusal = pair.refusal ?? .invalidMetadata("unreadable metadata")
+            return try await refuse(pair, key: key, reason: refusal.reason, problem: refusal.problem)
         }
         reporter.report(.taken(file: pair.fileName, recordingBytes: pair.recordingPath.flatMap { FileStamp.of($0)?.size }))
         if !fields.droppedFacts.isEmpty {
@@ -48,7 +47,8 @@ public struct PairDelivery: Sendable {
         var callID = entry?.callID
         if callID == nil {
             switch try await attempt(
-                "create", pair, { await transport.createCall(fields.reported(by: pair.identity.station), idempotencyKey: key) })
+                "create", pair,
+                { await transport.createCall(fields.reported(by: pair.identity.station), idempotencyKey: key).requiringCallID() })
             {
             case .done(let id):
                 try await journal.record(.created(key: key, callID: id))
@@ -60,41 +60,39 @@ public struct PairDelivery: Sendable {
         }
         guard let callID else { return .gaveUp(reason: "no call") }
 
+        var uploadedStamp: FileStamp?
         if entry?.uploaded != true, let recording = pair.recordingPath {
+            // Taken before the transport takes its own (which fixes the upload's length): any change after
+            // this one shows at the check below.
+            uploadedStamp = FileStamp.of(recording)
             switch try await upload(recording, pair, callID: callID) {
             case .done: break
             case .refused(let status, let problem): return try await refuse(pair, key: key, status: status, problem: problem)
             case .gaveUp(let reason): return .gaveUp(reason: reason)
             }
         }
+        // Checked before `uploaded` is written: a crash after it would let the next run, which knows no stamp,
+        // take the pair as delivered. Unwritten, the next run's upload meets our own 409, and the SHA-256 check
+        // refuses it too if the content changed (a mere touch is then rightly delivered).
+        if let recording = pair.recordingPath, let uploadedStamp,
+            let change = RecordingChange(recording, uploaded: uploadedStamp, now: FileStamp.of(recording))
+        {
+            return try await refuse(pair, key: key, reason: change.reason, problem: change.problem(callID: callID))
+        }
         try await journal.record(.uploaded(key: key))
         try await journal.record(.finished(key: key, .done))
         return try finish(pair, .delivered(callID: callID))
     }
 
-    /// A 409 `recording_already_exists` on a call this client created (its id came back for this pair's key,
-    /// which no other pair shares) means an earlier upload of ours was stored and its answer lost — provided
-    /// the stored recording is as large as our file; otherwise someone else uploaded to the call, and that is
-    /// a refusal like any other.
-    private func upload(_ recording: String, _ pair: TakenPair, callID: String) async throws -> Step<Void> {
-        let name = recording.split(separator: "/").last.map(String.init) ?? recording
-        let total = FileStamp.of(recording)?.size ?? 0
-        let file = pair.fileName
-        let reporter = self.reporter
-        let result = try await attempt("upload", pair) {
-            await transport.uploadRecording(callID: callID, path: recording, fileName: name) { sent in
-                reporter.report(.uploading(file: file, sent: sent, total: total))
-            }
-        }
-        guard case .refused(409, let problem) = result, ProblemDocument.code(of: problem) == "recording_already_exists" else {
-            return result
-        }
-        switch try await attempt("check the stored recording", pair, { await transport.storedRecordingSize(callID: callID) }) {
-        case .done(let size) where size == total: return .done(())
-        case .done: return .refused(status: 409, problem: problem)
-        case .refused(let status, let problem): return .refused(status: status, problem: problem)
-        case .gaveUp(let reason): return .gaveUp(reason: reason)
-        }
+    /// The key the pair's journal entry is under. A journal written before the key held the watched directory
+    /// may hold this very file (same path, same content) under the old key, and its call was created with that
+    /// key: going on with it resumes the pair instead of creating a second call. Any other file uses the new key.
+    private func journalKey(for pair: TakenPair) async -> String {
+        let key = pair.identity.idempotencyKey
+        guard await journal.entry(for: key) == nil, let old = await journal.entry(for: pair.identity.keyWithoutDirectory),
+            old.file == pair.metadataPath, old.metadataSHA256 == pair.identity.metadataSHA256
+        else { return key }
+        return pair.identity.keyWithoutDirectory
     }
 
     enum Step<Value: Sendable>: Sendable {
@@ -105,7 +103,7 @@ public struct PairDelivery: Sendable {
 
     /// Repeats `request` while it asks to be retried, waiting as the backoff says; with `--once`, at most
     /// `maximumAttempts` times.
-    private func attempt<Value: Sendable>(
+    func attempt<Value: Sendable>(
         _ step: String, _ pair: TakenPair, _ request: () async -> AttemptResult<Value>
     ) async throws -> Step<Value> {
         var backoff = retry.backoff

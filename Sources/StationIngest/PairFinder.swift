@@ -51,18 +51,18 @@ public struct PairFinder: Sendable {
     ) {
         let name = String(path.dropFirst(directory.count + 1))
         guard stamp.size <= Int64(reader.maximumMetadataBytes), let bytes = FileManager.default.contents(atPath: path) else {
-            let identity = PairIdentity(station: station, fileName: name, metadataBytes: Array("\(stamp)".utf8))
+            let identity = PairIdentity(station: station, directory: directory, fileName: name, metadataBytes: Array("\(stamp)".utf8))
             let reason =
                 stamp.size > Int64(reader.maximumMetadataBytes)
                 ? "the metadata file has \(stamp.size) bytes, more than the \(reader.maximumMetadataBytes) allowed"
                 : "the metadata file cannot be read"
-            scan.ready.append(refused(path, directory: directory, identity: identity, reason: reason))
+            scan.ready.append(refused(path, directory: directory, identity: identity, refusal: .invalidMetadata(reason)))
             return
         }
-        let identity = PairIdentity(station: station, fileName: name, metadataBytes: Array(bytes))
+        let identity = PairIdentity(station: station, directory: directory, fileName: name, metadataBytes: Array(bytes))
         switch reader.read(metadataPath: path, bytes: Array(bytes), fileExists: { FileStamp.of($0) != nil }) {
-        case .refused(let reason):
-            scan.ready.append(refused(path, directory: directory, identity: identity, reason: reason))
+        case .refused(let refusal):
+            scan.ready.append(refused(path, directory: directory, identity: identity, refusal: refusal))
         case .waitingForRecording:
             scan.missingRecording.append(path)
         case .ready(let fields, let recording):
@@ -82,12 +82,13 @@ public struct PairFinder: Sendable {
         }
     }
 
-    /// A refused pair takes its recording along to the failed directory when one sits beside it by name.
-    private func refused(_ path: String, directory: String, identity: PairIdentity, reason: String) -> TakenPair {
+    /// A refused pair takes its recording along to the failed directory when one sits beside it by name (a
+    /// symlink moves as the link: its target stays where it is).
+    private func refused(_ path: String, directory: String, identity: PairIdentity, refusal: PairRefusal) -> TakenPair {
         let stem = directory + "/" + PairDisposal.stem(of: identity.fileName)
         let recording = [".wav", ".mp3"].map { stem + $0 }.first { FileStamp.of($0) != nil }
         return TakenPair(
-            metadataPath: path, recordingPath: recording, watchDirectory: directory, identity: identity, fields: nil, refusal: reason)
+            metadataPath: path, recordingPath: recording, watchDirectory: directory, identity: identity, fields: nil, refusal: refusal)
     }
 
     /// Forgets a path whose pair ended, so a new file of that name starts its own settle wait.

@@ -14,6 +14,6 @@ public enum PairReading: Sendable, Equatable {
     case ready(CallFields, recording: String?)
     /// The metadata promises a recording that is not there yet.
     case waitingForRecording
-    /// The metadata cannot become a call; `reason` goes into the failed directory's error file.
-    case refused(reason: String)
+    /// The pair cannot become a call; the refusal goes into the failed directory's error file.
+    case refused(PairRefusal)
 }

@@ -27,15 +27,16 @@ public enum ProblemDocument {
 
     /// The service's problem as it came over gRPC (its `code`, the HTTP status of its REST twin, its detail).
     public static func service(code: String, status: Int, detail: String) -> [UInt8] {
-        let fields = Fields(type: "urn:calls:problem:\(code)", title: nil, status: status, detail: detail, code: code)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(fields)) ?? Data())
+        encode(Fields(type: "urn:calls:problem:\(code)", title: nil, status: status, detail: detail, code: code))
     }
 
     /// A problem made by this client: `code` is what a script switches on, `detail` what a person reads.
     public static func local(code: String, title: String, detail: String) -> [UInt8] {
-        let fields = Fields(type: "about:blank", title: title, status: nil, detail: detail, code: code)
+        encode(Fields(type: "about:blank", title: title, status: nil, detail: detail, code: code))
+    }
+
+    /// Pretty, for the person opening `<name>.error.json`; encoding plain strings and an integer cannot fail.
+    private static func encode(_ fields: Fields) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return Array((try? encoder.encode(fields)) ?? Data())

@@ -5,9 +5,9 @@ public struct TakenPair: Sendable, Equatable {
     /// The directory it was found in: the done and failed directories default to subdirectories of it.
     public var watchDirectory: String
     public var identity: PairIdentity
-    /// Nil when the metadata was refused: then `refusal` says why.
+    /// Nil when the pair was refused: then `refusal` says why.
     public var fields: CallFields?
-    public var refusal: String?
+    public var refusal: PairRefusal?
 
     public var fileName: String { metadataPath.split(separator: "/").last.map(String.init) ?? metadataPath }
 }

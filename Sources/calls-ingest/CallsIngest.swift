@@ -17,7 +17,7 @@ struct CallsIngest: AsyncParsableCommand {
         discussion: """
             A pair (<name>.json beside <name>.wav|.mp3, or a FreeSWITCH mod_xml_cdr file and its recording) is taken \
             once neither file changed for --settle seconds. Its call is created with an Idempotency-Key derived from \
-            the station, the file's name and its content, then the recording is streamed up. The journal in --state \
+            the station, the watched directory, the file's name and its content, then the recording is streamed up. The journal in --state \
             records each confirmed step, so a restart resumes where it stopped and never creates a call twice. \
             Delivered pairs go to --done-dir (or are deleted with --delete), refused ones to --failed-dir with \
             <name>.error.json; network errors, 5xx, 408 and 429 are retried with backoff, for ever (with --once: \
@@ -55,7 +55,10 @@ struct CallsIngest: AsyncParsableCommand {
     @Option(help: "Where refused pairs go, with <name>.error.json (default: failed/ inside their watched directory).")
     var failedDir: String?
 
-    @Option(help: "Where FreeSWITCH writes recordings, for CDRs that name a recording by its uuid only.")
+    @Option(
+        help:
+            "Where FreeSWITCH writes recordings, for CDRs that name a recording by its uuid only. Recordings are taken only from inside it or a watched directory, symlinks resolved."
+    )
     var recordingsDir: String?
 
     @Option(help: "CDR variables naming the recording's path, first found wins (repeatable).")
@@ -104,9 +107,9 @@ struct CallsIngest: AsyncParsableCommand {
         guard onceAttempts >= 1 else { throw ValidationError("--once-attempts must be at least 1") }
         guard retryMax > 0 else { throw ValidationError("--retry-max must be more than 0 seconds") }
         guard !(delete && doneDir != nil) else { throw ValidationError("--delete and --done-dir exclude each other") }
-        let watched = Set(watch.map(Self.absolute))
+        let watched = Set(watch.map { StandardPath.absolute($0) })
         for (flag, directory) in [("--done-dir", doneDir), ("--failed-dir", failedDir), ("--state", state)] {
-            if let directory, watched.contains(Self.absolute(directory)) {
+            if let directory, watched.contains(StandardPath.absolute(directory)) {
                 throw ValidationError("\(flag) must not be a watched directory")
             }
         }
@@ -151,7 +154,7 @@ struct CallsIngest: AsyncParsableCommand {
     private func deliver(
         over transport: some CallsTransport, journal: IngestJournal, reporter: any IngestReporter
     ) async -> (Result<IngestSummary, any Error>, stopped: Bool) {
-        var settings = IngestSettings(directories: watch.map(Self.absolute), station: station)
+        var settings = IngestSettings(directories: watch.map { StandardPath.absolute($0) }, station: station)
         settings.parallel = parallel
         settings.settle = .milliseconds(Int64(settle * 1000))
         settings.once = once
@@ -162,18 +165,15 @@ struct CallsIngest: AsyncParsableCommand {
                 backoff: RetryBackoff(cap: .milliseconds(Int64(retryMax * 1000))), maximumAttempts: once ? onceAttempts : nil),
             reporter: reporter)
         let runner = IngestRunner(
-            settings: settings, reader: StationMetadataReader(recordingsDirectory: recordingsDir, recordingVariables: recordingVariable),
+            settings: settings,
+            reader: StationMetadataReader(
+                recordingsDirectory: recordingsDir, recordingVariables: recordingVariable, watchedDirectories: settings.directories),
             delivery: delivery)
         return await StopSignals.runUntilStopped { try await runner.run() }
     }
 
     enum TransportName: String, ExpressibleByArgument {
         case http, grpc
-    }
-
-    static func absolute(_ path: String) -> String {
-        let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        return URL(fileURLWithPath: full).standardizedFileURL.path
     }
 
     static func readKey(_ path: String) throws -> String {

@@ -6,9 +6,14 @@ import TestSupport
 @testable import StationIngest
 
 @Suite struct JournalTests {
+    /// A UUID of its own for each key, the same on every call.
+    static func callID(_ key: String) -> String {
+        String(format: "%08x-0000-4000-8000-000000000000", key.utf8.reduce(UInt32(7)) { $0 &* 31 &+ UInt32($1) })
+    }
+
     static func fill(_ journal: IngestJournal, key: String, file: String = "/watch/a.json", through step: Int) async throws {
         let events: [JournalEvent] = [
-            .taken(key: key, station: "pbx-1", file: file, metadataSHA256: "abc"), .created(key: key, callID: "call-" + key),
+            .taken(key: key, station: "pbx-1", file: file, metadataSHA256: "abc"), .created(key: key, callID: callID(key)),
             .uploaded(key: key), .finished(key: key, .done),
         ]
         for event in events.prefix(step) { try await journal.record(event) }
@@ -24,7 +29,7 @@ import TestSupport
         }
         let reopened = try IngestJournal(directory: directory.path)
         let first = try #require(await reopened.entry(for: "k1"))
-        #expect(first.callID == "call-k1" && !first.uploaded && first.finished == nil)
+        #expect(first.callID == Self.callID("k1") && !first.uploaded && first.finished == nil)
         let second = try #require(await reopened.entry(for: "k2"))
         #expect(second.uploaded && second.finished == .done && second.station == "pbx-1")
         #expect(await reopened.entry(for: "k3") == nil)
@@ -58,7 +63,7 @@ import TestSupport
         defer { directory.remove() }
         let path = directory.path + "/journal.log"
         var bytes = JournalLine.encode(.taken(key: "k1", station: "s", file: "f", metadataSHA256: "x"))
-        var damaged = JournalLine.encode(.created(key: "k1", callID: "c1"))
+        var damaged = JournalLine.encode(.created(key: "k1", callID: Self.callID("k1")))
         damaged[12] ^= 0x20
         bytes += damaged + JournalLine.encode(.uploaded(key: "k1"))
         try Data(bytes).write(to: URL(fileURLWithPath: path))
@@ -80,7 +85,7 @@ import TestSupport
         #expect(lines.count < 2 + 4 + 40)
         let reopened = try IngestJournal(directory: directory.path)
         let entries = await reopened.allEntries
-        #expect(entries["open"]?.callID == "call-open")
+        #expect(entries["open"]?.callID == Self.callID("open"))
         #expect(entries["stays-0"]?.finished == .done)
         #expect(entries.keys.filter { $0.hasPrefix("gone-") }.count < 10)
     }
@@ -112,6 +117,33 @@ import TestSupport
         }
         let reopened = try IngestJournal(directory: directory.path)
         #expect(try #require(await reopened.entry(for: "k1")).uploaded == false)
+    }
+
+    /// An intact line (its checksum holds) naming a call id that is not a UUID stops the client at open, wherever
+    /// the line is: cutting it off as torn would hide it, using it would put it into a URL path.
+    @Test(arguments: ["../../admin", "6f1c2d3e-0000-4000-8000-00000000000", "6f1c2d3e_0000-4000-8000-000000000001", ""])
+    func refusesAJournalNamingACallThatIsNotAUUID(callID: String) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/journal.log"
+        let bytes =
+            JournalLine.encode(.taken(key: "k1", station: "s", file: "f", metadataSHA256: "x"))
+            + JournalLine.encode(.created(key: "k1", callID: callID))
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(throws: JournalError.invalidCallID(path: path, line: 2)) { try IngestJournal(directory: directory.path) }
+        #expect("\(JournalError.invalidCallID(path: path, line: 2))".contains("line 2 names a call id that is not a UUID"))
+    }
+
+    @Test func neverWritesACallIDThatIsNotAUUID() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let journal = try IngestJournal(directory: directory.path)
+        try await Self.fill(journal, key: "k1", through: 1)
+        await #expect(throws: JournalError.invalidCallID(path: directory.path + "/journal.log", line: 2)) {
+            try await journal.record(.created(key: "k1", callID: "c1/../../x"))
+        }
+        try await journal.record(.created(key: "k1", callID: "6F1C2D3E-0000-4000-8000-000000000001"))
+        #expect(try #require(await journal.entry(for: "k1")).callID == "6F1C2D3E-0000-4000-8000-000000000001")
     }
 
     @Test func aSecondClientOnTheSameStateIsRefused() async throws {

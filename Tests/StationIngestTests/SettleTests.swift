@@ -12,7 +12,7 @@ struct BesideReader: PairReader {
     func isMetadataFile(_ fileName: String) -> Bool { fileName.hasSuffix(".json") }
 
     func read(metadataPath: String, bytes: [UInt8], fileExists: (String) -> Bool) -> PairReading {
-        if bytes.isEmpty { return .refused(reason: "empty") }
+        if bytes.isEmpty { return .refused(.invalidMetadata("empty")) }
         let recording = String(metadataPath.dropLast(5)) + ".wav"
         guard fileExists(recording) else { return .waitingForRecording }
         return .ready(
@@ -91,7 +91,8 @@ struct BesideReader: PairReader {
         FileManager.default.createFile(atPath: directory.path + "/huge.json", contents: Data(repeating: 32, count: 2000))
         var finder = PairFinder(directories: [directory.path], station: "pbx", reader: BesideReader(), settle: .zero)
         let ready = finder.scan(now: start, skipping: []).ready
-        #expect(ready.map(\.refusal) == ["empty", "the metadata file has 2000 bytes, more than the 1024 allowed"])
+        #expect(ready.map(\.refusal?.reason) == ["empty", "the metadata file has 2000 bytes, more than the 1024 allowed"])
+        #expect(ready.allSatisfy { $0.refusal?.code == "invalid_metadata" })
         #expect(ready.first?.recordingPath == directory.path + "/bad.wav")
         #expect(ready.allSatisfy { $0.fields == nil })
     }

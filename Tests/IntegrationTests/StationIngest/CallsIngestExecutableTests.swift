@@ -27,14 +27,15 @@ extension IntegrationSuite {
         }
 
         /// A FreeSWITCH CDR (values URL-encoded as mod_xml_cdr writes them) whose recording is `<uuid>.wav` in
-        /// the recordings directory.
-        static func writeCDR(_ station: StationFixture, recordings: String, uuid: String) throws {
+        /// the recordings directory, or the file its `record_path` names.
+        static func writeCDR(_ station: StationFixture, recordings: String, uuid: String, recordPath: String? = nil) throws {
             var variables = ""
-            let values = [
-                ("uuid", uuid), ("caller_id_number", "%2B15550100"), ("destination_number", "1002"), ("start_epoch", "1764581400"),
-                ("answer_epoch", "1764581405"), ("end_epoch", "1764581460"), ("hangup_cause", "NORMAL_CLEARING"),
-                ("duration", "60"), ("billsec", "55"), ("direction", "outbound"),
-            ]
+            let values =
+                [
+                    ("uuid", uuid), ("caller_id_number", "%2B15550100"), ("destination_number", "1002"), ("start_epoch", "1764581400"),
+                    ("answer_epoch", "1764581405"), ("end_epoch", "1764581460"), ("hangup_cause", "NORMAL_CLEARING"),
+                    ("duration", "60"), ("billsec", "55"), ("direction", "outbound"),
+                ] + (recordPath.map { [("record_path", $0)] } ?? [])
             for (name, value) in values { variables += "<\(name)>\(value)</\(name)>" }
             try StationFixture.tone(seconds: 2).write(to: URL(fileURLWithPath: recordings + "/\(uuid).wav"))
             let xml = "<?xml version=\"1.0\"?>\n<cdr><variables>\(variables)</variables></cdr>\n"
@@ -70,6 +71,50 @@ extension IntegrationSuite {
                     let lines = Self.output(station).split(separator: "\n")
                     #expect(lines.filter { $0.contains(#""event":"delivered""#) }.count == 2)
                     #expect(lines.contains { $0.contains(#""event":"summary""#) && $0.contains(#""delivered":2"#) })
+                }
+            }
+        }
+
+        /// A CDR naming a file outside --recordings-dir and the watched directories, by its path or through a
+        /// link in the recordings directory: the pair is refused with the reason, nothing is sent, and neither
+        /// the file nor the link is moved.
+        @Test func aCDRNamingAFileOutsideTheAllowedDirectoriesIsRefused() async throws {
+            try await Stack.withMigrated { stack, _ in
+                try await stack.withAPI { client in
+                    let station = try StationFixture(port: client.port!)
+                    let recordings = try TemporaryDirectory()
+                    let outside = try TemporaryDirectory()
+                    defer {
+                        station.remove()
+                        recordings.remove()
+                        outside.remove()
+                    }
+                    let secret = outside.path + "/secret.wav"
+                    let audio = StationFixture.tone(seconds: 1)
+                    try audio.write(to: URL(fileURLWithPath: secret))
+                    try Self.writeCDR(
+                        station, recordings: recordings.path, uuid: "6f1c2d3e-0000-4000-8000-000000000011", recordPath: secret)
+                    let linked = "6f1c2d3e-0000-4000-8000-000000000012"
+                    try Self.writeCDR(station, recordings: recordings.path, uuid: linked)
+                    try FileManager.default.removeItem(atPath: recordings.path + "/\(linked).wav")
+                    try FileManager.default.createSymbolicLink(atPath: recordings.path + "/\(linked).wav", withDestinationPath: secret)
+
+                    let process = try Self.start(station, ["--once", "--recordings-dir", recordings.path])
+                    #expect(await process.waitForExit() == 0, "\(Self.output(station))")
+                    #expect(try await station.calls().isEmpty)
+                    #expect(FileManager.default.contents(atPath: secret) == audio)
+                    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: recordings.path + "/\(linked).wav") == secret)
+                    #expect(
+                        station.files(in: "failed") == [
+                            "6f1c2d3e-0000-4000-8000-000000000011.cdr.error.json", "6f1c2d3e-0000-4000-8000-000000000011.cdr.xml",
+                            "\(linked).cdr.error.json", "\(linked).cdr.xml",
+                        ])
+                    for name in ["6f1c2d3e-0000-4000-8000-000000000011", linked] {
+                        let problem = Array(
+                            try Data(contentsOf: URL(fileURLWithPath: station.watch.path + "/failed/\(name).cdr.error.json")))
+                        #expect(ProblemDocument.code(of: problem) == "recording_outside_allowed_directories")
+                        #expect(ProblemDocument.summary(of: problem, status: 0).contains("secret.wav"))
+                    }
                 }
             }
         }

@@ -57,7 +57,25 @@ struct StationFixture {
     }
 
     func identity(_ name: String) throws -> PairIdentity {
-        PairIdentity(station: "pbx-1", fileName: "\(name).json", metadataBytes: try metadataBytes(name))
+        PairIdentity(station: "pbx-1", directory: watch.path, fileName: "\(name).json", metadataBytes: try metadataBytes(name))
+    }
+
+    /// A run that stopped right after the create: the call exists (made with the pair's key) and the journal
+    /// holds it; the caller's next run resumes from there. The call's id.
+    @discardableResult
+    func createdInAnEarlierRun(_ name: String, caller: String = "+1 555 0100", journal: IngestJournal) async throws -> String {
+        let identity = try identity(name)
+        guard
+            case .success(let callID) = await transport.createCall(
+                CallFields(caller: caller, receiver: "+44 20 7946 0958", startedAt: Date(), tags: []),
+                idempotencyKey: identity.idempotencyKey)
+        else { throw SetupError("no call for \(name)") }
+        try await journal.record(
+            .taken(
+                key: identity.idempotencyKey, station: "pbx-1", file: watch.path + "/\(name).json", metadataSHA256: identity.metadataSHA256)
+        )
+        try await journal.record(.created(key: identity.idempotencyKey, callID: callID))
+        return callID
     }
 
     /// The production client settings (a refused connection fails at once), shared by the tests.
@@ -68,19 +86,26 @@ struct StationFixture {
         return HTTPCallsTransport(api: api, key: "unused-with-open-access", client: Self.client)
     }
 
-    func runner(once: Bool = true, attempts: Int? = nil, journal: IngestJournal, reporter: RecordingReporter) -> IngestRunner {
-        var settings = IngestSettings(directories: [watch.path], station: "pbx-1")
+    /// The client over this station's watched directory and `alsoWatching`, delivering over `transport`.
+    func runner(
+        once: Bool = true, attempts: Int? = nil, alsoWatching: [String] = [], over transport: (any CallsTransport)? = nil,
+        journal: IngestJournal, reporter: RecordingReporter
+    ) -> IngestRunner {
+        var settings = IngestSettings(directories: [watch.path] + alsoWatching, station: "pbx-1")
         settings.settle = .milliseconds(200)
         settings.once = once
         let delivery = PairDelivery(
-            journal: journal, transport: transport, disposal: PairDisposal(),
+            journal: journal, transport: transport ?? self.transport, disposal: PairDisposal(),
             retry: RetryPolicy(backoff: RetryBackoff(initial: .milliseconds(20), cap: .milliseconds(100)), maximumAttempts: attempts),
             reporter: reporter)
         return IngestRunner(settings: settings, reader: StationMetadataReader(), delivery: delivery)
     }
 
     struct StoredCall: Decodable {
-        struct Recording: Decodable { var size_bytes: Int64 }
+        struct Recording: Decodable {
+            var size_bytes: Int64
+            var sha256: String
+        }
         var id: String
         var caller: String
         var recording: Recording?
