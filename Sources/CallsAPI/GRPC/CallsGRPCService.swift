@@ -90,7 +90,7 @@ struct CallsGRPCService<Calls: CallRepository & Outbox & UploadLedger>: Calls_V1
 
     func listCalls(request: Calls_V1_ListCallsRequest, context: ServerContext) async throws -> Calls_V1_ListCallsResponse {
         try await answering(context) {
-            let page = try await calls.list(try CallListParameters.query(from: ListCallsQuery.parameters(of: request)))
+            let page = try await calls.list(try CallListParameters.query(from: ListCallsQuery.values(of: request)))
             var response = Calls_V1_ListCallsResponse()
             response.total = Int64(page.total)
             response.totalEstimated = page.totalIsEstimate
