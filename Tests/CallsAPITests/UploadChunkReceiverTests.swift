@@ -4,7 +4,8 @@ import Foundation
 import Testing
 
 /// The gRPC upload's chunks → the sink: every byte in order, in writes of exactly 256 KiB but the last, the
-/// limit counted on the way, and a second header refused.
+/// limit counted on the way, a second header or none but the header refused, and a stream cut off never taken
+/// for a whole one.
 @Suite struct UploadChunkReceiverTests {
     static func messages(_ chunks: [Data]) -> AsyncStream<Calls_V1_UploadRecordingRequest> {
         AsyncStream { continuation in
@@ -52,5 +53,29 @@ import Testing
         await #expect(throws: UploadChunkReceiver.Failure.secondHeader) {
             _ = try await UploadChunkReceiver(limit: 1_000).receive(&iterator, into: MemorySink())
         }
+    }
+
+    /// REST's body without its `file` field; an empty chunk is an empty file instead, refused by content later.
+    @Test func theHeaderAloneIsNoUpload() async throws {
+        var nothing = Self.messages([]).makeAsyncIterator()
+        await #expect(throws: UploadChunkReceiver.Failure.noChunks) {
+            _ = try await UploadChunkReceiver(limit: 1_000).receive(&nothing, into: MemorySink())
+        }
+        var empty = Self.messages([Data()]).makeAsyncIterator()
+        #expect(try await UploadChunkReceiver(limit: 1_000).receive(&empty, into: MemorySink()) == 0)
+    }
+
+    /// A cancelled read of an `AsyncStream` (as of gRPC's request stream) looks like the stream's end: the upload
+    /// must fail as cancelled, not be taken as complete with the bytes that came before (nor as one without chunks).
+    @Test func aCancelledUploadIsNotTakenForAWholeOne() async throws {
+        let (stream, continuation) = AsyncStream<Calls_V1_UploadRecordingRequest>.makeStream()
+        continuation.yield(Self.message(Data(count: 10)))
+        let upload = Task {
+            var iterator = stream.makeAsyncIterator()
+            return try await UploadChunkReceiver(limit: 1_000).receive(&iterator, into: MemorySink())
+        }
+        upload.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await upload.value }
+        continuation.finish()
     }
 }

@@ -70,10 +70,14 @@ struct CallsGRPCService<Calls: CallRepository & Outbox & UploadLedger>: Calls_V1
                 do {
                     let byteCount = try await receiver.receive(&messages, into: temporary)
                     return .init(filename: header.filename, byteCount: byteCount)
-                } catch UploadChunkReceiver.Failure.tooLarge {
-                    throw Problem.payloadTooLarge(limit: intake.maxUploadBytes)
-                } catch UploadChunkReceiver.Failure.secondHeader {
-                    throw Problem.validation(field: "header", "must be sent once, as the first message")
+                } catch let failure as UploadChunkReceiver.Failure {
+                    switch failure {
+                    case .tooLarge: throw Problem.payloadTooLarge(limit: intake.maxUploadBytes)
+                    case .secondHeader: throw Problem.validation(field: "header", "must be sent once, as the first message")
+                    // REST's answer to a body without its file, in this transport's terms.
+                    case .noChunks:
+                        throw Problem.validation(field: "chunk", "is required: send the recording in chunk messages after the header")
+                    }
                 }
             }
             return Calls_V1_UploadRecordingResponse(accepted)

@@ -8,6 +8,8 @@ struct UploadChunkReceiver {
     enum Failure: Error, Equatable {
         case tooLarge
         case secondHeader
+        /// The header was all: REST's multipart body without its `file` field.
+        case noChunks
     }
 
     /// The number of bytes received; the iterator is at its end when this returns.
@@ -16,9 +18,11 @@ struct UploadChunkReceiver {
     ) async throws -> Int64 where Messages.Element == Calls_V1_UploadRecordingRequest {
         try await PipelinedUploadWriter.writing(into: sink) { writer in
             var byteCount: Int64 = 0
+            var sawChunk = false
             while let message = try await messages.next() {
                 switch message.part {
                 case .chunk(let data):
+                    sawChunk = true
                     byteCount += Int64(data.count)
                     if byteCount > limit { throw Failure.tooLarge }
                     try await writer.append(data)
@@ -28,6 +32,9 @@ struct UploadChunkReceiver {
                     continue
                 }
             }
+            // A cancelled read may look like the stream's end: a deadline cut the upload short.
+            try Task.checkCancellation()
+            guard sawChunk else { throw Failure.noChunks }
             return byteCount
         }
     }
