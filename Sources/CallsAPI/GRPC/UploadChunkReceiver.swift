@@ -4,6 +4,8 @@ import CallsProto
 /// `MultipartFileReceiver` does for REST), counting bytes against the limit as they arrive.
 struct UploadChunkReceiver {
     let limit: Int64
+    /// Nil: no minimum rate (tests of other things).
+    var pace: UploadPaceWatch?
 
     enum Failure: Error, Equatable {
         case tooLarge
@@ -16,7 +18,8 @@ struct UploadChunkReceiver {
     func receive<Messages: AsyncIteratorProtocol>(
         _ messages: inout Messages, into sink: some UploadSink
     ) async throws -> Int64 where Messages.Element == Calls_V1_UploadRecordingRequest {
-        try await PipelinedUploadWriter.writing(into: sink) { writer in
+        pace?.begin()
+        return try await PipelinedUploadWriter.writing(into: sink) { writer in
             var byteCount: Int64 = 0
             var sawChunk = false
             while let message = try await messages.next() {
@@ -25,6 +28,7 @@ struct UploadChunkReceiver {
                     sawChunk = true
                     byteCount += Int64(data.count)
                     if byteCount > limit { throw Failure.tooLarge }
+                    pace?.add(data.count)
                     try await writer.append(data)
                 case .header:
                     throw Failure.secondHeader
@@ -32,8 +36,9 @@ struct UploadChunkReceiver {
                     continue
                 }
             }
-            // A cancelled read may look like the stream's end: a deadline cut the upload short.
+            // A cancelled read may look like the stream's end: a deadline or the pace watch cut the upload short.
             try Task.checkCancellation()
+            try pace?.end()
             guard sawChunk else { throw Failure.noChunks }
             return byteCount
         }
