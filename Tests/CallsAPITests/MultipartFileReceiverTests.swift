@@ -128,8 +128,8 @@ struct CountedBody: AsyncSequence, Sendable {
         #expect(received.byteCount == Int64(Self.content.count))
         #expect(received.filename == "a;b \"q\".wav")
         #expect(sink.bytes == Array(Self.content))
-        // Writes are gathered to the write size however small the network chunks are.
-        #expect(sink.writes.dropLast().allSatisfy { $0 >= MultipartFileReceiver.writeSize })
+        // Writes are of exactly the write size however small or large the network chunks are.
+        #expect(sink.writes.dropLast().allSatisfy { $0 == PipelinedUploadWriter.writeSize }, "\(sink.writes)")
     }
 
     /// The network and the parser go on while a write runs: the first write ends only once the receiver has
@@ -137,7 +137,7 @@ struct CountedBody: AsyncSequence, Sendable {
     @Test func readsOnWhileAWriteIsInFlight() async throws {
         let chunkSize = 16 * 1024
         let body = CountedBody(boundary: "b", chunks: 64, chunkSize: chunkSize)
-        let chunksPerWrite = MultipartFileReceiver.writeSize / chunkSize
+        let chunksPerWrite = PipelinedUploadWriter.writeSize / chunkSize
         let sink = SlowSink(holdFirstWriteUntil: { body.pulledCount >= 2 * chunksPerWrite + 1 })
         let received = try await MultipartFileReceiver(boundary: "b", limit: 10_000_000).receive(body, into: sink)
         #expect(received.byteCount == Int64(64 * chunkSize))
@@ -152,7 +152,7 @@ struct CountedBody: AsyncSequence, Sendable {
     /// and must not do so under a write.
     @Test func aFailureWaitsForTheWriteInFlight() async throws {
         let chunkSize = 16 * 1024
-        let chunksPerWrite = MultipartFileReceiver.writeSize / chunkSize
+        let chunksPerWrite = PipelinedUploadWriter.writeSize / chunkSize
         let body = CountedBody(boundary: "b", chunks: 64, chunkSize: chunkSize, failAfter: chunksPerWrite + 2)
         let sink = SlowSink(holdFirstWriteUntil: { false })
         await #expect(throws: CountedBody.Broken.self) {
@@ -177,7 +177,7 @@ struct CountedBody: AsyncSequence, Sendable {
             }
         }
         var body = MultipartBody()
-        body.addFile(filename: "big.wav", content: Data(repeating: 7, count: 8 * MultipartFileReceiver.writeSize))
+        body.addFile(filename: "big.wav", content: Data(repeating: 7, count: 8 * PipelinedUploadWriter.writeSize))
         let sink = FailingThirdWrite()
         await #expect(throws: DiskFull.self) {
             try await MultipartFileReceiver(boundary: body.boundary, limit: 100_000_000)

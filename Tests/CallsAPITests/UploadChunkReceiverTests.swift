@@ -1,40 +1,36 @@
 @testable import CallsAPI
 import CallsProto
 import Foundation
-import SeededRandomness
 import Testing
 
 /// The gRPC upload's chunks → the sink: every byte in order, in writes of exactly 256 KiB but the last, the
-/// limit counted on the way, and a second header refused.
+/// limit counted on the way, a second header or none but the header refused, and a stream cut off never taken
+/// for a whole one.
 @Suite struct UploadChunkReceiverTests {
     static func messages(_ chunks: [Data]) -> AsyncStream<Calls_V1_UploadRecordingRequest> {
         AsyncStream { continuation in
-            for chunk in chunks {
-                var message = Calls_V1_UploadRecordingRequest()
-                message.chunk = chunk
-                continuation.yield(message)
-            }
+            for chunk in chunks { continuation.yield(message(chunk)) }
             continuation.finish()
         }
     }
 
+    static func message(_ chunk: Data) -> Calls_V1_UploadRecordingRequest {
+        var message = Calls_V1_UploadRecordingRequest()
+        message.chunk = chunk
+        return message
+    }
+
     @Test(arguments: [1, 7_000, 262_143, 262_144, 262_145, 1 << 20, 4 << 20])
     func everyByteArrivesInWholeWrites(largestChunk: Int) async throws {
-        var random = SeededRandom(seed: UInt64(largestChunk))
-        var chunks: [Data] = []
-        var total = 0
-        while total < 3 * UploadChunkReceiver.writeSize + 12_345 {
-            let size = Int(random.next() % UInt64(largestChunk)) + 1
-            chunks.append(Data((0..<size).map { UInt8(truncatingIfNeeded: total + $0) }))
-            total += size
-        }
+        let chunks = PipelinedUploadWriterTests.pieces(largest: largestChunk, total: 3 * PipelinedUploadWriter.writeSize + 12_345)
+        let total = chunks.reduce(0) { $0 + $1.count }
         let sink = MemorySink()
         var iterator = Self.messages(chunks).makeAsyncIterator()
         let count = try await UploadChunkReceiver(limit: Int64(total)).receive(&iterator, into: sink)
         #expect(count == Int64(total))
         #expect(sink.bytes == Array(chunks.joined()))
-        #expect(sink.writes.dropLast().allSatisfy { $0 == UploadChunkReceiver.writeSize }, "\(sink.writes)")
-        #expect((1...UploadChunkReceiver.writeSize).contains(sink.writes.last ?? 0))
+        #expect(sink.writes.dropLast().allSatisfy { $0 == PipelinedUploadWriter.writeSize }, "\(sink.writes)")
+        #expect((1...PipelinedUploadWriter.writeSize).contains(sink.writes.last ?? 0))
     }
 
     @Test func aByteOverTheLimitIsRefused() async throws {
@@ -57,5 +53,29 @@ import Testing
         await #expect(throws: UploadChunkReceiver.Failure.secondHeader) {
             _ = try await UploadChunkReceiver(limit: 1_000).receive(&iterator, into: MemorySink())
         }
+    }
+
+    /// REST's body without its `file` field; an empty chunk is an empty file instead, refused by content later.
+    @Test func theHeaderAloneIsNoUpload() async throws {
+        var nothing = Self.messages([]).makeAsyncIterator()
+        await #expect(throws: UploadChunkReceiver.Failure.noChunks) {
+            _ = try await UploadChunkReceiver(limit: 1_000).receive(&nothing, into: MemorySink())
+        }
+        var empty = Self.messages([Data()]).makeAsyncIterator()
+        #expect(try await UploadChunkReceiver(limit: 1_000).receive(&empty, into: MemorySink()) == 0)
+    }
+
+    /// A cancelled read of an `AsyncStream` (as of gRPC's request stream) looks like the stream's end: the upload
+    /// must fail as cancelled, not be taken as complete with the bytes that came before (nor as one without chunks).
+    @Test func aCancelledUploadIsNotTakenForAWholeOne() async throws {
+        let (stream, continuation) = AsyncStream<Calls_V1_UploadRecordingRequest>.makeStream()
+        continuation.yield(Self.message(Data(count: 10)))
+        let upload = Task {
+            var iterator = stream.makeAsyncIterator()
+            return try await UploadChunkReceiver(limit: 1_000).receive(&iterator, into: MemorySink())
+        }
+        upload.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await upload.value }
+        continuation.finish()
     }
 }

@@ -206,6 +206,25 @@ extension IntegrationSuite {
             }
         }
 
+        /// A header and no chunk is REST's multipart body without its `file` field: the same `validation_failed`
+        /// (not `unsupported_media`, as if an empty file had been sent), and nothing stored.
+        @Test func anUploadWithoutChunksIsRefusedAsRESTRefusesOneWithoutItsFile() async throws {
+            try await Stack.withMigrated { stack, _ in
+                try await stack.withAPIAndGRPC { rest, grpc in
+                    let id = try await grpc.calls.createCall(GRPCTestClient.newCall()).call.id
+                    var body = MultipartBody()
+                    body.addField(name: "note", value: "the file is missing")
+                    let (status, problem) = try await streamUpload(port: rest.port!, callID: id, body: body, chunkSize: 1024)
+                    #expect(status == 422 && problem.problem?.code == "validation_failed", "\(problem)")
+                    await expectRPCError(.invalidArgument, problem: "validation_failed") {
+                        _ = try await grpc.upload(Data(), toCall: id)
+                    }
+                    #expect(stack.recordings.files().isEmpty, "\(stack.recordings.files())")
+                    #expect(try await grpc.get(id).hasRecording == false)
+                }
+            }
+        }
+
         @Test func keysAndRolesAreThoseOfREST() async throws {
             try await Stack.withMigrated { plain, url in
                 var stack = plain

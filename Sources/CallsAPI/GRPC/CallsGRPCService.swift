@@ -20,6 +20,8 @@ struct CallsGRPCService<Calls: CallRepository & Outbox & UploadLedger>: Calls_V1
     let queue: any JobPublisher
     let store: any RecordingStore
     let callbacks: CallbackPolicy?
+    /// REST's minimum upload rate; nil: none.
+    let uploadPace: UploadPace?
     /// What the API's own download URLs start with: `CALLS_PUBLIC_URL`, or nothing (a path).
     let downloadBase: String
     let logger: Logger
@@ -60,25 +62,37 @@ struct CallsGRPCService<Calls: CallRepository & Outbox & UploadLedger>: Calls_V1
         request: RPCAsyncSequence<Calls_V1_UploadRecordingRequest, any Error>, context: ServerContext
     ) async throws -> Calls_V1_UploadRecordingResponse {
         try await answering(context) {
-            var messages = request.makeAsyncIterator()
-            guard case .header(let header)? = try await messages.next()?.part else {
-                throw Problem.validation(field: "header", "the first message must be the header, with call_id")
-            }
-            let callID = try Self.callID(header.callID)
-            try await intake.checkAcceptsRecording(callID: callID)
-            let receiver = UploadChunkReceiver(limit: intake.maxUploadBytes)
-            let accepted = try await intake.accept(callID: callID, logger: logger) { temporary in
-                do {
-                    let byteCount = try await receiver.receive(&messages, into: temporary)
-                    return .init(filename: header.filename, byteCount: byteCount)
-                } catch UploadChunkReceiver.Failure.tooLarge {
-                    throw Problem.payloadTooLarge(limit: intake.maxUploadBytes)
-                } catch UploadChunkReceiver.Failure.secondHeader {
-                    throw Problem.validation(field: "header", "must be sent once, as the first message")
+            guard let uploadPace, uploadPace.bytesPerSecond > 0 else { return try await receiveRecording(request, pace: nil) }
+            let watch = UploadPaceWatch(pace: uploadPace)
+            return try await watch.enforce { try await receiveRecording(request, pace: watch) }
+        }
+    }
+
+    private func receiveRecording(
+        _ request: RPCAsyncSequence<Calls_V1_UploadRecordingRequest, any Error>, pace: UploadPaceWatch?
+    ) async throws -> Calls_V1_UploadRecordingResponse {
+        var messages = request.makeAsyncIterator()
+        guard case .header(let header)? = try await messages.next()?.part else {
+            throw Problem.validation(field: "header", "the first message must be the header, with call_id")
+        }
+        let callID = try Self.callID(header.callID)
+        try await intake.checkAcceptsRecording(callID: callID)
+        let receiver = UploadChunkReceiver(limit: intake.maxUploadBytes, pace: pace)
+        let accepted = try await intake.accept(callID: callID, logger: logger) { temporary in
+            do {
+                let byteCount = try await receiver.receive(&messages, into: temporary)
+                return .init(filename: header.filename, byteCount: byteCount)
+            } catch let failure as UploadChunkReceiver.Failure {
+                switch failure {
+                case .tooLarge: throw Problem.payloadTooLarge(limit: intake.maxUploadBytes)
+                case .secondHeader: throw Problem.validation(field: "header", "must be sent once, as the first message")
+                // REST's answer to a body without its file, in this transport's terms.
+                case .noChunks:
+                    throw Problem.validation(field: "chunk", "is required: send the recording in chunk messages after the header")
                 }
             }
-            return Calls_V1_UploadRecordingResponse(accepted)
         }
+        return Calls_V1_UploadRecordingResponse(accepted)
     }
 
     func getCall(request: Calls_V1_GetCallRequest, context: ServerContext) async throws -> Calls_V1_Call {
@@ -91,7 +105,7 @@ struct CallsGRPCService<Calls: CallRepository & Outbox & UploadLedger>: Calls_V1
 
     func listCalls(request: Calls_V1_ListCallsRequest, context: ServerContext) async throws -> Calls_V1_ListCallsResponse {
         try await answering(context) {
-            let page = try await calls.list(try CallListParameters.query(from: ListCallsQuery.parameters(of: request)))
+            let page = try await calls.list(try CallListParameters.query(from: ListCallsQuery.values(of: request)))
             var response = Calls_V1_ListCallsResponse()
             response.total = Int64(page.total)
             response.totalEstimated = page.totalIsEstimate

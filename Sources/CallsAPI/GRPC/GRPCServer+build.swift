@@ -11,9 +11,10 @@ let transportConfiguration: HTTP2ServerTransport.Posix.Config = {
     configuration.http2.maxFrameSize = GRPCTransportLimits.frameBytes
     configuration.rpc.maxRequestPayloadSize = GRPCTransportLimits.messageBytes
     configuration.http2.maxConcurrentStreams = GRPCTransportLimits.streamsPerConnection
-    // Part of what REST's idle timeout does for HTTP/1 (no minimum upload rate yet): a connection without RPCs is closed, a peer that
-    // stops answering pings is dropped (its RPCs cancelled, a WatchCall's place given back), and a draining
-    // connection (graceful shutdown) is closed after the grace time instead of waiting for a stalled upload.
+    // Part of what REST's idle timeout does for HTTP/1 (the rest, a stalled upload, is `UploadPaceWatch`'s): a
+    // connection without RPCs is closed, a peer that stops answering pings is dropped (its RPCs cancelled, a
+    // WatchCall's place given back), and a draining connection (graceful shutdown) is closed after the grace
+    // time instead of waiting for a stalled upload.
     configuration.connection.maxIdleTime = GRPCTransportLimits.idleConnection
     configuration.connection.maxGraceTime = GRPCTransportLimits.grace
     configuration.connection.keepalive.time = GRPCTransportLimits.keepaliveInterval
@@ -47,6 +48,7 @@ func makeGRPCServer<Calls>(
             calls: dependencies.calls, store: dependencies.store, signer: dependencies.downloads.signer,
             urlLifetimeSeconds: dependencies.downloads.urlLifetimeSeconds),
         queue: dependencies.queue, store: dependencies.store, callbacks: dependencies.callbacks,
+        uploadPace: dependencies.uploadPace,
         // No request headers to trust here: the configured public URL, else a path (REST's relative case).
         downloadBase: publicURL ?? "", logger: logger)
     let health = HealthGRPCService(readiness: dependencies.makeHealthController(), logger: logger)

@@ -1,19 +1,16 @@
 import CallsCore
 import CallsProto
-import Foundation
-import Hummingbird
-import HummingbirdCore
 
-/// `ListCallsRequest` as the query string of `GET /calls`, so that gRPC lists with REST's own parsing and
-/// validation: the same filters, limits and cursor rules, the same field names in a 422 (`cursor` for
-/// `page_token`, `status` for `statuses`).
+/// `ListCallsRequest` as the values of `GET /calls`' parameters, so that gRPC lists with REST's own checks:
+/// the same filters, limits and cursor rules, the same field names in a 422 (`cursor` for `page_token`,
+/// `status` for `statuses`).
 enum ListCallsQuery {
-    static func parameters(of request: Calls_V1_ListCallsRequest) throws -> Parameters {
-        var items: [(String, String)] = []
-        if request.hasQuery { items.append(("query", request.query)) }
-        if request.hasPhone { items.append(("phone", request.phone)) }
-        if request.hasFrom { items.append(("from", Timestamp.format(request.from.date))) }
-        if request.hasTo { items.append(("to", Timestamp.format(request.to.date))) }
+    static func values(of request: Calls_V1_ListCallsRequest) throws -> CallListParameters.Values {
+        var values = CallListParameters.Values()
+        if request.hasQuery { values.query = request.query }
+        if request.hasPhone { values.phone = request.phone }
+        if request.hasFrom { values.from = Timestamp.format(request.from.date) }
+        if request.hasTo { values.to = Timestamp.format(request.to.date) }
         if !request.statuses.isEmpty {
             var names: [String] = []
             for status in request.statuses {
@@ -22,19 +19,12 @@ enum ListCallsQuery {
                 }
                 names.append(known.rawValue)
             }
-            items.append(("status", names.joined(separator: ",")))
+            values.status = names.joined(separator: ",")
         }
-        if request.hasTag { items.append(("tag", request.tag)) }
-        if request.hasSort { items.append(("sort", request.sort)) }
-        if request.hasLimit { items.append(("limit", String(request.limit))) }
-        if request.hasPageToken { items.append(("cursor", request.pageToken)) }
-        let query = items.map { "\($0.0)=\(escape($0.1))" }.joined(separator: "&")
-        return URI("/calls?\(query)").queryParameters
-    }
-
-    private static let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
-
-    private static func escape(_ value: String) -> String {
-        value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+        if request.hasTag { values.tag = request.tag }
+        if request.hasSort { values.sort = request.sort }
+        if request.hasLimit { values.limit = String(request.limit) }
+        if request.hasPageToken { values.cursor = request.pageToken }
+        return values
     }
 }

@@ -117,7 +117,7 @@ struct CallsController<Calls: CallRepository & Outbox & UploadLedger> {
     }
 
     @Sendable func list(_ request: Request, context: CallsRequestContext) async throws -> Response {
-        let page = try await calls.list(try CallListParameters.query(from: request.uri.queryParameters))
+        let page = try await calls.list(try CallListParameters.query(from: .init(request.uri.queryParameters)))
         return try .json(
             CallList(
                 total: page.total, totalEstimated: page.totalIsEstimate, items: page.items, nextCursor: page.nextCursor?.token))

@@ -16,4 +16,11 @@ public struct UploadPace: Sendable, Equatable {
         let seconds = Double(elapsed / .milliseconds(1)) / 1000
         return Double(bytes) < Double(bytesPerSecond) * seconds
     }
+
+    /// How long `bytes` may take to arrive: `grace` at least, longer at the minimum rate; nil when there is no
+    /// minimum.
+    func timeAllowed(for bytes: Int64) -> Duration? {
+        guard bytesPerSecond > 0 else { return nil }
+        return max(grace, .milliseconds(bytes * 1000 / Int64(bytesPerSecond)))
+    }
 }
