@@ -80,6 +80,9 @@ extension IntegrationSuite {
                     var farStart = GRPCTestClient.newCall()
                     farStart.startedAt.seconds = .min
                     await expectRPCError(.invalidArgument, problem: "validation_failed") { _ = try await grpc.calls.createCall(farStart) }
+                    var farList = Calls_V1_ListCallsRequest()
+                    farList.from.seconds = .max
+                    await expectRPCError(.invalidArgument, problem: "validation_failed") { _ = try await grpc.calls.listCalls(farList) }
                     var badNanos = GRPCTestClient.newCall()
                     badNanos.startedAt.nanos = -1
                     await expectRPCError(.invalidArgument, problem: "validation_failed") { _ = try await grpc.calls.createCall(badNanos) }

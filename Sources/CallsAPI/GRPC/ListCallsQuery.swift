@@ -9,8 +9,8 @@ enum ListCallsQuery {
         var values = CallListParameters.Values()
         if request.hasQuery { values.query = request.query }
         if request.hasPhone { values.phone = request.phone }
-        if request.hasFrom { values.from = Timestamp.format(request.from.date) }
-        if request.hasTo { values.to = Timestamp.format(request.to.date) }
+        if request.hasFrom { values.from = request.from.requestText }
+        if request.hasTo { values.to = request.to.requestText }
         if !request.statuses.isEmpty {
             var names: [String] = []
             for status in request.statuses {
