@@ -300,7 +300,8 @@ public func buildApplication(
         services.append(
             makeGRPCServer(
                 dependencies, address: GRPCServerService.address(host: configuration.httpHost, port: port),
-                publicURL: configuration.publicURL, listening: grpcListening, logger: logger))
+                publicURL: configuration.publicURL, maxHealthWatches: configuration.maxWatchers, listening: grpcListening,
+                logger: logger))
     }
     if let days = configuration.retentionDays {
         services.append(RetentionService(calls: calls, queue: queue, store: store, days: days, logger: logger, startup: startup))

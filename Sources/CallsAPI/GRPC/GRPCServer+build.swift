@@ -36,10 +36,10 @@ enum GRPCTransportLimits {
 }
 
 /// The gRPC server over the REST API's dependencies: `calls.v1.Calls` behind the API key check, and the
-/// standard health service.
+/// standard health service with at most `maxHealthWatches` watches open.
 func makeGRPCServer<Calls>(
-    _ dependencies: APIDependencies<Calls>, address: SocketAddress, publicURL: String?, listening: GRPCListeningPort?,
-    logger: Logger
+    _ dependencies: APIDependencies<Calls>, address: SocketAddress, publicURL: String?, maxHealthWatches: Int,
+    listening: GRPCListeningPort?, logger: Logger
 ) -> GRPCServerService {
     let calls = CallsGRPCService(
         calls: dependencies.calls, intake: dependencies.recordingIntake,
@@ -51,7 +51,8 @@ func makeGRPCServer<Calls>(
         uploadPace: dependencies.uploadPace,
         // No request headers to trust here: the configured public URL, else a path (REST's relative case).
         downloadBase: publicURL ?? "", logger: logger)
-    let health = HealthGRPCService(readiness: dependencies.makeHealthController(), logger: logger)
+    let health = HealthGRPCService(
+        readiness: dependencies.makeHealthController(), watches: StreamSlots(limit: maxHealthWatches), logger: logger)
     let server = GRPCServer(
         transport: .http2NIOPosix(address: address, transportSecurity: .plaintext, config: transportConfiguration),
         services: [calls, health],

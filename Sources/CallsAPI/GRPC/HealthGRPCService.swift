@@ -10,6 +10,9 @@ struct HealthGRPCService: Grpc_Health_V1_Health.SimpleServiceProtocol {
     typealias ServingStatus = Grpc_Health_V1_HealthCheckResponse.ServingStatus
 
     let readiness: HealthController
+    /// Watches this node holds open at most (each holds a stream; no key is needed to open one):
+    /// `CALLS_MAX_WATCHERS`, a cap of their own as the queue status streams have.
+    let watches: StreamSlots
     let logger: Logger
     /// How often `Watch` looks again.
     var watchInterval: Duration = .seconds(5)
@@ -25,12 +28,16 @@ struct HealthGRPCService: Grpc_Health_V1_Health.SimpleServiceProtocol {
         return Self.response(await status())
     }
 
-    /// The status now and at every change, until the client goes away (or the server stops). For a service
-    /// this server does not know, SERVICE_UNKNOWN, as the protocol asks of `Watch`.
+    /// The status now and at every change, until the client goes away or the server stops; then NOT_SERVING
+    /// last, as the protocol asks of a server shutting down, so the client turns to another one at once. For a
+    /// service this server does not know, SERVICE_UNKNOWN, as the protocol asks of `Watch`. Past the cap,
+    /// UNAVAILABLE `watchers_exhausted` with `retry-after`, as REST's event streams are refused.
     func watch(
         request: Grpc_Health_V1_HealthCheckRequest, response: RPCWriter<Grpc_Health_V1_HealthCheckResponse>,
         context: ServerContext
     ) async throws {
+        guard let slot = watches.take() else { throw Problem.healthWatchesExhausted(limit: watches.limit).rpcError }
+        defer { withExtendedLifetime(slot) {} }
         // Ended by the client, or by a graceful shutdown, which would otherwise wait for it for ever.
         try? await cancellingWithRPC {
             try await cancelWhenGracefulShutdown {
@@ -48,6 +55,9 @@ struct HealthGRPCService: Grpc_Health_V1_Health.SimpleServiceProtocol {
                     try await Task.sleep(for: watchInterval)
                 }
             }
+        }
+        if Task.isShuttingDownGracefully, Self.knownServices.contains(request.service) {
+            try? await response.write(Self.response(.notServing))
         }
     }
 

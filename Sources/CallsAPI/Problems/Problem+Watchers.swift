@@ -15,4 +15,13 @@ extension Problem {
                 retryAfterSeconds: 5)
         }
     }
+
+    /// A `grpc.health.v1.Health/Watch` past `CALLS_MAX_WATCHERS`: the same answer as a refused event stream (503,
+    /// another node may have room).
+    static func healthWatchesExhausted(limit: Int) -> Problem {
+        Problem(
+            .serviceUnavailable, code: "watchers_exhausted", title: "No room for another watcher",
+            detail: "This node already holds as many health watches as it allows (\(limit)); retry shortly.",
+            retryAfterSeconds: 5)
+    }
 }
