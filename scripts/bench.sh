@@ -229,8 +229,9 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo "and Redis, the release API with its gRPC server (local storage, keys on, MP3 archive off) and one worker, all on"
   echo "this machine. \`calls-ingest --once --parallel 8 --settle 0\` over 1 000 pairs of a 4-second 8 kHz WAV and its JSON,"
   echo "timed from its start to its exit (every pair created, uploaded and moved to the done directory), once per"
-  echo "transport; then one 1 GiB WAV: \`curl -F\` of it to a new call (the baseline of the same run), then"
-  echo "\`calls-ingest --once\` over each transport. Peak RSS is the client's VmHWM. Targets: ≥ 1 000 pairs a minute, the"
+  echo "transport; then one 1 GiB WAV in 3 rounds, their order rotated: \`curl -F\` of it to a new call (the baseline of"
+  echo "the same round) and \`calls-ingest --once\` over each transport, each upload after the worker analysed the one"
+  echo "before. Peak RSS is the client's VmHWM, CPU time its user + system time. Targets: ≥ 1 000 pairs a minute, the"
   echo "1 GiB upload at ≥ 80 % of the REST upload's rate, RSS ≤ 32 MB."
   echo
   echo "$ingest"

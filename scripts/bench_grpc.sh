@@ -10,14 +10,7 @@ calls_use_work_directory calls-bench-grpc
 calls_start_private_services
 export CALLS_STORAGE=local CALLS_RECORDINGS_DIR="$work/recordings" CALLS_LOG_LEVEL=warning CALLS_AUTH=off
 export CALLS_ARCHIVE_MP3=false
-export CALLS_HTTP_PORT CALLS_GRPC_PORT
-CALLS_HTTP_PORT=$(calls_free_port)
-CALLS_GRPC_PORT=$(calls_free_port)
-"$bin/calls-api" serve --migrate >/dev/null 2>>"$work/api.log" &
-calls_track "$!" calls-api
-calls_wait_http "http://127.0.0.1:$CALLS_HTTP_PORT/readyz" 60 || calls_die "the API did not become ready"
-"$bin/calls-worker" >/dev/null 2>>"$work/worker.log" &
-calls_track "$!" calls-worker
+calls_start_api_stack "$bin"
 
 result=$(BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" GRPC_TARGET="127.0.0.1:$CALLS_GRPC_PORT" \
   python3 scripts/bench_grpc_client.py "$work")

@@ -153,6 +153,24 @@ calls_start_private_services() {
   export CALLS_REDIS_URL="redis://127.0.0.1:$redis_port/0"
 }
 
+# calls_start_api_stack BIN_DIR [--no-worker]: the API of BIN_DIR (`serve --migrate`, its gRPC server on) on
+# free loopback ports, ready, and one calls-worker unless --no-worker; both log to $work and are stopped with
+# the rest. Exports CALLS_HTTP_PORT and CALLS_GRPC_PORT. Run it after calls_start_private_services, with the
+# stack's other CALLS_ settings exported.
+calls_start_api_stack() {
+  local bin=$1 worker=${2:-}
+  export CALLS_HTTP_PORT CALLS_GRPC_PORT
+  CALLS_HTTP_PORT=$(calls_free_port)
+  CALLS_GRPC_PORT=$(calls_free_port)
+  "$bin/calls-api" serve --migrate >/dev/null 2>>"$work/api.log" &
+  calls_track "$!" calls-api
+  calls_wait_http "http://127.0.0.1:$CALLS_HTTP_PORT/readyz" 60 \
+    || { tail -n 20 "$work/api.log" >&2; calls_die "the API did not become ready"; }
+  [ "$worker" = --no-worker ] && return 0
+  "$bin/calls-worker" >/dev/null 2>>"$work/worker.log" &
+  calls_track "$!" calls-worker
+}
+
 # calls_start_s3 LOGFILE PORT: an S3-compatible server (moto, from PyPI) on loopback for the tests; sets
 # CALLS_S3_PID.
 calls_start_s3() {

@@ -13,8 +13,11 @@ public struct GRPCCallsTransport: CallsTransport {
     let calls: Calls_V1_Calls.Client<HTTP2ClientTransport.Posix>
     let key: String
     let pool: NIOThreadPool
-    /// Bytes read from disk per message: the size that uploaded fastest (BENCHMARKS.md, gRPC).
-    public var chunkSize = 256 * 1024
+    /// Bytes read from disk per message: the most whose message (1-byte tag, 3-byte length) and gRPC frame
+    /// (5 bytes) fit 64 KiB, the write buffer grpc-swift-nio-transport's framer keeps instead of allocating
+    /// one per message; every allocation stays under glibc's mmap threshold too. 256 KiB messages cost 40 %
+    /// more CPU (BENCHMARKS.md, station client).
+    public var chunkSize = 65_536 - 9
     /// A create or a look-up that has not answered by then is retried.
     public var requestTimeout: Duration = .seconds(30)
 
@@ -94,8 +97,15 @@ public struct GRPCCallsTransport: CallsTransport {
             _ = try await calls.uploadRecording(metadata: metadata, options: options(timeout: .seconds(86_400))) { writer in
                 try await writer.write(header)
                 var message = Calls_V1_UploadRecordingRequest()
+                // An empty file is one empty chunk: the service then judges its (absent) content as it does over
+                // HTTP (unsupported_media), where a header alone would be a request without a file.
+                if size == 0 {
+                    message.chunk = Data()
+                    try await writer.write(message)
+                }
                 for try await buffer in file {
-                    message.chunk = Data(buffer.readableBytesView)
+                    // The message shares the chunk's bytes; serializing it is their only copy on our side.
+                    message.chunk = Data(sharing: buffer)
                     try await writer.write(message)
                 }
             }

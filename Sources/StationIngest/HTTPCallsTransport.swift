@@ -11,8 +11,9 @@ public struct HTTPCallsTransport: CallsTransport {
     let key: String
     let client: HTTPClient
     let pool: NIOThreadPool
-    /// Bytes read from disk per chunk of an upload.
-    public var chunkSize = 256 * 1024
+    /// Bytes read from disk per chunk of an upload: under glibc's 128 KiB mmap threshold (`MemoryTuning`), so
+    /// a chunk's memory is reused from the heap instead of mapped and faulted in afresh (BENCHMARKS.md).
+    public var chunkSize = 64 * 1024
     /// A create or a look-up that has not answered by then is retried.
     public var requestTimeout: TimeAmount = .seconds(30)
 

@@ -137,6 +137,20 @@ extension IntegrationSuite {
             }
         }
 
+        /// An empty recording is refused for its content over both transports alike, not as a request without a file.
+        @Test(arguments: Transport.allCases)
+        func anEmptyRecordingIsRefusedAsUnsupportedMediaOverEitherTransport(over transport: Transport) async throws {
+            try await Self.withStation(over: transport) { station in
+                try station.writePair("empty")
+                try Data().write(to: URL(fileURLWithPath: station.watch.path + "/empty.wav"))
+                let journal = try IngestJournal(directory: station.state.path)
+                let summary = try await station.runner(journal: journal, reporter: RecordingReporter()).run()
+                #expect(summary.failed == 1 && summary.delivered == 0)
+                let problem = Array(try Data(contentsOf: URL(fileURLWithPath: station.watch.path + "/failed/empty.error.json")))
+                #expect(ProblemDocument.code(of: problem) == "unsupported_media", "\(String(decoding: problem, as: UTF8.self))")
+            }
+        }
+
         @Test func withOnceAnUnreachableServiceLeavesThePairForTheNextRun() async throws {
             let station = try StationFixture(port: try StationFixture.closedPort())
             defer { station.remove() }
