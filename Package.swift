@@ -135,6 +135,7 @@ let package = Package(
         .executableTarget(name: "calls-traffic", dependencies: ["QueueTraffic", argumentParser]),
         .executableTarget(name: "calls-bench", dependencies: ["AudioAnalysis", "CallsCore", "CSndfile", crypto]),
 
+        .target(name: "CPUBoundTesting", path: "Tests/CPUBoundTesting"),
         .target(
             name: "TestSupport",
             dependencies: [
@@ -145,17 +146,20 @@ let package = Package(
         ),
         .testTarget(name: "CallsCoreTests", dependencies: ["CallsCore"]),
         .testTarget(name: "QueuePanelTests", dependencies: ["QueuePanel"]),
-        .testTarget(name: "IngestMetadataTests", dependencies: ["IngestMetadata", "SeededRandomness"]),
-        .testTarget(name: "ActivityTests", dependencies: ["Activity", "CallsCore"]),
+        .testTarget(name: "IngestMetadataTests", dependencies: ["CPUBoundTesting", "IngestMetadata", "SeededRandomness"]),
+        .testTarget(name: "ActivityTests", dependencies: ["Activity", "CallsCore", "CPUBoundTesting"]),
         .testTarget(
             name: "ActivityLoadTests",
-            dependencies: ["Activity", "ActivityLoad", "CallsCore", "SeededRandomness", argumentParser, hummingbird, logging, nioCore]
+            dependencies: [
+                "Activity", "ActivityLoad", "CallsCore", "CPUBoundTesting", "SeededRandomness", argumentParser, hummingbird, logging,
+                nioCore,
+            ]
         ),
-        .testTarget(name: "QueueTrafficTests", dependencies: ["QueuePanel", "QueueTraffic"]),
+        .testTarget(name: "QueueTrafficTests", dependencies: ["CPUBoundTesting", "QueuePanel", "QueueTraffic"]),
         .testTarget(name: "StationIngestTests", dependencies: ["CallsProto", "StationIngest", "TestSupport", grpcCore, swiftProtobuf]),
         .testTarget(
             name: "EventTailTests", dependencies: ["EventTail", "TestSupport", hummingbird, logging, nioCore]),
-        .testTarget(name: "AudioAnalysisTests", dependencies: ["AudioAnalysis", "CallsCore", "TestSupport"]),
+        .testTarget(name: "AudioAnalysisTests", dependencies: ["AudioAnalysis", "CallsCore", "CPUBoundTesting", "TestSupport"]),
         .testTarget(name: "CallsStoreTests", dependencies: ["CallsCore", "CallsStore", postgresNIO]),
         .testTarget(
             name: "CallsWorkerTests", dependencies: ["CallsCore", "CallsStore", "CallsWorker", "JobQueue", "TestSupport", logging]),
@@ -167,8 +171,8 @@ let package = Package(
         .testTarget(
             name: "CallsAPITests",
             dependencies: [
-                "Activity", "CallsAPI", "CallsCore", "CallsProto", "CallsStore", "EventBus", "JobQueue", "Observability",
-                "RecordingStorage", "SeededRandomness", "TestSupport", crypto,
+                "Activity", "CallsAPI", "CallsCore", "CallsProto", "CallsStore", "CPUBoundTesting", "EventBus", "JobQueue",
+                "Observability", "RecordingStorage", "SeededRandomness", "TestSupport", crypto,
                 httpTypes, hummingbird, hummingbirdTesting, logging, nioCore, nioPosix, postgresNIO, prometheus,
             ]
         ),

@@ -1,11 +1,12 @@
 import Activity
+import CPUBoundTesting
 import CallsCore
 import Foundation
 import Testing
 
 @testable import ActivityLoad
 
-@Suite("The load generator's events")
+@Suite("The load generator's events", .cpuBound)
 struct EventGeneratorTests {
     static let now = Date(timeIntervalSince1970: 1_760_961_600)  // 2025-10-20T12:00:00Z
 

@@ -1,3 +1,4 @@
+import CPUBoundTesting
 import Foundation
 import Testing
 
@@ -5,7 +6,7 @@ import Testing
 
 /// The checks beyond "every event is there": month rows, the global rows' growth, each event's end and meta,
 /// and where the latency comes from.
-@Suite("calls-loadgen activity: month, global, per-field checks and the latency probe")
+@Suite("calls-loadgen activity: month, global, per-field checks and the latency probe", .cpuBound)
 struct LoadRunChecksTests {
     @Test("a month row miscounted: fails, naming the row")
     func monthMismatch() async throws {

@@ -1,11 +1,12 @@
 import ArgumentParser
+import CPUBoundTesting
 import Foundation
 import Testing
 
 @testable import ActivityLoad
 
 /// The whole `activity` command, parsed from its arguments, against the in-process fake API.
-@Suite("calls-loadgen activity against a fake API")
+@Suite("calls-loadgen activity against a fake API", .cpuBound)
 struct LoadRunTests {
     final class Lines: @unchecked Sendable {
         private let lock = NSLock()

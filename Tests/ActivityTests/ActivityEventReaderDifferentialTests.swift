@@ -1,4 +1,5 @@
 @testable import Activity
+import CPUBoundTesting
 import CallsCore
 import Foundation
 import Testing
@@ -7,7 +8,7 @@ import Testing
 /// seeded items: both must give the same event or the same refusal. The one difference allowed is the one
 /// `ActivityEventReader` documents: it refuses as "not a JSON object" an item that is no RFC 8259 JSON
 /// (judged by `RFC8259Grammar`) where the old reader let the offending part pass unread.
-@Suite struct ActivityEventReaderDifferentialTests {
+@Suite(.cpuBound) struct ActivityEventReaderDifferentialTests {
     let now = Timestamp.parse("2025-10-21T00:00:00Z")!
     var window: ActivityTimeWindow { ActivityTimeWindow(now: now, retentionMonths: 13) }
 

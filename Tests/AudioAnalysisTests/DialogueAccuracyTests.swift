@@ -1,4 +1,5 @@
 @testable import AudioAnalysis
+import CPUBoundTesting
 import CallsCore
 import Foundation
 import TestSupport
@@ -7,7 +8,7 @@ import Testing
 /// A scripted two-party call in synthetic speech, sent through the telephone chain (band-limited to
 /// 300–3400 Hz, 8 kHz A-law, µ-law or MP3): the analysis must find every pause, turn and interruption
 /// the script put there, with edges within 60 ms.
-@Suite struct DialogueAccuracyTests {
+@Suite(.cpuBound) struct DialogueAccuracyTests {
     static let script: [SpokenDialogue.Line] = [
         .init(0, after: 0.6, "hello and thank you for calling the support line how may I help you today"),
         .init(1, after: 0.9, "hi I am calling about my internet connection which has been down all morning"),

@@ -1,4 +1,5 @@
 @testable import AudioAnalysis
+import CPUBoundTesting
 import CallsCore
 import Foundation
 import TestSupport
@@ -6,7 +7,7 @@ import Testing
 
 /// Every container and encoding telephony produces, at every common rate: the same tone–pause–tone must
 /// give the same pause, and PCM-like formats the exact duration.
-@Suite struct FormatMatrixTests {
+@Suite(.cpuBound) struct FormatMatrixTests {
     enum Encoding: String, CaseIterable, Sendable {
         case pcm8, pcm16, pcm24, pcm32, float, alaw, ulaw, flac, ogg, mp3cbr, mp3vbr
 

@@ -1,4 +1,5 @@
 @testable import AudioAnalysis
+import CPUBoundTesting
 import CallsCore
 import Foundation
 import TestSupport
@@ -6,7 +7,7 @@ import Testing
 
 /// The MP3 archive must be the same call: same length (within 30 ms), same channels, each party still on its
 /// own channel, at the bitrate asked for.
-@Suite struct MP3ArchiveEncodingTests {
+@Suite(.cpuBound) struct MP3ArchiveEncodingTests {
     /// Caller speaks for 1 s, then 0.5 s of quiet, then the receiver speaks for 1 s; 0.7 s of quiet after.
     static func dialogue(sampleRate: Int, channels: Int) -> [Float] {
         var audio = SyntheticAudio(sampleRate: sampleRate)

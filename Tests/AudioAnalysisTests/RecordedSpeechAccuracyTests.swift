@@ -1,4 +1,5 @@
 import AudioAnalysis
+import CPUBoundTesting
 import CallsCore
 import Foundation
 import TestSupport
@@ -14,7 +15,7 @@ import Testing
 ///
 /// `make test` builds the corpus before the suite and names it in `CALLS_TEST_SPEECH_FIXTURES`; without it
 /// the suite builds its own (python3, sox, lame and the asterisk-core-sounds packages are needed either way).
-@Suite struct RecordedSpeechAccuracyTests {
+@Suite(.cpuBound) struct RecordedSpeechAccuracyTests {
     static let toleranceMs: Int64 = 100
     static let target = 0.98
     static let swingingOrClickingTarget = 0.85

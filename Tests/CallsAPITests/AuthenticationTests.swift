@@ -15,10 +15,13 @@ import Testing
 @Suite struct AuthenticationTests {
     let keys = InMemoryAPIKeyRepository()
 
+    /// The in-memory key store never takes 5 s, but the whole suite can starve this process's two cooperative
+    /// threads for a minute on a 2-core machine: a lookup deadline then turned a test's 200 into a 503.
     func access(cacheLifetime: Duration = .seconds(5), limiter: (any RateLimiter)? = nil, perSecond: Double? = nil) -> AccessControl {
         AccessControl(
             settings: AccessSettings(authentication: true, requestsPerSecond: perSecond, burst: 1),
-            authenticator: APIKeyAuthenticator(keys: keys, cacheLifetime: cacheLifetime), limiter: limiter)
+            authenticator: APIKeyAuthenticator(keys: keys, cacheLifetime: cacheLifetime, lookupDeadline: .seconds(120)),
+            limiter: limiter)
     }
 
     func key(_ role: APIRole) async throws -> String {
@@ -167,8 +170,10 @@ import Testing
     /// Made-up key ids, three times as many as the memory holds, pass through the memory of missing ids and
     /// leave the real key where it was: it is not looked up again.
     @Test func madeUpKeysCannotPushARealKeyOutOfMemory() async throws {
-        // A generous deadline: these tests are about memory, and the whole suite keeps both cores busy.
-        let authenticator = APIKeyAuthenticator(keys: keys, cacheLifetime: .seconds(60), cacheCapacity: 100, lookupDeadline: .seconds(120))
+        // A generous deadline and lifetime: this test is about memory, and the whole suite kept both cores busy
+        // for 70 s in a CI run, long enough for a 60 s lifetime to end and the real key to be looked up again.
+        let authenticator = APIKeyAuthenticator(
+            keys: keys, cacheLifetime: .seconds(3600), cacheCapacity: 100, lookupDeadline: .seconds(120))
         let read = try await key(.read)
         _ = try await authenticator.authenticate(authorization: "Bearer \(read)")
         for _ in 0..<300 {

@@ -1,4 +1,5 @@
 @testable import CallsAPI
+import CPUBoundTesting
 import CallsCore
 import Foundation
 import HummingbirdTesting
@@ -18,7 +19,7 @@ import Testing
 
     /// The client leaves before the head (the body closure never runs), while the first event is written, or
     /// later: none of them may keep a subscription, and memory must not grow with them.
-    @Test func connectAndResetCyclesLeaveNoSubscriptionAndMemoryFlat() async throws {
+    @Test(.cpuBound) func connectAndResetCyclesLeaveNoSubscriptionAndMemoryFlat() async throws {
         let hub = CallStatusHub()
         try await RouteHarness.run(live: true, logger: Self.quietLogger, configure: { $0.statusChanges = hub }) { _, client in
             let id = try await client.createCall()

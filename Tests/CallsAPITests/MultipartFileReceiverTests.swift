@@ -1,4 +1,5 @@
 @testable import CallsAPI
+import CPUBoundTesting
 import Foundation
 import NIOCore
 import Synchronization
@@ -102,7 +103,7 @@ struct CountedBody: AsyncSequence, Sendable {
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(body: self) }
 }
 
-@Suite struct MultipartFileReceiverTests {
+@Suite(.cpuBound) struct MultipartFileReceiverTests {
     /// Binary content full of CR and LF bytes and near-boundaries, the hard case for a multipart parser.
     static let content: Data = {
         var bytes: [UInt8] = []

@@ -1,4 +1,5 @@
 @testable import CallsAPI
+import CPUBoundTesting
 import Foundation
 import NIOCore
 import TestSupport
@@ -7,7 +8,7 @@ import Testing
 /// MultipartKit 4.7.1 trapped on a header name byte ≥ 0x80, and no multipart parser bounds header sections or
 /// parts by itself; the guard must catch every such body at every chunk size, and let every well-formed one through (non-ASCII
 /// file names and binary content included).
-@Suite struct MultipartFramingGuardTests {
+@Suite(.cpuBound) struct MultipartFramingGuardTests {
     static func violation(
         _ body: Data, boundary: String, chunkSize: Int, limits: MultipartFramingGuard.Limits = .init()
     ) -> MultipartFramingGuard.Violation? {

@@ -1,4 +1,5 @@
 @testable import CallsAPI
+import CPUBoundTesting
 import Foundation
 import NIOCore
 import SeededRandomness
@@ -8,7 +9,7 @@ import Testing
 
 /// The writer both transports' uploads go through: every byte in order, in writes of exactly 256 KiB from two
 /// buffers used in turn, one write in flight while the next is gathered, and never a write left running.
-@Suite struct PipelinedUploadWriterTests {
+@Suite(.cpuBound) struct PipelinedUploadWriterTests {
     static var writeSize: Int { PipelinedUploadWriter.writeSize }
 
     /// Pieces of random sizes up to `largest` (seeded by it), at least `total` bytes in all, each byte telling

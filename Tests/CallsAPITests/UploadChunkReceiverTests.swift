@@ -1,4 +1,5 @@
 @testable import CallsAPI
+import CPUBoundTesting
 import CallsProto
 import Foundation
 import Testing
@@ -6,7 +7,7 @@ import Testing
 /// The gRPC upload's chunks → the sink: every byte in order, in writes of exactly 256 KiB but the last, the
 /// limit counted on the way, a second header or none but the header refused, and a stream cut off never taken
 /// for a whole one.
-@Suite struct UploadChunkReceiverTests {
+@Suite(.cpuBound) struct UploadChunkReceiverTests {
     static func messages(_ chunks: [Data]) -> AsyncStream<Calls_V1_UploadRecordingRequest> {
         AsyncStream { continuation in
             for chunk in chunks { continuation.yield(message(chunk)) }

@@ -1,3 +1,4 @@
+import CPUBoundTesting
 import Foundation
 import IngestMetadata
 import SeededRandomness
@@ -5,8 +6,7 @@ import Testing
 
 /// Input no station should write: truncated, corrupted, huge. Either a refusal with a reason or a result that
 /// keeps every invariant `StationCallMetadata` documents; never a crash or trap.
-/// Serialized: each case parses for seconds, and two at once would hold both cooperative threads of a 2-core machine.
-@Suite(.serialized) struct HostileMetadataTests {
+@Suite(.cpuBound) struct HostileMetadataTests {
     enum Format: CaseIterable {
         case json, freeswitch
 
@@ -66,14 +66,11 @@ import Testing
 
     /// Thousands of byte-level corruptions (replaced, deleted, inserted and repeated bytes) from a fixed seed.
     @Test(arguments: Format.allCases)
-    func byteMutationsAreRefusedOrKeepTheInvariants(format: Format) async {
+    func byteMutationsAreRefusedOrKeepTheInvariants(format: Format) {
         var random = SeededRandom(seed: format == .json ? 19 : 1919)
         let sample = format.sample
         var outcomes = Outcomes()
-        for iteration in 0..<4000 {
-            // Tens of seconds of parsing on a 2-core machine: give the cooperative threads back now and then, or
-            // every other test of the run waits (and the timing-sensitive ones fail).
-            if iteration % 50 == 0 { await Task.yield() }
+        for _ in 0..<4000 {
             var bytes = sample
             for _ in 0...random.below(4) { mutate(&bytes, &random) }
             outcomes.record(format.parse(bytes), input: bytes)
@@ -85,7 +82,7 @@ import Testing
 
     /// Thousands of random values for the fields the parsers read, so the checks behind the syntax are reached.
     @Test(arguments: Format.allCases)
-    func randomFieldValuesAreRefusedOrKeepTheInvariants(format: Format) async {
+    func randomFieldValuesAreRefusedOrKeepTheInvariants(format: Format) {
         var random = SeededRandom(seed: format == .json ? 8259 : 3339)
         let fields =
             format == .json
@@ -95,10 +92,7 @@ import Testing
                 "direction", "call_direction", "record_path", "uuid", "hangup_cause",
             ]
         var outcomes = Outcomes()
-        for iteration in 0..<4000 {
-            // Tens of seconds of parsing on a 2-core machine: give the cooperative threads back now and then, or
-            // every other test of the run waits (and the timing-sensitive ones fail).
-            if iteration % 50 == 0 { await Task.yield() }
+        for _ in 0..<4000 {
             var overrides: [String: String?] = [:]
             for _ in 0...random.below(3) {
                 let field = fields[random.below(fields.count)]

@@ -1,3 +1,4 @@
+import CPUBoundTesting
 import Foundation
 import QueuePanel
 import QueueTraffic
@@ -5,7 +6,7 @@ import Testing
 
 /// The traffic itself: reproducible, in time order, with every kind of event, plausible, and big enough for
 /// the benchmarks.
-@Suite struct TrafficGeneratorTests {
+@Suite(.cpuBound) struct TrafficGeneratorTests {
     /// Small and busy, so that every kind of event shows up within a few thousand lines.
     static var everything: TrafficConfiguration {
         var configuration = TrafficConfiguration(seed: 42)

@@ -1,3 +1,4 @@
+import CPUBoundTesting
 import Foundation
 import QueuePanel
 import QueueTraffic
@@ -5,7 +6,7 @@ import Testing
 
 /// The generator's truth against the panel's rules: its lines, parsed and applied to `PanelState`, must give
 /// exactly the queues, agents, waiting callers and counters the simulation says, at every checkpoint.
-@Suite struct TrafficTruthTests {
+@Suite(.cpuBound) struct TrafficTruthTests {
     struct Scenario: CustomTestStringConvertible, Sendable {
         var name: String
         var lines: Int
