@@ -10,9 +10,11 @@ final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
 
     private init(name: String) {
-        let thread = Thread { [unowned self] in serve() }
-        thread.name = name
-        thread.start()
+        // Named from the inside: a Linux thread starts with its creator's name (here a pool thread's).
+        Thread { [unowned self] in
+            Thread.current.name = name
+            serve()
+        }.start()
     }
 
     func enqueue(_ job: consuming ExecutorJob) {
