@@ -121,7 +121,7 @@ let package = Package(
         // pages, 9 MB less resident memory at start (BENCHMARKS.md, station client). The modules were compiled
         // for dynamic linking, so the static libraries their imports need are named here.
         .executableTarget(
-            name: "calls-ingest", dependencies: ["StationIngest", argumentParser, grpcCore],
+            name: "calls-ingest", dependencies: ["StationIngest", argumentParser, grpcCore, nioPosix],
             linkerSettings: [
                 .unsafeFlags(
                     [
@@ -157,7 +157,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "QueueTrafficTests", dependencies: ["CPUBoundTesting", "QueuePanel", "QueueTraffic"]),
-        .testTarget(name: "StationIngestTests", dependencies: ["CallsProto", "StationIngest", "TestSupport", grpcCore, swiftProtobuf]),
+        .testTarget(
+            name: "StationIngestTests",
+            dependencies: ["CallsProto", "StationIngest", "TestSupport", grpcCore, nioCore, nioPosix, swiftProtobuf]),
         .testTarget(
             name: "EventTailTests", dependencies: ["EventTail", "TestSupport", hummingbird, logging, nioCore]),
         .testTarget(name: "AudioAnalysisTests", dependencies: ["AudioAnalysis", "CallsCore", "CPUBoundTesting", "TestSupport"]),

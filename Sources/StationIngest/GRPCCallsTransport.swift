@@ -13,6 +13,9 @@ public struct GRPCCallsTransport: CallsTransport {
     let calls: Calls_V1_Calls.Client<HTTP2ClientTransport.Posix>
     let key: String
     let pool: NIOThreadPool
+    /// The event loop the connection runs on, when the caller knows it (`connection(to:eventLoopGroup:)` with a
+    /// group of one loop): an upload then stays a few messages ahead of it (`EventLoopPacing`).
+    let connectionLoop: (any EventLoop)?
     /// Bytes read from disk per message: the most whose message (1-byte tag, 3-byte length) and gRPC frame
     /// (5 bytes) fit 64 KiB, the write buffer grpc-swift-nio-transport's framer keeps instead of allocating
     /// one per message; every allocation stays under glibc's mmap threshold too. 256 KiB messages cost 40 %
@@ -21,21 +24,28 @@ public struct GRPCCallsTransport: CallsTransport {
     /// A create or a look-up that has not answered by then is retried.
     public var requestTimeout: Duration = .seconds(30)
 
-    public init(client: GRPCClient<HTTP2ClientTransport.Posix>, key: String, pool: NIOThreadPool = .singleton) {
+    public init(
+        client: GRPCClient<HTTP2ClientTransport.Posix>, key: String, pool: NIOThreadPool = .singleton,
+        connectionLoop: (any EventLoop)? = nil
+    ) {
         calls = Calls_V1_Calls.Client(wrapping: client)
         self.key = key
         self.pool = pool
+        self.connectionLoop = connectionLoop
     }
 
-    /// The client's connection to `host:port` (a `grpc://` prefix is allowed), without TLS.
-    public static func connection(to address: String) throws -> HTTP2ClientTransport.Posix {
+    /// The client's connection to `host:port` (a `grpc://` prefix is allowed), without TLS, on `eventLoopGroup`.
+    public static func connection(
+        to address: String, eventLoopGroup: any EventLoopGroup = .singletonMultiThreadedEventLoopGroup
+    ) throws -> HTTP2ClientTransport.Posix {
         let (host, port) = try hostAndPort(address)
         var configuration = HTTP2ClientTransport.Posix.Config.defaults
         // Pings while RPCs are open: a half-open connection fails the upload in 40 s, not at its deadline
         // (the HTTP transport's read and write timeouts do the same).
         configuration.connection.keepalive = .init(time: .seconds(30), timeout: .seconds(10), allowWithoutCalls: false)
         return try HTTP2ClientTransport.Posix(
-            target: .dns(host: host, port: port), transportSecurity: .plaintext, config: configuration)
+            target: .dns(host: host, port: port), transportSecurity: .plaintext, config: configuration,
+            eventLoopGroup: eventLoopGroup)
     }
 
     /// `host:port`, `[v6]:port` or either after `grpc://`; nothing else (a URL of another scheme, a path).
@@ -92,6 +102,7 @@ public struct GRPCCallsTransport: CallsTransport {
         first.header.callID = callID
         first.header.filename = fileName
         let header = first
+        let connectionLoop = self.connectionLoop
         // The deadline only bounds an upload that crawls; keepalive pings find a dead peer.
         return await attempt {
             _ = try await calls.uploadRecording(metadata: metadata, options: options(timeout: .seconds(86_400))) { writer in
@@ -103,10 +114,12 @@ public struct GRPCCallsTransport: CallsTransport {
                     message.chunk = Data()
                     try await writer.write(message)
                 }
+                var pacing = connectionLoop.map { EventLoopPacing(loop: $0) }
                 for try await buffer in file {
                     // The message shares the chunk's bytes; serializing it is their only copy on our side.
                     message.chunk = Data(sharing: buffer)
                     try await writer.write(message)
+                    try await pacing?.wrote()
                 }
             }
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GRPCCore
+import NIOPosix
 import StationIngest
 
 #if canImport(Glibc)
@@ -136,9 +137,14 @@ struct CallsIngest: AsyncParsableCommand {
                 over: HTTPCallsTransport(api: api, key: key, client: client), journal: journal, reporter: reporter)
             try? await client.shutdown()
         case .grpc:
-            (outcome, stopped) = try await withGRPCClient(transport: try GRPCCallsTransport.connection(to: api)) { client in
-                await deliver(over: GRPCCallsTransport(client: client, key: key), journal: journal, reporter: reporter)
+            // One loop of our own, so the uploads know which loop to keep pace with.
+            let connectionLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            let connection = try GRPCCallsTransport.connection(to: api, eventLoopGroup: connectionLoops)
+            (outcome, stopped) = try await withGRPCClient(transport: connection) { client in
+                let transport = GRPCCallsTransport(client: client, key: key, connectionLoop: connectionLoops.next())
+                return await deliver(over: transport, journal: journal, reporter: reporter)
             }
+            try? await connectionLoops.shutdownGracefully()
         }
         switch outcome {
         case .success(let summary):
