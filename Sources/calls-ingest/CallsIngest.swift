@@ -139,12 +139,20 @@ struct CallsIngest: AsyncParsableCommand {
         case .grpc:
             // One loop of our own, so the uploads know which loop to keep pace with.
             let connectionLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-            let connection = try GRPCCallsTransport.connection(to: api, eventLoopGroup: connectionLoops)
-            (outcome, stopped) = try await withGRPCClient(transport: connection) { client in
-                let transport = GRPCCallsTransport(client: client, key: key, connectionLoop: connectionLoops.next())
-                return await deliver(over: transport, journal: journal, reporter: reporter)
+            // The loop is shut down however the client ends.
+            let delivered: Result<(Result<IngestSummary, any Error>, Bool), any Error>
+            do {
+                let connection = try GRPCCallsTransport.connection(to: api, eventLoopGroup: connectionLoops)
+                delivered = .success(
+                    try await withGRPCClient(transport: connection) { client in
+                        let transport = GRPCCallsTransport(client: client, key: key, connectionLoop: connectionLoops.next())
+                        return await deliver(over: transport, journal: journal, reporter: reporter)
+                    })
+            } catch {
+                delivered = .failure(error)
             }
             try? await connectionLoops.shutdownGracefully()
+            (outcome, stopped) = try delivered.get()
         }
         switch outcome {
         case .success(let summary):

@@ -16,6 +16,9 @@ import Testing
         let loop = group.next()
         let release = DispatchSemaphore(value: 0)
         loop.execute { release.wait() }
+        // Whatever fails below, the loop is let go, or the group could not shut down.
+        var released = false
+        defer { if !released { release.signal() } }
         let writes = Mutex(0)
         let writer = Task {
             var pacing = EventLoopPacing(loop: loop, maximumAhead: 3)
@@ -29,6 +32,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(200))
         #expect(writes.withLock { $0 } == 4)
         release.signal()
+        released = true
         try await writer.value
         #expect(writes.withLock { $0 } == 10)
         try await group.shutdownGracefully()

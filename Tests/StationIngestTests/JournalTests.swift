@@ -62,7 +62,7 @@ import TestSupport
         try (intact + torn).write(to: URL(fileURLWithPath: path))
 
         do {
-            let journal = try IngestJournal(directory: directory.path)
+            let journal = try await Self.reopen(directory)
             #expect(try #require(await journal.entry(for: "k1")).uploaded == false)
             #expect(FileManager.default.contents(atPath: path) == intact)
             try await journal.record(.uploaded(key: "k1"))
