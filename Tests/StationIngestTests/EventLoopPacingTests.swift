@@ -21,13 +21,15 @@ import Testing
         defer { if !released { release.signal() } }
         let writes = Mutex(0)
         let writer = Task {
-            var pacing = EventLoopPacing(loop: loop, maximumAhead: 3)
+            var pacing = EventLoopPacing(loop: loop, writesPerMark: 2, maximumMarks: 1)
+            #expect(pacing.maximumAhead == 3)
             for _ in 0..<10 {
                 writes.withLock { $0 += 1 }
                 try await pacing.wrote()
             }
         }
-        // Writes 1-3 leave marks without waiting; the fourth waits for the first mark, behind the held loop.
+        // Writes 2 and 4 leave marks; the fourth, with two marks pending, waits for the first, behind the held
+        // loop: three writes the loop has not taken, and the writer held after its fourth.
         try await expectEventually("four writes", within: 30) { writes.withLock { $0 } >= 4 }
         try await Task.sleep(for: .milliseconds(200))
         #expect(writes.withLock { $0 } == 4)
