@@ -65,7 +65,7 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError("configuration: \(error)")
         }
-        StartupSettings.returnLargeBuffersToTheSystem()
+        StartupSettings.configureAllocator()
         let logger = StartupSettings.bootstrapLogging(level: configuration.log.level, format: configuration.log.format)
         let metrics = MetricsExporter.bootstrapMetricsSystem()
         let app = try buildApplication(

@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+import ServiceStartup
+import Testing
+
+/// `configureAllocator()` seen from outside: where glibc puts a buffer (its chunk header's IS_MMAPPED bit, the
+/// layout glibc's malloc.c documents), and how often cycling one faults its pages in again (this thread's
+/// minor faults, so tests running beside it do not count).
+@Suite struct AllocatorSettingsTests {
+    init() {
+        StartupSettings.configureAllocator()
+    }
+
+    @Test func buffersUpToTheLargestGRPCChunkComeFromArenasAndS3PartsFromMappings() {
+        #expect(!isMapped(allocating: 1 << 20))
+        #expect(!isMapped(allocating: (4 << 20) + (64 << 10)))
+        #expect(isMapped(allocating: 8 << 20))
+    }
+
+    @Test func aBufferCycledLikeAnUploadChunkIsFaultedInOnceNotEachTime() {
+        let pages = (1 << 20) / Int(sysconf(Int32(_SC_PAGESIZE)))
+        let before = minorFaultsOfThisThread()
+        for _ in 0..<32 {
+            let buffer = malloc(1 << 20)!
+            memset(buffer, 1, 1 << 20)
+            free(buffer)
+        }
+        // Given back after each use (the 128 KiB default trim threshold), it would be 32 times `pages`.
+        #expect(minorFaultsOfThisThread() - before < 2 * pages)
+    }
+
+    private func isMapped(allocating size: Int) -> Bool {
+        let buffer = malloc(size)!
+        defer { free(buffer) }
+        let sizeField = (buffer - MemoryLayout<Int>.size).load(as: Int.self)
+        return sizeField & 0x2 != 0
+    }
+
+    private func minorFaultsOfThisThread() -> Int {
+        var usage = rusage()
+        // RUSAGE_THREAD: <sys/resource.h> declares it only with _GNU_SOURCE.
+        getrusage(__rusage_who_t(1), &usage)
+        return usage.ru_minflt
+    }
+}
+#endif
