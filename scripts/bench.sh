@@ -214,12 +214,16 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo
   echo "Command: \`make bench\` (= \`scripts/bench_grpc.sh\` driving \`scripts/bench_grpc_client.py\`): a private PostgreSQL and"
   echo "Redis, the release API with its gRPC server (local storage, keys off, MP3 archive off) and one worker. The same"
-  echo "230 MiB WAV is uploaded 5 times over REST (\`curl -F\`, curl's own total time) and 5 times over gRPC"
+  echo "230 MiB WAV is uploaded 9 times over REST (\`curl -F\`, curl's own total time) and 9 times over gRPC"
   echo "(\`UploadRecording\` from Python grpcio, 256 KiB chunks read from the file; first message sent to answer), in"
-  echo "alternating order, each to a new call and each followed by its analysis before the next upload. Then"
-  echo "\`GET /calls/{id}\` (Python \`http.client\`, keep-alive) and \`GetCall\` (one grpcio channel) of the same ready call,"
-  echo "2 000 times each, interleaved, after 200 of each to warm up. Targets: the gRPC upload within 1.2× the REST time;"
-  echo "\`GetCall\` p50/p95 beside REST's."
+  echo "alternating order, each to a new call, each followed by its analysis and the call's deletion before the next"
+  echo "upload; the API's and the client's CPU time of each upload are read from /proc. Then the same 9 + 9 uploads"
+  echo "with the API's threads held to the first half of the CPUs and the clients to the other half (\`taskset\`), as"
+  echo "when the client uploads from another machine: a gRPC client costs several times curl's CPU, and when it shares"
+  echo "the API's CPUs that comes out of the upload's time. Between the two, on shared CPUs: \`GET /calls/{id}\` (Python"
+  echo "\`http.client\`, keep-alive) and \`GetCall\` (one grpcio channel) of the same ready call, 2 000 times each,"
+  echo "interleaved, after 200 of each to warm up. Targets: the gRPC upload within 1.2× the REST time; \`GetCall\` p50/p95"
+  echo "beside REST's."
   echo
   echo "$grpc"
   echo

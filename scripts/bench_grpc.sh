@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # gRPC benchmark (issue 19): a private PostgreSQL and Redis, the release API with its gRPC server (local
 # storage, keys off) and one worker; scripts/bench_grpc_client.py uploads the same 230 MiB WAV over REST and
-# over gRPC and times `GetCall` against `GET /calls/{id}`. Prints Markdown. Usage: bench_grpc.sh BIN_DIR
+# over gRPC and times `GetCall` against `GET /calls/{id}`. The uploads run twice: with the clients sharing the
+# API's CPUs, then with the API's threads held to the first half of the CPUs and the clients to the other half,
+# as when they upload from another machine (a gRPC client costs several times curl's CPU, and on a small
+# machine that comes out of the API's share). Prints Markdown. Usage: bench_grpc.sh BIN_DIR
 source "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 bin=$1
@@ -12,11 +15,22 @@ export CALLS_STORAGE=local CALLS_RECORDINGS_DIR="$work/recordings" CALLS_LOG_LEV
 export CALLS_ARCHIVE_MP3=false
 calls_start_api_stack "$bin"
 
-result=$(BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" GRPC_TARGET="127.0.0.1:$CALLS_GRPC_PORT" \
-  python3 scripts/bench_grpc_client.py "$work")
-python3 - "$result" <<'PY'
+export BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" GRPC_TARGET="127.0.0.1:$CALLS_GRPC_PORT"
+export API_PID
+API_PID=$(calls_started_pid calls-api)
+result=$(python3 scripts/bench_grpc_client.py "$work")
+cpus=$(nproc)
+split='{}'
+if ((cpus >= 2)); then
+  api_cpus="0-$((cpus / 2 - 1))" client_cpus="$((cpus / 2))-$((cpus - 1))"
+  taskset -a -p -c "$api_cpus" "$API_PID" >/dev/null
+  split=$(UPLOADS_ONLY=1 taskset -c "$client_cpus" python3 scripts/bench_grpc_client.py "$work")
+  split=$(python3 -c 'import json, sys; r = json.loads(sys.argv[1]); r["cpus"] = sys.argv[2:]; print(json.dumps(r))' \
+    "$split" "$api_cpus" "$client_cpus")
+fi
+python3 - "$result" "$split" <<'PY'
 import json, sys
-r = json.loads(sys.argv[1])
+r, split = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 n = r["runs"]
 print("| Measurement | Median of " + str(n) + " | Runs |")
 print("| --- | --- | --- |")
@@ -25,6 +39,21 @@ print(f"| REST upload of a {r['size_mib']} MiB ({r['size_mb']} MB) WAV (`curl -F
 print(f"| gRPC `UploadRecording` of the same file (grpcio, {r['chunk_kib']} KiB chunks) | {r['grpc_s']} s = {r['grpc_mb_s']} MB/s | "
       f"{' / '.join(map(str, r['grpc_all_s']))} s |")
 print(f"| gRPC time / REST time | **{r['ratio']}×** (target ≤ 1.2×) | |")
+print(f"| the API's CPU time per upload, user + system (median): REST / gRPC | {r['rest_api_cpu_s']} s / {r['grpc_api_cpu_s']} s "
+      f"= **{r['api_cpu_ratio']}×** | |")
+print(f"| the client's CPU time per upload (median): curl / grpcio | {r['rest_client_cpu_s']} s / {r['grpc_client_cpu_s']} s | |")
+if split:
+    api_cpus, client_cpus = split["cpus"]
+    where = f"API on CPUs {api_cpus}, clients on CPUs {client_cpus}"
+    print(f"| REST upload, {where} | {split['rest_s']} s = {split['rest_mb_s']} MB/s | "
+          f"{' / '.join(map(str, split['rest_all_s']))} s |")
+    print(f"| gRPC upload, {where} | {split['grpc_s']} s = {split['grpc_mb_s']} MB/s | "
+          f"{' / '.join(map(str, split['grpc_all_s']))} s |")
+    print(f"| gRPC time / REST time, {where} | **{split['ratio']}×** (target ≤ 1.2×) | |")
+    print(f"| the API's CPU time per upload there: REST / gRPC | {split['rest_api_cpu_s']} s / {split['grpc_api_cpu_s']} s "
+          f"= {split['api_cpu_ratio']}× | |")
+else:
+    print("| the same with the API and the clients on CPUs of their own | not measured: one CPU | |")
 print(f"| `GET /calls/{{id}}` (http.client, keep-alive), {r['requests']} sequential | p50 {r['rest_p50_ms']} ms, p95 {r['rest_p95_ms']} ms | |")
 print(f"| `GetCall` (grpcio channel), the same call, interleaved | p50 {r['grpc_p50_ms']} ms, p95 {r['grpc_p95_ms']} ms | |")
 PY

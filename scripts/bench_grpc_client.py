@@ -4,11 +4,14 @@ one run and on the same file:
 
 - RUNS uploads of a SIZE_MB MiB WAV over REST (`curl -F`, curl's own total time) and over gRPC
   (`UploadRecording` from grpcio, CHUNK_BYTES chunks read from the file, 256 KiB by default, start to answer), alternating, each to a
-  new call, each followed by the analysis before the next starts (so no upload competes with it);
+  new call, each followed by the analysis before the next starts (so no upload competes with it) and the
+  call's deletion;
 - `GetCall` against REST `GET /calls/{id}`: REQUESTS sequential requests of the same ready call on one
   connection each (grpcio's channel, http.client keep-alive), after WARMUP of each; p50 and p95.
 
-Prints one JSON line of medians. Usage: bench_grpc_client.py WORK_DIR"""
+Each upload also records the CPU time it cost the API (API_PID's user + system time, from /proc) and its client
+(curl, or this process for grpcio): on a small machine the two share the cores, so a client's own cost shows in
+the upload's time. UPLOADS_ONLY=1 leaves out the latencies. Prints one JSON line of medians. Usage: bench_grpc_client.py WORK_DIR"""
 
 import http.client
 import json
@@ -32,10 +35,14 @@ WORK = sys.argv[1]
 BASE_URL = os.environ["BASE_URL"].rstrip("/")
 TARGET = os.environ["GRPC_TARGET"]
 SIZE_MB = int(os.environ.get("SIZE_MB", "230"))
-RUNS = int(os.environ.get("RUNS", "5"))
+RUNS = int(os.environ.get("RUNS", "9"))
 REQUESTS = int(os.environ.get("REQUESTS", "2000"))
 WARMUP = 200
 CHUNK = int(os.environ.get("CHUNK_BYTES", str(256 * 1024)))
+API_PID = int(os.environ["API_PID"])
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# The uploads alone, without the GetCall latencies (the second, CPU-split pass of bench_grpc.sh).
+UPLOADS_ONLY = os.environ.get("UPLOADS_ONLY") == "1"
 
 
 def stubs():
@@ -50,6 +57,27 @@ def stubs():
 
 
 pb, pb_grpc = stubs()
+
+
+def api_cpu_seconds():
+    fields = open(f"/proc/{API_PID}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def client_cpu_seconds():
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+class CPUCost:
+    """The API's and the client's CPU time spent inside a `with` block."""
+
+    def __enter__(self):
+        self.api, self.client = api_cpu_seconds(), client_cpu_seconds()
+        return self
+
+    def __exit__(self, *_):
+        self.api, self.client = api_cpu_seconds() - self.api, client_cpu_seconds() - self.client
 
 
 def new_call():
@@ -69,16 +97,27 @@ def wait_until_ready(call_id):
             sys.exit(f"call {call_id} did not become ready")
 
 
+def analysed_then_deleted(call_id):
+    """Waits for the analysis, then deletes the call with its recording: 36 uploads of 241 MB kept would fill
+    the page cache, and the reclaim that follows slowed each later upload (a third by the end of a run)."""
+    wait_until_ready(call_id)
+    request = urllib.request.Request(f"{BASE_URL}/calls/{call_id}", method="DELETE")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        if response.status != 204:
+            sys.exit(f"DELETE /calls/{call_id} answered {response.status}")
+
+
 def rest_upload(path):
     call_id = new_call()
-    result = subprocess.run(
-        ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", "-F", f"file=@{path};type=audio/wav",
-         f"{BASE_URL}/calls/{call_id}/recording"], capture_output=True, text=True, timeout=600, check=True)
+    with CPUCost() as cost:
+        result = subprocess.run(
+            ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", "-F", f"file=@{path};type=audio/wav",
+             f"{BASE_URL}/calls/{call_id}/recording"], capture_output=True, text=True, timeout=600, check=True)
     code, seconds = result.stdout.split()
     if code != "202":
         sys.exit(f"REST upload answered {code}")
-    wait_until_ready(call_id)
-    return float(seconds)
+    analysed_then_deleted(call_id)
+    return float(seconds), cost
 
 
 def grpc_upload(calls, path):
@@ -90,13 +129,14 @@ def grpc_upload(calls, path):
             while chunk := file.read(CHUNK):
                 yield pb.UploadRecordingRequest(chunk=chunk)
 
-    started = time.perf_counter()
-    accepted = calls.UploadRecording(parts(), timeout=600)
-    seconds = time.perf_counter() - started
+    with CPUCost() as cost:
+        started = time.perf_counter()
+        accepted = calls.UploadRecording(parts(), timeout=600)
+        seconds = time.perf_counter() - started
     if accepted.size_bytes != os.path.getsize(path):
         sys.exit(f"gRPC upload stored {accepted.size_bytes} bytes")
-    wait_until_ready(call_id)
-    return seconds
+    analysed_then_deleted(call_id)
+    return seconds, cost
 
 
 def percentile(values, fraction):
@@ -132,16 +172,32 @@ def main():
     size = os.path.getsize(path)
     channel = grpc.insecure_channel(TARGET)
     calls = pb_grpc.CallsStub(channel)
-    rest_s, grpc_s = [], []
+    rest, grpc_runs = [], []
     # Alternating which goes first, so neither always meets the page cache the other just filled.
     for run in range(RUNS):
         if run % 2 == 0:
-            rest_s.append(round(rest_upload(path), 3))
-            grpc_s.append(round(grpc_upload(calls, path), 3))
+            rest.append(rest_upload(path))
+            grpc_runs.append(grpc_upload(calls, path))
         else:
-            grpc_s.append(round(grpc_upload(calls, path), 3))
-            rest_s.append(round(rest_upload(path), 3))
+            grpc_runs.append(grpc_upload(calls, path))
+            rest.append(rest_upload(path))
+    rest_s = [round(seconds, 3) for seconds, _ in rest]
+    grpc_s = [round(seconds, 3) for seconds, _ in grpc_runs]
+    median_cost = lambda runs, part: round(statistics.median(getattr(cost, part) for _, cost in runs), 3)
     os.remove(path)
+    rest_median, grpc_median = statistics.median(rest_s), statistics.median(grpc_s)
+    result = {
+        "runs": RUNS, "size_mb": round(size / 1e6), "size_mib": SIZE_MB,
+        "rest_s": rest_median, "rest_all_s": rest_s, "rest_mb_s": round(size / 1e6 / rest_median),
+        "grpc_s": grpc_median, "grpc_all_s": grpc_s, "grpc_mb_s": round(size / 1e6 / grpc_median),
+        "ratio": round(grpc_median / rest_median, 2), "chunk_kib": CHUNK // 1024,
+        "rest_api_cpu_s": median_cost(rest, "api"), "grpc_api_cpu_s": median_cost(grpc_runs, "api"),
+        "api_cpu_ratio": round(median_cost(grpc_runs, "api") / median_cost(rest, "api"), 2),
+        "rest_client_cpu_s": median_cost(rest, "client"), "grpc_client_cpu_s": median_cost(grpc_runs, "client"),
+    }
+    if UPLOADS_ONLY:
+        print(json.dumps(result))
+        return
 
     small = os.path.join(WORK, "small.wav")
     write_large_wav(small, 100 * 1024)
@@ -151,16 +207,12 @@ def main():
     wait_until_ready(call_id)
     rest_ms, grpc_ms = get_latencies(calls, call_id)
 
-    rest_median, grpc_median = statistics.median(rest_s), statistics.median(grpc_s)
-    print(json.dumps({
-        "runs": RUNS, "size_mb": round(size / 1e6), "size_mib": SIZE_MB,
-        "rest_s": rest_median, "rest_all_s": rest_s, "rest_mb_s": round(size / 1e6 / rest_median),
-        "grpc_s": grpc_median, "grpc_all_s": grpc_s, "grpc_mb_s": round(size / 1e6 / grpc_median),
-        "ratio": round(grpc_median / rest_median, 2), "chunk_kib": CHUNK // 1024,
+    result.update({
         "requests": REQUESTS,
         "rest_p50_ms": round(percentile(rest_ms, 0.5), 3), "rest_p95_ms": round(percentile(rest_ms, 0.95), 3),
         "grpc_p50_ms": round(percentile(grpc_ms, 0.5), 3), "grpc_p95_ms": round(percentile(grpc_ms, 0.95), 3),
-    }))
+    })
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -208,6 +208,14 @@ calls_wait_http() {
 # Processes started by this script, stopped in reverse order by calls_stop_started.
 CALLS_STARTED=()
 calls_track() { CALLS_STARTED+=("$1:$2"); }
+# calls_started_pid NAME: the PID calls_track recorded for NAME.
+calls_started_pid() {
+  local entry
+  for entry in "${CALLS_STARTED[@]}"; do
+    [ "${entry#*:}" = "$1" ] && { echo "${entry%%:*}"; return 0; }
+  done
+  return 1
+}
 calls_stop_started() {
   local index
   for ((index = ${#CALLS_STARTED[@]} - 1; index >= 0; index--)); do
