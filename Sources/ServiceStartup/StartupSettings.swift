@@ -19,31 +19,44 @@ public enum StartupSettings {
         return EnvironmentVariables(values)
     }
 
-    /// Buffers of up to `arenaLimit` come from glibc's arenas, larger ones from mappings of their own (given
-    /// back when freed), and an arena gives memory back once `trimThreshold` lies free at its top. Fixed at
-    /// start-up because glibc's own adjustment went wrong both ways here:
-    /// - after the first large free it raises the limit and keeps later large buffers in arenas it never
-    ///   shrinks: a 230 MB upload to a bucket (8 MiB parts) left the API 48 MB larger for good;
-    /// - fixing only the limit left the trim threshold at its 128 KiB default, under the pieces an upload
-    ///   cycles through: each freed piece's pages went back and the next piece faulted them in again (6 % of
-    ///   the API's CPU in a gRPC upload, whose chunks are each a fresh buffer). A 1 MiB limit put 1 MiB gRPC
-    ///   chunks in mappings of their own: a fifth more of the API's CPU than 256 KiB chunks.
+    /// Buffers of a megabyte and more (S3 upload parts, download chunks) come from their own mappings, so
+    /// freeing them gives the memory back. glibc would otherwise raise its threshold after the first such
+    /// free and keep later ones in arenas it never shrinks: a 230 MB upload to a bucket left the API 48 MB
+    /// larger for good.
     public static func configureAllocator() {
-        #if canImport(Glibc)
-        // Swift's Glibc module leaves out <malloc.h>, where M_MMAP_THRESHOLD is -3 and M_TRIM_THRESHOLD -1.
-        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        if let symbol = dlsym(nil, "mallopt") {
-            let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
-            _ = mallopt(-3, Int32(arenaLimit))
-            _ = mallopt(-1, Int32(trimThreshold))
-        }
-        #endif
+        setAllocatorOption(mmapThresholdOption, to: 1 << 20)
     }
 
-    /// Between the largest gRPC upload chunk (4 MiB) and an S3 upload part (8 MiB).
-    public static let arenaLimit = 6 << 20
-    /// Twice `arenaLimit`: the ratio glibc keeps when it adjusts both itself.
-    public static let trimThreshold = 12 << 20
+    /// For the API, after `configureAllocator`: the buffers an upload cycles through keep their pages. With
+    /// only the above, glibc's trim threshold stayed at its 128 KiB default: every freed upload piece at an
+    /// arena's top gave its pages back and the next piece faulted them in again (6 % of the API's CPU in a gRPC
+    /// upload, whose chunks are each a fresh buffer), and a 1 MiB gRPC chunk had a mapping of its own (0.71 s of
+    /// the API's CPU per 230 MiB upload against 0.60 s with 1 000 000-byte chunks). What the uploads leave in the
+    /// arenas goes back once none is in flight (the API's `IdleMemoryRelease`).
+    public static func keepUploadBuffersInArenas() {
+        setAllocatorOption(mmapThresholdOption, to: uploadMmapThreshold)
+        setAllocatorOption(trimThresholdOption, to: uploadTrimThreshold)
+    }
+
+    /// Buffers this large or larger get mappings of their own: S3's 8 MiB parts do; chunks of up to 2 MiB with
+    /// the buffer their message is gathered in (the next power of two) do not, nor a 4 MiB chunk's own copy.
+    public static let uploadMmapThreshold = 6 << 20
+    /// Twice the mapping threshold: the ratio glibc keeps when it adjusts both itself.
+    public static let uploadTrimThreshold = 12 << 20
+
+    // <malloc.h>'s M_MMAP_THRESHOLD and M_TRIM_THRESHOLD; Swift's Glibc module leaves that header out.
+    private static let mmapThresholdOption: Int32 = -3
+    private static let trimThresholdOption: Int32 = -1
+
+    private static func setAllocatorOption(_ option: Int32, to value: Int) {
+        #if canImport(Glibc)
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        guard let symbol = dlsym(nil, "mallopt") else { return }
+        // mallopt answers 1 when it took the value; these are constants well inside glibc's limits.
+        let accepted = unsafeBitCast(symbol, to: Mallopt.self)(option, Int32(value))
+        assert(accepted == 1, "mallopt(\(option), \(value)) refused")
+        #endif
+    }
 
     public static func bootstrapLogging(level: String, format: LogFormat) -> Logger {
         let level = Logger.Level(rawValue: level) ?? .info

@@ -66,6 +66,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("configuration: \(error)")
         }
         StartupSettings.configureAllocator()
+        StartupSettings.keepUploadBuffersInArenas()
         let logger = StartupSettings.bootstrapLogging(level: configuration.log.level, format: configuration.log.format)
         let metrics = MetricsExporter.bootstrapMetricsSystem()
         let app = try buildApplication(

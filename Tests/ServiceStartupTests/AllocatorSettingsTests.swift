@@ -3,30 +3,45 @@ import Glibc
 import ServiceStartup
 import Testing
 
-/// `configureAllocator()` seen from outside: where glibc puts a buffer (its chunk header's IS_MMAPPED bit, the
-/// layout glibc's malloc.c documents), and how often cycling one faults its pages in again (this thread's
-/// minor faults, so tests running beside it do not count).
-@Suite struct AllocatorSettingsTests {
-    init() {
-        StartupSettings.configureAllocator()
-    }
-
-    @Test func buffersUpToTheLargestGRPCChunkComeFromArenasAndS3PartsFromMappings() {
-        #expect(!isMapped(allocating: 1 << 20))
-        #expect(!isMapped(allocating: (4 << 20) + (64 << 10)))
-        #expect(isMapped(allocating: 8 << 20))
+/// The API's allocator settings seen from outside: where glibc puts a buffer (its chunk header's IS_MMAPPED bit,
+/// the layout glibc's malloc.c documents; glibc's own allocator only), and how often cycling one faults its pages
+/// in again (this thread's minor faults, so tests running beside it do not count). Each test puts glibc's static
+/// defaults back, so the rest of the test process does not run with the API's settings.
+@Suite(.serialized) struct AllocatorSettingsTests {
+    @Test func uploadChunksComeFromArenasAndLargerBuffersFromMappings() {
+        withTheAPIsSettings {
+            #expect(!isMapped(allocating: 1 << 20))
+            #expect(!isMapped(allocating: (4 << 20) + (64 << 10)))
+            // Larger than the trim threshold, so no arena's free top can hold it.
+            #expect(isMapped(allocating: 16 << 20))
+        }
     }
 
     @Test func aBufferCycledLikeAnUploadChunkIsFaultedInOnceNotEachTime() {
-        let pages = (1 << 20) / Int(sysconf(Int32(_SC_PAGESIZE)))
-        let before = minorFaultsOfThisThread()
-        for _ in 0..<32 {
-            let buffer = malloc(1 << 20)!
-            memset(buffer, 1, 1 << 20)
-            free(buffer)
+        withTheAPIsSettings {
+            let pages = (1 << 20) / Int(sysconf(Int32(_SC_PAGESIZE)))
+            let before = minorFaultsOfThisThread()
+            for _ in 0..<32 {
+                let buffer = malloc(1 << 20)!
+                memset(buffer, 1, 1 << 20)
+                free(buffer)
+            }
+            // Given back after each use (the 128 KiB default trim threshold), it would be 32 times `pages`.
+            #expect(minorFaultsOfThisThread() - before < 2 * pages)
         }
-        // Given back after each use (the 128 KiB default trim threshold), it would be 32 times `pages`.
-        #expect(minorFaultsOfThisThread() - before < 2 * pages)
+    }
+
+    private func withTheAPIsSettings(_ body: () -> Void) {
+        StartupSettings.configureAllocator()
+        StartupSettings.keepUploadBuffersInArenas()
+        defer {
+            // glibc's static defaults (M_MMAP_THRESHOLD, M_TRIM_THRESHOLD): 128 KiB each.
+            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+            let mallopt = unsafeBitCast(dlsym(nil, "mallopt")!, to: Mallopt.self)
+            _ = mallopt(-3, 128 << 10)
+            _ = mallopt(-1, 128 << 10)
+        }
+        body()
     }
 
     private func isMapped(allocating size: Int) -> Bool {
