@@ -19,10 +19,14 @@ export BASE_URL="http://127.0.0.1:$CALLS_HTTP_PORT" GRPC_TARGET="127.0.0.1:$CALL
 export API_PID
 API_PID=$(calls_started_pid calls-api)
 result=$(python3 scripts/bench_grpc_client.py "$work")
-cpus=$(nproc)
+# The CPUs this script may use (a container's cpuset need not start at 0), halved; with one, no second pass.
+read -r api_cpus client_cpus < <(python3 -c '
+import os
+cpus = sorted(os.sched_getaffinity(0))
+half = len(cpus) // 2
+print(",".join(map(str, cpus[:half])) or "-", ",".join(map(str, cpus[half:])))')
 split='{}'
-if ((cpus >= 2)); then
-  api_cpus="0-$((cpus / 2 - 1))" client_cpus="$((cpus / 2))-$((cpus - 1))"
+if [ "$api_cpus" != - ]; then
   taskset -a -p -c "$api_cpus" "$API_PID" >/dev/null
   split=$(UPLOADS_ONLY=1 taskset -c "$client_cpus" python3 scripts/bench_grpc_client.py "$work")
   split=$(python3 -c 'import json, sys; r = json.loads(sys.argv[1]); r["cpus"] = sys.argv[2:]; print(json.dumps(r))' \
