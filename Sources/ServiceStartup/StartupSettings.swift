@@ -23,7 +23,8 @@ public enum StartupSettings {
     /// freeing them gives the memory back. glibc would otherwise raise its threshold after the first such
     /// free and keep later ones in arenas it never shrinks: a 230 MB upload to a bucket left the API 48 MB
     /// larger for good.
-    public static func configureAllocator() {
+    /// False when glibc refused a setting (or is not there); nothing logs yet when this runs.
+    @discardableResult public static func configureAllocator() -> Bool {
         setAllocatorOption(mmapThresholdOption, to: 1 << 20)
     }
 
@@ -32,14 +33,15 @@ public enum StartupSettings {
     /// arena's top gave its pages back and the next piece faulted them in again (6 % of the API's CPU in a gRPC
     /// upload, whose chunks are each a fresh buffer), and a 1 MiB gRPC chunk had a mapping of its own (0.71 s of
     /// the API's CPU per 230 MiB upload against 0.60 s with 1 000 000-byte chunks). What the uploads leave in the
-    /// arenas goes back once none is in flight (the API's `IdleMemoryRelease`).
-    public static func keepUploadBuffersInArenas() {
+    /// arenas goes back once uploads have paused (the API's `IdleMemoryRelease`).
+    @discardableResult public static func keepUploadBuffersInArenas() -> Bool {
         setAllocatorOption(mmapThresholdOption, to: uploadMmapThreshold)
-        setAllocatorOption(trimThresholdOption, to: uploadTrimThreshold)
+            && setAllocatorOption(trimThresholdOption, to: uploadTrimThreshold)
     }
 
-    /// Buffers this large or larger get mappings of their own: S3's 8 MiB parts do; chunks of up to 2 MiB with
-    /// the buffer their message is gathered in (the next power of two) do not, nor a 4 MiB chunk's own copy.
+    /// Buffers this large or larger get mappings of their own, unless an arena has that much free at its top (at
+    /// most the trim threshold): S3's 8 MiB parts mostly do; chunks of up to 2 MiB with the buffer their message
+    /// is gathered in (the next power of two) do not, nor a 4 MiB chunk's own copy.
     public static let uploadMmapThreshold = 6 << 20
     /// Twice the mapping threshold: the ratio glibc keeps when it adjusts both itself.
     public static let uploadTrimThreshold = 12 << 20
@@ -48,13 +50,14 @@ public enum StartupSettings {
     private static let mmapThresholdOption: Int32 = -3
     private static let trimThresholdOption: Int32 = -1
 
-    private static func setAllocatorOption(_ option: Int32, to value: Int) {
+    /// mallopt answers 1 when it took the value (the mmap threshold: up to 32 MiB on 64-bit systems).
+    private static func setAllocatorOption(_ option: Int32, to value: Int) -> Bool {
         #if canImport(Glibc)
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        guard let symbol = dlsym(nil, "mallopt") else { return }
-        // mallopt answers 1 when it took the value; these are constants well inside glibc's limits.
-        let accepted = unsafeBitCast(symbol, to: Mallopt.self)(option, Int32(value))
-        assert(accepted == 1, "mallopt(\(option), \(value)) refused")
+        guard let symbol = dlsym(nil, "mallopt") else { return false }
+        return unsafeBitCast(symbol, to: Mallopt.self)(option, Int32(value)) == 1
+        #else
+        return false
         #endif
     }
 
