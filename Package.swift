@@ -145,7 +145,6 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "CallsCoreTests", dependencies: ["CallsCore"]),
-        .testTarget(name: "ServiceStartupTests", dependencies: ["ServiceStartup"]),
         .testTarget(name: "CPUBoundTestingTests", dependencies: ["CPUBoundTesting"]),
         .testTarget(name: "QueuePanelTests", dependencies: ["QueuePanel"]),
         .testTarget(name: "IngestMetadataTests", dependencies: ["CPUBoundTesting", "IngestMetadata", "SeededRandomness"]),

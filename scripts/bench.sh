@@ -215,7 +215,7 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo "Command: \`make bench\` (= \`scripts/bench_grpc.sh\` driving \`scripts/bench_grpc_client.py\`): a private PostgreSQL and"
   echo "Redis, the release API with its gRPC server (local storage, keys off, MP3 archive off) and one worker. The same"
   echo "230 MiB WAV is uploaded 9 times over REST (\`curl -F\`, curl's own total time) and 9 times over gRPC"
-  echo "(\`UploadRecording\` from Python grpcio, 1 MiB chunks read from the file; first message sent to answer), in"
+  echo "(\`UploadRecording\` from Python grpcio, 256 KiB chunks read from the file; first message sent to answer), in"
   echo "alternating order, each to a new call, each followed by its analysis and the call's deletion before the next"
   echo "upload; the API's and the client's CPU time of each upload are read from /proc. Then the same 9 + 9 uploads with"
   echo "the API's threads held to the first half of the CPUs the script may use and the clients to the other half"

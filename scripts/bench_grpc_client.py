@@ -3,7 +3,7 @@
 one run and on the same file:
 
 - RUNS uploads of a SIZE_MB MiB WAV over REST (`curl -F`, curl's own total time) and over gRPC
-  (`UploadRecording` from grpcio, CHUNK_BYTES chunks read from the file, 1 MiB by default as in the README's
+  (`UploadRecording` from grpcio, CHUNK_BYTES chunks read from the file, 256 KiB by default as in the README's
   example, start to answer), alternating, each to a new call, each followed by the analysis before the next
   starts (so no upload competes with it) and the call's deletion;
 - `GetCall` against REST `GET /calls/{id}`: REQUESTS sequential requests of the same ready call on one
@@ -38,7 +38,7 @@ SIZE_MB = int(os.environ.get("SIZE_MB", "230"))
 RUNS = int(os.environ.get("RUNS", "9"))
 REQUESTS = int(os.environ.get("REQUESTS", "2000"))
 WARMUP = 200
-CHUNK = int(os.environ.get("CHUNK_BYTES", str(1024 * 1024)))
+CHUNK = int(os.environ.get("CHUNK_BYTES", str(256 * 1024)))
 API_PID = int(os.environ["API_PID"])
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # The uploads alone, without the GetCall latencies (the second, CPU-split pass of bench_grpc.sh).

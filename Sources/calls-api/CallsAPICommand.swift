@@ -65,8 +65,7 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError("configuration: \(error)")
         }
-        StartupSettings.configureAllocator()
-        StartupSettings.keepUploadBuffersInArenas()
+        StartupSettings.returnLargeBuffersToTheSystem()
         let logger = StartupSettings.bootstrapLogging(level: configuration.log.level, format: configuration.log.format)
         let metrics = MetricsExporter.bootstrapMetricsSystem()
         let app = try buildApplication(

@@ -24,7 +24,7 @@ struct CallsWorkerCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("configuration: \(error)")
         }
-        StartupSettings.configureAllocator()
+        StartupSettings.returnLargeBuffersToTheSystem()
         let logger = StartupSettings.bootstrapLogging(level: configuration.log.level, format: configuration.log.format)
         let metrics = MetricsExporter.bootstrapMetricsSystem()
         let group = try buildWorkerServiceGroup(configuration: configuration, logger: logger, metricsRegistry: metrics)

@@ -19,7 +19,6 @@ struct RecordingIntake<Calls: CallRepository & Outbox & UploadLedger>: Sendable 
     let store: any RecordingStore
     let maxUploadBytes: Int64
     let outboxAcknowledger: OutboxAcknowledger
-    var memoryRelease = IdleMemoryRelease.afterUploads
 
     /// What the transport received into the temporary file.
     struct Received {
@@ -37,14 +36,12 @@ struct RecordingIntake<Calls: CallRepository & Outbox & UploadLedger>: Sendable 
     func accept(
         callID: UUID, logger: Logger, receive: (TemporaryRecording) async throws -> Received
     ) async throws -> AcceptedRecording {
-        try await memoryRelease.whileUploading {
-            let temporary = try await store.makeTemporaryRecording()
-            do {
-                return try await accept(try await receive(temporary), in: temporary, callID: callID, logger: logger)
-            } catch {
-                temporary.discard()
-                throw error
-            }
+        let temporary = try await store.makeTemporaryRecording()
+        do {
+            return try await accept(try await receive(temporary), in: temporary, callID: callID, logger: logger)
+        } catch {
+            temporary.discard()
+            throw error
         }
     }
 
