@@ -221,8 +221,8 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo "the API's threads held to the first half of the CPUs the script may use and the clients to the other half"
   echo "(\`taskset\`; PostgreSQL, Redis and the worker are not held, and are idle while an upload runs). On this 2-vCPU"
   echo "machine that leaves the API one CPU, which it saturates, so the second ratio is close to the ratio of the API's own"
-  echo "CPU cost; the first includes the clients' cost, which comes out of the API's share (grpcio spends 2–3 times curl's"
-  echo "CPU). Between the two passes, on shared CPUs: \`GET /calls/{id}\` (Python \`http.client\`, keep-alive) and \`GetCall\`"
+  echo "CPU cost; the first includes the clients' cost, which comes out of the API's share (grpcio spends about 3 times"
+  echo "curl's CPU). Between the two passes, on shared CPUs: \`GET /calls/{id}\` (Python \`http.client\`, keep-alive) and \`GetCall\`"
   echo "(one grpcio channel) of the same ready call, 2 000 times each, interleaved, after 200 of each to warm up. Targets:"
   echo "the gRPC upload within 1.2× the REST time; \`GetCall\` p50/p95 beside REST's."
   echo

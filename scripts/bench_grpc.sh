@@ -29,12 +29,11 @@ split='{}'
 if [ "$api_cpus" != - ]; then
   taskset -a -p -c "$api_cpus" "$API_PID" >/dev/null
   split=$(UPLOADS_ONLY=1 taskset -c "$client_cpus" python3 scripts/bench_grpc_client.py "$work")
-  split=$(python3 -c 'import json, sys; r = json.loads(sys.argv[1]); r["cpus"] = sys.argv[2:]; print(json.dumps(r))' \
-    "$split" "$api_cpus" "$client_cpus")
 fi
-python3 - "$result" "$split" <<'PY'
+python3 - "$result" "$split" "$api_cpus" "$client_cpus" <<'PY'
 import json, sys
 r, split = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+api_cpus, client_cpus = sys.argv[3:]
 n = r["runs"]
 print("| Measurement | Median of " + str(n) + " | Runs |")
 print("| --- | --- | --- |")
@@ -47,7 +46,6 @@ print(f"| the API's CPU time per upload, user + system (median): REST / gRPC | {
       f"= **{r['api_cpu_ratio']}×** | |")
 print(f"| the client's CPU time per upload (median): curl / grpcio | {r['rest_client_cpu_s']} s / {r['grpc_client_cpu_s']} s | |")
 if split:
-    api_cpus, client_cpus = split["cpus"]
     where = f"API on CPUs {api_cpus}, clients on CPUs {client_cpus}"
     print(f"| REST upload, {where} | {split['rest_s']} s = {split['rest_mb_s']} MB/s | "
           f"{' / '.join(map(str, split['rest_all_s']))} s |")

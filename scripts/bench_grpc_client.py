@@ -28,6 +28,7 @@ import grpc
 from grpc_tools import protoc
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from process_memory import cpu_seconds  # noqa: E402
 from wavgen import write_large_wav  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -40,7 +41,6 @@ REQUESTS = int(os.environ.get("REQUESTS", "2000"))
 WARMUP = 200
 CHUNK = int(os.environ.get("CHUNK_BYTES", str(256 * 1024)))
 API_PID = int(os.environ["API_PID"])
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # The uploads alone, without the GetCall latencies (the second, CPU-split pass of bench_grpc.sh).
 UPLOADS_ONLY = os.environ.get("UPLOADS_ONLY") == "1"
 
@@ -59,11 +59,6 @@ def stubs():
 pb, pb_grpc = stubs()
 
 
-def api_cpu_seconds():
-    fields = open(f"/proc/{API_PID}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
 def client_cpu_seconds():
     times = os.times()
     return times.user + times.system + times.children_user + times.children_system
@@ -73,11 +68,11 @@ class CPUCost:
     """The API's and the client's CPU time spent inside a `with` block."""
 
     def __enter__(self):
-        self.api, self.client = api_cpu_seconds(), client_cpu_seconds()
+        self.api, self.client = cpu_seconds(API_PID), client_cpu_seconds()
         return self
 
     def __exit__(self, *_):
-        self.api, self.client = api_cpu_seconds() - self.api, client_cpu_seconds() - self.client
+        self.api, self.client = cpu_seconds(API_PID) - self.api, client_cpu_seconds() - self.client
 
 
 def new_call():
@@ -98,8 +93,9 @@ def wait_until_ready(call_id):
 
 
 def analysed_then_deleted(call_id):
-    """Waits for the analysis, then deletes the call with its recording: 36 uploads of 241 MB kept would fill
-    the page cache, and the reclaim that follows slowed each later upload (a third by the end of a run)."""
+    """Waits for the analysis, then deletes the call with its recording: with all 36 recordings of 241 MB kept,
+    later uploads in a run took up to 1.8 times as long as the first (the page cache filling, by all signs:
+    deleting them made the runs steady)."""
     wait_until_ready(call_id)
     request = urllib.request.Request(f"{BASE_URL}/calls/{call_id}", method="DELETE")
     with urllib.request.urlopen(request, timeout=60) as response:

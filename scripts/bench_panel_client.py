@@ -20,12 +20,14 @@ import threading
 import time
 import urllib.parse
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from process_memory import cpu_seconds as process_cpu_seconds  # noqa: E402
+
 BIN, WORK = sys.argv[1], sys.argv[2]
 BASE = urllib.parse.urlparse(os.environ["BASE_URL"])
 PGURL = os.environ["PGURL"]
 PIDS = {name: int(os.environ[key]) for name, key in
         [("API", "API_PID"), ("worker", "WORKER_PID"), ("Redis", "REDIS_PID"), ("PostgreSQL", "PG_PID")]}
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 def connection():
@@ -96,8 +98,7 @@ def cpu_seconds(pid):
     total = 0
     for p in pids:
         try:
-            fields = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / TICK
+            total += process_cpu_seconds(p)
         except (FileNotFoundError, ProcessLookupError):
             pass
     return total

@@ -1,7 +1,17 @@
-"""A process's resident memory, and its peak while something runs (for the upload memory checks)."""
+"""A process's resident memory, its peak while something runs (for the upload memory checks), and its CPU time."""
 
+import os
 import threading
 import time
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    """utime + stime of `pid`, from /proc."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def rss_kb(pid):
