@@ -91,7 +91,8 @@ let package = Package(
             name: "CallsAPI",
             dependencies: [
                 "Activity", "CallsCore", "CallsProto", "CallsStore", "EventBus", "JobQueue", "QueuePanel", "RecordingStorage",
-                "AudioAnalysis", "Observability", crypto, grpcCore, grpcNIOTransport, httpTypes, hummingbird, hummingbirdCore,
+                "AudioAnalysis", "Observability", crypto, grpcCore, grpcNIOTransport, grpcProtobuf, httpTypes, hummingbird,
+                hummingbirdCore,
                 logging, metrics, nioCore, nioHTTPTypes, nioPosix, postgresNIO, prometheus, serviceLifecycle, swiftProtobuf,
             ]
         ),

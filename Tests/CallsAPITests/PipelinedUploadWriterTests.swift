@@ -53,6 +53,26 @@ import Testing
         #expect(zip(addresses, addresses.dropFirst()).allSatisfy { $0 != $1 }, "\(addresses)")
     }
 
+    /// A buffer of exactly one write arriving while nothing is gathered goes to the sink as it is (the gRPC
+    /// chunks: one copy fewer); after a partial one it is gathered like any bytes.
+    @Test func aWholeWriteArrivingAloneIsWrittenAsItIs() async throws {
+        let sink = AddressSink()
+        let whole = (0..<3).map { ByteBuffer(repeating: UInt8($0), count: Self.writeSize) }
+        let partial = ByteBuffer(repeating: 7, count: 10)
+        try await PipelinedUploadWriter.writing(into: sink) { writer in
+            try await writer.append(buffer: whole[0])
+            try await writer.append(buffer: whole[1])
+            try await writer.append(buffer: partial)
+            try await writer.append(buffer: whole[2])
+        }
+        func address(_ buffer: ByteBuffer) -> UInt { buffer.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) } }
+        #expect(Array(sink.addresses.prefix(2)) == whole.prefix(2).map(address))
+        #expect(!sink.addresses.dropFirst(2).contains(address(whole[2])))
+        #expect(sink.writes == [Self.writeSize, Self.writeSize, Self.writeSize, 10])
+        let expected = [whole[0], whole[1], partial, whole[2]].flatMap { Array($0.readableBytesView) }
+        #expect(sink.bytes == expected)
+    }
+
     /// The next write is gathered while one runs, and a second write waits for the first: the first write ends
     /// only once the next one's bytes (all but one) were taken, which a writer awaiting each write would never do.
     @Test func gathersTheNextWriteWhileOneIsInFlight() async throws {

@@ -2,23 +2,22 @@
 import CPUBoundTesting
 import CallsProto
 import Foundation
+import NIOCore
 import Testing
 
 /// The gRPC upload's chunks → the sink: every byte in order, in writes of exactly 256 KiB but the last, the
 /// limit counted on the way, a second header or none but the header refused, and a stream cut off never taken
 /// for a whole one.
 @Suite(.cpuBound) struct UploadChunkReceiverTests {
-    static func messages(_ chunks: [Data]) -> AsyncStream<Calls_V1_UploadRecordingRequest> {
+    static func messages(_ chunks: [Data]) -> AsyncStream<UploadRequestPart> {
         AsyncStream { continuation in
             for chunk in chunks { continuation.yield(message(chunk)) }
             continuation.finish()
         }
     }
 
-    static func message(_ chunk: Data) -> Calls_V1_UploadRecordingRequest {
-        var message = Calls_V1_UploadRecordingRequest()
-        message.chunk = chunk
-        return message
+    static func message(_ chunk: Data) -> UploadRequestPart {
+        .chunk(ByteBuffer(bytes: chunk))
     }
 
     @Test(arguments: [1, 7_000, 262_143, 262_144, 262_145, 1 << 20, 4 << 20])
@@ -44,10 +43,10 @@ import Testing
     }
 
     @Test func aSecondHeaderIsRefused() async throws {
-        var header = Calls_V1_UploadRecordingRequest()
-        header.header.callID = UUID().uuidString
-        let stream = AsyncStream<Calls_V1_UploadRecordingRequest> { continuation in
-            continuation.yield(header)
+        var header = Calls_V1_UploadHeader()
+        header.callID = UUID().uuidString
+        let stream = AsyncStream<UploadRequestPart> { continuation in
+            continuation.yield(.header(header))
             continuation.finish()
         }
         var iterator = stream.makeAsyncIterator()
@@ -69,7 +68,7 @@ import Testing
     /// A cancelled read of an `AsyncStream` (as of gRPC's request stream) looks like the stream's end: the upload
     /// must fail as cancelled, not be taken as complete with the bytes that came before (nor as one without chunks).
     @Test func aCancelledUploadIsNotTakenForAWholeOne() async throws {
-        let (stream, continuation) = AsyncStream<Calls_V1_UploadRecordingRequest>.makeStream()
+        let (stream, continuation) = AsyncStream<UploadRequestPart>.makeStream()
         continuation.yield(Self.message(Data(count: 10)))
         let upload = Task {
             var iterator = stream.makeAsyncIterator()

@@ -1,5 +1,4 @@
 @testable import CallsAPI
-import CallsProto
 import Foundation
 import Testing
 
@@ -13,7 +12,7 @@ import Testing
     /// Ten bytes, then nothing: too few once the grace is over. The stream would end after 20 s, so without the
     /// watch's timer the upload would succeed then instead of failing.
     @Test func anUploadThatStopsIsCutOff() async throws {
-        let (stream, continuation) = AsyncStream<Calls_V1_UploadRecordingRequest>.makeStream()
+        let (stream, continuation) = AsyncStream<UploadRequestPart>.makeStream()
         continuation.yield(UploadChunkReceiverTests.message(Data(count: 10)))
         let ending = Task {
             try? await Task.sleep(for: .seconds(20))

@@ -58,8 +58,16 @@ struct CallsGRPCService<Calls: CallRepository & Outbox & UploadLedger>: Calls_V1
         }
     }
 
+    /// The generated registration's entry; the server registers `uploadRecording(parts:context:)` instead
+    /// (`CallsGRPCRoutes`), which reads the chunks without swift-protobuf's copy.
     func uploadRecording(
         request: RPCAsyncSequence<Calls_V1_UploadRecordingRequest, any Error>, context: ServerContext
+    ) async throws -> Calls_V1_UploadRecordingResponse {
+        try await uploadRecording(parts: RPCAsyncSequence(wrapping: request.map(UploadRequestPart.init)), context: context)
+    }
+
+    func uploadRecording(
+        parts request: RPCAsyncSequence<UploadRequestPart, any Error>, context: ServerContext
     ) async throws -> Calls_V1_UploadRecordingResponse {
         try await answering(context) {
             guard let uploadPace, uploadPace.bytesPerSecond > 0 else { return try await receiveRecording(request, pace: nil) }
@@ -69,10 +77,10 @@ struct CallsGRPCService<Calls: CallRepository & Outbox & UploadLedger>: Calls_V1
     }
 
     private func receiveRecording(
-        _ request: RPCAsyncSequence<Calls_V1_UploadRecordingRequest, any Error>, pace: UploadPaceWatch?
+        _ request: RPCAsyncSequence<UploadRequestPart, any Error>, pace: UploadPaceWatch?
     ) async throws -> Calls_V1_UploadRecordingResponse {
         var messages = request.makeAsyncIterator()
-        guard case .header(let header)? = try await messages.next()?.part else {
+        guard case .header(let header)? = try await messages.next() else {
             throw Problem.validation(field: "header", "the first message must be the header, with call_id")
         }
         let callID = try Self.callID(header.callID)

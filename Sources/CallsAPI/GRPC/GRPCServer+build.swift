@@ -55,7 +55,7 @@ func makeGRPCServer<Calls>(
         readiness: dependencies.makeHealthController(), watches: StreamSlots(limit: maxHealthWatches), logger: logger)
     let server = GRPCServer(
         transport: .http2NIOPosix(address: address, transportSecurity: .plaintext, config: transportConfiguration),
-        services: [calls, health],
+        services: [CallsGRPCRoutes(service: calls), health],
         interceptors: [APIKeyInterceptor(access: dependencies.access, logger: logger)])
     return GRPCServerService(server: server, listening: listening, logger: logger)
 }

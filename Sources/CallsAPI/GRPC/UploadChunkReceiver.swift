@@ -1,5 +1,3 @@
-import CallsProto
-
 /// Streams the chunks of an `UploadRecording` call into a sink through `PipelinedUploadWriter` (as
 /// `MultipartFileReceiver` does for REST), counting bytes against the limit as they arrive.
 struct UploadChunkReceiver {
@@ -17,22 +15,22 @@ struct UploadChunkReceiver {
     /// The number of bytes received; the iterator is at its end when this returns.
     func receive<Messages: AsyncIteratorProtocol>(
         _ messages: inout Messages, into sink: some UploadSink
-    ) async throws -> Int64 where Messages.Element == Calls_V1_UploadRecordingRequest {
+    ) async throws -> Int64 where Messages.Element == UploadRequestPart {
         pace?.begin()
         return try await PipelinedUploadWriter.writing(into: sink) { writer in
             var byteCount: Int64 = 0
             var sawChunk = false
-            while let message = try await messages.next() {
-                switch message.part {
-                case .chunk(let data):
+            while let part = try await messages.next() {
+                switch part {
+                case .chunk(let bytes):
                     sawChunk = true
-                    byteCount += Int64(data.count)
+                    byteCount += Int64(bytes.readableBytes)
                     if byteCount > limit { throw Failure.tooLarge }
-                    pace?.add(data.count)
-                    try await writer.append(data)
+                    pace?.add(bytes.readableBytes)
+                    try await writer.append(buffer: bytes)
                 case .header:
                     throw Failure.secondHeader
-                case nil:
+                case .neither:
                     continue
                 }
             }

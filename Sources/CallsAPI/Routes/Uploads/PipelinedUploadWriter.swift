@@ -54,12 +54,24 @@ struct PipelinedUploadWriter {
         }
     }
 
-    private mutating func writePending() async throws {
+    /// A buffer of exactly one write arriving while nothing is gathered (a gRPC chunk of 256 KiB, as clients
+    /// are told to send them) is written as it is, one copy of every byte fewer; others are gathered.
+    mutating func append(buffer: ByteBuffer) async throws {
+        guard pending.readableBytes == 0, buffer.readableBytes == Self.writeSize else {
+            return try await append(buffer.readableBytesView)
+        }
+        try await write(buffer)
+    }
+
+    private mutating func write(_ chunk: ByteBuffer) async throws {
         try await inFlight?.value
-        let chunk = pending
         let sink = self.sink
-        // Replaces the finished write's task before its buffer is taken back from `spare`.
         inFlight = Task { try await sink.append(chunk) }
+    }
+
+    private mutating func writePending() async throws {
+        // Replaces the finished write's task before its buffer is taken back from `spare`.
+        try await write(pending)
         // Taken out of `spare`, so that this is its only reference and `clear` keeps its memory.
         var free = spare.take() ?? ByteBufferAllocator().buffer(capacity: Self.writeSize)
         free.clear()
