@@ -176,8 +176,8 @@ let package = Package(
             name: "CallsAPITests",
             dependencies: [
                 "Activity", "CallsAPI", "CallsCore", "CallsProto", "CallsStore", "CPUBoundTesting", "EventBus", "JobQueue",
-                "Observability", "RecordingStorage", "SeededRandomness", "TestSupport", crypto,
-                httpTypes, hummingbird, hummingbirdTesting, logging, nioCore, nioPosix, postgresNIO, prometheus,
+                "Observability", "RecordingStorage", "SeededRandomness", "TestSupport", crypto, grpcCore,
+                httpTypes, hummingbird, hummingbirdTesting, logging, nioCore, nioPosix, postgresNIO, prometheus, swiftProtobuf,
             ]
         ),
         .testTarget(

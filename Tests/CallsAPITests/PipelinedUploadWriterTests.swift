@@ -8,7 +8,8 @@ import TestSupport
 import Testing
 
 /// The writer both transports' uploads go through: every byte in order, in writes of exactly 256 KiB from two
-/// buffers used in turn, one write in flight while the next is gathered, and never a write left running.
+/// buffers used in turn (or a caller's buffer of exactly that size, passed on), one write in flight while the
+/// next is gathered, and never a write left running.
 @Suite(.cpuBound) struct PipelinedUploadWriterTests {
     static var writeSize: Int { PipelinedUploadWriter.writeSize }
 
@@ -71,6 +72,26 @@ import Testing
         #expect(sink.writes == [Self.writeSize, Self.writeSize, Self.writeSize, 10])
         let expected = [whole[0], whole[1], partial, whole[2]].flatMap { Array($0.readableBytesView) }
         #expect(sink.bytes == expected)
+    }
+
+    /// A buffer passed on as it is still waits for the write in flight, and a failed write stops those too.
+    @Test func aWholeWritePassedOnWaitsForTheWriteInFlightAndStopsAfterAFailure() async throws {
+        let started = ContinuousClock.now
+        let slow = SlowSink(holdFirstWriteUntil: { ContinuousClock.now - started > .milliseconds(200) })
+        try await PipelinedUploadWriter.writing(into: slow) { writer in
+            try await writer.append(Data(count: Self.writeSize))
+            try await writer.append(buffer: ByteBuffer(repeating: 1, count: Self.writeSize))
+        }
+        #expect(slow.mostRunning == 1)
+        #expect(slow.started == 2 && slow.finished == 2)
+
+        let failing = FailingSink(failingWrite: 1)
+        await #expect(throws: FailingSink.DiskFull.self) {
+            try await PipelinedUploadWriter.writing(into: failing) { writer in
+                for _ in 0..<4 { try await writer.append(buffer: ByteBuffer(repeating: 2, count: Self.writeSize)) }
+            }
+        }
+        #expect(failing.writes.withLock { $0 } == 1)
     }
 
     /// The next write is gathered while one runs, and a second write waits for the first: the first write ends

@@ -33,6 +33,25 @@ import Testing
         #expect((1...PipelinedUploadWriter.writeSize).contains(sink.writes.last ?? 0))
     }
 
+    /// Chunks of exactly one write, as the README's client sends them, then a shorter last one; messages with
+    /// neither part in between are passed over.
+    @Test func wholeWriteChunksArriveAsTheyAre() async throws {
+        let size = PipelinedUploadWriter.writeSize
+        let chunks = (0..<3).map { ByteBuffer(repeating: UInt8($0), count: size) } + [ByteBuffer(repeating: 9, count: 1_000)]
+        let stream = AsyncStream<UploadRequestPart> { continuation in
+            for chunk in chunks {
+                continuation.yield(.chunk(chunk))
+                continuation.yield(.neither)
+            }
+            continuation.finish()
+        }
+        let sink = MemorySink()
+        var iterator = stream.makeAsyncIterator()
+        #expect(try await UploadChunkReceiver(limit: 4 << 20).receive(&iterator, into: sink) == Int64(3 * size + 1_000))
+        #expect(sink.writes == [size, size, size, 1_000])
+        #expect(sink.bytes == chunks.flatMap { Array($0.readableBytesView) })
+    }
+
     @Test func aByteOverTheLimitIsRefused() async throws {
         var iterator = Self.messages([Data(count: 600), Data(count: 401)]).makeAsyncIterator()
         await #expect(throws: UploadChunkReceiver.Failure.tooLarge) {
@@ -60,6 +79,14 @@ import Testing
         var nothing = Self.messages([]).makeAsyncIterator()
         await #expect(throws: UploadChunkReceiver.Failure.noChunks) {
             _ = try await UploadChunkReceiver(limit: 1_000).receive(&nothing, into: MemorySink())
+        }
+        let neither = AsyncStream<UploadRequestPart> { continuation in
+            continuation.yield(.neither)
+            continuation.finish()
+        }
+        var onlyNeither = neither.makeAsyncIterator()
+        await #expect(throws: UploadChunkReceiver.Failure.noChunks) {
+            _ = try await UploadChunkReceiver(limit: 1_000).receive(&onlyNeither, into: MemorySink())
         }
         var empty = Self.messages([Data()]).makeAsyncIterator()
         #expect(try await UploadChunkReceiver(limit: 1_000).receive(&empty, into: MemorySink()) == 0)

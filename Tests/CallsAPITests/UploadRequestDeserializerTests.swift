@@ -28,6 +28,18 @@ import Testing
         #expect(try UploadRequestDeserializer().deserialize(bytes) == .chunk(ByteBuffer(bytes: chunk)))
     }
 
+    /// A length written in more bytes than it needs is still a length: read on the short path up to four bytes
+    /// of it, by swift-protobuf beyond.
+    @Test(
+        arguments: [
+            ([0x12, 0x83, 0x00, 1, 2, 3], true), ([0x12, 0x80, 0x80, 0x80, 0x00], true),
+            ([0x12, 0x80, 0x80, 0x80, 0x80, 0x00], false), ([0x12, 0x81, 0x80, 0x80, 0x80, 0x00, 7], false),
+        ] as [([UInt8], Bool)])
+    func anOverlongLengthIsReadAsSwiftProtobufReadsIt(bytes: [UInt8], onTheShortPath: Bool) throws {
+        #expect(bytes.withUnsafeBytes { UploadRequestDeserializer.loneChunk(in: $0) != nil } == onTheShortPath)
+        #expect(try UploadRequestDeserializer().deserialize(bytes) == Self.reference(bytes))
+    }
+
     @Test func theHeaderAndAnEmptyMessageAreReadAsSwiftProtobufReadsThem() throws {
         var message = Calls_V1_UploadRecordingRequest()
         message.header.callID = "0b9a3f5e-2c1d-4e6f-8a7b-9c0d1e2f3a4b"

@@ -206,6 +206,26 @@ extension IntegrationSuite {
             }
         }
 
+        /// The server reads `UploadRecording` with the API's own deserializer: each chunk message on the direct
+        /// path, the header through swift-protobuf. (Other tests' uploads can only add to the counts.)
+        @Test func uploadChunksAreReadOnTheDirectPath() async throws {
+            @Sendable func messagesRead(_ reading: String) -> Int {
+                let prefix = #"calls_grpc_upload_messages_total{reading="\#(reading)"} "#
+                let line = testMetricsRegistry.emitToString().split(separator: "\n").first { $0.hasPrefix(prefix) }
+                return line.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0
+            }
+            try await Stack.withMigrated { stack, _ in
+                try await stack.withAPIAndGRPC { _, grpc in
+                    let id = try await grpc.calls.createCall(GRPCTestClient.newCall()).call.id
+                    let (direct, protobuf) = (messagesRead("direct"), messagesRead("protobuf"))
+                    let audio = CallFlowTests.dialogue()
+                    _ = try await grpc.upload(audio, toCall: id, chunkSize: 7_000)
+                    #expect(messagesRead("direct") - direct >= (audio.count + 6_999) / 7_000)
+                    #expect(messagesRead("protobuf") - protobuf >= 1)
+                }
+            }
+        }
+
         /// A header and no chunk is REST's multipart body without its `file` field: the same `validation_failed`
         /// (not `unsupported_media`, as if an empty file had been sent), and nothing stored.
         @Test func anUploadWithoutChunksIsRefusedAsRESTRefusesOneWithoutItsFile() async throws {

@@ -54,13 +54,16 @@ struct PipelinedUploadWriter {
         }
     }
 
-    /// A buffer of exactly one write arriving while nothing is gathered (a gRPC chunk of 256 KiB, as clients
-    /// are told to send them) is written as it is, one copy of every byte fewer; others are gathered.
+    /// A buffer of exactly one write arriving while nothing is gathered (a gRPC chunk of 256 KiB, the size the
+    /// README's client sends) is written as it is, one copy of every byte fewer; others are gathered. The spare
+    /// buffer goes, so that no more than two writes' worth is held then either: the empty `pending` and the
+    /// write in flight.
     mutating func append(buffer: ByteBuffer) async throws {
         guard pending.readableBytes == 0, buffer.readableBytes == Self.writeSize else {
             return try await append(buffer.readableBytesView)
         }
         try await write(buffer)
+        spare = nil
     }
 
     private mutating func write(_ chunk: ByteBuffer) async throws {
