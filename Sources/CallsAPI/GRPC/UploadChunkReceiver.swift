@@ -4,6 +4,8 @@ struct UploadChunkReceiver {
     let limit: Int64
     /// Nil: no minimum rate (tests of other things).
     var pace: UploadPaceWatch?
+    /// Where the chunks' buffers go once written: the pool `UploadRequestDeserializer` takes them from.
+    var buffers = ChunkBufferPool.uploads
 
     enum Failure: Error, Equatable {
         case tooLarge
@@ -27,7 +29,7 @@ struct UploadChunkReceiver {
                     byteCount += Int64(bytes.readableBytes)
                     if byteCount > limit { throw Failure.tooLarge }
                     pace?.add(bytes.readableBytes)
-                    try await writer.append(buffer: bytes)
+                    try await writer.append(buffer: bytes, recycling: buffers)
                 case .header:
                     throw Failure.secondHeader
                 case .neither:

@@ -58,18 +58,24 @@ struct PipelinedUploadWriter {
     /// README's client sends) is written as it is, one copy of every byte fewer; others are gathered. The spare
     /// buffer goes, so that no more than two writes' worth is held then either: the empty `pending` and the
     /// write in flight.
-    mutating func append(buffer: ByteBuffer) async throws {
+    /// `recycling`, when given, gets the buffer back once its bytes are taken.
+    mutating func append(buffer: ByteBuffer, recycling pool: ChunkBufferPool? = nil) async throws {
         guard pending.readableBytes == 0, buffer.readableBytes == Self.writeSize else {
-            return try await append(buffer.readableBytesView)
+            try await append(buffer.readableBytesView)
+            pool?.giveBack(buffer)
+            return
         }
-        try await write(buffer)
+        try await write(buffer, recycling: pool)
         spare = nil
     }
 
-    private mutating func write(_ chunk: ByteBuffer) async throws {
+    private mutating func write(_ chunk: ByteBuffer, recycling pool: ChunkBufferPool? = nil) async throws {
         try await inFlight?.value
         let sink = self.sink
-        inFlight = Task { try await sink.append(chunk) }
+        inFlight = Task {
+            try await sink.append(chunk)
+            pool?.giveBack(chunk)
+        }
     }
 
     private mutating func writePending() async throws {
