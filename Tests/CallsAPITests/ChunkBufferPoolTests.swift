@@ -63,4 +63,44 @@ import Testing
         #expect(pool.keptCount == 2)
         #expect(sink.writes == [size, size - 1])
     }
+
+    /// Messages read as the receiver asks for them (as the gRPC server does), each a whole write's chunk.
+    struct Deserializing: AsyncIteratorProtocol {
+        let messages: [[UInt8]]
+        let deserializer: UploadRequestDeserializer
+        var index = 0
+
+        mutating func next() async throws -> UploadRequestPart? {
+            guard index < messages.count else { return nil }
+            defer { index += 1 }
+            return try deserializer.deserialize(messages[index])
+        }
+    }
+
+    /// Read, written and given back in turn, the chunks of an upload live in a few buffers, not one each.
+    @Test func theChunksOfAnUploadReuseTheirBuffers() async throws {
+        let size = PipelinedUploadWriter.writeSize
+        let pool = ChunkBufferPool(bufferCapacity: size, keeping: 8)
+        let chunks = (0..<8).map { [UInt8](repeating: UInt8($0), count: size) }
+        var messages = Deserializing(
+            messages: try chunks.map(UploadRequestDeserializerTests.chunkMessage), deserializer: UploadRequestDeserializer(buffers: pool))
+        let sink = AddressSink()
+        #expect(try await UploadChunkReceiver(limit: 4 << 20, buffers: pool).receive(&messages, into: sink) == Int64(8 * size))
+        #expect(sink.bytes == Array(chunks.joined()))
+        #expect(pool.reuseCount >= 4, "\(pool.reuseCount) of 8 chunks in a kept buffer")
+    }
+
+    @Test func aChunkWhoseWriteFailedIsNotGivenBack() async throws {
+        let size = PipelinedUploadWriter.writeSize
+        let pool = ChunkBufferPool(bufferCapacity: size, keeping: 8)
+        await #expect(throws: FailingSink.DiskFull.self) {
+            try await PipelinedUploadWriter.writing(into: FailingSink(failingWrite: 1)) { writer in
+                for _ in 0..<2 {
+                    let chunk = [UInt8](repeating: 8, count: size).withUnsafeBytes(pool.buffer(copying:))
+                    try await writer.append(buffer: chunk, recycling: pool)
+                }
+            }
+        }
+        #expect(pool.keptCount == 0)
+    }
 }

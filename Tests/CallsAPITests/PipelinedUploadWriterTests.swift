@@ -148,7 +148,7 @@ import Testing
 }
 
 /// Copies what is written and notes where each write's bytes were; it keeps no buffer, so the writer may reuse it.
-private final class AddressSink: UploadSink, Sendable {
+final class AddressSink: UploadSink, Sendable {
     private let state = Mutex<(bytes: [UInt8], writes: [Int], addresses: [UInt])>(([], [], []))
 
     var bytes: [UInt8] { state.withLock { $0.bytes } }
@@ -165,7 +165,7 @@ private final class AddressSink: UploadSink, Sendable {
     }
 }
 
-private final class FailingSink: UploadSink, Sendable {
+final class FailingSink: UploadSink, Sendable {
     struct DiskFull: Error {}
     let failingWrite: Int
     let writes = Mutex(0)

@@ -226,6 +226,30 @@ extension IntegrationSuite {
             }
         }
 
+        /// Chunks of exactly one write (passed on whole, in reused buffers) and of most of one (gathered), two
+        /// uploads at once: every byte arrives, in order.
+        @Test func largeChunksArriveWholeInConcurrentUploads() async throws {
+            var audio = SyntheticAudio(noiseAmplitude: 0.003)
+            let content = WAVFile.pcm16(audio.channel([.tone(seconds: 40), .noise(seconds: 20)]), channels: 1, sampleRate: 8000)
+            try await Stack.withMigrated { stack, _ in
+                try await stack.withAPIAndGRPC { _, grpc in
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for chunkSize in [262_144, 200_000] {
+                            group.addTask {
+                                let id = try await grpc.calls.createCall(GRPCTestClient.newCall()).call.id
+                                let accepted = try await grpc.upload(content, toCall: id, chunkSize: chunkSize)
+                                #expect(accepted.sizeBytes == Int64(content.count), "\(chunkSize)")
+                                #expect(
+                                    accepted.sha256 == SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined(),
+                                    "\(chunkSize)")
+                            }
+                        }
+                        try await group.waitForAll()
+                    }
+                }
+            }
+        }
+
         /// A header and no chunk is REST's multipart body without its `file` field: the same `validation_failed`
         /// (not `unsupported_media`, as if an empty file had been sent), and nothing stored.
         @Test func anUploadWithoutChunksIsRefusedAsRESTRefusesOneWithoutItsFile() async throws {

@@ -6,10 +6,10 @@ import NIOCore
 
 /// Reads `UploadRecording` messages for the upload. swift-protobuf would copy each chunk into a `Data`, which the
 /// upload writer then copies again into its 256 KiB writes; a message that is nothing but a chunk (field 2, as
-/// clients send them) is read here instead, its bytes copied once into a buffer that the writer passes on as it
-/// is when it holds exactly one write (from `ChunkBufferPool`, whose buffers come back after their write). Anything else (the header, unknown fields, several fields) goes to
-/// swift-protobuf, so both read every message alike; `calls_grpc_upload_messages_total{reading}` counts which
-/// way each message went.
+/// clients send them) is read here instead, its bytes copied once into a buffer (from `ChunkBufferPool`, whose
+/// buffers come back after their write) that the writer passes on as it is when it holds exactly one write.
+/// Anything else (the header, unknown fields, several fields) goes to swift-protobuf, so both read every message
+/// alike; `calls_grpc_upload_messages_total{reading}` counts which way each message went.
 struct UploadRequestDeserializer: MessageDeserializer {
     var buffers = ChunkBufferPool.uploads
 

@@ -56,8 +56,7 @@ struct PipelinedUploadWriter {
 
     /// A buffer of exactly one write arriving while nothing is gathered (a gRPC chunk of 256 KiB, the size the
     /// README's client sends) is written as it is, one copy of every byte fewer; others are gathered. The spare
-    /// buffer goes, so that no more than two writes' worth is held then either: the empty `pending` and the
-    /// write in flight.
+    /// buffer goes then, so the writer holds no more than the empty `pending` and the write in flight.
     /// `recycling`, when given, gets the buffer back once its bytes are taken.
     mutating func append(buffer: ByteBuffer, recycling pool: ChunkBufferPool? = nil) async throws {
         guard pending.readableBytes == 0, buffer.readableBytes == Self.writeSize else {
