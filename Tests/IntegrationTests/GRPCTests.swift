@@ -226,8 +226,8 @@ extension IntegrationSuite {
             }
         }
 
-        /// Chunks of exactly one write (passed on whole, in reused buffers) and of most of one (gathered), two
-        /// uploads at once: every byte arrives, in order.
+        /// Chunks of exactly one write (passed on whole) and of most of one (gathered), both in pooled buffers, two
+        /// uploads at once: every byte arrives, in order, in the right file.
         @Test func largeChunksArriveWholeInConcurrentUploads() async throws {
             var audio = SyntheticAudio(noiseAmplitude: 0.003)
             let content = WAVFile.pcm16(audio.channel([.tone(seconds: 40), .noise(seconds: 20)]), channels: 1, sampleRate: 8000)
