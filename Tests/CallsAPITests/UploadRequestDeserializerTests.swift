@@ -1,4 +1,5 @@
 @testable import CallsAPI
+import CPUBoundTesting
 import CallsProto
 import Foundation
 import GRPCCore
@@ -8,8 +9,9 @@ import SwiftProtobuf
 import Testing
 
 /// The `UploadRecording` reader against swift-protobuf's: the same part for every message, well formed or not,
-/// with the chunks clients send read on the short path.
-@Suite struct UploadRequestDeserializerTests {
+/// with the chunks clients send read on the short path. Thousands of messages are seconds of work in a debug
+/// build: on a thread of their own, not the pool the live-server tests answer on.
+@Suite(.cpuBound) struct UploadRequestDeserializerTests {
     static func reference(_ bytes: [UInt8]) throws -> UploadRequestPart {
         UploadRequestPart(try Calls_V1_UploadRecordingRequest(serializedBytes: bytes))
     }
@@ -22,7 +24,10 @@ import Testing
 
     @Test(arguments: [0, 1, 127, 128, 16_383, 16_384, 262_144, 2_097_152])
     func aChunkMessageIsReadOnTheShortPath(size: Int) throws {
-        let chunk = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        // Marked every 251 bytes (a prime, so no marks line up with the length's bytes): a chunk read from the
+        // wrong offset or cut short differs.
+        var chunk = [UInt8](repeating: 0xA5, count: size)
+        for offset in stride(from: 0, to: size, by: 251) { chunk[offset] = UInt8(truncatingIfNeeded: offset / 251) }
         let bytes = try Self.chunkMessage(chunk)
         #expect(bytes.withUnsafeBytes { UploadRequestDeserializer.loneChunk(in: $0).map(Array.init) } == chunk)
         #expect(try UploadRequestDeserializer().deserialize(bytes) == .chunk(ByteBuffer(bytes: chunk)))
